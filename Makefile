@@ -1,0 +1,49 @@
+# Thin wrappers over scripts/. `make run` and `make test` work from a fresh clone.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+
+.PHONY: run dev test lint bench install install-test vendor translations clean
+
+run: install
+	PORT=$(PORT) scripts/run.sh
+
+dev: install
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi demo load --if-empty
+	$(BIN)/flask --app wsgi run --debug --port $(PORT)
+
+test: install-test
+	scripts/ensure-chromium.sh
+	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} --dist loadgroup $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check app tests bench scripts
+	$(BIN)/ruff format --check app tests bench scripts
+
+bench: install-test
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+install: $(VENV)/.installed vendor translations
+install-test: $(VENV)/.installed-test vendor translations
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+vendor: app/static/vendor/.installed
+app/static/vendor/.installed: package.json package-lock.json scripts/vendor.sh
+	scripts/vendor.sh
+	touch $@
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -q -d app/translations
+
+clean:
+	rm -rf $(VENV) node_modules app/static/vendor

@@ -1,0 +1,30 @@
+"""The JSON API, version 1. Bearer tokens, the error format of DESIGN.md, and an
+OpenAPI document generated from the operations as they are registered."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, request
+
+from app.api.spec import ApiError, register_error_handlers
+
+bp = Blueprint("api", __name__)
+
+
+@bp.before_request
+def authenticate_bearer():
+    from app.accounts.service import user_for_api_token
+
+    g.api_user = None
+    header = request.headers.get("Authorization", "")
+    scheme, _, raw = header.partition(" ")
+    if header and scheme.lower() == "bearer" and raw.strip():
+        g.api_user = user_for_api_token(raw.strip())
+        if g.api_user is None:
+            raise ApiError(401, "invalid_token", "The bearer token is unknown or revoked.")
+    elif header:
+        raise ApiError(401, "invalid_token", "Use 'Authorization: Bearer <token>'.")
+
+
+register_error_handlers(bp)
+
+from app.api import me, openapi  # noqa: E402,F401  (operations register on import)

@@ -1,0 +1,110 @@
+"""Command-line interface: `flask --app wsgi <group> <command>`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from app.extensions import db
+
+users_cli = AppGroup("users", help="People and their organisations.")
+token_cli = AppGroup("api-token", help="Personal API tokens.")
+demo_cli = AppGroup("demo", help="The demo region.")
+scheduler_cli = AppGroup("scheduler", help="The one scheduler process.")
+reminders_cli = AppGroup("reminders", help="Reminders and outgoing mail.")
+
+
+def _fail(message: str):
+    raise click.ClickException(message)
+
+
+@users_cli.command("create")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.option("--organisation", "organisation_name", prompt="Organisation (name or id)")
+@click.option(
+    "--role",
+    type=click.Choice(["teacher", "contact", "coordinator", "administrator"]),
+    prompt=True,
+)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_user_command(email, name, organisation_name, role, password):
+    """Create a person with a membership of an existing organisation."""
+    from sqlalchemy import select
+
+    from app.accounts import service
+    from app.accounts.models import Organisation
+    from app.errors import DomainError
+
+    query = select(Organisation)
+    query = (
+        query.where(Organisation.id == int(organisation_name))
+        if organisation_name.isdigit()
+        else query.where(Organisation.name == organisation_name)
+    )
+    organisation = db.session.scalar(query)
+    if organisation is None:
+        _fail(f"No organisation {organisation_name!r}.")
+    try:
+        user = service.find_user_by_email(email) or service.create_user(email, name, password)
+        service.add_membership(user, organisation, role)
+    except (DomainError, ValueError) as error:
+        db.session.rollback()
+        _fail(str(error))
+    db.session.commit()
+    click.echo(f"{user.email} is {role} at {organisation.name}.")
+
+
+@token_cli.command("create")
+@click.argument("email")
+@click.option("--name", default="CLI", help="A name to recognise the token by.")
+def create_token_command(email, name):
+    """Create an API token for EMAIL and print it (it is shown only this once)."""
+    from app.accounts import service
+
+    user = service.find_user_by_email(email)
+    if user is None:
+        _fail(f"No account for {email}.")
+    _, raw = service.create_api_token(user, name)
+    db.session.commit()
+    click.echo(raw)
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no organisations.")
+def demo_load_command(if_empty):
+    """Load the demo region (idempotent: running it again changes nothing)."""
+    from app.demo import database_is_empty, load_demo
+
+    if if_empty and not database_is_empty():
+        click.echo("The database has data already; the demo is not loaded.")
+        return
+    summary = load_demo()
+    db.session.commit()
+    click.echo("Demo region loaded: " + ", ".join(f"{n} {what}" for what, n in summary.items()))
+
+
+@scheduler_cli.command("run")
+def scheduler_run_command():
+    """Run the scheduler in the foreground. Start exactly one."""
+    from app.scheduler import run_scheduler
+
+    run_scheduler()
+
+
+@reminders_cli.command("dispatch")
+def dispatch_command():
+    """Send the mails that are due, once."""
+    from app.notifications.dispatcher import dispatch_due
+
+    result = dispatch_due()
+    click.echo(
+        f"sent {len(result.sent)}, retry later {len(result.retried)}, "
+        f"failed {len(result.failed)}, expired {result.expired}"
+    )
+
+
+def register_cli(app: Flask) -> None:
+    for group in (users_cli, token_cli, demo_cli, scheduler_cli, reminders_cli):
+        app.cli.add_command(group)

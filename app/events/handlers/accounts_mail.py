@@ -1,0 +1,84 @@
+"""Mails about organisations and people."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.accounts.models import Invitation, Membership, Organisation, PasswordReset, User
+from app.accounts.service import link_token
+from app.events import types as ev
+from app.extensions import db
+from app.notifications.compose import absolute_url, queue_mail
+from app.timeutil import to_local
+
+
+def _coordinators() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership)
+            .where(Membership.role == "coordinator", User.active.is_(True))
+            .distinct()
+        )
+    )
+
+
+def tell_coordinators_about_registration(event: ev.OrganisationRegistered) -> None:
+    organisation = db.session.get(Organisation, event.organisation_id)
+    for coordinator in _coordinators():
+        queue_mail(
+            "organisation_registered",
+            recipient=coordinator.email,
+            user_id=coordinator.id,
+            locale=coordinator.locale,
+            subject=lambda: _l("New organisation waiting for approval: %(name)s", name=organisation.name),
+            organisation=organisation,
+            link=absolute_url("accounts.organisation", organisation_id=organisation.id),
+            dedupe_key=f"registered:{organisation.id}:{coordinator.id}",
+        )
+
+
+def tell_members_about_approval(event: ev.OrganisationApproved) -> None:
+    organisation = db.session.get(Organisation, event.organisation_id)
+    for membership in organisation.memberships:
+        user = membership.user
+        queue_mail(
+            "organisation_approved",
+            recipient=user.email,
+            user_id=user.id,
+            locale=user.locale,
+            subject=lambda: _l("%(name)s is approved on Techniekpoort", name=organisation.name),
+            organisation=organisation,
+            link=absolute_url("web.home"),
+            dedupe_key=f"approved:{organisation.id}:{user.id}",
+        )
+
+
+def send_invitation(event: ev.MemberInvited) -> None:
+    invitation = db.session.get(Invitation, event.invitation_id)
+    existing = db.session.scalar(select(User).where(User.email == invitation.email))
+    queue_mail(
+        "invitation",
+        recipient=invitation.email,
+        user_id=existing.id if existing else None,
+        locale=existing.locale if existing else "nl",
+        subject=lambda: _l("Invitation to join %(name)s on Techniekpoort", name=invitation.organisation.name),
+        invitation=invitation,
+        expires=to_local(invitation.expires_at),
+        link=absolute_url("accounts.accept_invitation", token=link_token(invitation)),
+    )
+
+
+def send_password_reset_link(event: ev.PasswordResetRequested) -> None:
+    reset = db.session.get(PasswordReset, event.reset_id)
+    queue_mail(
+        "password_reset",
+        recipient=reset.user.email,
+        user_id=reset.user.id,
+        locale=reset.user.locale,
+        subject=lambda: _l("Set a new password for Techniekpoort"),
+        user=reset.user,
+        expires=to_local(reset.expires_at),
+        link=absolute_url("accounts.reset_password", token=link_token(reset)),
+    )

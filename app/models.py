@@ -1,0 +1,6 @@
+"""Imports every model module, so that the metadata (and Alembic) knows all tables."""
+
+from app.accounts import models as accounts_models  # noqa: F401
+from app.events import models as events_models  # noqa: F401
+from app.notifications import models as notifications_models  # noqa: F401
+from app.scheduler_state import SchedulerHeartbeat  # noqa: F401

@@ -1,0 +1,24 @@
+"""Time helpers. Instants are stored as naive UTC datetimes (the same on SQLite and
+PostgreSQL); people see Europe/Amsterdam."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def to_local(instant: datetime) -> datetime:
+    return instant.replace(tzinfo=UTC).astimezone(LOCAL_TZ)
+
+
+def local_to_utc(local: datetime) -> datetime:
+    """A wall-clock time in Amsterdam (naive or aware) as naive UTC."""
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=LOCAL_TZ)
+    return local.astimezone(UTC).replace(tzinfo=None)

@@ -1,0 +1,70 @@
+"""The fixed word lists of the field (DOMAIN.md): codes in code and data, labels
+through translations. Order matters: it is the order people see, and the bit
+order of the FlagSet columns that store sets of these codes."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+ORGANISATION_KINDS = {
+    "school": _l("School"),
+    "company": _l("Company"),
+    "network": _l("Regional programme"),
+}
+
+ROLES = {
+    "teacher": _l("Teacher"),
+    "contact": _l("Company contact"),
+    "coordinator": _l("Coordinator"),
+    "administrator": _l("Administrator"),
+}
+
+# Which roles a membership of each organisation kind may have.
+ROLES_BY_KIND = {
+    "school": ("teacher", "administrator"),
+    "company": ("contact", "administrator"),
+    "network": ("coordinator", "administrator"),
+}
+
+HOLIDAY_REGIONS = {"noord": _l("North"), "midden": _l("Middle"), "zuid": _l("South")}
+
+SECTORS = {
+    "metal": _l("Metal and mechanical engineering"),
+    "electrical": _l("Electrical and installation technology"),
+    "construction": _l("Construction and infrastructure"),
+    "process": _l("Process industry"),
+    "mobility": _l("Mobility and automotive"),
+    "ict": _l("ICT and media"),
+    "maritime": _l("Maritime"),
+    "energy": _l("Energy"),
+}
+
+PROFILES = {
+    "BWI": _l("Building, living and interior (BWI)"),
+    "PIE": _l("Producing, installing and energy (PIE)"),
+    "MaT": _l("Maritime and technology (MaT)"),
+    "M&T": _l("Mobility and transport (M&T)"),
+    "MVI": _l("Media, design and ICT (MVI)"),
+}
+
+YEARS = {"1": _l("Year 1"), "2": _l("Year 2"), "3": _l("Year 3"), "4": _l("Year 4")}
+
+PATHS = {"BB": "BB", "KB": "KB", "GL": "GL", "TL": "TL"}
+
+ACTIVITY_KINDS = {
+    "company_visit": _l("Company visit"),
+    "guest_lesson": _l("Guest lesson"),
+    "workshop": _l("Workshop"),
+    "job_shadowing": _l("Job shadowing day"),
+    "event": _l("Technology event"),
+}
+
+VENUES = {
+    "company": _l("At the company"),
+    "school": _l("At the school"),
+    "online": _l("Online"),
+}
+
+
+def choices(vocabulary: dict) -> list[tuple[str, str]]:
+    return [(code, str(label)) for code, label in vocabulary.items()]

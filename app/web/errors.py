@@ -1,0 +1,52 @@
+"""Error pages in the person's language, and JSON errors under /api."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+from app.web.rendering import render
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, code: str, message: str, **extra):
+    body = {"error": {"code": code, "message": message, **extra}}
+    return jsonify(body), status
+
+
+def register_error_handlers(app) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        if wants_json():
+            return json_error(400, "csrf", _("The form was sent without a valid security token."))
+        return render("errors/csrf.html", status=400)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        status = error.code or 500
+        if wants_json():
+            code = (error.name or "error").lower().replace(" ", "_")
+            return json_error(status, code, error.description or error.name)
+        template = {403: "errors/403.html", 404: "errors/404.html"}.get(status, "errors/generic.html")
+        response = render(template, status=status, error=error)
+        if status == 405 and getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        if app.config.get("PROPAGATE_EXCEPTIONS") and app.testing:
+            raise error
+        if wants_json():
+            return json_error(500, "internal", _("Something went wrong on our side."))
+        return render("errors/500.html", status=500)
