@@ -56,12 +56,16 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.api import bp as api_bp
+    from app.bookings.views import bp as bookings_bp
+    from app.catalogue.views import bp as catalogue_bp
     from app.web import bp as web_bp
     from app.web.errors import register_error_handlers
     from app.web.templating import register_template_helpers
 
     app.register_blueprint(web_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(catalogue_bp)
+    app.register_blueprint(bookings_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     register_error_handlers(app)
     register_template_helpers(app)

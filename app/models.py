@@ -4,3 +4,6 @@ from app.accounts import models as accounts_models  # noqa: F401
 from app.events import models as events_models  # noqa: F401
 from app.notifications import models as notifications_models  # noqa: F401
 from app.scheduler_state import SchedulerHeartbeat  # noqa: F401
+from app.holidays import models as holidays_models  # noqa: F401
+from app.catalogue import models as catalogue_models  # noqa: F401
+from app.bookings import models as bookings_models  # noqa: F401

@@ -92,3 +92,130 @@ class PasswordChanged(Event):
 
     subject: ClassVar[str] = "user_id"
     user_id: int
+
+
+# --- catalogue -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActivityPublished(Event):
+    """An activity became visible in the catalogue. Fields: activity_id, company_id."""
+
+    subject: ClassVar[str] = "activity_id"
+    activity_id: int
+    company_id: int
+
+
+@dataclass(frozen=True)
+class ActivityChanged(Event):
+    """An activity's details were edited. Fields: activity_id, company_id."""
+
+    subject: ClassVar[str] = "activity_id"
+    activity_id: int
+    company_id: int
+
+
+@dataclass(frozen=True)
+class ActivityArchived(Event):
+    """An activity left the catalogue; its booked slots stay. Fields: activity_id, company_id."""
+
+    subject: ClassVar[str] = "activity_id"
+    activity_id: int
+    company_id: int
+
+
+@dataclass(frozen=True)
+class SlotAdded(Event):
+    """A dated slot was added. Fields: slot_id, activity_id, starts_at (ISO, UTC), capacity."""
+
+    subject: ClassVar[str] = "slot_id"
+    slot_id: int
+    activity_id: int
+    starts_at: str
+    capacity: int
+
+
+@dataclass(frozen=True)
+class SlotRescheduled(Event):
+    """A slot moved, or its capacity changed; its bookings follow.
+
+    Fields: slot_id, activity_id, old_starts_at, new_starts_at, new_ends_at (ISO,
+    UTC), capacity, reason."""
+
+    subject: ClassVar[str] = "slot_id"
+    slot_id: int
+    activity_id: int
+    old_starts_at: str
+    new_starts_at: str
+    new_ends_at: str
+    capacity: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class SlotCancelled(Event):
+    """The company cancelled a slot; its active bookings are cancelled with it.
+
+    Fields: slot_id, activity_id, reason."""
+
+    subject: ClassVar[str] = "slot_id"
+    slot_id: int
+    activity_id: int
+    reason: str
+
+
+# --- bookings ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BookingEvent(Event):
+    """Base of the booking events. Fields: booking_id, slot_id, school_id, company_id, group_size."""
+
+    subject: ClassVar[str] = "booking_id"
+    booking_id: int
+    slot_id: int
+    school_id: int
+    company_id: int
+    group_size: int
+
+
+@dataclass(frozen=True)
+class BookingRequested(BookingEvent):
+    """A booking holds places and waits for the company's confirmation."""
+
+
+@dataclass(frozen=True)
+class BookingConfirmed(BookingEvent):
+    """A booking is confirmed (by the company, or at once when the activity needs no approval)."""
+
+
+@dataclass(frozen=True)
+class BookingDeclined(BookingEvent):
+    """The company declined a booking; its places are free again. Extra field: reason."""
+
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class BookingWaitlisted(BookingEvent):
+    """A booking did not fit and waits for places."""
+
+
+@dataclass(frozen=True)
+class BookingPromoted(BookingEvent):
+    """A waiting booking got places. Extra field: status (requested or confirmed)."""
+
+    status: str = "requested"
+
+
+@dataclass(frozen=True)
+class BookingCancelled(BookingEvent):
+    """The school cancelled a booking. Extra fields: reason, by (school or company)."""
+
+    reason: str = ""
+    by: str = "school"
+
+
+@dataclass(frozen=True)
+class BookingCompleted(BookingEvent):
+    """The slot of a confirmed booking has ended."""

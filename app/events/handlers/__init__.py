@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.events import types as ev
+from app.bookings import service as bookings
 from app.events.handlers import accounts_mail
 
 HANDLERS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
@@ -17,6 +18,8 @@ HANDLERS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
     ev.OrganisationApproved: [accounts_mail.tell_members_about_approval],
     ev.MemberInvited: [accounts_mail.send_invitation],
     ev.PasswordResetRequested: [accounts_mail.send_password_reset_link],
+    ev.SlotCancelled: [bookings.follow_cancelled_slot],
+    ev.SlotRescheduled: [bookings.follow_rescheduled_slot],
 }
 
 

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import Organisation, User
+from app.catalogue.models import Slot
+from app.extensions import db
+from app.timeutil import utcnow
+
+# States in which a booking holds places on its slot.
+HOLDING = ("requested", "confirmed")
+# States from which a booking can still be cancelled by its school.
+ACTIVE = ("requested", "confirmed", "waitlisted")
+STATES = ("requested", "confirmed", "waitlisted", "declined", "cancelled", "completed")
+
+
+class Booking(db.Model):
+    """A school's reservation of a slot for one group ("boeking").
+
+    A group is counted, never named: size, year, learning path and profile."""
+
+    __tablename__ = "booking"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slot.id", ondelete="CASCADE"))
+    school_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    # The teacher responsible for the group on the day.
+    teacher_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    group_size: Mapped[int]
+    year: Mapped[str] = mapped_column(String(1))
+    path: Mapped[str] = mapped_column(String(2))
+    profile: Mapped[str | None] = mapped_column(String(3))
+    remarks: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(12))
+    accept_waitlist: Mapped[bool] = mapped_column(default=False)
+    decline_reason: Mapped[str] = mapped_column(Text, default="")
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    cancelled_by: Mapped[str | None] = mapped_column(String(8))  # school | company
+    # Makes a form sent twice (or an API call retried) one booking.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
+    revision: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    slot: Mapped[Slot] = relationship()
+    school: Mapped[Organisation] = relationship()
+    teacher: Mapped[User | None] = relationship(foreign_keys=[teacher_id])
+    booked_by: Mapped[User | None] = relationship(foreign_keys=[booked_by_id])
+
+    __table_args__ = (
+        CheckConstraint("group_size > 0", name="group_size_positive"),
+        CheckConstraint(
+            "status IN ('requested', 'confirmed', 'waitlisted', 'declined', 'cancelled', 'completed')",
+            name="status",
+        ),
+        UniqueConstraint("booked_by_id", "idempotency_key", name="uq_booking_idempotency"),
+        Index("ix_booking_slot_status", "slot_id", "status"),
+    )
+
+    @property
+    def holds_places(self) -> bool:
+        return self.status in HOLDING
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE
+
+    def __repr__(self) -> str:
+        return f"<Booking {self.id} {self.status} slot={self.slot_id} size={self.group_size}>"
