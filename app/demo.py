@@ -69,8 +69,11 @@ def load_organisations_and_people() -> dict[str, int]:
 
 
 def demo_steps():
-    """The loaders, in order; later domains append theirs here."""
-    return [load_organisations_and_people]
+    """The loaders, in order; each domain adds its own."""
+    from app.bookings.demo import load_bookings
+    from app.catalogue.demo import load_activities, load_holidays
+
+    return [load_organisations_and_people, load_holidays, load_activities, load_bookings]
 
 
 def load_demo() -> dict[str, int]:
