@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import vocabulary
@@ -120,3 +120,15 @@ class Slot(db.Model):
 
     def __repr__(self) -> str:
         return f"<Slot {self.id} of activity {self.activity_id} at {self.starts_at}>"
+
+
+class CatalogueVersion(db.Model):
+    """One row whose number rises with every committed change that the public
+    catalogue shows (app/catalogue/cache.py). Every web process compares it
+    with the number its cached pages were rendered under, so a booking made
+    through one process shows on the next page any process serves."""
+
+    __tablename__ = "catalogue_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger)

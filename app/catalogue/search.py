@@ -67,11 +67,12 @@ class Filters:
         filters.date_from = _parse_date(args.get("date_from"))
         filters.date_to = _parse_date(args.get("date_to"))
         filters.free = args.get("free") in ("1", "on", "true", "yes")
-        filters.max_km = _parse_positive(args.get("max_km"))
+        max_km = _parse_positive(args.get("max_km"))
+        filters.max_km = min(max_km, MAX_KM) if max_km else None
         filters.q = (args.get("q") or "").strip()[:100]
         filters.sort = args.get("sort") if args.get("sort") in ("date", "distance") else "date"
         page = _parse_positive(args.get("page"))
-        filters.page = int(page) if page and page >= 1 else 1
+        filters.page = min(int(page), MAX_PAGE) if page and page >= 1 else 1
         return filters
 
     def to_args(self, **changes) -> dict:
@@ -94,11 +95,20 @@ class Filters:
         return args
 
 
+# Dates far outside any school year cannot be converted between time zones
+# (year 1 minus an hour is no date), and pages and distances beyond these make
+# no sense; such values in a URL are dropped or capped like any other nonsense.
+FIRST_YEAR, LAST_YEAR = 2000, 2999
+MAX_PAGE = 10_000
+MAX_KM = 1_000.0
+
+
 def _parse_date(value: str | None) -> date | None:
     try:
-        return date.fromisoformat(value) if value else None
+        parsed = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return parsed if parsed is not None and FIRST_YEAR <= parsed.year <= LAST_YEAR else None
 
 
 def _parse_positive(value: str | None) -> float | None:
@@ -143,15 +153,155 @@ def distance_expression(origin: Origin) -> ColumnElement:
     return case((Activity.venue == "online", literal(0.0)), else_=dx * dx + dy * dy)
 
 
+# Aliases made once: an alias adapts each column the first time it is used and
+# keeps the result, so fresh aliases per request cost milliseconds of Python.
+_COMPANY = aliased(Organisation, name="company")
+_OFFER = aliased(Activity, name="offer")
+_OFFER_COMPANY = aliased(Organisation, name="offer_company")
+
+
+def _offer_conditions(filters: Filters, activity, company) -> list[ColumnElement]:
+    """The filters on the activity and its company (the slot's own are apart)."""
+    conditions = [activity.status == "published", company.status == "approved"]
+    if filters.kind:
+        conditions.append(activity.kind.in_(filters.kind))
+    for name, column in (("sector", activity.sectors), ("profile", activity.profiles),
+                         ("year", activity.years), ("path", activity.paths)):
+        codes = getattr(filters, name)
+        if codes:
+            condition = _mask(column, codes)
+            if name == "profile":
+                # Profile-neutral activities (no profile chosen) suit every profile.
+                condition = or_(condition, activity.profiles == frozenset())
+            conditions.append(condition)
+    if filters.q:
+        pattern = f"%{_escape_like(filters.q.lower())}%"
+        conditions.append(
+            or_(
+                func.lower(activity.title).like(pattern, escape="\\"),
+                func.lower(activity.description).like(pattern, escape="\\"),
+                func.lower(company.name).like(pattern, escape="\\"),
+                func.lower(activity.city).like(pattern, escape="\\"),
+            )
+        )
+    return conditions
+
+
 def search(filters: Filters, origin: Origin | None = None, per_page: int = PER_PAGE) -> Page:
+    company = _COMPANY
+    now = utcnow()
+    conditions = [Slot.status == "open", Slot.starts_at > now]
+    if filters.date_from:
+        first = datetime.combine(filters.date_from, time.min, LOCAL_TZ)
+        conditions.append(Slot.starts_at >= local_to_utc(first))
+    if filters.date_to:
+        last = datetime.combine(filters.date_to, time.max, LOCAL_TZ)
+        conditions.append(Slot.starts_at <= local_to_utc(last))
+    if filters.free:
+        conditions.append(Slot.taken < Slot.capacity)
+    by_distance = filters.sort == "distance" and origin is not None
+    if by_distance:
+        # Every match is sorted anyway: let the planner start from the activities.
+        conditions.extend(_offer_conditions(filters, Activity, company))
+    else:
+        # In date order the activity's filters sit in a correlated EXISTS rather
+        # than in the join: with planner statistics (ANALYZE) SQLite otherwise
+        # starts from the index on activity (status, kind), gathers every slot
+        # of those activities and sorts them (30 ms at national scale) instead
+        # of walking the slots in date order and stopping after a page (1 ms).
+        # PostgreSQL plans both forms as that walk (docs/PERFORMANCE.md).
+        conditions.append(
+            select(_OFFER.id)
+            .join(_OFFER_COMPANY, _OFFER.company)
+            .where(_OFFER.id == Slot.activity_id,
+                   *_offer_conditions(filters, _OFFER, _OFFER_COMPANY))
+            .exists()
+        )
+    distance = None
+    if origin is not None:
+        distance = distance_expression(origin)
+        if filters.max_km:
+            conditions.append(or_(Activity.venue == "online", and_(
+                Activity.latitude.is_not(None), distance <= filters.max_km ** 2)))
+    query = (
+        select(Slot, distance.label("distance2") if distance is not None else literal(None))
+        .join(Slot.activity)
+        .join(company, Activity.company)
+        .options(contains_eager(Slot.activity).contains_eager(Activity.company.of_type(company)))
+        .where(*conditions)
+    )
+    if by_distance:
+        # Activities without coordinates last on both databases (SQLite puts NULL first).
+        query = query.order_by(distance.nulls_last(), Slot.starts_at, Slot.id)
+    else:
+        query = query.order_by(Slot.starts_at, Slot.id)
+    offset = (filters.page - 1) * per_page
+    results = db.session.execute(query.offset(offset).limit(per_page + 1)).unique().all()
+    rows = [
+        Row(slot, math.sqrt(d2) if d2 is not None else None)
+        for slot, d2 in results[:per_page]
+    ]
+    return Page(rows=rows, page=filters.page, has_next=len(results) > per_page)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# --- activities (the API lists offers, each with a summary of its slots) -------------
+
+
+@dataclass
+class ActivityRow:
+    activity: Activity
+    next_starts_at: datetime | None
+    open_slots: int
+    max_free_places: int | None
+    distance_km: float | None
+
+
+@dataclass
+class ActivityPage:
+    rows: list[ActivityRow]
+    page: int
+    has_next: bool
+
+
+def search_activities(filters: Filters, origin: Origin | None = None,
+                      per_page: int = PER_PAGE) -> ActivityPage:
+    """Published activities of approved companies, with the upcoming open slots
+    that match the period and free-places filters summed up per activity.
+
+    One statement per page whatever the page holds: the slot summary is a
+    grouped subquery joined to the activities, not a query per activity. When a
+    slot filter is given, only activities with a matching slot are listed;
+    otherwise offers without upcoming dates are listed too, after the others.
+    Sorted by the next matching date, or by distance from origin."""
     company = aliased(Organisation)
     now = utcnow()
-    conditions = [
-        Slot.status == "open",
-        Slot.starts_at > now,
-        Activity.status == "published",
-        company.status == "approved",
-    ]
+    slot_conditions = [Slot.status == "open", Slot.starts_at > now]
+    if filters.date_from:
+        first = datetime.combine(filters.date_from, time.min, LOCAL_TZ)
+        slot_conditions.append(Slot.starts_at >= local_to_utc(first))
+    if filters.date_to:
+        last = datetime.combine(filters.date_to, time.max, LOCAL_TZ)
+        slot_conditions.append(Slot.starts_at <= local_to_utc(last))
+    if filters.free:
+        slot_conditions.append(Slot.taken < Slot.capacity)
+    upcoming = (
+        select(
+            Slot.activity_id.label("activity_id"),
+            func.min(Slot.starts_at).label("next_starts_at"),
+            func.count(Slot.id).label("open_slots"),
+            func.max(Slot.capacity - Slot.taken).label("max_free_places"),
+        )
+        .where(*slot_conditions)
+        .group_by(Slot.activity_id)
+        .subquery("upcoming")
+    )
+    slot_filtered = bool(filters.date_from or filters.date_to or filters.free)
+
+    conditions = [Activity.status == "published", company.status == "approved"]
     if filters.kind:
         conditions.append(Activity.kind.in_(filters.kind))
     for name, column in (("sector", Activity.sectors), ("profile", Activity.profiles),
@@ -160,15 +310,8 @@ def search(filters: Filters, origin: Origin | None = None, per_page: int = PER_P
         if codes:
             condition = _mask(column, codes)
             if name == "profile":
-                # Profile-neutral activities (no profile chosen) suit every profile.
                 condition = or_(condition, Activity.profiles == frozenset())
             conditions.append(condition)
-    if filters.date_from:
-        conditions.append(Slot.starts_at >= local_to_utc(datetime.combine(filters.date_from, time.min, LOCAL_TZ)))
-    if filters.date_to:
-        conditions.append(Slot.starts_at <= local_to_utc(datetime.combine(filters.date_to, time.max, LOCAL_TZ)))
-    if filters.free:
-        conditions.append(Slot.taken < Slot.capacity)
     if filters.q:
         pattern = f"%{_escape_like(filters.q.lower())}%"
         conditions.append(
@@ -186,24 +329,28 @@ def search(filters: Filters, origin: Origin | None = None, per_page: int = PER_P
             conditions.append(or_(Activity.venue == "online", and_(
                 Activity.latitude.is_not(None), distance <= filters.max_km ** 2)))
     query = (
-        select(Slot, distance.label("distance2") if distance is not None else literal(None))
-        .join(Slot.activity)
+        select(
+            Activity,
+            upcoming.c.next_starts_at,
+            upcoming.c.open_slots,
+            upcoming.c.max_free_places,
+            distance.label("distance2") if distance is not None else literal(None),
+        )
         .join(company, Activity.company)
-        .options(contains_eager(Slot.activity).contains_eager(Activity.company.of_type(company)))
+        .join(upcoming, upcoming.c.activity_id == Activity.id, isouter=not slot_filtered)
+        .options(contains_eager(Activity.company.of_type(company)))
         .where(*conditions)
     )
+    by_date = upcoming.c.next_starts_at.asc().nulls_last()
     if filters.sort == "distance" and distance is not None:
-        query = query.order_by(distance, Slot.starts_at, Slot.id)
+        query = query.order_by(distance.nulls_last(), by_date, Activity.id)
     else:
-        query = query.order_by(Slot.starts_at, Slot.id)
+        query = query.order_by(by_date, Activity.id)
     offset = (filters.page - 1) * per_page
-    results = db.session.execute(query.offset(offset).limit(per_page + 1)).unique().all()
+    results = db.session.execute(query.offset(offset).limit(per_page + 1)).all()
     rows = [
-        Row(slot, math.sqrt(d2) if d2 is not None else None)
-        for slot, d2 in results[:per_page]
+        ActivityRow(activity, next_starts_at, open_slots or 0, max_free,
+                    math.sqrt(d2) if d2 is not None else None)
+        for activity, next_starts_at, open_slots, max_free, d2 in results[:per_page]
     ]
-    return Page(rows=rows, page=filters.page, has_next=len(results) > per_page)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return ActivityPage(rows=rows, page=filters.page, has_next=len(results) > per_page)

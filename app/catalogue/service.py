@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 
 from app import vocabulary
+from app.accounts.validation import normalise_postcode
 from app.catalogue.models import Activity, Slot
 from app.errors import DomainError
 from app.events import emit
@@ -59,23 +60,67 @@ def _check_vocabulary(values: dict) -> None:
             raise DomainError(_("Choose one of the options."), field=name)
 
 
+# Upper bounds keep numbers inside the database's integer columns and catch typos
+# (a group of 3000); nothing in the field comes near them.
+MAX_GROUP_SIZE = 1000
+MAX_DURATION_MINUTES = 14 * 24 * 60
+MAX_NOTICE_DAYS = 365
+MAX_CAPACITY = 10000
+TEXT_LIMITS = {"title": 200, "address": 200, "city": 100, "description": 20000}
+
+
 def _validate_activity(activity: Activity) -> None:
+    if activity.kind not in vocabulary.ACTIVITY_KINDS:
+        raise DomainError(_("Choose one of the options."), field="kind")
     if not (activity.title or "").strip():
         raise DomainError(_("Give the activity a title."), field="title")
+    for name, limit in TEXT_LIMITS.items():
+        if len(getattr(activity, name) or "") > limit:
+            raise DomainError(_("At most %(n)d characters.", n=limit), field=name)
     if not activity.years:
         raise DomainError(_("Choose at least one school year."), field="years")
     if not activity.paths:
         raise DomainError(_("Choose at least one learning path."), field="paths")
     if not activity.max_group_size or activity.max_group_size < 1:
         raise DomainError(_("The largest group is at least one student."), field="max_group_size")
+    if activity.max_group_size > MAX_GROUP_SIZE:
+        raise DomainError(_("The largest group is at most %(n)d students.", n=MAX_GROUP_SIZE),
+                          field="max_group_size")
     if activity.min_notice_days is None or activity.min_notice_days < 0:
         raise DomainError(_("The minimum notice cannot be negative."), field="min_notice_days")
+    if activity.min_notice_days > MAX_NOTICE_DAYS:
+        raise DomainError(_("The minimum notice is at most %(n)d days.", n=MAX_NOTICE_DAYS),
+                          field="min_notice_days")
     if not activity.duration_minutes or activity.duration_minutes < 1:
         raise DomainError(_("The duration is at least one minute."), field="duration_minutes")
+    if activity.duration_minutes > MAX_DURATION_MINUTES:
+        raise DomainError(_("The duration is at most two weeks."), field="duration_minutes")
+
+
+def _check_contact(company, values: dict) -> None:
+    """The contact person is one of the company's own people: anyone else's
+    name and phone number must not end up on the activity."""
+    contact_id = values.get("contact_id")
+    if contact_id is not None and not any(m.user_id == contact_id for m in company.memberships):
+        raise DomainError(_("Choose someone of your own organisation."), field="contact_id")
+
+
+def _check_postcode(values: dict) -> None:
+    if values.get("postcode"):
+        try:
+            values["postcode"] = normalise_postcode(values["postcode"])
+        except ValueError as error:
+            raise DomainError(str(error), field="postcode") from error
 
 
 def _apply(activity: Activity, values: dict) -> None:
+    values = dict(values)
+    for name in ("title", "address", "city"):
+        if isinstance(values.get(name), str):
+            values[name] = values[name].strip()
     _check_vocabulary(values)
+    _check_contact(activity.company, values)
+    _check_postcode(values)
     for name in ACTIVITY_FIELDS:
         if name in values:
             value = values[name]
@@ -84,7 +129,8 @@ def _apply(activity: Activity, values: dict) -> None:
             setattr(activity, name, value)
     company = activity.company
     if activity.venue == "company" and not activity.address:
-        activity.address, activity.postcode, activity.city = company.address, company.postcode, company.city
+        activity.address = company.address
+        activity.postcode, activity.city = company.postcode, company.city
     if activity.latitude is None or activity.longitude is None:
         activity.latitude, activity.longitude = company.latitude, company.longitude
     if not activity.sectors:
@@ -92,7 +138,10 @@ def _apply(activity: Activity, values: dict) -> None:
 
 
 def create_activity(company, values: dict, actor) -> Activity:
-    activity = Activity(company=company, status="draft")
+    # The columns' defaults only arrive at flush; _apply and the checks need them now.
+    activity = Activity(company=company, status="draft", venue="company", description="",
+                        duration_minutes=120, max_group_size=30, min_notice_days=7,
+                        requires_approval=True)
     _apply(activity, values)
     _validate_activity(activity)
     db.session.add(activity)
@@ -114,7 +163,8 @@ def update_activity(activity: Activity, values: dict, actor) -> Activity:
 def publish_activity(activity: Activity, actor) -> None:
     if not activity.company.is_approved:
         raise DomainError(
-            _("Your organisation can publish once a coordinator has approved it."), code="not_approved"
+            _("Your organisation can publish once a coordinator has approved it."),
+            code="not_approved",
         )
     if activity.status == "published":
         return
@@ -160,6 +210,9 @@ def _check_slot_times(starts_at: datetime, ends_at: datetime, capacity: int) -> 
         raise DomainError(_("A slot cannot start in the past."), field="starts_at")
     if capacity is None or capacity < 1:
         raise DomainError(_("The capacity is at least one student."), field="capacity")
+    if capacity > MAX_CAPACITY:
+        raise DomainError(_("The capacity is at most %(n)d students.", n=MAX_CAPACITY),
+                          field="capacity")
 
 
 def add_slot(activity: Activity, starts_at: datetime, ends_at: datetime, capacity: int, actor,
@@ -181,7 +234,8 @@ MAX_SERIES = 60
 
 
 def add_slot_series(activity: Activity, *, first_day: date, last_day: date, weekdays: set[int],
-                    start: time, end: time, capacity: int, actor, skip_holidays: bool = True) -> Outcome:
+                    start: time, end: time, capacity: int, actor,
+                    skip_holidays: bool = True) -> Outcome:
     """One slot on each chosen weekday (0 = Monday) between first_day and last_day,
     at the same local wall-clock times, skipping the company region's holidays."""
     if last_day < first_day:
@@ -190,7 +244,8 @@ def add_slot_series(activity: Activity, *, first_day: date, last_day: date, week
         raise DomainError(_("Choose at least one weekday."), field="weekdays")
     if end <= start:
         raise DomainError(_("The end lies before the start."), field="end")
-    skipped = holiday_dates(activity.company.holiday_region, first_day, last_day) if skip_holidays else set()
+    region = activity.company.holiday_region
+    skipped = holiday_dates(region, first_day, last_day) if skip_holidays else set()
     days = []
     day = first_day
     while day <= last_day:
@@ -198,17 +253,21 @@ def add_slot_series(activity: Activity, *, first_day: date, last_day: date, week
             days.append(day)
         day += timedelta(days=1)
     if not days:
-        raise DomainError(_("No date in this period falls on the chosen weekdays."), field="weekdays")
+        raise DomainError(_("No date in this period falls on the chosen weekdays."),
+                          field="weekdays")
     if len(days) > MAX_SERIES:
         raise DomainError(_("A series has at most %(n)d slots.", n=MAX_SERIES), field="last_day")
     key = secrets.token_hex(8)
     slots = []
+    warnings: list[str] = []
     for day in days:
         starts_at = local_to_utc(datetime.combine(day, start, tzinfo=LOCAL_TZ))
         ends_at = local_to_utc(datetime.combine(day, end, tzinfo=LOCAL_TZ))
-        slots.append(add_slot(activity, starts_at, ends_at, capacity, actor, series_key=key).value)
+        outcome = add_slot(activity, starts_at, ends_at, capacity, actor, series_key=key)
+        slots.append(outcome.value)
+        # Only when holidays are not skipped can a slot land in one.
+        warnings.extend(outcome.warnings)
     skipped_in_series = sorted(d for d in skipped if d.weekday() in weekdays)
-    warnings = []
     if skipped_in_series:
         warnings.append(
             _("%(n)d dates in the school holidays were skipped.", n=len(skipped_in_series))
@@ -223,7 +282,8 @@ def reschedule_slot(slot: Slot, actor, *, starts_at: datetime | None = None,
     if slot.is_cancelled:
         raise DomainError(_("This slot is cancelled."), code="cancelled")
     new_start = starts_at or slot.starts_at
-    new_end = ends_at or (new_start + (slot.ends_at - slot.starts_at) if starts_at else slot.ends_at)
+    length = slot.ends_at - slot.starts_at
+    new_end = ends_at or (new_start + length if starts_at else slot.ends_at)
     new_capacity = slot.capacity if capacity is None else capacity
     moved = new_start != slot.starts_at or new_end != slot.ends_at
     if moved:
@@ -232,6 +292,12 @@ def reschedule_slot(slot: Slot, actor, *, starts_at: datetime | None = None,
         raise DomainError(_("The end lies before the start."), field="ends_at")
     if new_capacity is None or new_capacity < 1:
         raise DomainError(_("The capacity is at least one student."), field="capacity")
+    if new_capacity > MAX_CAPACITY:
+        raise DomainError(_("The capacity is at most %(n)d students.", n=MAX_CAPACITY),
+                          field="capacity")
+    if not moved and new_capacity == slot.capacity:
+        # Nothing people would notice: no event, no new revision for calendars.
+        return Outcome(slot, [])
     if new_capacity != slot.capacity:
         # Conditional, like taking places: never below what bookings hold now.
         changed = db.session.execute(
@@ -274,5 +340,6 @@ def cancel_slot(slot: Slot, reason: str, actor) -> Slot:
     slot.revision += 1
     slot.updated_at = now
     db.session.flush()
-    emit(SlotCancelled(slot_id=slot.id, activity_id=slot.activity_id, reason=slot.cancel_reason), actor)
+    emit(SlotCancelled(slot_id=slot.id, activity_id=slot.activity_id, reason=slot.cancel_reason),
+         actor)
     return slot

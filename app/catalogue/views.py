@@ -3,6 +3,369 @@ own activities and slots."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app.accounts.models import Organisation
+from app.catalogue import forms, permissions, service
+from app.catalogue.models import Activity, Slot
+from app.catalogue.search import Filters, Origin, search
+from app.errors import DomainError
+from app.extensions import db
+from app.timeutil import local_to_utc, to_local, utcnow
+from app.web.rendering import render
 
 bp = Blueprint("catalogue", __name__)
+
+ACTIVITY_STATUSES = {
+    "draft": _l("Draft"),
+    "published": _l("Published"),
+    "archived": _l("Archived"),
+}
+SLOT_STATUSES = {"open": _l("Open"), "cancelled": _l("Cancelled")}
+
+
+@bp.context_processor
+def status_labels():
+    return {"status_labels": ACTIVITY_STATUSES, "slot_status_labels": SLOT_STATUSES}
+
+# Where a service's field names appear in these forms.
+SLOT_FIELDS = {"starts_at": "day", "ends_at": "end"}
+SERIES_FIELDS = {"starts_at": "first_day", "ends_at": "end"}
+
+
+def show_domain_error(form, error: DomainError, aliases: dict | None = None) -> None:
+    """A service's refusal at the field it concerns, or above the form."""
+    name = (aliases or {}).get(error.field, error.field) if error.field else None
+    target = form._fields.get(name) if name else None
+    if target is not None:
+        target.errors = [*target.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def flash_warnings(warnings: list[str]) -> None:
+    for warning in warnings:
+        flash(warning, "warning")
+
+
+# --- loaders: 404 before any work ----------------------------------------------------
+
+
+def get_managed_company_or_404(company_id: int) -> Organisation:
+    company = db.session.get(Organisation, company_id)
+    if company is None or not permissions.can_manage_activities_of(current_user, company):
+        abort(404)
+    return company
+
+
+def get_managed_activity_or_404(activity_id: int) -> Activity:
+    activity = db.session.get(Activity, activity_id)
+    if activity is None or not permissions.can_manage_activity(current_user, activity):
+        abort(404)
+    return activity
+
+
+def get_managed_slot_or_404(slot_id: int) -> Slot:
+    slot = db.session.get(Slot, slot_id)
+    if slot is None or not permissions.can_manage_slot(current_user, slot):
+        abort(404)
+    return slot
+
+
+def local_instant(day, clock) -> datetime:
+    return local_to_utc(datetime.combine(day, clock))
+
+
+# --- the public catalogue ------------------------------------------------------------
+
+
+def _schools_with_location() -> list[Organisation]:
+    """The signed-in teacher's school locations that distances can start from."""
+    if not current_user.is_authenticated:
+        return []
+    return [
+        school for school in current_user.organisations("teacher")
+        if school.kind == "school" and school.latitude is not None and school.longitude is not None
+    ]
+
+
+@bp.get("/catalogue")
+def index():
+    filters = Filters.from_args(request.args)
+    schools = _schools_with_location()
+    chosen = request.args.get("school", type=int)
+    school = next((s for s in schools if s.id == chosen), schools[0] if schools else None)
+    origin = Origin(school.latitude, school.longitude) if school else None
+    page = search(filters, origin)
+    # The school choice rides along in every link, like the filters.
+    extra = {"school": school.id} if school is not None and len(schools) > 1 else {}
+
+    def page_url(number: int) -> str:
+        return url_for("catalogue.index", **filters.to_args(page=number), **extra)
+
+    return render(
+        "catalogue/index.html",
+        block="results",
+        filters=filters,
+        page=page,
+        schools=schools,
+        school=school,
+        prev_url=page_url(page.page - 1) if page.page > 1 else None,
+        next_url=page_url(page.page + 1) if page.has_next else None,
+        can_edit_holidays=current_user.is_authenticated and current_user.is_coordinator,
+    )
+
+
+@bp.get("/activities/<int:activity_id>")
+def activity(activity_id: int):
+    activity = db.session.get(Activity, activity_id, options=[joinedload(Activity.company)])
+    if activity is None or not permissions.can_view_activity(current_user, activity):
+        abort(404)
+    slots = list(db.session.scalars(
+        select(Slot)
+        .where(Slot.activity_id == activity.id, Slot.status == "open", Slot.starts_at > utcnow())
+        .order_by(Slot.starts_at, Slot.id)
+    ))
+    return render(
+        "catalogue/activity.html",
+        activity=activity,
+        slots=slots,
+        bookable=permissions.is_public(activity),
+        can_manage=permissions.can_manage_activity(current_user, activity),
+    )
+
+
+# --- the company's own activities ----------------------------------------------------
+
+
+@bp.get("/our-activities")
+@login_required
+def my_activities():
+    companies = permissions.companies_managed_by(current_user)
+    if not companies:
+        abort(403)
+    activities = list(db.session.scalars(
+        select(Activity)
+        .where(Activity.company_id.in_([c.id for c in companies]))
+        .order_by(Activity.title, Activity.id)
+    ))
+    upcoming = dict(db.session.execute(
+        select(Slot.activity_id, func.count())
+        .join(Slot.activity)
+        .where(Activity.company_id.in_([c.id for c in companies]),
+               Slot.status == "open", Slot.starts_at > utcnow())
+        .group_by(Slot.activity_id)
+    ).all())
+    return render(
+        "catalogue/my_activities.html",
+        companies=companies,
+        activities=activities,
+        upcoming=upcoming,
+    )
+
+
+@bp.route("/companies/<int:company_id>/activities/new", methods=["GET", "POST"])
+@login_required
+def new_activity(company_id: int):
+    company = get_managed_company_or_404(company_id)
+    form = forms.ActivityForm(contact_id=current_user.id)
+    form.set_contacts(company)
+    if form.validate_on_submit():
+        try:
+            activity = service.create_activity(company, form.values(), current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The activity is saved as a draft. Add its dates, then publish it."), "success")
+            return redirect(url_for("catalogue.slots", activity_id=activity.id))
+    return render(
+        "catalogue/activity_form.html", form=form, company=company, activity=None,
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@bp.route("/activities/<int:activity_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_activity(activity_id: int):
+    activity = get_managed_activity_or_404(activity_id)
+    form = forms.ActivityForm(obj=activity)
+    form.set_contacts(activity.company)
+    if form.validate_on_submit():
+        try:
+            service.update_activity(activity, form.values(), current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The changes are saved."), "success")
+            return redirect(url_for("catalogue.slots", activity_id=activity.id))
+    return render(
+        "catalogue/activity_form.html", form=form, company=activity.company, activity=activity,
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@bp.post("/activities/<int:activity_id>/publish")
+@login_required
+def publish(activity_id: int):
+    activity = get_managed_activity_or_404(activity_id)
+    try:
+        service.publish_activity(activity, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("%(title)s is in the catalogue.", title=activity.title), "success")
+    return redirect(url_for("catalogue.slots", activity_id=activity.id), code=303)
+
+
+@bp.post("/activities/<int:activity_id>/archive")
+@login_required
+def archive(activity_id: int):
+    activity = get_managed_activity_or_404(activity_id)
+    service.archive_activity(activity, current_user)
+    db.session.commit()
+    flash(_("%(title)s is archived: it left the catalogue; booked dates stay.",
+            title=activity.title), "success")
+    return redirect(url_for("catalogue.my_activities"), code=303)
+
+
+# --- slots ----------------------------------------------------------------------------
+
+
+def _slots_page(activity: Activity, slot_form=None, series_form=None, status=200):
+    slots = list(db.session.scalars(
+        select(Slot).where(Slot.activity_id == activity.id).order_by(Slot.starts_at, Slot.id)
+    ))
+    now = utcnow()
+    return render(
+        "catalogue/slots.html",
+        activity=activity,
+        upcoming=[s for s in slots if s.starts_at > now],
+        past=[s for s in slots if s.starts_at <= now],
+        slot_form=slot_form or forms.SlotForm(prefix="slot", formdata=None),
+        series_form=series_form or forms.SeriesForm(prefix="series", formdata=None),
+        status=status,
+    )
+
+
+@bp.get("/activities/<int:activity_id>/slots")
+@login_required
+def slots(activity_id: int):
+    return _slots_page(get_managed_activity_or_404(activity_id))
+
+
+@bp.post("/activities/<int:activity_id>/slots")
+@login_required
+def add_slot(activity_id: int):
+    activity = get_managed_activity_or_404(activity_id)
+    form = forms.SlotForm(prefix="slot")
+    if form.validate_on_submit():
+        try:
+            outcome = service.add_slot(
+                activity,
+                local_instant(form.day.data, form.start.data),
+                local_instant(form.day.data, form.end.data),
+                form.capacity.data,
+                current_user,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error, SLOT_FIELDS)
+        else:
+            db.session.commit()
+            flash_warnings(outcome.warnings)
+            flash(_("The date is added."), "success")
+            return redirect(url_for("catalogue.slots", activity_id=activity.id), code=303)
+    return _slots_page(activity, slot_form=form, status=422)
+
+
+@bp.post("/activities/<int:activity_id>/slots/series")
+@login_required
+def add_series(activity_id: int):
+    activity = get_managed_activity_or_404(activity_id)
+    form = forms.SeriesForm(prefix="series")
+    if form.validate_on_submit():
+        try:
+            outcome = service.add_slot_series(
+                activity,
+                first_day=form.first_day.data,
+                last_day=form.last_day.data,
+                weekdays=set(form.weekdays.data or ()),
+                start=form.start.data,
+                end=form.end.data,
+                capacity=form.capacity.data,
+                skip_holidays=form.skip_holidays.data,
+                actor=current_user,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error, SERIES_FIELDS)
+        else:
+            db.session.commit()
+            flash_warnings(outcome.warnings)
+            flash(_("%(n)d dates are added.", n=len(outcome.value)), "success")
+            return redirect(url_for("catalogue.slots", activity_id=activity.id), code=303)
+    return _slots_page(activity, series_form=form, status=422)
+
+
+@bp.route("/slots/<int:slot_id>/reschedule", methods=["GET", "POST"])
+@login_required
+def reschedule_slot(slot_id: int):
+    slot = get_managed_slot_or_404(slot_id)
+    start, end = to_local(slot.starts_at), to_local(slot.ends_at)
+    form = forms.RescheduleForm(day=start.date(), start=start.time(), end=end.time(),
+                                capacity=slot.capacity)
+    if form.validate_on_submit():
+        try:
+            outcome = service.reschedule_slot(
+                slot,
+                current_user,
+                starts_at=local_instant(form.day.data, form.start.data),
+                ends_at=local_instant(form.day.data, form.end.data),
+                capacity=form.capacity.data,
+                reason=(form.reason.data or "").strip(),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error, SLOT_FIELDS)
+        else:
+            db.session.commit()
+            flash_warnings(outcome.warnings)
+            flash(_("The date is changed; the schools that booked it are told."), "success")
+            return redirect(url_for("catalogue.slots", activity_id=slot.activity_id), code=303)
+    return render("catalogue/slot_change.html", slot=slot, form=form, action="reschedule",
+                  status=422 if request.method == "POST" else 200)
+
+
+@bp.route("/slots/<int:slot_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel_slot(slot_id: int):
+    slot = get_managed_slot_or_404(slot_id)
+    if slot.is_cancelled:
+        flash(_("This date is already cancelled."), "info")
+        return redirect(url_for("catalogue.slots", activity_id=slot.activity_id), code=303)
+    form = forms.CancelSlotForm()
+    if form.validate_on_submit():
+        try:
+            service.cancel_slot(slot, form.reason.data or "", current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The date is cancelled; the schools that booked it are told."), "success")
+            return redirect(url_for("catalogue.slots", activity_id=slot.activity_id), code=303)
+    return render("catalogue/slot_change.html", slot=slot, form=form, action="cancel",
+                  status=422 if request.method == "POST" else 200)

@@ -64,3 +64,31 @@ def load_reference_holidays(entries: list[dict]) -> int:
             added += 1
     db.session.flush()
     return added
+
+
+def add_holiday(region: str, name: str, start_date: date, end_date: date) -> SchoolHoliday:
+    """A coordinator adds a holiday (for example a new school year's dates)."""
+    from flask_babel import gettext as _
+
+    from app import vocabulary
+    from app.errors import DomainError
+
+    if region not in vocabulary.HOLIDAY_REGIONS:
+        raise DomainError(_("Choose one of the options."), field="region")
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("Give the holiday a name."), field="name")
+    if len(name) > 100:
+        raise DomainError(_("At most %(n)d characters.", n=100), field="name")
+    if end_date < start_date:
+        raise DomainError(_("The last day lies before the first day."), field="end_date")
+    holiday = SchoolHoliday(region=region, name=name, start_date=start_date, end_date=end_date)
+    db.session.add(holiday)
+    db.session.flush()
+    return holiday
+
+
+def delete_holiday(holiday: SchoolHoliday) -> None:
+    """Slots made earlier stay as they are; only new checks see the change."""
+    db.session.delete(holiday)
+    db.session.flush()

@@ -1,0 +1,157 @@
+"""Forms of the company's activity and slot pages.
+
+The forms check formats and technical bounds; the rules (a title, at least one
+year, a slot in the future, ...) belong to catalogue.service, whose refusals the
+views put on the field they concern."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from app import vocabulary
+from app.accounts.forms import MultiCheckboxField
+from app.catalogue import service
+
+
+def options(words: dict) -> list[SelectChoice]:
+    """Choices from a vocabulary word list; labels stay lazy (translated per page)."""
+    return [SelectChoice(code, label) for code, label in words.items()]
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _optional_id(value):
+    """The contact select's value: a user id, or none chosen."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class PlausibleDate:
+    """Dates a person could mean for a school activity. Year 1 or 9999 cannot
+    even be converted between time zones, so they never reach the service."""
+
+    def __call__(self, form, field):
+        if field.data is not None and not (2000 <= field.data.year <= date.today().year + 5):
+            raise ValidationError(_l("Choose a date within the next five years."))
+
+
+WEEKDAYS = {
+    0: _l("Monday"),
+    1: _l("Tuesday"),
+    2: _l("Wednesday"),
+    3: _l("Thursday"),
+    4: _l("Friday"),
+    5: _l("Saturday"),
+    6: _l("Sunday"),
+}
+
+
+class ActivityForm(FlaskForm):
+    kind = SelectField(_l("Kind of activity"), choices=options(vocabulary.ACTIVITY_KINDS),
+                       validators=[DataRequired()])
+    title = StringField(_l("Title"), filters=[_strip],
+                        validators=[DataRequired(), Length(max=service.TEXT_LIMITS["title"])])
+    description = TextAreaField(
+        _l("Description"),
+        description=_l("Plain text. An empty line starts a new paragraph."),
+        validators=[Optional(), Length(max=service.TEXT_LIMITS["description"])],
+    )
+    sectors = MultiCheckboxField(_l("Sectors"), choices=options(vocabulary.SECTORS))
+    profiles = MultiCheckboxField(
+        _l("Technical profiles (none: suits every profile)"), choices=options(vocabulary.PROFILES)
+    )
+    years = MultiCheckboxField(_l("School years"), choices=options(vocabulary.YEARS))
+    paths = MultiCheckboxField(_l("Learning paths"), choices=options(vocabulary.PATHS))
+    venue = SelectField(_l("Where"), choices=options(vocabulary.VENUES), default="company")
+    address = StringField(_l("Street and number"), filters=[_strip],
+                          validators=[Optional(), Length(max=service.TEXT_LIMITS["address"])])
+    postcode = StringField(_l("Postcode"), filters=[_strip], validators=[Optional()])
+    city = StringField(_l("Town"), filters=[_strip],
+                       validators=[Optional(), Length(max=service.TEXT_LIMITS["city"])])
+    duration_minutes = IntegerField(
+        _l("Duration in minutes"), default=120,
+        validators=[InputRequired(), NumberRange(max=service.MAX_DURATION_MINUTES)],
+    )
+    max_group_size = IntegerField(
+        _l("Largest group (students)"), default=30,
+        validators=[InputRequired(), NumberRange(max=service.MAX_GROUP_SIZE)],
+    )
+    min_notice_days = IntegerField(
+        _l("Minimum notice (days)"), default=7,
+        validators=[InputRequired(), NumberRange(max=service.MAX_NOTICE_DAYS)],
+    )
+    requires_approval = BooleanField(_l("We confirm each booking ourselves"), default=True)
+    contact_id = SelectField(_l("Contact person"), coerce=_optional_id, choices=[])
+
+    def set_contacts(self, company) -> None:
+        people = sorted((m.user for m in company.memberships), key=lambda u: u.name.lower())
+        self.contact_id.choices = [SelectChoice("", _l("(nobody in particular)"))] + [
+            SelectChoice(str(person.id), person.name) for person in people
+        ]
+
+    def values(self) -> dict:
+        """What catalogue.service.create_activity / update_activity take."""
+        return {name: getattr(self, name).data for name in service.ACTIVITY_FIELDS
+                if name in self._fields} | {
+            "description": self.description.data or "",
+            "address": self.address.data or "",
+            "postcode": self.postcode.data or "",
+            "city": self.city.data or "",
+        }
+
+
+class SlotForm(FlaskForm):
+    """One slot; date and times in local (Amsterdam) time."""
+
+    day = DateField(_l("Date"), validators=[InputRequired(), PlausibleDate()])
+    start = TimeField(_l("Start"), validators=[InputRequired()])
+    end = TimeField(_l("End"), validators=[InputRequired()])
+    capacity = IntegerField(_l("Capacity (students)"),
+                            validators=[InputRequired(), NumberRange(max=service.MAX_CAPACITY)])
+
+
+class SeriesForm(FlaskForm):
+    first_day = DateField(_l("First day"), validators=[InputRequired(), PlausibleDate()])
+    last_day = DateField(_l("Last day"), validators=[InputRequired(), PlausibleDate()])
+    weekdays = MultiCheckboxField(_l("On"), coerce=int, choices=[
+        SelectChoice(str(number), label) for number, label in WEEKDAYS.items()
+    ])
+    start = TimeField(_l("Start"), validators=[InputRequired()])
+    end = TimeField(_l("End"), validators=[InputRequired()])
+    capacity = IntegerField(_l("Capacity (students)"),
+                            validators=[InputRequired(), NumberRange(max=service.MAX_CAPACITY)])
+    skip_holidays = BooleanField(_l("Skip the school holidays"), default=True)
+
+
+class RescheduleForm(SlotForm):
+    reason = TextAreaField(_l("Reason (the schools that booked read it)"),
+                           validators=[Optional(), Length(max=1000)])
+
+
+class CancelSlotForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (the schools that booked read it)"), filters=[_strip],
+                           validators=[Length(max=1000)])

@@ -1,0 +1,85 @@
+"""The activity page: public for published activities of approved companies,
+with its upcoming dates and a way to book them."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import factories
+from tests.catalogue import builders
+from tests.catalogue.helpers import shown
+
+
+def test_a_published_activity_with_its_dates(client, db):
+    company = factories.company(name="Bouwbedrijf Oost")
+    activity = builders.activity(
+        company, title="Bouwplaats bezoeken", kind="company_visit",
+        description=("Eerste regel\nTweede <script>alert(1)</script> regel\n\n\n"
+                     "Nieuwe alinea & meer"),
+        years=frozenset({"3"}), paths=frozenset({"BB"}), profiles=frozenset(),
+        duration_minutes=150, max_group_size=18, min_notice_days=9,
+    )
+    open_slot = builders.slot(activity, days=12, capacity=20, taken=5)
+    full = builders.slot(activity, days=19, capacity=10, taken=10)
+    cancelled = builders.slot(activity, days=14, status="cancelled")
+    past = builders.slot(activity, days=-2)
+
+    response = client.get(f"/activities/{activity.id}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Bouwplaats bezoeken" in page and "Bouwbedrijf Oost" in page
+    assert ("<p>Eerste regel<br>\nTweede &lt;script&gt;alert(1)&lt;/script&gt; regel</p>\n"
+            "<p>Nieuwe alinea &amp; meer</p>") in page
+    assert "<script>alert" not in page
+    assert shown("Every profile") in page
+    assert shown("%(n)d minutes", n=150) in page
+    assert shown("%(n)d students", n=18) in page
+
+    slots = page.split('id="slots"')[1]
+    assert f'data-slot="{open_slot.id}"' in slots and f'data-slot="{full.id}"' in slots
+    assert f'data-slot="{cancelled.id}"' not in slots and f'data-slot="{past.id}"' not in slots
+    assert slots.index(f'data-slot="{open_slot.id}"') < slots.index(f'data-slot="{full.id}"')
+    assert shown("%(n)d of %(capacity)d", n=15, capacity=20) in slots
+    assert f'href="/slots/{open_slot.id}/book"' in slots
+    assert f'href="/slots/{full.id}/book"' in slots  # to the waiting list
+    assert 'class="badge badge-full"' in slots
+
+
+def test_the_contacts_details_are_not_on_the_public_page(client, db):
+    company = factories.company()
+    person = factories.user(company, "contact", email="henk@bedrijf.test", phone="0612345678")
+    activity = builders.activity(company, contact_id=person.id)
+    page = client.get(f"/activities/{activity.id}").get_data(as_text=True)
+    assert "henk@bedrijf.test" not in page and "0612345678" not in page
+
+
+@pytest.mark.parametrize("status", ["draft", "archived"])
+def test_unpublished_activities_are_only_for_their_company_and_coordinators(
+        app, client, teacher_client, coordinator_client, db, status):
+    from tests.conftest import login
+
+    company = factories.company()
+    member = login(app.test_client(), factories.user(company, "contact"), factories.PASSWORD)
+    activity = builders.activity(company, status=status)
+    slot = builders.slot(activity)
+    url = f"/activities/{activity.id}"
+
+    assert client.get(url).status_code == 404
+    assert teacher_client.get(url).status_code == 404
+    other_contact = login(app.test_client(), factories.user(factories.company(), "contact"),
+                          factories.PASSWORD)
+    assert other_contact.get(url).status_code == 404
+    for allowed in (member, coordinator_client):
+        response = allowed.get(url)
+        assert response.status_code == 200
+        # Not bookable while it is not in the catalogue.
+        assert f"/slots/{slot.id}/book" not in response.get_data(as_text=True)
+
+
+def test_the_activity_of_a_company_not_yet_approved_is_not_public(client, db):
+    activity = builders.activity(factories.company(status="pending"))
+    assert client.get(f"/activities/{activity.id}").status_code == 404
+
+
+def test_an_unknown_activity_is_not_found(client, db):
+    assert client.get("/activities/999999").status_code == 404
