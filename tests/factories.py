@@ -58,7 +58,11 @@ def network(**values) -> Organisation:
 
 def user(org: Organisation | None = None, role: str | None = None, **values) -> User:
     n = _n()
-    defaults = {"email": f"person{n}@example.test", "name": f"Person {n}", "password_hash": _PASSWORD_HASH}
+    defaults = {
+        "email": f"person{n}@example.test",
+        "name": f"Person {n}",
+        "password_hash": _PASSWORD_HASH,
+    }
     defaults.update(values)
     person = User(**defaults)
     db.session.add(person)
@@ -68,3 +72,66 @@ def user(org: Organisation | None = None, role: str | None = None, **values) -> 
         db.session.flush()
     db.session.commit()
     return person
+
+
+# --- catalogue ------------------------------------------------------------------------
+
+
+def activity(company: Organisation, **values):
+    """A published activity for every year and path, open to groups of up to 30."""
+    from app.catalogue.models import Activity
+
+    n = _n()
+    defaults = {
+        "company": company,
+        "kind": "company_visit",
+        "title": f"Activity {n}",
+        "description": "",
+        "sectors": frozenset({"metal"}),
+        "profiles": frozenset({"PIE", "BWI"}),
+        "years": frozenset({"1", "2", "3", "4"}),
+        "paths": frozenset({"BB", "KB", "GL", "TL"}),
+        "venue": "company",
+        "address": company.address,
+        "postcode": company.postcode,
+        "city": company.city,
+        "latitude": company.latitude,
+        "longitude": company.longitude,
+        "duration_minutes": 120,
+        "max_group_size": 30,
+        "min_notice_days": 7,
+        "requires_approval": True,
+        "status": "published",
+    }
+    defaults.update(values)
+    row = Activity(**defaults)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def slot(activity, **values):
+    """An open slot three weeks ahead (09:00 UTC), as long as the activity,
+    with room for 30 students. `days_ahead` moves it; negative is in the past."""
+    from datetime import timedelta
+
+    from app.catalogue.models import Slot
+    from app.timeutil import utcnow
+
+    days_ahead = values.pop("days_ahead", 21)
+    starts_at = values.pop("starts_at", None) or (
+        utcnow().replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=days_ahead)
+    )
+    defaults = {
+        "activity": activity,
+        "starts_at": starts_at,
+        "ends_at": starts_at + timedelta(minutes=activity.duration_minutes),
+        "capacity": 30,
+        "taken": 0,
+        "status": "open",
+    }
+    defaults.update(values)
+    row = Slot(**defaults)
+    db.session.add(row)
+    db.session.flush()
+    return row

@@ -4,8 +4,10 @@
         |  \\--decline--> declined
         \\-----cancel---> cancelled   (also from confirmed and waitlisted)
     waitlisted --(places free)--> requested | confirmed
+    waitlisted --decline--> declined
 
-Requested and confirmed bookings hold places; see bookings.capacity.
+Requested and confirmed bookings hold places; see bookings.capacity for how
+places are counted and for the lock order every function here follows.
 """
 
 from __future__ import annotations
@@ -13,11 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
-from app.accounts.models import Organisation, User
-from app.bookings.capacity import promote_waiting_list, release_places, take_places
+from app import vocabulary
+from app.accounts.models import Membership, Organisation, User
+from app.accounts.permissions import is_member_of
+from app.bookings.capacity import lock_slot, promote_waiting_list, release_places, take_places
 from app.bookings.models import ACTIVE, HOLDING, Booking
 from app.catalogue.models import Activity, Slot
 from app.errors import Conflict, DomainError
@@ -26,6 +31,10 @@ from app.events import types as ev
 from app.extensions import db
 from app.holidays.service import holiday_on
 from app.timeutil import to_local, utcnow
+
+MAX_TEXT = 2000
+# The column's width; a longer key from an API client is refused, not truncated.
+MAX_IDEMPOTENCY_KEY = 64
 
 
 @dataclass
@@ -52,21 +61,34 @@ def _event(cls, booking: Booking, **extra):
     )
 
 
+def _clean_text(value: str | None, name: str) -> str:
+    text = (value or "").strip()
+    if len(text) > MAX_TEXT:
+        raise DomainError(_("At most %(n)d characters.", n=MAX_TEXT), field=name)
+    return text
+
+
 def check_bookable(slot: Slot, school: Organisation, group: Group) -> None:
-    """Raises DomainError with a field when this group cannot book this slot."""
+    """Raises DomainError with a field when this group cannot book this slot: a
+    Conflict (409) when the slot itself no longer takes bookings (cancelled,
+    past, inside the notice period), 422 when the group does not fit the rules."""
     activity: Activity = slot.activity
+    if school.kind != "school":
+        raise DomainError(_("Only schools book activities."), field="school", code="not_a_school")
     if not school.is_approved:
-        raise DomainError(_("Your school can book once a coordinator has approved it."), code="not_approved")
+        raise DomainError(
+            _("Your school can book once a coordinator has approved it."), code="not_approved"
+        )
     if activity.status != "published" or not activity.company.is_approved:
         raise DomainError(_("This activity is not open for bookings."), code="not_published")
     if slot.is_cancelled:
-        raise DomainError(_("This slot is cancelled."), field="slot_id", code="slot_cancelled")
+        raise Conflict(_("This slot is cancelled."), field="slot_id", code="slot_cancelled")
     now = utcnow()
     if slot.starts_at <= now:
-        raise DomainError(_("This slot lies in the past."), field="slot_id", code="slot_past")
+        raise Conflict(_("This slot lies in the past."), field="slot_id", code="slot_past")
     local_start = to_local(slot.starts_at)
     if (local_start.date() - to_local(now).date()).days < activity.min_notice_days:
-        raise DomainError(
+        raise Conflict(
             _("Book at least %(n)d days ahead for this activity.", n=activity.min_notice_days),
             field="slot_id", code="too_late",
         )
@@ -76,31 +98,35 @@ def check_bookable(slot: Slot, school: Organisation, group: Group) -> None:
             _("This date falls in the %(holiday)s of your school.", holiday=holiday.name),
             field="slot_id", code="holiday",
         )
-    if group.size is None or group.size < 1:
+    size = group.size
+    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
         raise DomainError(_("A group has at least one student."), field="group_size")
-    if group.size > activity.max_group_size:
+    if size > activity.max_group_size:
         raise DomainError(
             _("This activity takes groups of at most %(n)d students.", n=activity.max_group_size),
             field="group_size",
         )
-    if group.size > slot.capacity:
+    if size > slot.capacity:
         raise DomainError(
-            _("This slot has room for %(n)d students in all.", n=slot.capacity), field="group_size"
+            _("This slot has room for %(n)d students in all.", n=slot.capacity),
+            field="group_size",
         )
     if group.year not in activity.years:
         raise DomainError(_("This activity is not meant for this school year."), field="year")
     if group.path not in activity.paths:
         raise DomainError(_("This activity is not meant for this learning path."), field="path")
+    if group.profile and group.profile not in vocabulary.PROFILES:
+        raise DomainError(_("Choose one of the options."), field="profile")
+    # Profiles start in year 3 (DOMAIN.md): younger groups book profile-neutral.
     if group.year in ("3", "4") and activity.profiles:
         if not group.profile:
             raise DomainError(_("Choose the profile of the group."), field="profile")
         if group.profile not in activity.profiles:
             raise DomainError(_("This activity is not meant for this profile."), field="profile")
-    if group.profile and group.profile not in ("BWI", "PIE", "MaT", "M&T", "MVI"):
-        raise DomainError(_("Choose one of the options."), field="profile")
 
 
-def overlapping_bookings(school: Organisation, slot: Slot, exclude_id: int | None = None) -> list[Booking]:
+def overlapping_bookings(school: Organisation, slot: Slot,
+                         exclude_id: int | None = None) -> list[Booking]:
     query = (
         select(Booking)
         .join(Booking.slot)
@@ -124,34 +150,65 @@ def find_by_idempotency_key(actor: User, key: str | None) -> Booking | None:
     )
 
 
+def _replay(existing: Booking, slot: Slot) -> BookingOutcome:
+    if existing.slot_id != slot.id:
+        raise Conflict(
+            _("This request was already used for another booking."),
+            field="idempotency_key", code="idempotency_key_reused",
+        )
+    return BookingOutcome(existing, replayed=True)
+
+
+def _take_or_wait(slot: Slot, size: int, accept_waitlist: bool) -> str:
+    holding = "requested" if slot.activity.requires_approval else "confirmed"
+    if take_places(slot, size):
+        return holding
+    # Under the slot's lock, try once more: a cancellation may just have freed
+    # places; and a waiting booking must be in the table before anyone else
+    # can free places and look for whom to promote.
+    lock_slot(slot)
+    if take_places(slot, size):
+        return holding
+    if accept_waitlist:
+        return "waitlisted"
+    db.session.refresh(slot, ["status"])
+    if slot.is_cancelled:
+        raise Conflict(_("This slot is cancelled."), field="slot_id", code="slot_cancelled")
+    raise Conflict(
+        _("This slot has %(n)d free places: not enough for this group.", n=slot.free_places),
+        field="group_size", code="full",
+    )
+
+
 def request_booking(actor: User, slot: Slot, school: Organisation, group: Group, *,
                     accept_waitlist: bool = False, remarks: str = "", teacher: User | None = None,
                     idempotency_key: str | None = None) -> BookingOutcome:
+    idempotency_key = (idempotency_key or "").strip() or None
+    if idempotency_key and len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
+        raise DomainError(
+            _("At most %(n)d characters.", n=MAX_IDEMPOTENCY_KEY), field="idempotency_key"
+        )
     existing = find_by_idempotency_key(actor, idempotency_key)
     if existing is not None:
-        return BookingOutcome(existing, replayed=True)
+        return _replay(existing, slot)
     check_bookable(slot, school, group)
+    teacher = teacher or actor
+    if not is_member_of(teacher, school):
+        raise DomainError(_("Choose a teacher of the school."), field="teacher")
+    remarks = _clean_text(remarks, "remarks")
     warnings = []
     overlaps = overlapping_bookings(school, slot)
     if overlaps:
         warnings.append(
-            _("Your school has %(n)d other booking(s) at this time. Booked anyway: two classes may go at once.",
-              n=len(overlaps))
+            _("Your school has %(n)d other booking(s) at this time. "
+              "Booked anyway: two classes may go at once.", n=len(overlaps))
         )
-    if take_places(slot, group.size):
-        status = "requested" if slot.activity.requires_approval else "confirmed"
-    elif accept_waitlist:
-        status = "waitlisted"
-    else:
-        raise Conflict(
-            _("This slot has %(n)d free places: not enough for this group.", n=slot.free_places),
-            field="group_size", code="full",
-        )
+    status = _take_or_wait(slot, group.size, accept_waitlist)
     booking = Booking(
-        slot=slot, school=school, teacher=teacher or actor, booked_by=actor,
+        slot=slot, school=school, teacher=teacher, booked_by=actor,
         group_size=group.size, year=group.year, path=group.path, profile=group.profile or None,
-        remarks=(remarks or "").strip(), status=status, accept_waitlist=accept_waitlist,
-        idempotency_key=idempotency_key or None,
+        remarks=remarks, status=status, accept_waitlist=bool(accept_waitlist),
+        idempotency_key=idempotency_key,
     )
     db.session.add(booking)
     db.session.flush()
@@ -161,11 +218,14 @@ def request_booking(actor: User, slot: Slot, school: Organisation, group: Group,
     return BookingOutcome(booking, warnings)
 
 
-def request_booking_once(actor: User, slot: Slot, school: Organisation, group: Group, **options) -> BookingOutcome:
+def request_booking_once(actor: User, slot: Slot, school: Organisation, group: Group,
+                         **options) -> BookingOutcome:
     """request_booking for a whole request: when the same form or API call arrives
     twice at once, the unique idempotency key stops the second insert; that
-    request's work is rolled back and it answers with the first booking."""
-    key = options.get("idempotency_key")
+    request's work is rolled back and it answers with the first booking. The
+    second may also find the slot filled by the first: then too it answers with
+    the first booking rather than "full"."""
+    key = (options.get("idempotency_key") or "").strip() or None
     try:
         return request_booking(actor, slot, school, group, **options)
     except IntegrityError:
@@ -173,78 +233,114 @@ def request_booking_once(actor: User, slot: Slot, school: Organisation, group: G
         existing = find_by_idempotency_key(actor, key)
         if existing is None:
             raise
-        return BookingOutcome(existing, replayed=True)
+        return _replay(existing, slot)
+    except Conflict as error:
+        existing = find_by_idempotency_key(actor, key) if error.code == "full" else None
+        if existing is None:
+            raise
+        return _replay(existing, slot)
+
+
+# --- changing a booking's state ---------------------------------------------------------
+
+
+def _move(booking: Booking, allowed: tuple[str, ...], to: str, refusal: str, **values) -> str:
+    """Moves the booking to `to` from the state it is in, if that state is one of
+    `allowed`; returns the state it left.
+
+    The UPDATE is conditional on the state this transaction last read, so a
+    concurrent change (the school cancelling while the company declines) makes
+    it match nothing; the booking is then read again and judged anew."""
+    for _attempt in range(5):
+        seen = booking.status
+        if seen not in allowed:
+            raise DomainError(refusal, code="invalid_state")
+        moved = db.session.execute(
+            update(Booking)
+            .where(Booking.id == booking.id, Booking.status == seen)
+            .values(status=to, revision=Booking.revision + 1, updated_at=utcnow(), **values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        db.session.refresh(booking)
+        if moved:
+            return seen
+    raise Conflict(_("This booking changed meanwhile; try again."), code="busy")
 
 
 def _touch(booking: Booking) -> None:
-    booking.revision += 1
+    booking.revision = Booking.revision + 1
     booking.updated_at = utcnow()
 
 
 def confirm_booking(actor: User, booking: Booking) -> Booking:
     if booking.status == "confirmed":
         return booking
-    if booking.status != "requested":
-        raise DomainError(_("Only a requested booking can be confirmed."), code="invalid_state")
-    booking.status = "confirmed"
-    _touch(booking)
-    db.session.flush()
+    _move(booking, ("requested",), "confirmed",
+          _("Only a requested booking can be confirmed."))
     emit(_event(ev.BookingConfirmed, booking), actor)
     return booking
 
 
-def _free_and_promote(booking: Booking, was_holding: bool, actor) -> None:
-    if was_holding:
+def _free_and_promote(booking: Booking, previous: str, actor) -> None:
+    if previous in HOLDING:
         release_places(booking.slot, booking.group_size)
         promote_waiting_list(booking.slot, actor)
 
 
 def decline_booking(actor: User, booking: Booking, reason: str) -> Booking:
     if booking.status not in ("requested", "waitlisted"):
-        raise DomainError(_("Only a requested or waiting booking can be declined."), code="invalid_state")
-    if not (reason or "").strip():
+        raise DomainError(
+            _("Only a requested or waiting booking can be declined."), code="invalid_state"
+        )
+    reason = _clean_text(reason, "reason")
+    if not reason:
         raise DomainError(_("Give a reason: the school will read it."), field="reason")
-    was_holding = booking.holds_places
-    booking.status = "declined"
-    booking.decline_reason = reason.strip()
-    _touch(booking)
-    db.session.flush()
-    emit(_event(ev.BookingDeclined, booking, reason=booking.decline_reason), actor)
-    _free_and_promote(booking, was_holding, actor)
+    lock_slot(booking.slot)
+    previous = _move(booking, ("requested", "waitlisted"), "declined",
+                     _("Only a requested or waiting booking can be declined."),
+                     decline_reason=reason)
+    emit(_event(ev.BookingDeclined, booking, reason=reason), actor)
+    _free_and_promote(booking, previous, actor)
     return booking
 
 
 def cancel_booking(actor: User, booking: Booking, reason: str) -> Booking:
+    refusal = _("This booking can no longer be cancelled.")
     if booking.status not in ACTIVE:
-        raise DomainError(_("This booking can no longer be cancelled."), code="invalid_state")
-    if not (reason or "").strip():
+        raise DomainError(refusal, code="invalid_state")
+    if booking.slot.starts_at <= utcnow():
+        raise DomainError(
+            _("This activity has started; it can no longer be cancelled."), code="started"
+        )
+    reason = _clean_text(reason, "reason")
+    if not reason:
         raise DomainError(_("Give a reason: the company will read it."), field="reason")
-    was_holding = booking.holds_places
-    booking.status = "cancelled"
-    booking.cancel_reason = reason.strip()
-    booking.cancelled_by = "school"
-    _touch(booking)
-    db.session.flush()
-    emit(_event(ev.BookingCancelled, booking, reason=booking.cancel_reason, by="school"), actor)
-    _free_and_promote(booking, was_holding, actor)
+    lock_slot(booking.slot)
+    previous = _move(booking, ACTIVE, "cancelled", refusal,
+                     cancel_reason=reason, cancelled_by="school")
+    emit(_event(ev.BookingCancelled, booking, reason=reason, by="school"), actor)
+    _free_and_promote(booking, previous, actor)
     return booking
 
 
 def complete_ended_bookings(now=None) -> list[Booking]:
     """Confirmed bookings whose slot has ended become completed (run by a job)."""
     now = now or utcnow()
-    done = list(
+    ended = list(
         db.session.scalars(
             select(Booking).join(Booking.slot)
             .where(Booking.status == "confirmed", Slot.ends_at <= now)
             .order_by(Booking.id)
         )
     )
-    for booking in done:
-        booking.status = "completed"
-        _touch(booking)
-        db.session.flush()
+    done = []
+    for booking in ended:
+        try:
+            _move(booking, ("confirmed",), "completed", "")
+        except DomainError:
+            continue  # cancelled or completed by someone else meanwhile
         emit(_event(ev.BookingCompleted, booking))
+        done.append(booking)
     return done
 
 
@@ -252,19 +348,24 @@ def complete_ended_bookings(now=None) -> list[Booking]:
 
 
 def follow_cancelled_slot(event: ev.SlotCancelled) -> None:
-    """A cancelled slot cancels its active bookings, on behalf of the company."""
+    """A cancelled slot cancels its active bookings, on behalf of the company.
+
+    catalogue.service.cancel_slot has updated (and so locked) the slot row
+    already, which keeps the lock order of bookings.capacity."""
     slot = db.session.get(Slot, event.slot_id)
-    for booking in db.session.scalars(
+    active = db.session.scalars(
         select(Booking).where(Booking.slot_id == slot.id, Booking.status.in_(ACTIVE))
-    ):
-        was_holding = booking.status in HOLDING
-        booking.status = "cancelled"
-        booking.cancel_reason = event.reason
-        booking.cancelled_by = "company"
-        _touch(booking)
-        if was_holding:
+        .order_by(Booking.id)
+    ).all()
+    for booking in active:
+        try:
+            previous = _move(booking, ACTIVE, "cancelled", "",
+                             cancel_reason=event.reason, cancelled_by="company")
+        except DomainError:
+            continue  # declined or cancelled meanwhile
+        if previous in HOLDING:
             release_places(slot, booking.group_size)
-    db.session.flush()
+        emit(_event(ev.BookingCancelled, booking, reason=event.reason, by="company"))
 
 
 def follow_rescheduled_slot(event: ev.SlotRescheduled) -> None:
@@ -273,10 +374,74 @@ def follow_rescheduled_slot(event: ev.SlotRescheduled) -> None:
     slot = db.session.get(Slot, event.slot_id)
     for booking in db.session.scalars(
         select(Booking).where(Booking.slot_id == slot.id, Booking.status.in_(ACTIVE))
+        .order_by(Booking.id)
     ):
         _touch(booking)
     db.session.flush()
     promote_waiting_list(slot)
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def _with_details(query):
+    """What a list of bookings shows, loaded with the bookings (no query per row)."""
+    return query.options(
+        joinedload(Booking.slot).joinedload(Slot.activity).joinedload(Activity.company),
+        joinedload(Booking.school),
+        joinedload(Booking.teacher),
+    )
+
+
+def teachers_of(schools: list[Organisation]) -> list[tuple[Organisation, User]]:
+    """Who may be responsible for a group: the members of these schools."""
+    if not schools:
+        return []
+    rows = db.session.execute(
+        select(Organisation, User)
+        .join(Membership, Membership.organisation_id == Organisation.id)
+        .join(User, User.id == Membership.user_id)
+        .where(Organisation.id.in_([s.id for s in schools]), User.active.is_(True))
+        .order_by(Organisation.name, User.name)
+    )
+    return [(school, person) for school, person in rows]
+
+
+def school_bookings(schools: list[Organisation], *, past: bool, limit: int = 200) -> list[Booking]:
+    """The bookings of these schools whose slot is still to end (soonest first),
+    or that has ended (latest first)."""
+    if not schools:
+        return []
+    now = utcnow()
+    query = _with_details(
+        select(Booking).join(Booking.slot)
+        .where(Booking.school_id.in_([s.id for s in schools]))
+    )
+    if past:
+        query = query.where(Slot.ends_at <= now).order_by(Slot.starts_at.desc(), Booking.id)
+    else:
+        query = query.where(Slot.ends_at > now).order_by(Slot.starts_at, Booking.id)
+    return list(db.session.scalars(query.limit(limit)).unique())
+
+
+def incoming_bookings(companies: list[Organisation]) -> dict[str, list[Booking]]:
+    """A company's bookings still to be handled or to happen, by state: requested,
+    confirmed and waitlisted, each soonest slot first."""
+    found: dict[str, list[Booking]] = {"requested": [], "confirmed": [], "waitlisted": []}
+    if not companies:
+        return found
+    query = _with_details(
+        select(Booking).join(Booking.slot).join(Slot.activity)
+        .where(
+            Activity.company_id.in_([c.id for c in companies]),
+            Booking.status.in_(tuple(found)),
+            Slot.ends_at > utcnow(),
+        )
+        .order_by(Slot.starts_at, Booking.created_at, Booking.id)
+    )
+    for booking in db.session.scalars(query).unique():
+        found[booking.status].append(booking)
+    return found
 
 
 def history(booking: Booking):
@@ -285,4 +450,6 @@ def history(booking: Booking):
 
     entries = event_history(("booking", booking.id), ("slot", booking.slot_id))
     # Slot events from before the booking existed are not its history.
-    return [e for e in entries if e.subject_type == "booking" or e.occurred_at >= booking.created_at]
+    return [
+        e for e in entries if e.subject_type == "booking" or e.occurred_at >= booking.created_at
+    ]

@@ -1,0 +1,54 @@
+"""Who may do what with bookings. Predicates read as sentences; they judge the
+person, and bookings.service judges the booking's state."""
+
+from __future__ import annotations
+
+from app.accounts.models import Organisation, User
+from app.accounts.permissions import is_member_of
+from app.bookings.models import Booking
+
+
+def schools_of(user: User) -> list[Organisation]:
+    """The schools a person books for."""
+    return [o for o in user.organisations() if o.kind == "school"]
+
+
+def companies_of(user: User) -> list[Organisation]:
+    """The companies whose incoming bookings a person handles."""
+    return [o for o in user.organisations() if o.kind == "company"]
+
+
+def can_book_for(user: User, school: Organisation) -> bool:
+    return school.kind == "school" and is_member_of(user, school)
+
+
+def can_book(user: User) -> bool:
+    return bool(schools_of(user))
+
+
+def is_party_of_school(user: User, booking: Booking) -> bool:
+    return is_member_of(user, booking.school)
+
+
+def is_party_of_company(user: User, booking: Booking) -> bool:
+    return is_member_of(user, booking.slot.activity.company)
+
+
+def can_view_booking(user: User, booking: Booking) -> bool:
+    return (
+        user.is_coordinator
+        or is_party_of_school(user, booking)
+        or is_party_of_company(user, booking)
+    )
+
+
+def can_confirm(user: User, booking: Booking) -> bool:
+    return is_party_of_company(user, booking)
+
+
+def can_decline(user: User, booking: Booking) -> bool:
+    return is_party_of_company(user, booking)
+
+
+def can_cancel(user: User, booking: Booking) -> bool:
+    return is_party_of_school(user, booking)
