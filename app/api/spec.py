@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import functools
 import re
+import types
+import typing
 from dataclasses import dataclass, field
+from typing import Annotated
 
 from flask import Blueprint, g, jsonify, request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from app.errors import DomainError
 from app.extensions import csrf, db
@@ -27,9 +30,44 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.details = status, code, message, details
 
 
+def invalid(field_name: str, message: str) -> ApiError:
+    """A 422 about one field of the input, shaped like pydantic's own errors."""
+    return ApiError(422, "invalid", f"{field_name}: {message}",
+                    details=[{"field": field_name, "message": message}])
+
+
+def not_found(message: str = "Not found.") -> ApiError:
+    """Unknown ids and other organisations' objects look the same (ASVS 4.2.1)."""
+    return ApiError(404, "not_found", message)
+
+
+def forbidden(message: str) -> ApiError:
+    """Only for objects the caller may see, so the refusal reveals nothing."""
+    return ApiError(403, "forbidden", message)
+
+
+def _without_defaults(schema: dict) -> None:
+    for prop in schema.get("properties", {}).values():
+        prop.pop("default", None)
+
+
+class Patch(BaseModel):
+    """Input for PATCH: only the fields sent change; a field left out keeps its
+    value, so the schema shows no defaults (None would not even be a valid one)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_without_defaults)
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    message: str
+
+
 class ErrorBody(BaseModel):
     code: str
     message: str
+    field: str | None = None
+    details: list[ErrorDetail] | None = None
 
 
 class ErrorOut(BaseModel):
@@ -49,6 +87,10 @@ class Operation:
     status: int
     list_response: bool
     errors: tuple[int, ...] = field(default_factory=tuple)
+    # Other success statuses with the same body (a replayed request answers 200, not 201).
+    also: dict[int, str] = field(default_factory=dict)
+    # Request headers the operation reads: name -> description.
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def openapi_path(self) -> str:
@@ -63,6 +105,11 @@ class Operation:
 
 
 OPERATIONS: list[Operation] = []
+
+# Ids are 32-bit integer columns; a larger number in a URL names nothing (and
+# SQLite's driver cannot even send it).
+MAX_ID = 2**31 - 1
+Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
 
 
 def current_api_user():
@@ -90,26 +137,36 @@ def operation(
     status: int = 200,
     list_response: bool = False,
     errors: tuple[int, ...] = (),
+    also: dict[int, str] | None = None,
+    headers: dict[str, str] | None = None,
 ):
-    op = Operation(method, path, summary, tag, response, body, query, auth, status, list_response, errors)
+    op = Operation(method, path, summary, tag, response, body, query, auth, status, list_response,
+                   errors, dict(also or {}), dict(headers or {}))
     OPERATIONS.append(op)
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(**path_values):
+            if any(isinstance(v, int) and v > MAX_ID for v in path_values.values()):
+                raise not_found()
             if auth:
                 require_user()
             kwargs = dict(path_values)
             if body is not None:
-                payload = request.get_json(silent=True)
-                if payload is None:
+                # force: clients that forget the Content-Type still get their JSON read;
+                # the API authenticates by bearer token only, so this opens no CSRF hole.
+                payload = request.get_json(silent=True, force=True)
+                if not isinstance(payload, dict):
                     raise ApiError(400, "invalid_json", "The request body must be a JSON object.")
                 kwargs["body"] = body.model_validate(payload)
             if query is not None:
-                kwargs["query"] = query.model_validate(request.args.to_dict())
+                kwargs["query"] = query.model_validate(_query_values(query))
             result = view(**kwargs)
-            if isinstance(result, tuple) or hasattr(result, "status_code"):
+            if hasattr(result, "status_code"):
                 return result
+            if isinstance(result, tuple):
+                result, answer_status = result
+                return jsonify(_dump(result)), answer_status
             return jsonify(_dump(result)), status
 
         endpoint = f"{view.__name__}"
@@ -117,6 +174,27 @@ def operation(
         return wrapper
 
     return decorator
+
+
+def _is_list(annotation) -> bool:
+    if typing.get_origin(annotation) in (list, tuple, set, frozenset):
+        return True
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return any(_is_list(arg) for arg in typing.get_args(annotation))
+    return False
+
+
+def _query_values(model: type[BaseModel]) -> dict:
+    """Repeatable parameters (?path=BB&path=KB) become lists; empty values count
+    as absent, the way an HTML form sends an untouched field."""
+    values = {}
+    for name in request.args:
+        given = [v for v in request.args.getlist(name) if v != ""]
+        if not given:
+            continue
+        model_field = model.model_fields.get(name)
+        values[name] = given if model_field and _is_list(model_field.annotation) else given[-1]
+    return values
 
 
 def _dump(result):
@@ -152,7 +230,8 @@ def register_error_handlers(bp: Blueprint) -> None:
             for e in error.errors(include_url=False, include_input=False)
         ]
         first = details[0]
-        return _error(422, "invalid", f"{first['field']}: {first['message']}", details=details)
+        message = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
+        return _error(422, "invalid", message, details=details)
 
     @bp.errorhandler(DomainError)
     def refused(error: DomainError):
