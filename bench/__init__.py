@@ -1,0 +1,1 @@
+"""Benchmark tools: a dataset generator and a load script (docs/PERFORMANCE.md)."""

@@ -1,0 +1,74 @@
+-- wrk script shared by every measurement of bench/load.py.
+--
+-- Without arguments it sends wrk's own request (a GET of the URL, with the
+-- headers given by -H). With a file as argument it cycles over the requests
+-- listed there, one per line: METHOD <tab> PATH <tab> TOKEN <tab> JSON BODY.
+-- In every case it counts the answers per status and prints one JSON line,
+-- prefixed with WRK_JSON, with the throughput and the latency percentiles
+-- (wrk's --latency output has no 95th percentile).
+
+local threads = {}
+local counter = 0
+
+function setup(thread)
+  counter = counter + 1
+  thread:set("thread_number", counter)
+  table.insert(threads, thread)
+end
+
+statuses = {}
+local prepared = nil
+local position = 0
+
+function init(args)
+  statuses = {}
+  if args[1] ~= nil then
+    prepared = {}
+    for line in io.lines(args[1]) do
+      local method, path, token, body = line:match("^(%S+)\t(%S+)\t(%S+)\t(.*)$")
+      if method ~= nil then
+        prepared[#prepared + 1] = wrk.format(method, path, {
+          ["Authorization"] = "Bearer " .. token,
+          ["Content-Type"] = "application/json",
+        }, body)
+      end
+    end
+    -- Threads start at different places in the list, so they do not book
+    -- the same slots in step.
+    position = math.floor(#prepared * (thread_number - 1) / 2)
+  end
+end
+
+function request()
+  if prepared == nil then
+    return wrk.request()
+  end
+  position = position % #prepared + 1
+  return prepared[position]
+end
+
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
+function done(summary, latency, requests)
+  local merged = {}
+  for _, thread in ipairs(threads) do
+    local counts = thread:get("statuses")
+    for status, n in pairs(counts) do
+      merged[status] = (merged[status] or 0) + n
+    end
+  end
+  local parts = {}
+  for status, n in pairs(merged) do
+    parts[#parts + 1] = string.format('"%d": %d', status, n)
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'WRK_JSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p90_us": %d, "p95_us": %d, ' ..
+    '"p99_us": %d, "max_us": %d, "mean_us": %.1f, "socket_errors": %d, "timeouts": %d, ' ..
+    '"statuses": {%s}}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
+    latency:percentile(95), latency:percentile(99), latency.max, latency.mean,
+    e.connect + e.read + e.write, e.timeout, table.concat(parts, ", ")))
+end
