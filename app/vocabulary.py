@@ -64,7 +64,3 @@ VENUES = {
     "school": _l("At the school"),
     "online": _l("Online"),
 }
-
-
-def choices(vocabulary: dict) -> list[tuple[str, str]]:
-    return [(code, str(label)) for code, label in vocabulary.items()]

@@ -62,12 +62,14 @@ def backend(request) -> str:
 
 class IsolatedClient(FlaskClient):
     """Requests in a test reuse the test's app context, and with it `g`, where
-    Flask-Login caches the signed-in user. Forget that cache before every
-    request, so two clients in one test are two different people."""
+    Flask-Login caches the signed-in user and Flask-Babel the chosen locale.
+    Forget both before every request, so two clients in one test are two
+    different people, and a language switch shows on the next page."""
 
     def open(self, *args, **kwargs):
         if has_app_context():
             g.pop("_login_user", None)
+            g.pop("_flask_babel", None)
         return super().open(*args, **kwargs)
 
 

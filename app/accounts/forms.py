@@ -6,6 +6,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     PasswordField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -31,6 +32,15 @@ class Normalised:
             field.data = self.normaliser(field.data)
         except ValueError as error:
             raise ValidationError(str(error)) from error
+
+
+def options(words: dict) -> list[SelectChoice]:
+    """Choices from one of vocabulary's word lists, or any {code: label} dict.
+
+    The labels stay lazy, so every page shows them in its own language (str()
+    at import time would freeze them in English). SelectChoice, because WTForms
+    deprecates choices given as tuples."""
+    return [SelectChoice(code, label) for code, label in words.items()]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -62,7 +72,7 @@ class OrganisationFields(FlaskForm):
 
     kind = SelectField(
         _l("We are a"),
-        choices=[("school", _l("School")), ("company", _l("Company"))],
+        choices=options({"school": _l("School"), "company": _l("Company")}),
         validators=[DataRequired()],
     )
     name = StringField(_l("Name of the organisation"), validators=[DataRequired(), Length(max=200)])
@@ -72,7 +82,7 @@ class OrganisationFields(FlaskForm):
     )
     city = StringField(_l("Town"), validators=[DataRequired(), Length(max=100)])
     holiday_region = SelectField(
-        _l("School holiday region"), choices=vocabulary.choices(vocabulary.HOLIDAY_REGIONS), default="noord"
+        _l("School holiday region"), choices=options(vocabulary.HOLIDAY_REGIONS), default="noord"
     )
     brin = StringField(_l("BRIN code (schools)"), validators=[Optional(), Normalised(validation.normalise_brin)])
     location_number = StringField(
@@ -80,8 +90,8 @@ class OrganisationFields(FlaskForm):
         validators=[Optional(), Normalised(validation.normalise_location_number)],
     )
     kvk = StringField(_l("KvK number (companies)"), validators=[Optional(), Normalised(validation.normalise_kvk)])
-    sectors = MultiCheckboxField(_l("Sectors (companies)"), choices=vocabulary.choices(vocabulary.SECTORS))
-    profiles = MultiCheckboxField(_l("Technical profiles offered (schools)"), choices=vocabulary.choices(vocabulary.PROFILES))
+    sectors = MultiCheckboxField(_l("Sectors (companies)"), choices=options(vocabulary.SECTORS))
+    profiles = MultiCheckboxField(_l("Technical profiles offered (schools)"), choices=options(vocabulary.PROFILES))
     website = StringField(_l("Website"), validators=[Optional(), Length(max=200)])
 
     def validate(self, extra_validators=None) -> bool:
@@ -114,7 +124,7 @@ class CoordinatorOrganisationForm(OrganisationFields):
     """A coordinator adds an organisation (approved at once) and invites its first contact."""
 
     kind = SelectField(
-        _l("Kind"), choices=vocabulary.choices(vocabulary.ORGANISATION_KINDS), validators=[DataRequired()]
+        _l("Kind"), choices=options(vocabulary.ORGANISATION_KINDS), validators=[DataRequired()]
     )
     contact_name = StringField(_l("Name of the contact"), validators=[Optional(), Length(max=200)])
     contact_email = EmailField(
@@ -145,7 +155,7 @@ class ResetPasswordForm(FlaskForm):
 class ProfileForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
-    locale = SelectField(_l("Language"), choices=[("nl", "Nederlands"), ("en", "English")])
+    locale = SelectField(_l("Language"), choices=options({"nl": "Nederlands", "en": "English"}))
 
 
 class ChangePasswordForm(FlaskForm):

@@ -297,11 +297,14 @@ def authenticate(email: str, password: str, remote_addr: str | None = None) -> U
     with the right password, so guessing gains nothing."""
     keys = _attempt_keys(email, remote_addr)
     since = utcnow() - LOGIN_WINDOW
-    failures = db.session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
+    # Each failure is recorded once per key; the limit holds per key (this account,
+    # this address), so count them apart rather than adding them up.
+    per_key = db.session.execute(
+        select(LoginAttempt.key, func.count())
         .where(LoginAttempt.key.in_(keys), LoginAttempt.attempted_at >= since)
-    )
+        .group_by(LoginAttempt.key)
+    ).all()
+    failures = max((count for _key, count in per_key), default=0)
     if failures >= current_app.config["LOGIN_ATTEMPTS_PER_15_MIN"]:
         raise TooManyAttempts(_("Too many attempts. Wait a quarter of an hour and try again."))
     user = find_user_by_email(email or "")
@@ -330,14 +333,24 @@ def revoke_api_token(token: ApiToken) -> None:
     db.session.flush()
 
 
-def user_for_api_token(raw: str) -> User | None:
+# "Last used" is shown to the person, not used for security: a minute's
+# precision spares every API call a write.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+def user_for_api_token(raw: str) -> tuple[User | None, bool]:
+    """The token's user, and whether its "last used" moment changed (the caller
+    commits that on its own, since read-only requests never commit)."""
     token = db.session.scalar(
         select(ApiToken).where(ApiToken.token_hash == hash_token(raw), ApiToken.revoked_at.is_(None))
     )
     if token is None or not token.user.active:
-        return None
-    token.last_used_at = utcnow()
-    return token.user
+        return None, False
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+        token.last_used_at = now
+        return token.user, True
+    return token.user, False
 
 
 def export_user_data(user: User) -> dict:

@@ -47,8 +47,14 @@ def normalise_kvk(value: str) -> str:
 def normalise_email(value: str) -> str:
     from email_validator import EmailNotValidError, validate_email
 
+    # test_environment admits the reserved .test domain (RFC 6761), which the demo
+    # region's accounts use (coordinator@demo.test): inviting a colleague or asking
+    # for a reset link must work there too. Nothing else changes: deliverability is
+    # not checked anyway, and other special-use domains stay refused.
     try:
-        return validate_email((value or "").strip(), check_deliverability=False).normalized.lower()
+        return validate_email(
+            (value or "").strip(), check_deliverability=False, test_environment=True
+        ).normalized.lower()
     except EmailNotValidError as error:
         raise ValueError(_("This is not a valid e-mail address.")) from error
 

@@ -93,7 +93,7 @@ def register():
     if form.validate_on_submit():
         organisation = _fill_organisation(Organisation(), form)
         try:
-            _, user = service.register_organisation(
+            _organisation, user = service.register_organisation(
                 organisation,
                 contact_email=form.contact_email.data,
                 contact_name=form.contact_name.data,
@@ -202,14 +202,16 @@ def approve(organisation_id: int):
         abort(403)
     service.approve_organisation(organisation, current_user)
     db.session.commit()
-    flash(_("%(name)s is approved.", name=organisation.name), "success")
     if request.headers.get("HX-Request"):
+        # The list changes in place; a message flashed now would only show on
+        # whatever page comes next.
         return render(
             "accounts/organisations.html",
             block="pending_list",
             pending=service.pending_organisations(),
             trigger="OrganisationApproved",
         )
+    flash(_("%(name)s is approved.", name=organisation.name), "success")
     return redirect(
         safe_next_url(request.form.get("next"))
         or url_for("accounts.organisation", organisation_id=organisation.id)

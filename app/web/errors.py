@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from flask import jsonify, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
 from app.web.rendering import render
+
+
+# Titles of the error pages people may meet, translated; other codes show the number.
+ERROR_TITLES = {
+    400: _l("Bad request"),
+    401: _l("Please sign in"),
+    405: _l("This action is not possible here"),
+    409: _l("Conflict"),
+    410: _l("No longer available"),
+    413: _l("Too much data"),
+    422: _l("The input could not be processed"),
+    429: _l("Too many requests"),
+}
 
 
 def wants_json() -> bool:
@@ -34,7 +48,7 @@ def register_error_handlers(app) -> None:
             code = (error.name or "error").lower().replace(" ", "_")
             return json_error(status, code, error.description or error.name)
         template = {403: "errors/403.html", 404: "errors/404.html"}.get(status, "errors/generic.html")
-        response = render(template, status=status, error=error)
+        response = render(template, status=status, error=error, title=ERROR_TITLES.get(status, ""))
         if status == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response

@@ -57,7 +57,10 @@ def test_htmx_post_with_the_csrf_header_is_accepted(app, db, csrf_enabled):
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    client.post("/login", data={"email": coordinator.email, "password": factories.PASSWORD, "csrf_token": token})
+    client.post(
+        "/login",
+        data={"email": coordinator.email, "password": factories.PASSWORD, "csrf_token": token},
+    )
     overview = client.get("/organisations").get_data(as_text=True)
     header_token = re.search(r'"X-CSRFToken": "([^"]+)"', overview).group(1)
     refused = client.post(f"/organisations/{pending.id}/approve", headers={"HX-Request": "true"})
