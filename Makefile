@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
+# `make bench BENCH_ARGS="run --scale regional"`; see docs/PERFORMANCE.md.
+BENCH_ARGS ?= run --scale national
 
 .PHONY: run dev test lint bench install install-test vendor translations clean
 
@@ -23,6 +25,7 @@ lint: install-test
 	$(BIN)/ruff format --check app tests bench scripts
 
 bench: install-test
+	@command -v wrk >/dev/null || apt-get install -y wrk
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 install: $(VENV)/.installed vendor translations
@@ -43,7 +46,7 @@ app/static/vendor/.installed: package.json package-lock.json scripts/vendor.sh
 	touch $@
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -q -d app/translations
+	$(BIN)/pybabel -q compile --use-fuzzy -d app/translations
 
 clean:
 	rm -rf $(VENV) node_modules app/static/vendor
