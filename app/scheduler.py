@@ -2,8 +2,13 @@
 
 Exactly one runs beside the web workers, never inside them: inside gunicorn or
 under the reloader every job would run once per process (INTEROP.md 12-13).
+Nothing in create_app() starts it; only this command does.
 The jobs are safe to run twice anyway: the mail dispatcher claims rows with a
-lease. After downtime, missed runs are coalesced into one (rule 14).
+lease, completing bookings is a conditional state change, and digests carry a
+per-week dedupe key. After downtime, missed runs are coalesced into one and
+the frequent jobs run once at start (rule 14); reminders are rows, so the
+ones that fell due meanwhile go out then, unless their activity has started
+(rule 16).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+from datetime import datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
@@ -20,27 +26,58 @@ from app.timeutil import utcnow
 
 log = logging.getLogger("techniekpoort.scheduler")
 
+TIMEZONE = "Europe/Amsterdam"
 JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": 300, "max_instances": 1}
+DISPATCH_EVERY_SECONDS = 60
+# A dispatch run stops taking new batches after this long, so that it ends
+# before the next run is due (max_instances=1 would skip that run).
+DISPATCH_BUDGET_SECONDS = 45
 
 
-def heartbeat() -> None:
+def heartbeat(now: datetime | None = None) -> None:
     from app.scheduler_state import SchedulerHeartbeat
 
+    now = now or utcnow()
     beat = db.session.get(SchedulerHeartbeat, "main")
     if beat is None:
-        beat = SchedulerHeartbeat(name="main", beat_at=utcnow(), pid=os.getpid())
+        beat = SchedulerHeartbeat(name="main", beat_at=now, pid=os.getpid())
         db.session.add(beat)
-    beat.beat_at = utcnow()
+    beat.beat_at = now
     beat.pid = os.getpid()
     db.session.commit()
 
 
 def dispatch_mail() -> None:
-    from app.notifications.dispatcher import dispatch_due
+    from app.notifications.dispatcher import dispatch_all
 
-    result = dispatch_due()
-    if result.sent or result.failed or result.retried:
-        log.info("mail: %d sent, %d retried, %d failed", len(result.sent), len(result.retried), len(result.failed))
+    result = dispatch_all(time_budget=DISPATCH_BUDGET_SECONDS)
+    if result.sent or result.failed or result.retried or result.expired:
+        log.info(
+            "mail: %d sent, %d retried, %d failed, %d expired",
+            len(result.sent),
+            len(result.retried),
+            len(result.failed),
+            result.expired,
+        )
+
+
+def complete_bookings(now: datetime | None = None) -> None:
+    """Confirmed bookings whose slot has ended become completed; their
+    evaluation requests are planned by the BookingCompleted handler."""
+    from app.bookings.service import complete_ended_bookings
+
+    done = complete_ended_bookings(now or utcnow())
+    db.session.commit()
+    if done:
+        log.info("bookings: %d completed", len(done))
+
+
+def weekly_digests(now: datetime | None = None) -> None:
+    from app.notifications.digests import send_coordinator_digests
+
+    queued = send_coordinator_digests(now or utcnow())
+    db.session.commit()
+    log.info("digests: %d queued", len(queued))
 
 
 def _in_app_context(app, job):
@@ -55,20 +92,54 @@ def _in_app_context(app, job):
             finally:
                 db.session.remove()
 
-    run.__name__ = job.__name__
+    run.__name__ = run.__qualname__ = job.__name__
     return run
 
 
-def build_scheduler(app) -> BlockingScheduler:
-    scheduler = BlockingScheduler(job_defaults=JOB_DEFAULTS, timezone="Europe/Amsterdam")
+def build_scheduler(app, scheduler_class=BlockingScheduler):
+    """The scheduler with its jobs; tests pass a BackgroundScheduler to start
+    it paused and look at the jobs as APScheduler will run them."""
+    scheduler = scheduler_class(job_defaults=JOB_DEFAULTS, timezone=TIMEZONE)
+    start = datetime.now(scheduler.timezone)
     scheduler.add_job(_in_app_context(app, heartbeat), "interval", seconds=30, id="heartbeat")
-    scheduler.add_job(_in_app_context(app, dispatch_mail), "interval", seconds=20, id="dispatch_mail")
+    # The frequent jobs also run right at start: what fell due while the
+    # scheduler was stopped goes out now, not a minute later.
+    scheduler.add_job(
+        _in_app_context(app, dispatch_mail),
+        "interval",
+        seconds=DISPATCH_EVERY_SECONDS,
+        id="dispatch_mail",
+        next_run_time=start,
+    )
+    scheduler.add_job(
+        _in_app_context(app, complete_bookings),
+        "interval",
+        minutes=5,
+        id="complete_bookings",
+        next_run_time=start,
+    )
+    # Monday morning, local time. A scheduler that was down then sends the
+    # week's digest when it comes back, up to three days late; the per-week
+    # dedupe key keeps it to one.
+    scheduler.add_job(
+        _in_app_context(app, weekly_digests),
+        "cron",
+        day_of_week="mon",
+        hour=7,
+        id="weekly_digests",
+        misfire_grace_time=3 * 24 * 3600,
+    )
     return scheduler
 
 
 def run_scheduler() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s scheduler %(levelname)s %(message)s"
+    )
+    # APScheduler logs every run of every job; the jobs log what they did.
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
     app = current_app._get_current_object()
+    _warn_about_a_second_scheduler()
     scheduler = build_scheduler(app)
     # Beat once at start so /healthz sees the scheduler straight away.
     _in_app_context(app, heartbeat)()
@@ -78,3 +149,23 @@ def run_scheduler() -> None:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         pass
+    log.info("scheduler stopped")
+
+
+def _warn_about_a_second_scheduler() -> None:
+    """Two schedulers do no harm to mail (leases), but double the work and
+    usually mean a deployment mistake; say so in the log."""
+    from app.scheduler_state import SchedulerHeartbeat
+
+    beat = db.session.get(SchedulerHeartbeat, "main")
+    if (
+        beat is not None
+        and beat.pid != os.getpid()
+        and (utcnow() - beat.beat_at).total_seconds() < 60
+    ):
+        log.warning(
+            "another scheduler (pid %d) beat %s; is a second one running?",
+            beat.pid,
+            beat.beat_at.isoformat(),
+        )
+    db.session.remove()
