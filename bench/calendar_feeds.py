@@ -1,6 +1,6 @@
 """Calendar feed benchmark (issue 5; results in docs/PERFORMANCE.md, "Calendar feeds").
 
-    .venv/bin/python -m bench.calendar_feeds [--duration 10] [--connections 16]
+    .venv/bin/python -m bench.calendar_feeds [--duration 10] [--rounds 3] [--connections 16]
         [--database-url URL] [--output results.json] [--no-radicale]
 
 In one run, on this machine:
@@ -58,7 +58,9 @@ WRK_SCRIPT = textwrap.dedent("""
     function done(summary, latency, requests)
       local merged = {}
       for _, thread in ipairs(threads) do
-        for status, n in pairs(thread:get("statuses")) do merged[status] = (merged[status] or 0) + n end
+        for status, n in pairs(thread:get("statuses")) do
+          merged[status] = (merged[status] or 0) + n
+        end
       end
       local parts = {}
       for status, n in pairs(merged) do parts[#parts + 1] = string.format('"%d": %d', status, n) end
@@ -298,7 +300,8 @@ def measure_radicale(body: bytes, *, duration: int, connections: int, folder: Pa
 # --- the run --------------------------------------------------------------------------------
 
 
-def run(*, database_url: str | None, duration: int, connections: int, radicale: bool) -> dict:
+def run(*, database_url: str | None, duration: int, connections: int, rounds: int,
+        radicale: bool) -> dict:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     folder = Path(tempfile.mkdtemp(prefix="tp-calendar-bench-"))
@@ -314,8 +317,8 @@ def run(*, database_url: str | None, duration: int, connections: int, radicale: 
     app = create_app()
     print(f"seeding {', '.join(map(str, SIZES))} events into {url} ...", flush=True)
     feeds_by_size = seed(app)
-    results: dict = {"database": url.split(":")[0], "duration_s": duration,
-                     "connections": connections, "feeds": {}}
+    results: dict = {"database": url.split(":")[0], "duration_s": duration, "rounds": rounds,
+                     "connections": connections, "load_average": os.getloadavg(), "feeds": {}}
 
     print("render times in-process ...", flush=True)
     results["render"] = render_times(app, feeds_by_size)
@@ -324,36 +327,45 @@ def run(*, database_url: str | None, duration: int, connections: int, radicale: 
     hello = start_gunicorn("bench.hello:app", hello_port, env)
     try:
         base = f"http://127.0.0.1:{app_port}"
+        hello_url = f"http://127.0.0.1:{hello_port}/"
         wait_for(base + "/healthz")
-        wait_for(f"http://127.0.0.1:{hello_port}/")
-        print("hello world ...", flush=True)
-        results["hello"] = wrk(f"http://127.0.0.1:{hello_port}/", duration=duration,
-                               connections=connections)
+        wait_for(hello_url)
+        urls, etags = {}, {}
         for size, info in feeds_by_size.items():
-            feed_url = f"{base}/calendar/{info['token']}.ics"
-            print(f"feed of {size} events ...", flush=True)
-            cold = [timed_get(feed_url) for _ in range(2)]  # one per worker, most likely
-            etag = urllib.request.urlopen(feed_url).headers["ETag"]
-            repeated = wrk(feed_url, duration=duration, connections=connections)
-            not_modified = wrk(feed_url, duration=duration, connections=connections,
-                               headers={"If-None-Match": etag})
+            urls[size] = f"{base}/calendar/{info['token']}.ics"
+            print(f"feed of {size} events: first requests ...", flush=True)
+            cold = [timed_get(urls[size]) for _ in range(2)]  # one per worker, most likely
+            etags[size] = urllib.request.urlopen(urls[size]).headers["ETag"]
+            results["feeds"][size] = {
+                "cold_first_requests_s": [round(t, 3) for t, _s, _b in cold],
+                "bytes": cold[0][2], "repeated": [], "not_modified": [],
+            }
+        # Hello world and the feeds take turns, so that a machine busy with
+        # something else weighs on both sides of each ratio alike.
+        results["hello"] = []
+        for n in range(rounds):
+            print(f"round {n + 1} of {rounds} ...", flush=True)
+            results["hello"].append(wrk(hello_url, duration=duration, connections=connections))
+            for size in feeds_by_size:
+                results["feeds"][size]["repeated"].append(
+                    wrk(urls[size], duration=duration, connections=connections))
+                results["feeds"][size]["not_modified"].append(
+                    wrk(urls[size], duration=duration, connections=connections,
+                        headers={"If-None-Match": etags[size]}))
+        for size, info in feeds_by_size.items():
+            print(f"feed of {size} events: after a change ...", flush=True)
             after_change = []
             for n in range(5):
                 change_one_slot(app, info["slot_ids"][n * 7])
-                after_change.append(timed_get(feed_url))
-            results["feeds"][size] = {
-                "cold_first_requests_s": [round(t, 3) for t, _s, _b in cold],
-                "bytes": cold[0][2],
-                "repeated": repeated,
-                "not_modified": not_modified,
-                "after_change_s": [round(t, 3) for t, _s, _b in after_change],
-                "after_change_median_s": round(statistics.median(t for t, _s, _b in after_change), 3),
-                "after_change_statuses": sorted({s for _t, s, _b in after_change}),
-            }
+                after_change.append(timed_get(urls[size]))
+            feed = results["feeds"][size]
+            feed["after_change_s"] = [round(t, 3) for t, _s, _b in after_change]
+            feed["after_change_median_s"] = round(statistics.median(feed["after_change_s"]), 3)
+            feed["after_change_statuses"] = sorted({s for _t, s, _b in after_change})
         if radicale:
             print("Radicale with the same 1,000 events ...", flush=True)
-            with urllib.request.urlopen(f"{base}/calendar/{feeds_by_size[1000]['token']}.ics") as r:
-                body = r.read()
+            with urllib.request.urlopen(urls[1000]) as response:
+                body = response.read()
             results["radicale"] = measure_radicale(body, duration=duration,
                                                    connections=connections, folder=folder)
     finally:
@@ -364,17 +376,27 @@ def run(*, database_url: str | None, duration: int, connections: int, radicale: 
     return results
 
 
+def _median(runs: list[dict]) -> float:
+    return statistics.median(r["rps"] for r in runs)
+
+
 def report(results: dict) -> str:
-    hello = results["hello"]["rps"]
-    lines = [f"hello-world Flask: {hello} req/s"]
+    hello = results["hello"]
+    lines = [
+        f"load average at the start: {', '.join(f'{x:.1f}' for x in results['load_average'])}",
+        f"hello-world Flask: {_median(hello)} req/s (rounds: {[r['rps'] for r in hello]})",
+    ]
     for size, r in results["feeds"].items():
+        ratios = [m["rps"] / h["rps"] for m, h in zip(r["not_modified"], hello, strict=True)]
+        statuses = sorted({s for run in r["repeated"] + r["not_modified"] for s in run["statuses"]})
         lines.append(
-            f"{size} events ({r['bytes']} bytes): repeated {r['repeated']['rps']} req/s "
-            f"(p99 {r['repeated']['p99_us'] / 1000:.1f} ms, {r['repeated']['statuses']}), "
-            f"304 {r['not_modified']['rps']} req/s = {r['not_modified']['rps'] / hello:.0%} of "
-            f"hello world ({r['not_modified']['statuses']}), after a change median "
-            f"{r['after_change_median_s']} s (max {max(r['after_change_s'])} s), "
-            f"cold first {r['cold_first_requests_s']} s"
+            f"{size} events ({r['bytes']} bytes): repeated {_median(r['repeated'])} req/s "
+            f"(rounds {[x['rps'] for x in r['repeated']]}), 304 {_median(r['not_modified'])} "
+            f"req/s (rounds {[x['rps'] for x in r['not_modified']]}), 304 / hello world per round "
+            f"{[f'{x:.0%}' for x in ratios]} (median {statistics.median(ratios):.0%}); "
+            f"statuses seen {statuses}; after a change median {r['after_change_median_s']} s "
+            f"(all {r['after_change_s']}); first request of a fresh worker "
+            f"{r['cold_first_requests_s']} s"
         )
     for size, r in results["render"].items():
         lines.append(f"in-process {size}: {r}")
@@ -394,12 +416,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.calendar_feeds")
     parser.add_argument("--database-url", default=None, help="an empty database (default: SQLite)")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk measurement")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="times hello world and the feeds are measured in turn")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--output", default=None, help="also write the results as JSON here")
     parser.add_argument("--no-radicale", action="store_true")
     args = parser.parse_args(argv)
     results = run(database_url=args.database_url, duration=args.duration,
-                  connections=args.connections, radicale=not args.no_radicale)
+                  connections=args.connections, rounds=args.rounds,
+                  radicale=not args.no_radicale)
     print(report(results))
     if args.output:
         Path(args.output).write_text(json.dumps(results, indent=2, default=str))

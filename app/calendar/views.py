@@ -1,0 +1,195 @@
+"""The Calendar page (feeds to subscribe to), the feeds themselves, and the
+"add to calendar" downloads of one booking or one slot."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.http import http_date, parse_date, parse_etags
+
+from app.accounts.models import Organisation
+from app.accounts.views import apply_domain_error
+from app.bookings.models import Booking
+from app.calendar import forms, permissions, service
+from app.calendar.models import CalendarFeed
+from app.catalogue.models import Slot
+from app.errors import DomainError
+from app.extensions import db
+from app.web.rendering import is_htmx, render
+
+bp = Blueprint("calendar", __name__)
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+# Clients revalidate with the ETag; `no-transform` asks proxies not to
+# compress or rewrite what calendar clients read byte for byte (rule 9).
+CACHE_CONTROL = "private, no-transform"
+
+
+def get_feed_or_404(feed_id: int) -> CalendarFeed:
+    feed = db.session.get(CalendarFeed, feed_id)
+    if feed is None or feed.is_revoked or not permissions.can_manage_feed(current_user, feed):
+        abort(404)
+    return feed
+
+
+def _base_url() -> str:
+    from flask import current_app
+
+    return current_app.config.get("BASE_URL") or request.url_root
+
+
+def _feed_form(*, submitted: bool) -> forms.FeedForm:
+    coordinator = permissions.can_create_filtered_feed(current_user)
+    form = forms.FeedForm(prefix="feed") if submitted else forms.FeedForm(prefix="feed",
+                                                                         formdata=None)
+    schools = companies = ()
+    if coordinator:
+        def of_kind(kind):
+            return db.session.scalars(
+                select(Organisation).where(Organisation.kind == kind).order_by(Organisation.name)
+            ).all()
+        schools, companies = of_kind("school"), of_kind("company")
+    form.offer(organisations=service.organisations_for_feeds(current_user),
+               coordinator=coordinator, schools=schools, companies=companies)
+    return form
+
+
+def _page(form=None, *, status=200, block=None, trigger=None):
+    base = _base_url()
+    feeds = [(feed, *service.feed_urls(feed, base)) for feed in service.feeds_of(current_user)]
+    return render(
+        "calendar/index.html",
+        block=block,
+        trigger=trigger,
+        status=status,
+        feeds=feeds,
+        form=form or _feed_form(submitted=False),
+        htmx=is_htmx(),
+    )
+
+
+@bp.get("/calendar")
+@login_required
+def index():
+    return _page()
+
+
+@bp.post("/calendar/feeds")
+@login_required
+def create():
+    form = _feed_form(submitted=True)
+    if form.validate_on_submit():
+        organisation = None
+        if form.kind.data == "organisation" and form.organisation_id.data:
+            organisation = db.session.get(Organisation, form.organisation_id.data)
+        try:
+            feed = service.create_feed(
+                current_user, kind=form.kind.data, name=form.name.data or "",
+                organisation=organisation, filters=form.filters(),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The calendar %(name)s is ready: copy its link below.", name=feed.name),
+                  "success")
+            if is_htmx():
+                return _page(block="calendar", trigger="CalendarFeedsChanged")
+            return redirect(url_for("calendar.index"), code=303)
+    # htmx swaps only 2xx answers by default; the form with its errors must show.
+    return _page(form, status=200 if is_htmx() else 422, block="calendar")
+
+
+@bp.post("/calendar/feeds/<int:feed_id>/rotate")
+@login_required
+def rotate(feed_id: int):
+    feed = get_feed_or_404(feed_id)
+    service.rotate_feed(feed)
+    db.session.commit()
+    flash(_("%(name)s has a new link. The old link no longer works: subscribe again with the "
+            "new one.", name=feed.name), "success")
+    if is_htmx():
+        return _page(block="calendar", trigger="CalendarFeedsChanged")
+    return redirect(url_for("calendar.index"), code=303)
+
+
+@bp.post("/calendar/feeds/<int:feed_id>/revoke")
+@login_required
+def revoke(feed_id: int):
+    feed = get_feed_or_404(feed_id)
+    service.revoke_feed(feed)
+    db.session.commit()
+    flash(_("The link of %(name)s no longer works.", name=feed.name), "success")
+    if is_htmx():
+        return _page(block="calendar", trigger="CalendarFeedsChanged")
+    return redirect(url_for("calendar.index"), code=303)
+
+
+# --- the feed itself ---------------------------------------------------------------------------
+
+
+def _not_modified(etag: str, last_modified) -> bool:
+    """If-None-Match decides when present (RFC 9110 13.2.2); otherwise a valid
+    If-Modified-Since not older than Last-Modified. An unparsable date counts
+    as absent: the full feed (rule 8)."""
+    if "If-None-Match" in request.headers:
+        return parse_etags(request.headers["If-None-Match"]).contains_weak(etag)
+    since = parse_date(request.headers.get("If-Modified-Since"))
+    if since is None:
+        return False
+    return last_modified <= since.replace(tzinfo=None)
+
+
+@bp.route("/calendar/<token>.ics", methods=["GET", "HEAD"])
+def feed(token: str):
+    """Clients send no cookies: the token is the key (rule 10). Unknown,
+    rotated and revoked tokens, and feeds whose owner may no longer read them,
+    are all 404."""
+    opened = service.open_feed(token)
+    if opened is None:
+        abort(404)
+    found, viewer = opened
+    etag = service.feed_etag(found, viewer)
+    last_modified = found.last_modified_at
+    if _not_modified(etag, last_modified):
+        response = Response(status=304)
+    else:
+        # HEAD gets the headers of GET, Content-Length included; Werkzeug
+        # leaves the body out (rule 9).
+        response = Response(service.feed_body(found, viewer), content_type=CONTENT_TYPE)
+    response.set_etag(etag)
+    response.headers["Last-Modified"] = http_date(last_modified)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+# --- one booking or one slot ("Zet in agenda") ------------------------------------------------
+
+
+def _download(body: bytes, filename: str) -> Response:
+    response = Response(body, content_type=CONTENT_TYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/bookings/<int:booking_id>.ics")
+@login_required
+def booking_ics(booking_id: int):
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or not permissions.can_download_booking(current_user, booking):
+        abort(404)
+    return _download(service.booking_ics(booking, current_user), f"booking-{booking.id}.ics")
+
+
+@bp.get("/slots/<int:slot_id>.ics")
+def slot_ics(slot_id: int):
+    slot = db.session.get(Slot, slot_id)
+    if slot is None or not permissions.can_download_slot(current_user, slot):
+        abort(404)
+    view = permissions.slot_view_for(current_user, slot)
+    reader = current_user if current_user.is_authenticated else None
+    return _download(service.slot_ics(slot, reader, view=view), f"slot-{slot.id}.ics")

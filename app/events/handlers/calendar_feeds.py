@@ -1,0 +1,30 @@
+"""Calendar feeds follow the changes they show: each handler raises the
+version (and with it the ETag and Last-Modified) of the feeds that show the
+thing the event is about (INTEROP.md rules 2, 3 and 8)."""
+
+from __future__ import annotations
+
+from app.calendar import service
+from app.events import types as ev
+
+
+def booking_changed(event: ev.BookingEvent) -> None:
+    service.bump_for_booking(event.booking_id, event.company_id)
+
+
+def slot_changed(event: ev.SlotAdded | ev.SlotRescheduled | ev.SlotCancelled) -> None:
+    service.bump_for_slots({event.slot_id})
+
+
+def activity_shown_or_hidden(event: ev.ActivityPublished | ev.ActivityArchived) -> None:
+    service.bump_for_activity(event.activity_id, event.company_id, attributes_changed=False)
+
+
+def activity_changed(event: ev.ActivityChanged) -> None:
+    """Title, place, kind, sectors or profiles: every slot's event may read
+    differently, and a filtered feed may gain or lose the activity."""
+    service.bump_for_activity(event.activity_id, event.company_id, attributes_changed=True)
+
+
+def member_joined(event: ev.MemberJoined) -> None:
+    service.bump_for_member(event.user_id)
