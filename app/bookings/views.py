@@ -3,6 +3,7 @@ company's incoming bookings (confirmed or declined in place with htmx)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -95,11 +96,28 @@ def get_bookable_slot_or_404(slot_id: int) -> Slot:
 # --- booking a slot ---------------------------------------------------------------------
 
 
+# The one-time token a booking link carries (booking_url); anything else in the
+# address is ignored and the form gets a fresh token.
+LINK_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+@bp.app_template_global()
+def booking_url(slot: Slot) -> str:
+    """The booking form of a slot, with a one-time token of its own in the address.
+
+    A browser that goes back to the form fetches it again (the session cookie
+    changed since, and pages vary by cookie) and fills in what the teacher typed,
+    but not a hidden field: a token made at that fetch would turn the same form,
+    sent again, into a second booking. The token in the address stays the same."""
+    return url_for("bookings.new", slot_id=slot.id, token=uuid.uuid4().hex)
+
+
 def _booking_form(slot: Slot, schools) -> forms.BookingForm:
     form = forms.BookingForm()
     form.offer(slot.activity, schools, service.teachers_of(schools))
     if request.method == "GET":
-        form.token.data = uuid.uuid4().hex
+        token = request.args.get("token", "")
+        form.token.data = token if LINK_TOKEN.fullmatch(token) else uuid.uuid4().hex
         form.teacher.data = current_user.id
         form.school.data = schools[0].id
     return form

@@ -3,6 +3,8 @@ with its upcoming dates and a way to book them."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests import factories
@@ -40,8 +42,9 @@ def test_a_published_activity_with_its_dates(client, db):
     assert f'data-slot="{cancelled.id}"' not in slots and f'data-slot="{past.id}"' not in slots
     assert slots.index(f'data-slot="{open_slot.id}"') < slots.index(f'data-slot="{full.id}"')
     assert shown("%(n)d of %(capacity)d", n=15, capacity=20) in slots
-    assert f'href="/slots/{open_slot.id}/book"' in slots
-    assert f'href="/slots/{full.id}/book"' in slots  # to the waiting list
+    # Each link carries a one-time token of its own (bookings.views.booking_url).
+    assert re.search(rf'href="/slots/{open_slot.id}/book\?token=[0-9a-f]{{32}}"', slots)
+    assert re.search(rf'href="/slots/{full.id}/book\?token=[0-9a-f]{{32}}"', slots)  # waiting list
     assert 'class="badge badge-full"' in slots
 
 

@@ -1,0 +1,498 @@
+"""The catalogue and booking journeys of the three roles, in a real browser,
+each once with JavaScript (htmx changes pages in place) and once without (every
+action is a plain form post or link, DESIGN.md).
+
+Each journey makes what it needs through the pages themselves, with titles no
+other journey uses, so the journeys share the demo database in any order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, expect
+
+from tests.e2e.journeys_helpers import (
+    COMPANY,
+    COORDINATOR,
+    TEACHER,
+    add_slot,
+    assert_same_document,
+    book,
+    create_activity,
+    fill_booking_form,
+    id_from_url,
+    mark_document,
+    offer,
+    publish,
+    school_day,
+    series_days,
+    sign_in,
+    slot_ids,
+    suffix_of,
+    unique,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+
+@pytest.fixture
+def nojs_page(browser, live_server):
+    """Like `page`, in a browser with JavaScript switched off."""
+    context = browser.new_context(java_script_enabled=False, base_url=live_server, locale="nl-NL")
+    context.set_default_timeout(15_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def signed_in_states(browser, live_server):
+    """Cookies of a signed-in session per demo account, made once: the people a
+    journey does not follow need not sign in through the form every time."""
+    states: dict[str, dict] = {}
+
+    def state_of(email: str) -> dict:
+        if email not in states:
+            context = browser.new_context(
+                java_script_enabled=False, base_url=live_server, locale="nl-NL"
+            )
+            try:
+                sign_in(context.new_page(), email)
+                states[email] = context.storage_state()
+            finally:
+                context.close()
+        return states[email]
+
+    return state_of
+
+
+@dataclass
+class Journey:
+    page: Page  # the person the journey follows, not signed in yet
+    javascript: bool
+    # Another person's browser, with the same JavaScript setting; signed in as
+    # the given demo account, if any.
+    open: Callable[..., Page]
+
+
+@pytest.fixture(params=["page", "nojs_page"], ids=["js", "nojs"])
+def journey(request, browser, live_server, signed_in_states):
+    javascript = request.param == "page"
+    contexts = []
+
+    def open_page(email: str | None = None) -> Page:
+        context = browser.new_context(
+            java_script_enabled=javascript,
+            base_url=live_server,
+            locale="nl-NL",
+            storage_state=signed_in_states(email) if email else None,
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    try:
+        yield Journey(request.getfixturevalue(request.param), javascript, open_page)
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def slot_row(page: Page, slot_id: int):
+    return page.locator(f"tr[data-slot='{slot_id}']")
+
+
+# --- 1. the company offers an activity --------------------------------------------------
+
+
+def test_company_contact_creates_publishes_and_dates_an_activity(journey):
+    page = journey.page
+    sign_in(page, COMPANY)
+    page.locator("header a[href='/our-activities']").click()
+    page.wait_for_url("**/our-activities")
+
+    title = unique("Aandrijvingen van dichtbij")
+    activity_id = create_activity(
+        page,
+        title,
+        kind="company_visit",
+        years=("3", "4"),
+        paths=("BB", "KB", "GL"),
+        profiles=("PIE", "M&T"),
+        sectors=("metal", "mobility"),
+        venue="company",
+        max_group_size=24,
+        min_notice_days=1,
+        requires_approval=True,
+    )
+    expect(page.locator("main hgroup h1")).to_have_text(title)
+    expect(page.locator("main hgroup .badge-draft")).to_be_visible()
+
+    publish(page, activity_id)
+    expect(page.locator("form[action$='/publish']")).to_have_count(0)
+
+    day = school_day()
+    slot_id = add_slot(page, activity_id, day, "09:00", "11:30", capacity=40)
+    row = slot_row(page, slot_id)
+    expect(row).to_contain_text(str(day.year))
+    expect(row).to_contain_text("09:00")
+    expect(row).to_contain_text("11:30")
+    expect(row.locator("td").nth(1)).to_have_text("40")
+    expect(row.locator(".badge-open")).to_be_visible()
+
+    # Tuesdays and Thursdays for three weeks; holidays (if any fall in it) skipped.
+    first, last = day + timedelta(days=1), day + timedelta(days=21)
+    expected = series_days(first, last, {1, 3})
+    before = slot_ids(page)
+    series = page.locator("#add-series form")
+    series.locator("input[name=series-first_day]").fill(first.isoformat())
+    series.locator("input[name=series-last_day]").fill(last.isoformat())
+    for weekday in ("1", "3"):
+        series.locator(f"input[name=series-weekdays][value='{weekday}']").check()
+    series.locator("input[name=series-start]").fill("13:00")
+    series.locator("input[name=series-end]").fill("15:00")
+    series.locator("input[name=series-capacity]").fill("20")
+    expect(series.locator("input[name=series-skip_holidays]")).to_be_checked()
+    series.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(rf"/activities/{activity_id}/slots$"))
+    expect(page.locator(".flash-success")).to_be_visible()
+    added = slot_ids(page) - before
+    assert len(added) == len(expected)
+    for new_id in added:
+        expect(slot_row(page, new_id)).to_contain_text("13:00")
+        expect(slot_row(page, new_id).locator("td").nth(1)).to_have_text("20")
+
+    page.goto("/our-activities")
+    listed = page.locator(f"section.activities-published tr[data-activity='{activity_id}']")
+    expect(listed).to_contain_text(title)
+    expect(listed.locator("td").nth(2)).to_have_text(str(1 + len(expected)))
+
+    # What schools see: the activity with every date.
+    page.goto(f"/activities/{activity_id}")
+    expect(page.locator("main h1")).to_have_text(title)
+    expect(page.locator("#slots tr[data-slot]")).to_have_count(1 + len(expected))
+    expect(slot_row(page, slot_id)).to_contain_text("40")
+
+
+# --- 2. the teacher finds and books it --------------------------------------------------
+
+
+def test_teacher_finds_an_activity_and_books_it_once(journey):
+    company = journey.open(COMPANY)
+    title = unique("Lasrobot programmeren")
+    activity_id, slot_id = offer(
+        company,
+        title,
+        school_day(),
+        kind="job_shadowing",
+        years=("3",),
+        paths=("KB",),
+        profiles=("PIE",),
+        sectors=("metal",),
+    )
+
+    page = journey.page
+    sign_in(page, TEACHER)
+    page.locator("header a[href='/catalogue']").click()
+    page.wait_for_url("**/catalogue")
+    filters = page.locator("form.catalogue-filters")
+    results = page.locator("#results tr.result")
+    if journey.javascript:
+        mark_document(page)
+        filters.locator("input[name=kind][value=job_shadowing]").check()
+        filters.locator("input[name=year][value='3']").check()
+        filters.locator("input[name=path][value=KB]").check()
+        # Typing, not filling: the search reacts to key presses.
+        page.locator("#q").press_sequentially(suffix_of(title))
+        expect(results).to_have_count(1)
+        assert_same_document(page)
+    else:
+        filters.locator("input[name=kind][value=job_shadowing]").check()
+        filters.locator("input[name=year][value='3']").check()
+        filters.locator("input[name=path][value=KB]").check()
+        page.locator("#q").fill(suffix_of(title))
+        filters.locator("button[type=submit]").click()
+        page.wait_for_url(re.compile(r"/catalogue\?.*q="))
+    # The filter state is in the address, to share or reload.
+    for part in (f"q={suffix_of(title)}", "kind=job_shadowing", "year=3", "path=KB"):
+        expect(page).to_have_url(re.compile(re.escape(part)))
+    expect(results).to_have_count(1)
+    expect(results).to_have_attribute("data-slot", str(slot_id))
+
+    results.locator(f"a[href='/activities/{activity_id}']").click()
+    page.wait_for_url(f"**/activities/{activity_id}")
+    expect(page.locator("main h1")).to_have_text(title)
+    slot_row(page, slot_id).locator(f"a[href^='/slots/{slot_id}/book?token=']").click()
+    page.wait_for_url(re.compile(rf"/slots/{slot_id}/book\?token=\w+$"))
+
+    # Twelve of thirty places: a second booking of the same group would fit.
+    fill_booking_form(page, 12, year="3", path="KB", profile="PIE")
+    submit = page.locator("form[action$='/book'] button[type=submit]")
+    if journey.javascript:
+        # A slow answer tempts a second click. The first post reaches the server,
+        # its answer is held back, the teacher clicks again: two posts, one form.
+        held, posts = [], []
+
+        def hold_first_answer(route):
+            if route.request.method == "POST":
+                posts.append(route.request.post_data)
+            if route.request.method == "POST" and not held:
+                held.append((route, route.fetch(max_redirects=0)))
+            else:
+                route.continue_()
+
+        page.route(f"**/slots/{slot_id}/book", hold_first_answer)
+        # Playwright's own second click would wait for the first answer; a person
+        # does not, so the page clicks twice itself.
+        page.evaluate(
+            """button => {
+            button.click();
+            setTimeout(() => button.click(), 400);
+        }""",
+            submit.element_handle(),
+        )
+        # The first navigation is abandoned for the second: wait for where it lands.
+        expect(page).to_have_url(re.compile(r"/bookings/\d+$"))
+        booking_id = id_from_url(page, r"/bookings/(\d+)$")
+        assert len(posts) == 2 and posts[0] == posts[1], posts
+        first_route, first_answer = held[0]
+        assert first_answer.status in (302, 303)
+        assert first_answer.headers["location"].endswith(f"/bookings/{booking_id}")
+        with contextlib.suppress(PlaywrightError):
+            first_route.abort()
+        page.unroute(f"**/slots/{slot_id}/book")
+    else:
+        submit.click()
+        page.wait_for_url(re.compile(r"/bookings/\d+$"))
+        booking_id = id_from_url(page, r"/bookings/(\d+)$")
+        # Back to the filled-in form, and send it again.
+        page.go_back()
+        page.wait_for_url(re.compile(rf"/slots/{slot_id}/book\?token=\w+$"))
+        expect(page.locator("input[name=group_size]")).to_have_value("12")
+        page.locator("form[action$='/book'] button[type=submit]").click()
+        page.wait_for_url(re.compile(r"/bookings/\d+$"))
+        assert id_from_url(page, r"/bookings/(\d+)$") == booking_id
+        expect(page.locator(".flash-info")).to_be_visible()
+
+    state = page.locator("#booking-state")
+    expect(state).to_have_text("Aangevraagd")
+    expect(state).to_have_class(re.compile(r"\bbadge-requested\b"))
+    expect(page.locator("#history ol.history li")).to_have_count(1)
+
+    # One booking of 12 students, not two.
+    company.goto(f"/activities/{activity_id}/slots")
+    expect(slot_row(company, slot_id).locator("td").nth(2)).to_have_text("12")
+    company.goto("/company/bookings")
+    expect(company.locator("#requested article.booking-row", has_text=title)).to_have_count(1)
+    expect(company.locator(f"#booking-{booking_id}")).to_be_visible()
+
+
+# --- 3. the company answers incoming bookings -------------------------------------------
+
+
+def test_company_confirms_one_booking_and_declines_another(journey):
+    page = journey.page
+    sign_in(page, COMPANY)
+    title = unique("Motoren demonteren")
+    _activity_id, slot_id = offer(page, title, school_day(), requires_approval=True)
+
+    teacher = journey.open(TEACHER)
+    first = book(teacher, slot_id, 12)
+    second = book(teacher, slot_id, 9, year="2", path="BB", profile="")
+
+    page.locator("header a[href='/company/bookings']").click()
+    page.wait_for_url("**/company/bookings")
+    confirming, declining = page.locator(f"#booking-{first}"), page.locator(f"#booking-{second}")
+    expect(confirming.locator(".badge-requested")).to_be_visible()
+    expect(declining.locator(".badge-requested")).to_be_visible()
+    reason = f"Die week staat de werkplaats stil {uuid.uuid4().hex[:6]}"
+    if journey.javascript:
+        mark_document(page)
+        confirming.locator("form[action$='/confirm'] button").click()
+        expect(confirming.locator(".badge-confirmed")).to_be_visible()
+        expect(confirming.locator("form")).to_have_count(0)
+        declining.locator("input[name=decline-reason]").fill(reason)
+        declining.locator("form.decline button").click()
+        expect(declining.locator(".badge-declined")).to_be_visible()
+        expect(declining.locator("form")).to_have_count(0)
+        assert_same_document(page)
+        expect(page).to_have_url(re.compile(r"/company/bookings$"))
+    else:
+        confirming.locator("form[action$='/confirm'] button").click()
+        page.wait_for_url("**/company/bookings")
+        expect(page.locator(".flash-success")).to_be_visible()
+        expect(page.locator(f"#confirmed #booking-{first} .badge-confirmed")).to_be_visible()
+        declining.locator("input[name=decline-reason]").fill(reason)
+        declining.locator("form.decline button").click()
+        page.wait_for_url("**/company/bookings")
+        expect(page.locator(f"#booking-{second}")).to_have_count(0)
+
+    # What the school sees.
+    teacher.goto(f"/bookings/{first}")
+    expect(teacher.locator("#booking-state")).to_have_class(re.compile(r"\bbadge-confirmed\b"))
+    teacher.goto(f"/bookings/{second}")
+    expect(teacher.locator("#booking-state")).to_have_class(re.compile(r"\bbadge-declined\b"))
+    expect(teacher.locator("main")).to_contain_text(reason)
+    expect(teacher.locator("#history ol.history li")).to_have_count(2)
+    # The declined group's places are free again.
+    page.goto(f"/activities/{_activity_id}/slots")
+    expect(slot_row(page, slot_id).locator("td").nth(2)).to_have_text("12")
+
+
+# --- 4. the teacher cancels ------------------------------------------------------------
+
+
+def test_teacher_cancels_a_confirmed_booking(journey):
+    company = journey.open(COMPANY)
+    title = unique("Elektromotor wikkelen")
+    activity_id, slot_id = offer(company, title, school_day(), requires_approval=False)
+
+    page = journey.page
+    sign_in(page, TEACHER)
+    booking_id = book(page, slot_id, 15)
+    expect(page.locator("#booking-state")).to_have_class(re.compile(r"\bbadge-confirmed\b"))
+
+    page.locator("header a[href='/bookings']").click()
+    page.wait_for_url("**/bookings")
+    row = page.locator(f"#upcoming #booking-{booking_id}")
+    expect(row).to_contain_text(title)
+    expect(row.locator(".badge-confirmed")).to_be_visible()
+    reason = f"De bus is niet beschikbaar {uuid.uuid4().hex[:6]}"
+    row.locator("details summary").click()
+    row.locator("input[name=cancel-reason]").fill(reason)
+    if journey.javascript:
+        mark_document(page)
+        row.locator("form[action$='/cancel'] button[type=submit]").click()
+        expect(row.locator(".badge-cancelled")).to_be_visible()
+        assert_same_document(page)
+    else:
+        row.locator("form[action$='/cancel'] button[type=submit]").click()
+        page.wait_for_url("**/bookings")
+        expect(page.locator(".flash-success")).to_be_visible()
+        expect(page.locator(f"#booking-{booking_id} .badge-cancelled")).to_be_visible()
+    expect(page.locator(f"#booking-{booking_id} form")).to_have_count(0)
+
+    page.goto(f"/bookings/{booking_id}")
+    expect(page.locator("#booking-state")).to_have_class(re.compile(r"\bbadge-cancelled\b"))
+    expect(page.locator("main")).to_contain_text(reason)
+    expect(page.locator("#history ol.history li")).to_have_count(2)
+    expect(page.locator("#actions")).to_have_count(0)
+
+    # The places are free again.
+    company.goto(f"/activities/{activity_id}/slots")
+    expect(slot_row(company, slot_id).locator("td").nth(2)).to_have_text("0")
+
+
+# --- 5. the company changes and cancels dates -------------------------------------------
+
+
+def test_company_reschedules_a_date_and_cancels_another(journey):
+    page = journey.page
+    sign_in(page, COMPANY)
+    title = unique("Tandwielen meten")
+    day = school_day()
+    activity_id, moved = offer(page, title, day, requires_approval=False)
+    dropped = add_slot(page, activity_id, school_day(after=day, days_ahead=1))
+
+    teacher = journey.open(TEACHER)
+    on_moved = book(teacher, moved, 10)
+    on_dropped = book(teacher, dropped, 10)
+
+    new_day = school_day(after=day, days_ahead=7)
+    page.goto(f"/activities/{activity_id}/slots")
+    slot_row(page, moved).locator(f"a[href='/slots/{moved}/reschedule']").click()
+    page.wait_for_url(f"**/slots/{moved}/reschedule")
+    page.fill("input[name=day]", new_day.isoformat())
+    page.fill("input[name=start]", "13:15")
+    page.fill("input[name=end]", "15:45")
+    page.fill("textarea[name=reason]", "De machinehal is die ochtend bezet.")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"**/activities/{activity_id}/slots")
+    expect(page.locator(".flash-success")).to_be_visible()
+    expect(slot_row(page, moved)).to_contain_text("13:15")
+    expect(slot_row(page, moved)).to_contain_text("15:45")
+    expect(slot_row(page, moved).locator(".badge-open")).to_be_visible()
+
+    reason = f"Onze monteurs zijn op een storing {uuid.uuid4().hex[:6]}"
+    slot_row(page, dropped).locator(f"a[href='/slots/{dropped}/cancel']").click()
+    page.wait_for_url(f"**/slots/{dropped}/cancel")
+    page.fill("textarea[name=reason]", reason)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"**/activities/{activity_id}/slots")
+    expect(slot_row(page, dropped).locator(".badge-cancelled")).to_be_visible()
+    expect(slot_row(page, dropped)).to_contain_text(reason)
+    expect(slot_row(page, dropped).locator("a")).to_have_count(0)
+
+    # The school's bookings follow.
+    teacher.goto(f"/bookings/{on_dropped}")
+    expect(teacher.locator("#booking-state")).to_have_class(re.compile(r"\bbadge-cancelled\b"))
+    expect(teacher.locator("main")).to_contain_text(reason)
+    teacher.goto(f"/bookings/{on_moved}")
+    expect(teacher.locator("#booking-state")).to_have_class(re.compile(r"\bbadge-confirmed\b"))
+    expect(teacher.locator(".slot-facts")).to_contain_text("13:15")
+    history = teacher.locator("#history ol.history li")
+    expect(history).to_have_count(2)
+    expect(history.last).to_contain_text("De machinehal is die ochtend bezet.")
+    # A cancelled date leaves the catalogue's activity page; the moved one stays.
+    teacher.goto(f"/activities/{activity_id}")
+    expect(slot_row(teacher, dropped)).to_have_count(0)
+    expect(slot_row(teacher, moved)).to_contain_text("13:15")
+
+
+# --- 6. the coordinator approves a new organisation --------------------------------------
+
+
+def register_company(page: Page, name: str) -> None:
+    """A company signs itself up; it waits for a coordinator afterwards."""
+    page.goto("/register")
+    page.select_option("select[name=kind]", "company")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=address]", "Industriestraat 12")
+    page.fill("input[name=postcode]", "7553 AB")
+    page.fill("input[name=city]", "Hengelo")
+    page.fill("input[name=kvk]", f"{uuid.uuid4().int % 10**8:08d}")
+    page.locator("input[name=sectors][value=metal]").check()
+    page.fill("input[name=contact_name]", "Sanne Nieuwkomer")
+    page.fill("input[name=contact_email]", f"{uuid.uuid4().hex[:12]}@nieuw.demo.test")
+    page.fill("input[name=password]", "een lang wachtwoord")
+    page.fill("input[name=password_again]", "een lang wachtwoord")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/")
+    expect(page.locator(".flash-success")).to_be_visible()
+
+
+def test_coordinator_approves_a_waiting_organisation(journey):
+    name = unique("Nieuwe Werkplaats")
+    register_company(journey.open(), name)
+
+    page = journey.page
+    sign_in(page, COORDINATOR)
+    page.locator("header a[href='/organisations']").click()
+    page.wait_for_url("**/organisations")
+    waiting = page.locator("#pending article.pending-organisation", has_text=name)
+    expect(waiting).to_have_count(1)
+    if journey.javascript:
+        mark_document(page)
+        waiting.locator("form[action$='/approve'] button").click()
+        expect(waiting).to_have_count(0)
+        expect(page.locator("#pending")).to_have_count(1)
+        assert_same_document(page)
+    else:
+        waiting.locator("form[action$='/approve'] button").click()
+        page.wait_for_url("**/organisations")
+        expect(page.locator(".flash-success")).to_contain_text(name)
+        expect(waiting).to_have_count(0)
+    page.goto("/organisations?kind=company")
+    listed = page.locator("table tr", has_text=name)
+    expect(listed.locator(".badge-approved")).to_be_visible()
+    # The news was told where it happened, not again on the next page.
+    expect(page.locator(".flashes")).to_have_count(0)
