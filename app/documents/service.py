@@ -1,0 +1,79 @@
+"""What each document shows, gathered for its template. Reading only."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.accounts.models import Organisation, User
+from app.bookings.models import Booking
+from app.catalogue.models import Activity, Slot
+from app.evaluations.service import evaluation_of
+from app.extensions import db
+from app.insights import service as figures
+from app.insights.filters import Filters, SchoolYear, Scope
+
+# The bookings a school's programme lists: what happens or happened, and what
+# waits for a place.
+IN_PROGRAMME = ("requested", "confirmed", "waitlisted", "completed")
+REMARKS_IN_REPORT = 120
+# The appendices list the most active organisations; the complete lists are
+# the dashboard's exports (a national report would otherwise print 20,000
+# companies on hundreds of pages).
+APPENDIX_ROWS = 250
+
+
+def has_confirmation(booking: Booking) -> bool:
+    return booking.status in ("confirmed", "completed")
+
+
+def has_certificate(booking: Booking) -> bool:
+    return booking.status == "completed"
+
+
+def students_who_took_part(booking: Booking) -> int:
+    school_side = evaluation_of(booking, "school")
+    if school_side is not None and school_side.students_attended is not None:
+        return school_side.students_attended
+    return booking.group_size
+
+
+def programme(school: Organisation, school_year: SchoolYear) -> list[Booking]:
+    start, end = school_year.bounds
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .join(Booking.slot)
+            .where(
+                Booking.school_id == school.id,
+                Booking.status.in_(IN_PROGRAMME),
+                Slot.starts_at >= start,
+                Slot.starts_at < end,
+            )
+            .options(
+                joinedload(Booking.slot).joinedload(Slot.activity).joinedload(Activity.company)
+            )
+            .order_by(Slot.starts_at, Booking.id)
+        ).unique()
+    )
+
+
+def annual_report(user: User, school_year: SchoolYear) -> dict:
+    """The region's figures of a school year, as the dashboard computes them."""
+    scope, filters = Scope.region(), Filters()
+    reach = figures.reach(scope, school_year, filters)
+    remarks = figures.evaluations(
+        scope, school_year, filters, per_page=REMARKS_IN_REPORT, with_text=True
+    ).items
+    networks = [o.name for o in user.organisations("coordinator")]
+    return {
+        "reach": reach,
+        "planned": figures.planned(scope, school_year, filters),
+        "coverage": figures.coverage(scope, school_year),
+        "evaluations": figures.evaluation_summary(scope, school_year, filters, reach.current),
+        "remarks": remarks,
+        "schools": figures.by_organisation("school", scope, school_year, filters),
+        "companies": figures.by_organisation("company", scope, school_year, filters),
+        "appendix_rows": APPENDIX_ROWS,
+        "issuer": ", ".join(networks) or "Techniekpoort",
+    }

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, SelectChoice, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from app.evaluations.service import MAX_TEXT
+
+RATINGS = [
+    SelectChoice("5", _l("5 – excellent")),
+    SelectChoice("4", _l("4 – good")),
+    SelectChoice("3", _l("3 – fair")),
+    SelectChoice("2", _l("2 – poor")),
+    SelectChoice("1", _l("1 – bad")),
+]
+
+
+class EvaluationForm(FlaskForm):
+    """A party's few answers after the activity. The school also counts heads;
+    the company's form has no such field (see `for_side`)."""
+
+    students_attended = IntegerField(
+        _l("Students who actually took part"),
+        validators=[
+            InputRequired(message=_l("Give the number of students who took part.")),
+            NumberRange(min=0, message=_l("Not a negative number.")),
+        ],
+    )
+    rating = RadioField(
+        _l("Overall rating"),
+        choices=RATINGS,
+        validators=[InputRequired(message=_l("Give a rating from 1 to 5."))],
+    )
+    went_well = TextAreaField(_l("What went well"), validators=[Optional(), Length(max=MAX_TEXT)])
+    could_be_better = TextAreaField(
+        _l("What could be better"), validators=[Optional(), Length(max=MAX_TEXT)]
+    )
+
+    booked: int | None = None
+
+    @classmethod
+    def for_side(cls, side: str, booked: int, **kwargs) -> EvaluationForm:
+        form = cls(**kwargs)
+        form.booked = booked
+        if side != "school":
+            del form.students_attended
+        return form
+
+    def validate_students_attended(self, field) -> None:
+        # The service says the same; here it shows together with the other errors.
+        if field.data is not None and self.booked is not None and field.data > self.booked:
+            raise ValidationError(
+                _l("Between 0 and the %(size)d students booked.", size=self.booked)
+            )
