@@ -75,6 +75,11 @@ class Filters:
         filters.page = min(int(page), MAX_PAGE) if page and page >= 1 else 1
         return filters
 
+    def key(self) -> tuple:
+        """The filters as a hashable value (cache keys): equal for equal filters."""
+        return tuple((name, tuple(value) if isinstance(value, list) else value)
+                     for name, value in self.to_args().items())
+
     def to_args(self, **changes) -> dict:
         """The query-string form (for links to other pages and sort orders)."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -127,9 +132,22 @@ class Origin:
     longitude: float
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Row:
-    slot: Slot
+    """A line of the catalogue: a slot with what the list shows of its activity
+    and company. Plain values, not ORM objects: loading three entities with
+    every column per line cost more than the query itself."""
+
+    slot_id: int
+    starts_at: datetime
+    ends_at: datetime
+    free_places: int
+    activity_id: int
+    title: str
+    kind: str
+    venue: str
+    city: str  # where the class goes: the activity's town, else the company's
+    company_name: str
     distance_km: float | None
 
 
@@ -224,10 +242,14 @@ def search(filters: Filters, origin: Origin | None = None, per_page: int = PER_P
             conditions.append(or_(Activity.venue == "online", and_(
                 Activity.latitude.is_not(None), distance <= filters.max_km ** 2)))
     query = (
-        select(Slot, distance.label("distance2") if distance is not None else literal(None))
+        select(
+            Slot.id, Slot.starts_at, Slot.ends_at, Slot.capacity, Slot.taken,
+            Activity.id, Activity.title, Activity.kind, Activity.venue, Activity.city,
+            company.name, company.city,
+            distance.label("distance2") if distance is not None else literal(None),
+        )
         .join(Slot.activity)
         .join(company, Activity.company)
-        .options(contains_eager(Slot.activity).contains_eager(Activity.company.of_type(company)))
         .where(*conditions)
     )
     if by_distance:
@@ -236,10 +258,13 @@ def search(filters: Filters, origin: Origin | None = None, per_page: int = PER_P
     else:
         query = query.order_by(Slot.starts_at, Slot.id)
     offset = (filters.page - 1) * per_page
-    results = db.session.execute(query.offset(offset).limit(per_page + 1)).unique().all()
+    results = db.session.execute(query.offset(offset).limit(per_page + 1)).all()
     rows = [
-        Row(slot, math.sqrt(d2) if d2 is not None else None)
-        for slot, d2 in results[:per_page]
+        Row(slot_id, starts_at, ends_at, max(capacity - taken, 0), activity_id, title, kind,
+            venue, city or company_city, company_name,
+            math.sqrt(d2) if d2 is not None else None)
+        for (slot_id, starts_at, ends_at, capacity, taken, activity_id, title, kind, venue,
+             city, company_name, company_city, d2) in results[:per_page]
     ]
     return Page(rows=rows, page=filters.page, has_next=len(results) > per_page)
 

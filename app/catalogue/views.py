@@ -4,22 +4,29 @@ own activities and slots."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from flask_wtf.csrf import generate_csrf
+from jinja2_fragments.flask import render_block
+from markupsafe import Markup
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
-from app.accounts.models import Organisation
+from app import vocabulary
+from app.accounts.models import Membership, Organisation
+from app.catalogue import cache as catalogue_cache
 from app.catalogue import forms, permissions, service
 from app.catalogue.models import Activity, Slot
 from app.catalogue.search import Filters, Origin, search
 from app.errors import DomainError
 from app.extensions import db
 from app.timeutil import local_to_utc, to_local, utcnow
-from app.web.rendering import render
+from app.web.rendering import is_htmx, render
 
 bp = Blueprint("catalogue", __name__)
 
@@ -86,40 +93,113 @@ def local_instant(day, clock) -> datetime:
 # --- the public catalogue ------------------------------------------------------------
 
 
-def _schools_with_location() -> list[Organisation]:
-    """The signed-in teacher's school locations that distances can start from."""
+class SchoolLocation(NamedTuple):
+    id: int
+    name: str
+    city: str
+    latitude: float
+    longitude: float
+
+
+# Built once: this runs on every catalogue request of a teacher, and building
+# the statement would cost more than running it.
+_SCHOOLS_WITH_LOCATION = (
+    select(Organisation.id, Organisation.name, Organisation.city,
+           Organisation.latitude, Organisation.longitude)
+    .join(Membership, Membership.organisation_id == Organisation.id)
+    .where(Membership.user_id == bindparam("user_id"), Membership.role == "teacher",
+           Organisation.kind == "school", Organisation.latitude.is_not(None),
+           Organisation.longitude.is_not(None))
+    .order_by(Membership.id)
+)
+
+
+def _schools_with_location() -> list[SchoolLocation]:
+    """The signed-in teacher's school locations that distances can start from,
+    in the order of their memberships (columns, not Organisation objects)."""
     if not current_user.is_authenticated:
         return []
-    return [
-        school for school in current_user.organisations("teacher")
-        if school.kind == "school" and school.latitude is not None and school.longitude is not None
-    ]
+    return [SchoolLocation(*row) for row in db.session.execute(
+        _SCHOOLS_WITH_LOCATION, {"user_id": current_user.id})]
+
+
+CATALOGUE = "catalogue/index.html"
 
 
 @bp.get("/catalogue")
 def index():
+    """The catalogue, from the cache of app/catalogue/cache.py where it can be."""
+    version = catalogue_cache.current_version()  # before any search: see cache.py
+    if is_htmx() or current_user.is_authenticated or "_flashes" in session:
+        return _catalogue(version)
+    # An anonymous visitor without messages waiting sees what every such visitor
+    # sees at this address, but for the CSRF token: the page is cached in the
+    # pieces around wherever it showed this visitor's token, and each visitor's
+    # own goes in between (tests/catalogue/test_cache.py checks that nothing
+    # else differs).
+    token = generate_csrf()
+    around_token = catalogue_cache.cached(
+        ("visitor page", str(get_locale()), request.full_path),
+        version,
+        lambda: tuple(_catalogue(version).get_data(as_text=True).split(token)),
+    )
+    return _html_response(token.join(around_token))
+
+
+def _catalogue(version: int | None):
+    """The page, or for htmx its results block, made of cached blocks: the
+    results, and the filter form with the results; around them what belongs to
+    the person (navigation, messages, CSRF token) is rendered every time."""
     filters = Filters.from_args(request.args)
     schools = _schools_with_location()
     chosen = request.args.get("school", type=int)
     school = next((s for s in schools if s.id == chosen), schools[0] if schools else None)
     origin = Origin(school.latitude, school.longitude) if school else None
-    page = search(filters, origin)
     # The school choice rides along in every link, like the filters.
     extra = {"school": school.id} if school is not None and len(schools) > 1 else {}
+    can_edit_holidays = current_user.is_authenticated and current_user.is_coordinator
+    # Everything besides the catalogue's rows that shapes the cached HTML.
+    shape = (str(get_locale()), filters.key(),
+             (school.id, origin.latitude, origin.longitude) if origin else None,
+             tuple(extra.items()))
+
+    def results() -> Markup:
+        return Markup(catalogue_cache.cached(
+            ("results", *shape), version, lambda: _results_block(filters, origin, school, extra)))
+
+    if is_htmx():
+        return _html_response(results())
+    filters_and_results = catalogue_cache.cached(
+        ("catalogue", *shape, tuple((s.id, s.name, s.city) for s in schools), can_edit_holidays),
+        version,
+        lambda: render_block(
+            CATALOGUE, "catalogue", filters=filters, schools=schools, school=school,
+            can_edit_holidays=can_edit_holidays, results_html=results(),
+        ),
+    )
+    return render(CATALOGUE, catalogue_html=Markup(filters_and_results))
+
+
+def _html_response(html: str):
+    """A cached page or block as render() would have answered it."""
+    response = make_response(html)
+    response.vary.add("HX-Request")
+    return response
+
+
+def _results_block(filters: Filters, origin: Origin | None, school, extra: dict) -> str:
+    page = search(filters, origin)
 
     def page_url(number: int) -> str:
         return url_for("catalogue.index", **filters.to_args(page=number), **extra)
 
-    return render(
-        "catalogue/index.html",
-        block="results",
-        filters=filters,
+    return render_block(
+        CATALOGUE, "result_list",
         page=page,
-        schools=schools,
         school=school,
+        kind_labels={code: str(label) for code, label in vocabulary.ACTIVITY_KINDS.items()},
         prev_url=page_url(page.page - 1) if page.page > 1 else None,
         next_url=page_url(page.page + 1) if page.has_next else None,
-        can_edit_holidays=current_user.is_authenticated and current_user.is_coordinator,
     )
 
 
