@@ -16,6 +16,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config(Path(app.instance_path)))
     if overrides:
         app.config.update(overrides)
+    # A mistyped mail URL stops start-up here, not every mail later.
+    from app.notifications.delivery import validate_smtp_url
+
+    validate_smtp_url(app.config["SMTP_URL"])
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -57,7 +61,13 @@ def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.api import bp as api_bp
     from app.bookings.views import bp as bookings_bp
+    from app.calendar.views import bp as calendar_bp
     from app.catalogue.views import bp as catalogue_bp
+    from app.holidays.views import bp as holidays_bp
+    from app.notifications.views import bp as notifications_bp
+    from app.evaluations.views import bp as evaluations_bp
+    from app.insights.views import bp as insights_bp
+    from app.documents.views import bp as documents_bp
     from app.web import bp as web_bp
     from app.web.errors import register_error_handlers
     from app.web.templating import register_template_helpers
@@ -66,6 +76,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(bookings_bp)
+    app.register_blueprint(calendar_bp)
+    app.register_blueprint(holidays_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(evaluations_bp)
+    app.register_blueprint(insights_bp)
+    app.register_blueprint(documents_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     register_error_handlers(app)
     register_template_helpers(app)

@@ -95,10 +95,10 @@ def scheduler_run_command():
 
 @reminders_cli.command("dispatch")
 def dispatch_command():
-    """Send the mails that are due, once."""
-    from app.notifications.dispatcher import dispatch_due
+    """Send the mails that are due, once (batches until nothing is due)."""
+    from app.notifications.dispatcher import dispatch_all
 
-    result = dispatch_due()
+    result = dispatch_all()
     click.echo(
         f"sent {len(result.sent)}, retry later {len(result.retried)}, "
         f"failed {len(result.failed)}, expired {result.expired}"
@@ -108,3 +108,6 @@ def dispatch_command():
 def register_cli(app: Flask) -> None:
     for group in (users_cli, token_cli, demo_cli, scheduler_cli, reminders_cli):
         app.cli.add_command(group)
+    from app.calendar.cli import feeds_cli
+
+    app.cli.add_command(feeds_cli)

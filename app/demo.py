@@ -72,8 +72,15 @@ def demo_steps():
     """The loaders, in order; each domain adds its own."""
     from app.bookings.demo import load_bookings
     from app.catalogue.demo import load_activities, load_holidays
+    from app.evaluations.demo import load_evaluations
 
-    return [load_organisations_and_people, load_holidays, load_activities, load_bookings]
+    return [
+        load_organisations_and_people,
+        load_holidays,
+        load_activities,
+        load_bookings,
+        load_evaluations,
+    ]
 
 
 def load_demo() -> dict[str, int]:

@@ -7,3 +7,6 @@ from app.scheduler_state import SchedulerHeartbeat  # noqa: F401
 from app.holidays import models as holidays_models  # noqa: F401
 from app.catalogue import models as catalogue_models  # noqa: F401
 from app.bookings import models as bookings_models  # noqa: F401
+from app.evaluations import models as evaluations_models  # noqa: F401
+from app.insights import models as insights_models  # noqa: F401
+from app.calendar import models as calendar_models  # noqa: F401

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, g, request
 
 from app.api.spec import ApiError, register_error_handlers
+from app.extensions import db
 
 bp = Blueprint("api", __name__)
 
@@ -18,13 +19,16 @@ def authenticate_bearer():
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
     if header and scheme.lower() == "bearer" and raw.strip():
-        g.api_user = user_for_api_token(raw.strip())
+        g.api_user, touched = user_for_api_token(raw.strip())
         if g.api_user is None:
             raise ApiError(401, "invalid_token", "The bearer token is unknown or revoked.")
+        if touched:
+            db.session.commit()
     elif header:
         raise ApiError(401, "invalid_token", "Use 'Authorization: Bearer <token>'.")
 
 
 register_error_handlers(bp)
 
-from app.api import me, openapi  # noqa: E402,F401  (operations register on import)
+# Operations register on import.
+from app.api import activities, bookings, me, openapi, slots  # noqa: E402,F401

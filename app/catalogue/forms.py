@@ -30,13 +30,8 @@ from wtforms.validators import (
 )
 
 from app import vocabulary
-from app.accounts.forms import MultiCheckboxField
+from app.accounts.forms import MultiCheckboxField, options
 from app.catalogue import service
-
-
-def options(words: dict) -> list[SelectChoice]:
-    """Choices from a vocabulary word list; labels stay lazy (translated per page)."""
-    return [SelectChoice(code, label) for code, label in words.items()]
 
 
 def _strip(value):

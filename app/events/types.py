@@ -219,3 +219,23 @@ class BookingCancelled(BookingEvent):
 @dataclass(frozen=True)
 class BookingCompleted(BookingEvent):
     """The slot of a confirmed booking has ended."""
+
+
+# --- evaluations ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvaluationSubmitted(Event):
+    """A party of a completed booking said how it went.
+
+    Fields: evaluation_id, booking_id, side (school or company), rating (1-5),
+    school_id, company_id, students_attended (school side; None for the company)."""
+
+    subject: ClassVar[str] = "evaluation_id"
+    evaluation_id: int
+    booking_id: int
+    side: str
+    rating: int
+    school_id: int
+    company_id: int
+    students_attended: int | None = None

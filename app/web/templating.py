@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+from functools import lru_cache
+
+from babel import dates
 from flask import request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, get_locale, get_timezone
 from flask_login import current_user
+from markupsafe import Markup
 
 from app import vocabulary
 
@@ -18,15 +24,40 @@ def register_template_helpers(app) -> None:
             "nav_items": navigation(),
         }
 
-    app.jinja_env.filters["local_datetime"] = lambda value, fmt="medium": (
-        format_datetime(value, fmt) if value else ""
-    )
+    app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = lambda value, fmt="medium": (
         format_date(value, fmt) if value else ""
     )
     app.jinja_env.filters["label"] = lambda code, words: str(words.get(code, code))
     app.jinja_env.filters["labels"] = lambda codes, words: ", ".join(
         str(label) for code, label in words.items() if code in codes
+    )
+    app.jinja_env.filters["paragraphs"] = paragraphs
+
+
+def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
+    """A stored (naive UTC) instant as people here read it, in the current
+    locale: what Flask-Babel's format_datetime gives, remembered per instant,
+    format, locale and time zone. Lists show the same dates to everybody, and
+    each formatting through Babel costs tens of microseconds."""
+    if not value:
+        return ""
+    return _formatted(value, fmt, str(get_locale()), get_timezone())
+
+
+@lru_cache(maxsize=8192)
+def _formatted(value: datetime, fmt: str, locale: str, zone) -> str:
+    return dates.format_datetime(value, fmt, tzinfo=zone, locale=locale)
+
+
+def paragraphs(text: str | None) -> Markup:
+    """Plain text as HTML: escaped, an empty line starts a paragraph, a single
+    line break stays a line break. People write descriptions as plain text, so
+    nothing they type can become markup."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    blocks = [block.strip("\n") for block in re.split(r"\n[ \t]*\n", text) if block.strip()]
+    return Markup("\n").join(
+        Markup("<p>%s</p>") % Markup("<br>\n").join(block.split("\n")) for block in blocks
     )
 
 
@@ -60,6 +91,12 @@ _DOMAIN_NAV = [
     ("bookings.mine", _l("My bookings"), ("teacher",)),
     ("catalogue.my_activities", _l("Our activities"), ("contact",)),
     ("bookings.incoming", _l("Incoming bookings"), ("contact",)),
+    ("holidays.index", _l("School holidays"), ("coordinator",)),
+    ("notifications.index", _l("Notifications"), ()),
+    ("notifications.mail_queue", _l("Mail queue"), ("administrator",)),
+    ("calendar.index", _l("Calendar"), ()),
+    ("evaluations.index", _l("Evaluations"), ("teacher", "contact")),
+    ("insights.dashboard", _l("Figures"), ()),
 ]
 
 
