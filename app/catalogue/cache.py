@@ -38,7 +38,7 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from flask import current_app
-from sqlalchemy import event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session
 
 from app.catalogue.models import CatalogueVersion
@@ -97,21 +97,52 @@ def block_cache() -> BlockCache:
 def current_version() -> int | None:
     """The catalogue version, to read once per request before the search (so
     the rows found are at least as new as the version); None when caching is
-    off or the version row is missing."""
+    off or the version row is missing or cannot be read."""
     if _seconds() <= 0:
         return None
+    engine = _version_engine()
     # Every catalogue request runs this, most of them to serve a cached page:
-    # a plain DB-API cursor on a pooled connection costs a third of what the
-    # ORM session or SQLAlchemy's statement machinery add to the same query.
-    connection = db.engine.raw_connection()
+    # a plain DB-API cursor costs a fraction of what the ORM session or
+    # SQLAlchemy's statement machinery would add to the same query.
+    connection = engine.raw_connection()
     try:
         cursor = connection.cursor()
         cursor.execute(_VERSION_SQL)
         row = cursor.fetchone()
         cursor.close()
+    except engine.dialect.loaded_dbapi.Error as error:
+        # A connection the database dropped (this engine does not ping), or a
+        # database without the table: the page is rendered, just not cached.
+        connection.invalidate()
+        current_app.logger.warning("catalogue version unreadable, not caching: %s", error)
+        return None
     finally:
-        connection.close()  # back to the pool, which rolls back
+        connection.close()
     return row[0] if row is not None else None
+
+
+def _version_engine() -> Engine:
+    """A second engine on the app's database, for the version alone: in
+    autocommit and without the ping before each use, the read is one round
+    trip to PostgreSQL instead of four (ping, BEGIN, SELECT, ROLLBACK), which
+    took a quarter of the CPU of a cached page."""
+    engine = current_app.extensions.get("catalogue_version_engine")
+    if engine is None:
+        engine = create_engine(
+            db.engine.url,
+            isolation_level="AUTOCOMMIT",
+            pool_pre_ping=False,
+            pool_reset_on_return=None,
+        )
+        engine = current_app.extensions.setdefault("catalogue_version_engine", engine)
+    return engine
+
+
+def dispose() -> None:
+    """Closes the version engine's connections (an app that stops, in tests)."""
+    engine = current_app.extensions.pop("catalogue_version_engine", None)
+    if engine is not None:
+        engine.dispose()
 
 
 def cached(key: Hashable, version: int | None, render: Callable[[], T]) -> T:

@@ -119,6 +119,7 @@ def test_every_process_sees_a_change_made_through_another(app, cached, offer, tm
         with other.app_context():
             database.session.remove()
             database.engine.dispose()
+            cache.dispose()
 
 
 def test_new_moved_and_cancelled_dates_show_on_the_next_request(client, cached, offer):
