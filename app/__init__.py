@@ -24,8 +24,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from app.events.handlers import HANDLERS  # noqa: F401  (imported so handler errors show at start)
     from app.cli import register_cli
+    from app.events.handlers import HANDLERS  # noqa: F401  (imported so handler errors show at start)
 
     register_cli(app)
     return app
@@ -63,11 +63,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.bookings.views import bp as bookings_bp
     from app.calendar.views import bp as calendar_bp
     from app.catalogue.views import bp as catalogue_bp
-    from app.holidays.views import bp as holidays_bp
-    from app.notifications.views import bp as notifications_bp
-    from app.evaluations.views import bp as evaluations_bp
-    from app.insights.views import bp as insights_bp
     from app.documents.views import bp as documents_bp
+    from app.evaluations.views import bp as evaluations_bp
+    from app.holidays.views import bp as holidays_bp
+    from app.insights.views import bp as insights_bp
+    from app.notifications.views import bp as notifications_bp
     from app.web import bp as web_bp
     from app.web.errors import register_error_handlers
     from app.web.templating import register_template_helpers

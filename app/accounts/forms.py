@@ -6,46 +6,14 @@ from wtforms import (
     BooleanField,
     EmailField,
     PasswordField,
-    SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
-    widgets,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from app import vocabulary
 from app.accounts import validation
-
-
-class Normalised:
-    """Runs one of accounts.validation's normalisers: the cleaned value replaces
-    the input, and its ValueError becomes the field's error message."""
-
-    def __init__(self, normaliser):
-        self.normaliser = normaliser
-
-    def __call__(self, form, field):
-        if not field.data:
-            return
-        try:
-            field.data = self.normaliser(field.data)
-        except ValueError as error:
-            raise ValidationError(str(error)) from error
-
-
-def options(words: dict) -> list[SelectChoice]:
-    """Choices from one of vocabulary's word lists, or any {code: label} dict.
-
-    The labels stay lazy, so every page shows them in its own language (str()
-    at import time would freeze them in English). SelectChoice, because WTForms
-    deprecates choices given as tuples."""
-    return [SelectChoice(code, label) for code, label in words.items()]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
+from app.web.forms import MultiCheckboxField, Normalised, options
 
 
 class LoginForm(FlaskForm):

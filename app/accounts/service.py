@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
 from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, func, select
 
 from app.accounts.models import (

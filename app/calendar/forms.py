@@ -6,7 +6,7 @@ from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Length, Optional
 
 from app import vocabulary
-from app.accounts.forms import MultiCheckboxField, options
+from app.web.forms import MultiCheckboxField, options
 
 
 class FeedForm(FlaskForm):

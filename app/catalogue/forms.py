@@ -6,8 +6,6 @@ views put on the field they concern."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -26,16 +24,11 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    ValidationError,
 )
 
 from app import vocabulary
-from app.accounts.forms import MultiCheckboxField, options
 from app.catalogue import service
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+from app.web.forms import MultiCheckboxField, PlausibleDate, options, strip
 
 
 def _optional_id(value):
@@ -43,15 +36,6 @@ def _optional_id(value):
     if value in (None, "", "None"):
         return None
     return int(value)
-
-
-class PlausibleDate:
-    """Dates a person could mean for a school activity. Year 1 or 9999 cannot
-    even be converted between time zones, so they never reach the service."""
-
-    def __call__(self, form, field):
-        if field.data is not None and not (2000 <= field.data.year <= date.today().year + 5):
-            raise ValidationError(_l("Choose a date within the next five years."))
 
 
 WEEKDAYS = {
@@ -68,7 +52,7 @@ WEEKDAYS = {
 class ActivityForm(FlaskForm):
     kind = SelectField(_l("Kind of activity"), choices=options(vocabulary.ACTIVITY_KINDS),
                        validators=[DataRequired()])
-    title = StringField(_l("Title"), filters=[_strip],
+    title = StringField(_l("Title"), filters=[strip],
                         validators=[DataRequired(), Length(max=service.TEXT_LIMITS["title"])])
     description = TextAreaField(
         _l("Description"),
@@ -82,10 +66,10 @@ class ActivityForm(FlaskForm):
     years = MultiCheckboxField(_l("School years"), choices=options(vocabulary.YEARS))
     paths = MultiCheckboxField(_l("Learning paths"), choices=options(vocabulary.PATHS))
     venue = SelectField(_l("Where"), choices=options(vocabulary.VENUES), default="company")
-    address = StringField(_l("Street and number"), filters=[_strip],
+    address = StringField(_l("Street and number"), filters=[strip],
                           validators=[Optional(), Length(max=service.TEXT_LIMITS["address"])])
-    postcode = StringField(_l("Postcode"), filters=[_strip], validators=[Optional()])
-    city = StringField(_l("Town"), filters=[_strip],
+    postcode = StringField(_l("Postcode"), filters=[strip], validators=[Optional()])
+    city = StringField(_l("Town"), filters=[strip],
                        validators=[Optional(), Length(max=service.TEXT_LIMITS["city"])])
     duration_minutes = IntegerField(
         _l("Duration in minutes"), default=120,
@@ -148,5 +132,5 @@ class RescheduleForm(SlotForm):
 
 
 class CancelSlotForm(FlaskForm):
-    reason = TextAreaField(_l("Reason (the schools that booked read it)"), filters=[_strip],
+    reason = TextAreaField(_l("Reason (the schools that booked read it)"), filters=[strip],
                            validators=[Length(max=1000)])

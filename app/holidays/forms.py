@@ -6,7 +6,7 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
 from app import vocabulary
-from app.catalogue.forms import PlausibleDate, options
+from app.web.forms import PlausibleDate, options
 
 
 class HolidayForm(FlaskForm):

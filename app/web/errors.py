@@ -11,7 +11,6 @@ from werkzeug.exceptions import HTTPException
 from app.extensions import db
 from app.web.rendering import render
 
-
 # Titles of the error pages people may meet, translated; other codes show the number.
 ERROR_TITLES = {
     400: _l("Bad request"),

@@ -1,0 +1,53 @@
+"""Form pieces every domain's forms share."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice, SelectMultipleField, widgets
+from wtforms.validators import ValidationError
+
+
+def strip(value):
+    """A field filter: surrounding white space never counts."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class Normalised:
+    """Runs one of accounts.validation's normalisers: the cleaned value replaces
+    the input, and its ValueError becomes the field's error message."""
+
+    def __init__(self, normaliser):
+        self.normaliser = normaliser
+
+    def __call__(self, form, field):
+        if not field.data:
+            return
+        try:
+            field.data = self.normaliser(field.data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
+
+
+def options(words: dict) -> list[SelectChoice]:
+    """Choices from one of vocabulary's word lists, or any {code: label} dict.
+
+    The labels stay lazy, so every page shows them in its own language (str()
+    at import time would freeze them in English). SelectChoice, because WTForms
+    deprecates choices given as tuples."""
+    return [SelectChoice(code, label) for code, label in words.items()]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class PlausibleDate:
+    """Dates a person could mean for a school activity. Year 1 or 9999 cannot
+    even be converted between time zones, so they never reach the service."""
+
+    def __call__(self, form, field):
+        if field.data is not None and not (2000 <= field.data.year <= date.today().year + 5):
+            raise ValidationError(_l("Choose a date within the next five years."))
