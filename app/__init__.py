@@ -67,7 +67,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.evaluations.views import bp as evaluations_bp
     from app.holidays.views import bp as holidays_bp
     from app.insights.views import bp as insights_bp
+    from app.matching.views import bp as matching_bp
     from app.notifications.views import bp as notifications_bp
+    from app.placements.views import bp as placements_bp
+    from app.school_requests.views import bp as school_requests_bp
     from app.web import bp as web_bp
     from app.web.errors import register_error_handlers
     from app.web.templating import register_template_helpers
@@ -82,6 +85,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(evaluations_bp)
     app.register_blueprint(insights_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(placements_bp)
+    app.register_blueprint(school_requests_bp)
+    app.register_blueprint(matching_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     register_error_handlers(app)
     register_template_helpers(app)
+
+    # Calendar clients' polls are answered before Flask's request machinery.
+    from app.calendar import serving
+
+    serving.init_app(app)

@@ -73,13 +73,17 @@ def demo_steps():
     from app.bookings.demo import load_bookings
     from app.catalogue.demo import load_activities, load_holidays
     from app.evaluations.demo import load_evaluations
+    from app.placements.demo import load_placements
+    from app.school_requests.demo import load_requests
 
     return [
         load_organisations_and_people,
         load_holidays,
         load_activities,
         load_bookings,
+        load_placements,
         load_evaluations,
+        load_requests,
     ]
 
 

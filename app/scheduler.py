@@ -73,11 +73,49 @@ def complete_bookings(now: datetime | None = None) -> None:
 
 
 def weekly_digests(now: datetime | None = None) -> None:
-    from app.notifications.digests import send_coordinator_digests
+    from app.notifications.digests import send_coordinator_digests, send_request_digests
 
-    queued = send_coordinator_digests(now or utcnow())
+    now = now or utcnow()
+    queued = send_coordinator_digests(now)
     db.session.commit()
-    log.info("digests: %d queued", len(queued))
+    # Companies' digest of new school requests, in its own transaction: a
+    # failure there does not take the coordinators' digest with it.
+    requests = send_request_digests(now)
+    db.session.commit()
+    log.info("digests: %d queued, %d about requests", len(queued), len(requests))
+
+
+def expire_requests(now: datetime | None = None) -> None:
+    """School requests whose period has ended expire (RequestExpired)."""
+    from app.school_requests.service import expire_ended_requests
+    from app.timeutil import to_local
+
+    done = expire_ended_requests(to_local(now or utcnow()).date())
+    db.session.commit()
+    if done:
+        log.info("requests: %d expired", len(done))
+
+
+def finish_placements(now: datetime | None = None) -> None:
+    """Agreed placements whose last date has passed become ended (PlacementEnded)."""
+    from app.placements.service import finish_ended
+    from app.timeutil import to_local
+
+    done = finish_ended(to_local(now or utcnow()).date())
+    db.session.commit()
+    if done:
+        log.info("placements: %d finished", len(done))
+
+
+def rebuild_reach_facts() -> None:
+    """`flask insights rebuild` (app/insights/facts.py): the facts are kept by
+    the event handlers; this puts right what reached the tables without events
+    (an import, a repair by hand, the demo and bench loaders)."""
+    from app.insights.facts import rebuild
+
+    count = rebuild()
+    db.session.commit()
+    log.info("insights: %d reach facts rebuilt", count)
 
 
 def _in_app_context(app, job):
@@ -118,6 +156,24 @@ def build_scheduler(app, scheduler_class=BlockingScheduler):
         id="complete_bookings",
         next_run_time=start,
     )
+    # Just after midnight, local time: a request's last day is over. Also at
+    # start, so a scheduler that was down catches up at once.
+    scheduler.add_job(
+        _in_app_context(app, expire_requests),
+        "cron",
+        hour=0,
+        minute=5,
+        id="expire_requests",
+        next_run_time=start,
+    )
+    scheduler.add_job(
+        _in_app_context(app, finish_placements),
+        "cron",
+        hour=0,
+        minute=10,
+        id="finish_placements",
+        next_run_time=start,
+    )
     # Monday morning, local time. A scheduler that was down then sends the
     # week's digest when it comes back, up to three days late; the per-week
     # dedupe key keeps it to one.
@@ -128,6 +184,16 @@ def build_scheduler(app, scheduler_class=BlockingScheduler):
         hour=7,
         id="weekly_digests",
         misfire_grace_time=3 * 24 * 3600,
+    )
+    # At night, local time: the reach facts again from the raw rows, which
+    # repairs whatever a loader that bypassed the events left behind.
+    scheduler.add_job(
+        _in_app_context(app, rebuild_reach_facts),
+        "cron",
+        hour=3,
+        minute=30,
+        id="rebuild_reach_facts",
+        misfire_grace_time=6 * 3600,
     )
     return scheduler
 

@@ -64,3 +64,20 @@ VENUES = {
     "school": _l("At the school"),
     "online": _l("Online"),
 }
+
+# School days, Monday to Friday: the weekdays a hybrid teacher can teach on.
+# Codes follow iCalendar's BYDAY (MO..FR) lower-cased, so feeds need no table.
+WEEKDAYS = {
+    "mo": _l("Monday"),
+    "tu": _l("Tuesday"),
+    "we": _l("Wednesday"),
+    "th": _l("Thursday"),
+    "fr": _l("Friday"),
+}
+
+# Who registers interest in hybrid teaching (the candidate pool).
+CANDIDATE_KINDS = {
+    "employee": _l("Employee of a company"),
+    "career_switcher": _l("Career switcher"),
+    "technician": _l("Experienced technician"),
+}

@@ -38,7 +38,15 @@ def test_the_jobs_coalesce_missed_runs_and_never_overlap(app):
         jobs = {job.id: job for job in paused.get_jobs()}
     finally:
         paused.shutdown(wait=False)
-    assert set(jobs) == {"heartbeat", "dispatch_mail", "complete_bookings", "weekly_digests"}
+    assert set(jobs) == {
+        "heartbeat",
+        "dispatch_mail",
+        "complete_bookings",
+        "weekly_digests",
+        "rebuild_reach_facts",
+        "expire_requests",
+        "finish_placements",
+    }
     for job in jobs.values():
         assert job.coalesce is True
         assert job.max_instances == 1

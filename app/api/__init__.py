@@ -31,4 +31,13 @@ def authenticate_bearer():
 register_error_handlers(bp)
 
 # Operations register on import.
-from app.api import activities, bookings, me, openapi, slots  # noqa: E402,F401
+from app.api import (  # noqa: E402,F401
+    activities,
+    bookings,
+    evaluations,
+    me,
+    openapi,
+    placements,
+    requests,
+    slots,
+)

@@ -239,3 +239,187 @@ class EvaluationSubmitted(Event):
     school_id: int
     company_id: int
     students_attended: int | None = None
+
+
+# --- hybrid-teacher placements -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlacementEvent(Event):
+    """Base of the placement events.
+
+    Fields: placement_id, company_id, school_id, professional_id, by (the side
+    that acted: company, school or coordinator; empty for the system)."""
+
+    subject: ClassVar[str] = "placement_id"
+    placement_id: int
+    company_id: int
+    school_id: int
+    professional_id: int
+    by: str = ""
+
+
+@dataclass(frozen=True)
+class PlacementProposed(PlacementEvent):
+    """One side proposed a placement to the other. Extra fields: the terms
+    hours_per_week, weekdays (list of mo..fr), start_time and end_time ("HH:MM",
+    local), first_date and last_date (ISO)."""
+
+    hours_per_week: int = 0
+    weekdays: tuple[str, ...] = ()
+    start_time: str = ""
+    end_time: str = ""
+    first_date: str = ""
+    last_date: str = ""
+
+
+@dataclass(frozen=True)
+class PlacementCountered(PlacementEvent):
+    """The receiving side proposed other days or times; the proposer answers.
+    Extra fields: the new terms (as PlacementProposed) and message."""
+
+    hours_per_week: int = 0
+    weekdays: tuple[str, ...] = ()
+    start_time: str = ""
+    end_time: str = ""
+    first_date: str = ""
+    last_date: str = ""
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class PlacementAgreed(PlacementEvent):
+    """Both sides agreed; the weekly schedule is on. Extra fields: first_date, last_date."""
+
+    first_date: str = ""
+    last_date: str = ""
+
+
+@dataclass(frozen=True)
+class PlacementDeclined(PlacementEvent):
+    """The side whose answer was awaited declined. Extra field: reason."""
+
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class PlacementWithdrawn(PlacementEvent):
+    """The proposing side withdrew its proposal. Extra field: reason."""
+
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class PlacementLessonChanged(PlacementEvent):
+    """One lesson of an agreed placement was cancelled or moved.
+
+    Extra fields: original_date (ISO), change (cancelled or moved), new_date,
+    new_start_time, new_end_time (for moved; empty otherwise), reason."""
+
+    original_date: str = ""
+    change: str = ""
+    new_date: str = ""
+    new_start_time: str = ""
+    new_end_time: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class PlacementEnded(PlacementEvent):
+    """An agreed placement ended: early (with a reason) or after its last date.
+    Extra fields: ended_on (ISO, the last day with lessons), reason, early."""
+
+    ended_on: str = ""
+    reason: str = ""
+    early: bool = False
+
+
+@dataclass(frozen=True)
+class CandidateRegistered(Event):
+    """A professional entered the candidate pool: by a company contact
+    (approved at once) or on their own (waits for a coordinator).
+    Fields: professional_id, company_id (None for a self-registration), source, status."""
+
+    subject: ClassVar[str] = "professional_id"
+    professional_id: int
+    company_id: int | None = None
+    source: str = "company"
+    status: str = "approved"
+
+
+@dataclass(frozen=True)
+class CandidateApproved(Event):
+    """A coordinator approved a self-registered candidate (and may have linked a
+    company). Fields: professional_id, company_id."""
+
+    subject: ClassVar[str] = "professional_id"
+    professional_id: int
+    company_id: int | None = None
+
+
+# --- school requests ("vraag") ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestPosted(Event):
+    """A teacher posted a request. Fields: request_id, school_id, kind, profile, year."""
+
+    subject: ClassVar[str] = "request_id"
+    request_id: int
+    school_id: int
+    kind: str
+    profile: str | None = None
+    year: str = ""
+
+
+@dataclass(frozen=True)
+class RequestAnswered(Event):
+    """A company proposed something for a request.
+
+    Fields: request_id, response_id, school_id, company_id, option (slot,
+    new_slot or placement), outside_match (the company's sectors do not fit)."""
+
+    subject: ClassVar[str] = "request_id"
+    request_id: int
+    response_id: int
+    school_id: int
+    company_id: int
+    option: str
+    outside_match: bool = False
+
+
+@dataclass(frozen=True)
+class RequestFulfilled(Event):
+    """The teacher accepted one proposal; the others are closed.
+
+    Fields: request_id, response_id, school_id, company_id, booking_id (slot
+    proposals), placement_id (placement proposals)."""
+
+    subject: ClassVar[str] = "request_id"
+    request_id: int
+    response_id: int
+    school_id: int
+    company_id: int
+    booking_id: int | None = None
+    placement_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RequestExpired(Event):
+    """The period of a request ended before a proposal was accepted; its open
+    proposals are closed. Fields: request_id, school_id."""
+
+    subject: ClassVar[str] = "request_id"
+    request_id: int
+    school_id: int
+
+
+@dataclass(frozen=True)
+class RequestWithdrawn(Event):
+    """The school withdrew its request; its open proposals are closed.
+    Fields: request_id, school_id, reason."""
+
+    subject: ClassVar[str] = "request_id"
+    request_id: int
+    school_id: int
+    reason: str = ""

@@ -2,7 +2,9 @@
 happens this week; anyone can switch digests off, from the settings page or
 with the signed link in every digest.
 
-Company contacts' digest of new school requests comes with the demand package.
+Company contacts get the new school requests of the week that fit their
+company (matching.ranking's fit: sectors and profiles, a place the class can
+reach), best fit first, without the ones their company already answered.
 """
 
 from __future__ import annotations
@@ -115,6 +117,102 @@ def send_coordinator_digests(now: datetime | None = None) -> list[OutgoingMail]:
             organisations_link=absolute_path(path_for("accounts.organisations")),
             digest=digest,
             week=week,
+        )
+        if mail is not None:
+            queued.append(mail)
+    return queued
+
+
+# --- company contacts: new school requests -----------------------------------------------
+
+
+@dataclass
+class RequestDigestItem:
+    request: object  # SchoolRequest
+    # matching.ranking.Reason: their text is written when the mail is, in
+    # the reader's language.
+    reasons: list
+
+
+def new_requests_for_companies(now: datetime) -> dict[int, list[RequestDigestItem]]:
+    """Per company id: the running requests posted in the past seven days that
+    fit the company and that it has not answered yet, best fit first."""
+    from app.matching import candidates, ranking
+    from app.school_requests.models import RequestResponse, SchoolRequest
+
+    new = candidates.running_requests(
+        SchoolRequest.created_at >= now - timedelta(days=7), SchoolRequest.created_at < now
+    )
+    if not new:
+        return {}
+    facts = {r.id: candidates.request_facts(r) for r in new}
+    rows = {r.id: r for r in new}
+    answered = set(db.session.execute(
+        select(RequestResponse.company_id, RequestResponse.request_id)
+        .where(RequestResponse.request_id.in_(list(rows)))
+    ).tuples())
+    companies = list(db.session.scalars(
+        select(Organisation)
+        .where(Organisation.kind == "company", Organisation.status == "approved")
+        .order_by(Organisation.id)
+    ))
+    found: dict[int, list[RequestDigestItem]] = {}
+    for company in candidates.companies_as_facts(companies):
+        items = [
+            RequestDigestItem(rows[s.subject.id], [r for r in s.reasons if r.is_good])
+            for s in ranking.rank_requests(company, facts.values())
+            if (company.id, s.subject.id) not in answered
+        ]
+        if items:
+            found[company.id] = items
+    return found
+
+
+def _company_contacts(company_ids) -> list[tuple[int, User]]:
+    return list(db.session.execute(
+        select(Membership.organisation_id, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.organisation_id.in_(list(company_ids)), Membership.role == "contact",
+               User.active.is_(True))
+        .order_by(Membership.organisation_id, User.id)
+    ).tuples())
+
+
+def send_request_digests(now: datetime | None = None) -> list[OutgoingMail]:
+    """One mail per company contact per company per ISO week, only when there is
+    something new for them; the reasons are written in the contact's language."""
+    now = now or utcnow()
+    year, week, _ = to_local(now).isocalendar()
+    per_company = new_requests_for_companies(now)
+    if not per_company:
+        return []
+    names = dict(db.session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.id.in_(list(per_company)))
+    ).tuples().all())
+    queued = []
+    for company_id, person in _company_contacts(per_company):
+        if not wants_digests(person):
+            continue
+        unsubscribe = absolute_url("notifications.unsubscribe", token=unsubscribe_token(person))
+        company = names[company_id]
+        # The subject is evaluated at once, inside notify: the loop variable is safe.
+        mail = notify(
+            person,
+            "digest_requests",
+            subject=lambda: _l("New requests from schools for %(company)s", company=company),  # noqa: B023
+            link_path=path_for("school_requests.for_you", company=company_id),
+            dedupe_key=f"digest:requests:{person.id}:{company_id}:{year}-W{week:02d}",
+            in_app=False,
+            headers={
+                "List-Unsubscribe": f"<{unsubscribe}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+            unsubscribe_link=unsubscribe,
+            items=per_company[company_id],
+            company_name=company,
+            week=week,
+            request_link=lambda request_id: absolute_path(
+                path_for("school_requests.show", request_id=request_id)),
         )
         if mail is not None:
             queued.append(mail)

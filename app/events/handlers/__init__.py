@@ -19,30 +19,37 @@ from app.events.handlers import (
     booking_mail,
     calendar_feeds,
     catalogue_cache,
+    placement_mail,
     reminders,
+    request_mail,
 )
+from app.insights import cache as insights_cache
 from app.insights import facts as reach_facts
+from app.school_requests import service as requests
 
 feeds = calendar_feeds
 catalogue = catalogue_cache.catalogue_changed
+# Coverage and the confirmed groups still to come on the dashboard.
+figures = insights_cache.event_changed_figures
 
 HANDLERS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
     # organisations and people
     ev.OrganisationRegistered: [accounts_mail.tell_coordinators_about_registration],
-    ev.OrganisationApproved: [accounts_mail.tell_members_about_approval, catalogue],
+    ev.OrganisationApproved: [accounts_mail.tell_members_about_approval, catalogue, figures],
     ev.MemberInvited: [accounts_mail.send_invitation],
     ev.MemberJoined: [feeds.member_joined],
     ev.PasswordResetRequested: [accounts_mail.send_password_reset_link],
     # catalogue
-    ev.ActivityPublished: [feeds.activity_shown_or_hidden, catalogue],
+    ev.ActivityPublished: [feeds.activity_shown_or_hidden, catalogue, figures],
     ev.ActivityChanged: [
         reminders.replan_for_activity,
         feeds.activity_changed,
         catalogue,
         reach_facts.activity_changed,
+        figures,
     ],
-    ev.ActivityArchived: [feeds.activity_shown_or_hidden, catalogue],
-    ev.SlotAdded: [feeds.slot_changed, catalogue],
+    ev.ActivityArchived: [feeds.activity_shown_or_hidden, catalogue, figures],
+    ev.SlotAdded: [feeds.slot_changed, catalogue, figures],
     ev.SlotRescheduled: [
         bookings.follow_rescheduled_slot,
         booking_mail.slot_rescheduled,
@@ -50,27 +57,37 @@ HANDLERS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
         feeds.slot_changed,
         catalogue,
         reach_facts.slot_rescheduled,
+        figures,
     ],
     ev.SlotCancelled: [
         bookings.follow_cancelled_slot,
+        requests.follow_cancelled_slot,
         booking_mail.slot_cancelled,
         reminders.withdraw_for_slot,
         feeds.slot_changed,
         catalogue,
+        figures,
     ],
     # bookings
-    ev.BookingRequested: [booking_mail.booking_requested, feeds.booking_changed, catalogue],
+    ev.BookingRequested: [
+        booking_mail.booking_requested,
+        feeds.booking_changed,
+        catalogue,
+        figures,
+    ],
     ev.BookingConfirmed: [
         booking_mail.booking_confirmed,
         reminders.plan_for_confirmed,
         feeds.booking_changed,
         catalogue,
+        figures,
     ],
     ev.BookingDeclined: [
         booking_mail.booking_declined,
         reminders.withdraw_for_booking,
         feeds.booking_changed,
         catalogue,
+        figures,
     ],
     ev.BookingWaitlisted: [booking_mail.booking_waitlisted, feeds.booking_changed],
     ev.BookingPromoted: [
@@ -78,12 +95,14 @@ HANDLERS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
         reminders.plan_for_promoted,
         feeds.booking_changed,
         catalogue,
+        figures,
     ],
     ev.BookingCancelled: [
         booking_mail.booking_cancelled,
         reminders.withdraw_for_booking,
         feeds.booking_changed,
         catalogue,
+        figures,
     ],
     ev.BookingCompleted: [
         reminders.plan_evaluation,
@@ -92,6 +111,26 @@ HANDLERS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
     ],
     # evaluations
     ev.EvaluationSubmitted: [reach_facts.evaluation_submitted],
+    # hybrid-teacher placements
+    ev.PlacementProposed: [placement_mail.placement_proposed],
+    ev.PlacementCountered: [placement_mail.placement_countered],
+    ev.PlacementAgreed: [
+        requests.follow_agreed_placement,
+        placement_mail.placement_agreed,
+        feeds.placement_changed,
+        figures,
+    ],
+    ev.PlacementDeclined: [requests.follow_closed_placement, placement_mail.placement_declined],
+    ev.PlacementWithdrawn: [requests.follow_closed_placement, placement_mail.placement_withdrawn],
+    ev.PlacementLessonChanged: [placement_mail.placement_lesson_changed, feeds.placement_changed],
+    ev.PlacementEnded: [placement_mail.placement_ended, feeds.placement_changed, figures],
+    ev.CandidateRegistered: [placement_mail.candidate_registered],
+    # school requests
+    ev.RequestPosted: [],  # companies hear in their weekly digest (notifications.digests)
+    ev.RequestAnswered: [request_mail.request_answered],
+    ev.RequestFulfilled: [request_mail.request_fulfilled],
+    ev.RequestWithdrawn: [request_mail.request_withdrawn],
+    ev.RequestExpired: [request_mail.request_expired],
 }
 
 

@@ -1,0 +1,2 @@
+"""Matching supply and demand: ranked suggestions with reasons, and the
+coordinators' mismatch figures."""

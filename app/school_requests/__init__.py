@@ -1,0 +1,1 @@
+"""School requests ("vraag"): teachers ask, companies propose, the teacher picks one."""
