@@ -1,21 +1,26 @@
 """Calendar feed benchmark (issue 5; results in docs/PERFORMANCE.md, "Calendar feeds").
 
     .venv/bin/python -m bench.calendar_feeds [--duration 10] [--rounds 3] [--connections 16]
-        [--database-url URL] [--output results.json] [--no-radicale]
+        [--database-url URL] [--output results.json] [--no-radicale] [--count-statuses]
 
 In one run, on this machine:
 - two coordinator feeds of 1,000 and 10,000 events (one slot each, every slot
   with a confirmed booking) in a fresh database (a SQLite file in a temporary
   folder unless --database-url names an empty database);
+- render times in this process with empty caches, and with the rows read
+  anew but the events memoised, to show the cost per event; and the cost of
+  one VEVENT written by the app and by icalendar;
+- per feed, a server of one fresh worker started for it: its first request
+  (nothing of the feed cached in the process) and its second, each as elapsed
+  time and as the CPU time the worker spent;
 - the app under gunicorn with the settings of `make run` (2 workers, 4
-  threads), measured with wrk: the repeated request (200 from the rendered
-  body), the conditional request (If-None-Match, 304), and hello-world Flask
-  under the same gunicorn settings as the reference;
+  threads), measured with wrk in rounds that take turns: hello-world Flask
+  under the same gunicorn settings (the reference), then per feed the
+  repeated request (200 from the rendered body) and the conditional request
+  (If-None-Match, 304). Besides requests/s, the CPU time gunicorn's workers
+  spent per request, which the other work on a shared machine inflates less;
 - the first request after a change (a slot of the feed rescheduled through the
-  catalogue service, as a company would), timed one by one, and the very first
-  request of a fresh worker, where nothing is cached;
-- render times in this process with empty caches, to show that the cost grows
-  linearly with the number of events;
+  catalogue service, as a company would), timed one by one;
 - Radicale (a CalDAV server from PyPI, installed into its own virtualenv under
   /tmp) serving the same 1,000 events as a calendar collection, with the same
   wrk runs: a plain GET and a GET with the ETag Radicale gave.
@@ -49,7 +54,23 @@ SIZES = (1_000, 10_000)
 RADICALE_VERSION = "3.9.0"
 RADICALE_VENV = Path("/tmp/tp-radicale-venv")
 
-WRK_SCRIPT = textwrap.dedent("""
+# wrk's summary as JSON. Statuses are counted only with --count-statuses: to
+# hand each response to Lua, wrk copies the whole body into a Lua string,
+# which for a 643 KB feed costs wrk more than the server spends on the
+# request (it halved the measured rate). Without it wrk still reads every
+# byte; answers of 400 and above are counted (errors.status), and each run
+# is preceded by one request whose status is checked (expect_status).
+WRK_SUMMARY = textwrap.dedent("""
+    function done(summary, latency, requests)
+      local e = summary.errors
+      io.write(string.format('WRK_JSON {"requests": %d, "duration_us": %d, "p50_us": %d, ' ..
+        '"p99_us": %d, "errors": %d, "error_statuses": %d}\\n', summary.requests,
+        summary.duration, latency:percentile(50), latency:percentile(99),
+        e.connect + e.read + e.write + e.timeout, e.status))
+    end
+""")
+
+WRK_STATUSES = textwrap.dedent("""
     local threads = {}
     function setup(thread) table.insert(threads, thread) end
     statuses = {}
@@ -66,11 +87,15 @@ WRK_SCRIPT = textwrap.dedent("""
       for status, n in pairs(merged) do parts[#parts + 1] = string.format('"%d": %d', status, n) end
       local e = summary.errors
       io.write(string.format('WRK_JSON {"requests": %d, "duration_us": %d, "p50_us": %d, ' ..
-        '"p99_us": %d, "errors": %d, "statuses": {%s}}\\n', summary.requests, summary.duration,
-        latency:percentile(50), latency:percentile(99), e.connect + e.read + e.write + e.timeout,
-        table.concat(parts, ", ")))
+        '"p99_us": %d, "errors": %d, "error_statuses": %d, "statuses": {%s}}\\n',
+        summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+        e.connect + e.read + e.write + e.timeout, e.status, table.concat(parts, ", ")))
     end
 """)
+COUNT_STATUSES = False
+# Fresh one-worker servers per feed: one such first request is at the mercy
+# of whatever else the machine does at that moment.
+FRESH_WORKERS = 3
 
 
 def free_port() -> int:
@@ -105,18 +130,48 @@ def timed_get(url: str, headers: dict | None = None) -> tuple[float, int, int]:
     return time.perf_counter() - started, status, len(body)
 
 
-def wrk(url: str, *, duration: int, connections: int, headers: dict | None = None) -> dict:
+def worker_cpu_seconds(server: subprocess.Popen | None) -> float:
+    """User and system CPU time of a gunicorn master's workers so far: the
+    server's own cost, whatever else the machine is doing."""
+    if server is None:
+        return 0.0
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == server.pid:  # ppid
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def expect_status(url: str, status: int, headers: dict | None = None) -> None:
+    _elapsed, found, _size = timed_get(url, headers)
+    if found != status:
+        raise SystemExit(f"{url} answered {found}, not {status}")
+
+
+def wrk(url: str, *, duration: int, connections: int, headers: dict | None = None,
+        server: subprocess.Popen | None = None) -> dict:
+    """One wrk run; with `server`, also the CPU its workers used per request."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT)
+        script.write(WRK_STATUSES if COUNT_STATUSES else WRK_SUMMARY)
     command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "-s", script.name,
                "--timeout", "30s"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
+    cpu_before = worker_cpu_seconds(server)
     done = subprocess.run(command + [url], capture_output=True, text=True, check=True)
+    cpu = worker_cpu_seconds(server) - cpu_before
     os.unlink(script.name)
     line = next(line for line in done.stdout.splitlines() if line.startswith("WRK_JSON "))
     result = json.loads(line.removeprefix("WRK_JSON "))
     result["rps"] = round(result["requests"] / (result["duration_us"] / 1e6), 1)
+    result["load_average"] = round(os.getloadavg()[0], 1)
+    if server is not None and result["requests"]:
+        result["server_cpu_us_per_request"] = round(cpu / result["requests"] * 1e6, 1)
     return result
 
 
@@ -199,9 +254,11 @@ def change_one_slot(app, slot_id: int) -> None:
 
 
 def render_times(app, feeds_by_size) -> dict:
-    """In this process: a feed rendered with every cache empty, then again
-    after one change (the per-event cache warm), as the server does."""
-    from app.calendar import ics
+    """In this process: a feed rendered with every cache empty (the rows read,
+    the events built, each VEVENT written), then again with the rows read
+    anew and the events memoised, as a worker does after a change; and, for
+    comparison, the same VEVENTs written through icalendar."""
+    from app.calendar import content, ics
     from app.calendar import service as feeds
     from app.calendar.models import CalendarFeed
     from app.extensions import db
@@ -211,25 +268,39 @@ def render_times(app, feeds_by_size) -> dict:
         for size, info in feeds_by_size.items():
             feeds.body_cache.clear()
             ics.serialize_event.cache_clear()
+            content.slot_event.cache_clear()
             feed = db.session.get(CalendarFeed, info["feed_id"])
             viewer = feeds.viewer_of(feed)
-            started = time.perf_counter()
-            events = feeds.feed_events(feed, viewer)
-            collected = time.perf_counter()
-            body = ics.serialize(feeds.feed_document(feed, viewer))
-            cold = time.perf_counter() - collected
+            started, cpu = time.perf_counter(), time.process_time()
+            body = feeds.feed_body(feed, viewer)
+            cold, cold_cpu = time.perf_counter() - started, time.process_time() - cpu
+            feeds.body_cache.clear()
             db.session.expire_all()
             feed = db.session.get(CalendarFeed, info["feed_id"])
-            started_warm = time.perf_counter()
-            ics.serialize(feeds.feed_document(feed, viewer))
-            warm = time.perf_counter() - started_warm
+            started, cpu = time.perf_counter(), time.process_time()
+            feeds.feed_body(feed, viewer)
+            warm, warm_cpu = time.perf_counter() - started, time.process_time() - cpu
+            events = feeds.feed_events(feed, viewer)
+            sample = events[:1000]
+            started_reference = time.process_time()
+            for event in sample:
+                ics.serialize_event_with_icalendar(event)
+            reference = (time.process_time() - started_reference) / len(sample)
+            ics.serialize_event.cache_clear()
+            started_ours = time.process_time()
+            for event in sample:
+                ics.serialize_event(event)
+            ours = (time.process_time() - started_ours) / len(sample)
             results[size] = {
                 "events": len(events),
                 "bytes": len(body),
-                "query_and_build_s": round(collected - started, 3),
-                "serialize_cold_s": round(cold, 3),
-                "render_warm_s": round(warm, 3),
-                "cold_us_per_event": round((collected - started + cold) / len(events) * 1e6, 1),
+                "cold_s": round(cold, 3),
+                "cold_cpu_s": round(cold_cpu, 3),
+                "cold_cpu_us_per_event": round(cold_cpu / len(events) * 1e6, 1),
+                "rows_read_anew_events_memoised_s": round(warm, 3),
+                "rows_read_anew_events_memoised_cpu_s": round(warm_cpu, 3),
+                "vevent_us": round(ours * 1e6, 1),
+                "vevent_icalendar_us": round(reference * 1e6, 1),
             }
     return results
 
@@ -237,12 +308,36 @@ def render_times(app, feeds_by_size) -> dict:
 # --- servers --------------------------------------------------------------------------------
 
 
-def start_gunicorn(target: str, port: int, env: dict) -> subprocess.Popen:
+def start_gunicorn(target: str, port: int, env: dict, workers: int = 2) -> subprocess.Popen:
     return subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", "2", "--threads", "4", "--bind",
+        [str(BIN / "gunicorn"), "--workers", str(workers), "--threads", "4", "--bind",
          f"127.0.0.1:{port}", "--log-level", "warning", target],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def fresh_worker(env: dict, path: str) -> dict:
+    """A server of one worker, started for this: its first request for the
+    feed (nothing of it cached in the process) and its second, each as
+    elapsed time and as the CPU time the worker spent on it (which other
+    work on the machine does not inflate as much)."""
+    port = free_port()
+    server = start_gunicorn("wsgi:app", port, env, workers=1)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/healthz")
+        elapsed, cpu = [], []
+        for _ in range(2):
+            before = worker_cpu_seconds(server)
+            elapsed.append(round(timed_get(f"http://127.0.0.1:{port}{path}")[0], 3))
+            cpu.append(round(worker_cpu_seconds(server) - before, 3))
+        return {"elapsed_s": elapsed, "worker_cpu_s": cpu}
+    finally:
+        stop(server)
 
 
 def radicale_python() -> Path | None:
@@ -286,8 +381,11 @@ def measure_radicale(body: bytes, *, duration: int, connections: int, folder: Pa
         elapsed, status, size = timed_get(url, auth)
         with urllib.request.urlopen(urllib.request.Request(url, headers=auth)) as response:
             etag = response.headers.get("ETag")
+        _elapsed, conditional_status, _size = timed_get(
+            url, {**auth, "If-None-Match": etag or '"x"'})
         return {
             "first_get_s": round(elapsed, 3), "status": status, "bytes": size, "etag": etag,
+            "conditional_status": conditional_status,
             "repeated": wrk(url, duration=duration, connections=connections, headers=auth),
             "conditional": wrk(url, duration=duration, connections=connections,
                                headers={**auth, "If-None-Match": etag or '"x"'}),
@@ -318,7 +416,8 @@ def run(*, database_url: str | None, duration: int, connections: int, rounds: in
     print(f"seeding {', '.join(map(str, SIZES))} events into {url} ...", flush=True)
     feeds_by_size = seed(app)
     results: dict = {"database": url.split(":")[0], "duration_s": duration, "rounds": rounds,
-                     "connections": connections, "load_average": os.getloadavg(), "feeds": {}}
+                     "connections": connections, "load_average": os.getloadavg(), "feeds": {},
+                     "count_statuses": COUNT_STATUSES}
 
     print("render times in-process ...", flush=True)
     results["render"] = render_times(app, feeds_by_size)
@@ -332,34 +431,44 @@ def run(*, database_url: str | None, duration: int, connections: int, rounds: in
         wait_for(hello_url)
         urls, etags = {}, {}
         for size, info in feeds_by_size.items():
-            urls[size] = f"{base}/calendar/{info['token']}.ics"
-            print(f"feed of {size} events: first requests ...", flush=True)
-            cold = [timed_get(urls[size]) for _ in range(2)]  # one per worker, most likely
+            path = f"/calendar/{info['token']}.ics"
+            urls[size] = base + path
+            print(f"feed of {size} events: fresh workers ...", flush=True)
+            fresh = [fresh_worker(env, path) for _ in range(FRESH_WORKERS)]
+            _elapsed, _status, size_in_bytes = timed_get(urls[size])
             etags[size] = urllib.request.urlopen(urls[size]).headers["ETag"]
             results["feeds"][size] = {
-                "cold_first_requests_s": [round(t, 3) for t, _s, _b in cold],
-                "bytes": cold[0][2], "repeated": [], "not_modified": [],
+                "fresh_worker": fresh,
+                "bytes": size_in_bytes, "repeated": [], "not_modified": [],
             }
         # Hello world and the feeds take turns, so that a machine busy with
         # something else weighs on both sides of each ratio alike.
         results["hello"] = []
         for n in range(rounds):
             print(f"round {n + 1} of {rounds} ...", flush=True)
-            results["hello"].append(wrk(hello_url, duration=duration, connections=connections))
+            expect_status(hello_url, 200)
+            results["hello"].append(wrk(hello_url, duration=duration, connections=connections,
+                                        server=hello))
             for size in feeds_by_size:
+                conditional = {"If-None-Match": etags[size]}
+                expect_status(urls[size], 200)
                 results["feeds"][size]["repeated"].append(
-                    wrk(urls[size], duration=duration, connections=connections))
+                    wrk(urls[size], duration=duration, connections=connections, server=server))
+                expect_status(urls[size], 304, conditional)
                 results["feeds"][size]["not_modified"].append(
                     wrk(urls[size], duration=duration, connections=connections,
-                        headers={"If-None-Match": etags[size]}))
+                        headers=conditional, server=server))
         for size, info in feeds_by_size.items():
             print(f"feed of {size} events: after a change ...", flush=True)
-            after_change = []
+            after_change, cpu = [], []
             for n in range(5):
                 change_one_slot(app, info["slot_ids"][n * 7])
+                before = worker_cpu_seconds(server)
                 after_change.append(timed_get(urls[size]))
+                cpu.append(round(worker_cpu_seconds(server) - before, 3))
             feed = results["feeds"][size]
             feed["after_change_s"] = [round(t, 3) for t, _s, _b in after_change]
+            feed["after_change_server_cpu_s"] = cpu
             feed["after_change_median_s"] = round(statistics.median(feed["after_change_s"]), 3)
             feed["after_change_statuses"] = sorted({s for _t, s, _b in after_change})
         if radicale:
@@ -370,8 +479,8 @@ def run(*, database_url: str | None, duration: int, connections: int, rounds: in
                                                    connections=connections, folder=folder)
     finally:
         for process in (server, hello):
-            process.terminate()
-            process.wait(timeout=30)
+            stop(process)
+    results["load_average_at_the_end"] = os.getloadavg()
     shutil.rmtree(folder, ignore_errors=True)
     return results
 
@@ -380,32 +489,47 @@ def _median(runs: list[dict]) -> float:
     return statistics.median(r["rps"] for r in runs)
 
 
+def _cpu(runs: list[dict]) -> str:
+    found = [r["server_cpu_us_per_request"] for r in runs if "server_cpu_us_per_request" in r]
+    return f"{statistics.median(found):.0f} µs" if found else "?"
+
+
 def report(results: dict) -> str:
     hello = results["hello"]
     lines = [
-        f"load average at the start: {', '.join(f'{x:.1f}' for x in results['load_average'])}",
-        f"hello-world Flask: {_median(hello)} req/s (rounds: {[r['rps'] for r in hello]})",
+        f"load average at the start: {', '.join(f'{x:.1f}' for x in results['load_average'])}; "
+        f"during the runs: {[r['load_average'] for r in hello]} (at each hello-world run); "
+        f"at the end: {', '.join(f'{x:.1f}' for x in results['load_average_at_the_end'])}",
+        f"hello-world Flask: {_median(hello)} req/s (rounds: {[r['rps'] for r in hello]}), "
+        f"server CPU per request {_cpu(hello)}",
     ]
     for size, r in results["feeds"].items():
         ratios = [m["rps"] / h["rps"] for m, h in zip(r["not_modified"], hello, strict=True)]
-        statuses = sorted({s for run in r["repeated"] + r["not_modified"] for s in run["statuses"]})
+        errors = sum(run["errors"] + run["error_statuses"]
+                     for run in r["repeated"] + r["not_modified"])
         lines.append(
             f"{size} events ({r['bytes']} bytes): repeated {_median(r['repeated'])} req/s "
-            f"(rounds {[x['rps'] for x in r['repeated']]}), 304 {_median(r['not_modified'])} "
-            f"req/s (rounds {[x['rps'] for x in r['not_modified']]}), 304 / hello world per round "
-            f"{[f'{x:.0%}' for x in ratios]} (median {statistics.median(ratios):.0%}); "
-            f"statuses seen {statuses}; after a change median {r['after_change_median_s']} s "
-            f"(all {r['after_change_s']}); first request of a fresh worker "
-            f"{r['cold_first_requests_s']} s"
+            f"(rounds {[x['rps'] for x in r['repeated']]}, server CPU {_cpu(r['repeated'])} per "
+            f"request), 304 {_median(r['not_modified'])} req/s (rounds "
+            f"{[x['rps'] for x in r['not_modified']]}, server CPU {_cpu(r['not_modified'])}), "
+            f"304 / hello world per round {[f'{x:.0%}' for x in ratios]} (median "
+            f"{statistics.median(ratios):.0%}); errors {errors}; after a change median "
+            f"{r['after_change_median_s']} s (all {r['after_change_s']}, server CPU "
+            f"{r['after_change_server_cpu_s']} s); fresh workers' first request "
+            f"{[f['elapsed_s'][0] for f in r['fresh_worker']]} s (median "
+            f"{statistics.median(f['elapsed_s'][0] for f in r['fresh_worker'])} s; worker CPU "
+            f"{[f['worker_cpu_s'][0] for f in r['fresh_worker']]} s), second request "
+            f"{[f['elapsed_s'][1] for f in r['fresh_worker']]} s"
         )
     for size, r in results["render"].items():
         lines.append(f"in-process {size}: {r}")
     radicale = results.get("radicale")
     if radicale and "repeated" in radicale:
         lines.append(
-            f"Radicale {RADICALE_VERSION}, 1000 events: repeated {radicale['repeated']['rps']} "
-            f"req/s ({radicale['repeated']['statuses']}), with If-None-Match "
-            f"{radicale['conditional']['rps']} req/s ({radicale['conditional']['statuses']})"
+            f"Radicale {RADICALE_VERSION}, 1000 events: first GET {radicale['first_get_s']} s; "
+            f"repeated {radicale['repeated']['rps']} req/s, with If-None-Match "
+            f"{radicale['conditional']['rps']} req/s (it answers a conditional request "
+            f"{radicale['conditional_status']})"
         )
     elif radicale:
         lines.append(f"Radicale: {radicale}")
@@ -421,7 +545,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--output", default=None, help="also write the results as JSON here")
     parser.add_argument("--no-radicale", action="store_true")
+    parser.add_argument("--count-statuses", action="store_true",
+                        help="count every answer's status in wrk's Lua (slows wrk down a lot "
+                             "on large bodies)")
     args = parser.parse_args(argv)
+    global COUNT_STATUSES
+    COUNT_STATUSES = args.count_statuses
     results = run(database_url=args.database_url, duration=args.duration,
                   connections=args.connections, rounds=args.rounds,
                   radicale=not args.no_radicale)

@@ -9,6 +9,10 @@ Three points of view:
   only rise, so it rises with every change people see on the event (a group
   booked, confirmed, cancelled) and never falls (INTEROP.md rule 2).
 
+And in all of them, for the school, the company and coordinators: a
+hybrid teacher's placement as one recurring VEVENT (uid placement-<id>@<host>)
+with an override per moved or cancelled lesson (rule 11; placement_events).
+
 DTSTAMP and LAST-MODIFIED are the latest `updated_at` of the rows an event is
 made of, so unchanged data give identical bytes (rule 8). Feeds carry no
 e-mail addresses or phone numbers, not even typed into a title or a reason
@@ -22,23 +26,27 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict, namedtuple
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import Integer, and_, literal, or_, select, type_coerce
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Integer, and_, false, literal, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from app import vocabulary
 from app.accounts.models import Organisation
 from app.bookings.models import Booking
-from app.calendar.ics import CalendarEvent
+from app.calendar.ics import CalendarEvent, Recurrence
 from app.catalogue.models import Activity, Slot
 from app.extensions import db
+from app.holidays.service import holiday_dates
+from app.placements.models import Placement, PlacementLessonChange, Professional
+from app.timeutil import local_to_utc
 
 # Cancelled and declined things stay visible this long, as STATUS:CANCELLED
 # (rule 3); past ones this long, so a feed does not grow without end.
@@ -54,6 +62,13 @@ VISIBLE_ACTIVITIES = ("published", "archived")
 # The booking page, whichever of these the bookings package registers; the
 # activity page otherwise.
 BOOKING_ENDPOINTS = ("bookings.show",)
+PLACEMENT_ENDPOINT = "placements.detail"
+# A coordinator's "kinds" filter: the activity kinds, and this for placements.
+PLACEMENT_KIND = "placement"
+FEED_KINDS = {**vocabulary.ACTIVITY_KINDS, PLACEMENT_KIND: _l("Hybrid-teacher lessons")}
+# Placements a calendar shows: agreed ones, and ended ones for their lessons
+# that took place (proposals are not in anyone's calendar yet).
+PLACEMENT_STATES = ("agreed", "ended")
 
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _PHONE = r"\+?\(?\d[\d \t().\-/]{7,}\d"
@@ -120,18 +135,28 @@ class Words:
     at_school: str
     no_groups: str
     more_info: str
+    placement_kind: str
+    placement_summary: str
+    subjects: str
+    hours: str
+    lesson_cancelled: str
+    lesson_moved: str
+    placement_ended: str
 
-    def _key(self) -> tuple:
-        return tuple(
+    def __post_init__(self):
+        # Every memoised event hashes its Words: worked out once, not per event.
+        key = tuple(
             tuple(value.items()) if isinstance(value, dict) else value
-            for value in self.__dict__.values()
+            for value in (getattr(self, f.name) for f in fields(self))
         )
+        object.__setattr__(self, "_key", key)
+        object.__setattr__(self, "_hash", hash(key))
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, Words) and self._key() == other._key()
+        return self is other or (isinstance(other, Words) and self._key == other._key)
 
     def __hash__(self) -> int:
-        return hash(self._key())
+        return self._hash
 
 
 def words(locale: str) -> Words:
@@ -164,6 +189,13 @@ def words(locale: str) -> Words:
             at_school=str(vocabulary.VENUES["school"]),
             no_groups=_("No groups booked yet"),
             more_info=_("More information: %(url)s"),
+            placement_kind=_("Hybrid-teacher lessons"),
+            placement_summary=_("Hybrid teacher %(name)s (%(company)s) at %(school)s"),
+            subjects=_("Subjects: %(subjects)s"),
+            hours=_("%(hours)s hours a week"),
+            lesson_cancelled=_("This lesson is cancelled: %(reason)s"),
+            lesson_moved=_("This lesson is moved: %(reason)s"),
+            placement_ended=_("The placement ended early: %(reason)s"),
         )
 
 
@@ -186,15 +218,14 @@ class Links:
         if endpoint is not None:
             path = self.adapter.build(endpoint, {"booking_id": self._PLACEHOLDER})
             self.booking_route = (self.base + path).split(str(self._PLACEHOLDER))
-
-    def _key(self) -> tuple:
-        return (self.base, self.uid_host, tuple(self.booking_route or ()))
+        self._key = (self.base, self.uid_host, tuple(self.booking_route or ()))
+        self._hash = hash(self._key)
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, Links) and self._key() == other._key()
+        return self is other or (isinstance(other, Links) and self._key == other._key)
 
     def __hash__(self) -> int:
-        return hash(self._key())
+        return self._hash
 
     def activity(self, activity_id: int) -> str:
         url = self.activities.get(activity_id)
@@ -202,6 +233,11 @@ class Links:
             path = self.adapter.build("catalogue.activity", {"activity_id": activity_id})
             url = self.activities[activity_id] = self.base + path
         return url
+
+    def placement(self, placement_id: int) -> str:
+        if PLACEMENT_ENDPOINT not in current_app.view_functions:
+            return self.base + "/"
+        return self.base + self.adapter.build(PLACEMENT_ENDPOINT, {"placement_id": placement_id})
 
     def booking(self, booking_id: int, activity_id: int) -> str:
         if self.booking_route is None:
@@ -490,6 +526,199 @@ def slot_event(row, activity, bookings: tuple, w: Words, links: Links, *,
         url=url,
         categories=_categories(w, activity.kind, activity.sector_bits),
     )
+
+
+# --- hybrid-teacher placements: one recurring event each (rule 11) --------------------------
+
+PLACEMENT_COLUMNS = (
+    Placement.id, Placement.status, Placement.revision, Placement.created_at,
+    Placement.updated_at, Placement.agreed_at, Placement.subjects, Placement.hours_per_week,
+    Placement.weekdays, Placement.start_time, Placement.end_time, Placement.first_date,
+    Placement.last_date, Placement.ended_on, Placement.ended_early, Placement.end_reason,
+    Placement.school_id, Placement.company_id,
+    Professional.name.label("professional_name"),
+    _school.name.label("school_name"), _school.address.label("school_address"),
+    _school.postcode.label("school_postcode"), _school.city.label("school_city"),
+    _school.holiday_region.label("school_region"), _company.name.label("company_name"),
+)
+
+CHANGE_COLUMNS = (
+    PlacementLessonChange.placement_id, PlacementLessonChange.original_date,
+    PlacementLessonChange.kind, PlacementLessonChange.new_date,
+    PlacementLessonChange.new_start_time, PlacementLessonChange.new_end_time,
+    PlacementLessonChange.reason, PlacementLessonChange.created_at,
+    PlacementLessonChange.updated_at,
+)
+
+
+def placement_query(*conditions, as_of: datetime | None):
+    query = (
+        select(*PLACEMENT_COLUMNS)
+        .join(Professional, Placement.professional_id == Professional.id)
+        .join(_school, Placement.school_id == _school.id)
+        .join(_company, Placement.company_id == _company.id)
+        .where(Placement.status.in_(PLACEMENT_STATES), *conditions)
+    )
+    if as_of is not None:
+        # Coarse: the last lesson (ended_on is never later than last_date)
+        # not older than PAST_DAYS; placement_events looks closer.
+        query = query.where(Placement.last_date >= (as_of - timedelta(days=PAST_DAYS)).date())
+    return query
+
+
+def placement_rows(*conditions, as_of: datetime | None):
+    """Placements with their lesson changes and the holidays of their
+    school's region: [(placement, (changes...), frozenset(holiday dates))]."""
+    rows = records(placement_query(*conditions, as_of=as_of)
+                   .order_by(Placement.first_date, Placement.id))
+    if not rows:
+        return []
+    changes = defaultdict(list)
+    for change in records(
+        select(*CHANGE_COLUMNS)
+        .where(PlacementLessonChange.placement_id.in_([row.id for row in rows]))
+        .order_by(PlacementLessonChange.placement_id, PlacementLessonChange.original_date)
+    ):
+        changes[change.placement_id].append(change)
+    spans: dict[str, tuple[date, date]] = {}
+    for row in rows:
+        first, last = spans.get(row.school_region, (row.first_date, row.last_date))
+        spans[row.school_region] = (min(first, row.first_date), max(last, row.last_date))
+    holidays = {region: frozenset(holiday_dates(region, first, last))
+                for region, (first, last) in spans.items()}
+    return [(row, tuple(changes.get(row.id, ())), holidays[row.school_region]) for row in rows]
+
+
+def _at(day: date, clock: time) -> datetime:
+    """A wall-clock time at the school as naive UTC (so each date gets its
+    own offset: a lesson at 10:30 stays at 10:30 across the clock change)."""
+    return local_to_utc(datetime.combine(day, clock))
+
+
+def _lesson_dates(weekdays, first: date, last: date) -> list[date]:
+    wanted = {list(vocabulary.WEEKDAYS).index(code) for code in weekdays}
+    days = []
+    day = first
+    while day <= last:
+        if day.weekday() in wanted:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def placement_events(row, changes: tuple, holidays: frozenset, w: Words, links: Links, *,
+                     as_of: datetime | None = None) -> list[CalendarEvent]:
+    """The series (RRULE weekly on the placement's days, UNTIL its last
+    lesson, an EXDATE for every lesson day in the school's holidays) and an
+    override per changed lesson, with the lesson's original start as
+    RECURRENCE-ID: a moved lesson at its new time, a cancelled one as
+    STATUS:CANCELLED (rule 11). SEQUENCE is the placement's revision, which
+    rises with every change of the placement or one of its lessons, for the
+    series and the overrides alike, so no override is older than its series."""
+    weekdays = [code for code in vocabulary.WEEKDAYS if code in row.weekdays]
+    last = row.ended_on if row.ended_on is not None and row.ended_on < row.last_date \
+        else row.last_date
+    cutoff = as_of - timedelta(days=PAST_DAYS) if as_of is not None else None
+    days = _lesson_dates(weekdays, row.first_date, last)
+    status = "CONFIRMED"
+    if not days:
+        # Ended before its first lesson: it was in calendars while agreed, so
+        # it stays, cancelled, for a while (rule 3).
+        days = _lesson_dates(weekdays, row.first_date, row.last_date)
+        recent = cutoff is None or row.updated_at >= as_of - timedelta(days=CANCELLED_DAYS)
+        if not days or row.status != "ended" or not recent:
+            return []
+        status = "CANCELLED"
+    if cutoff is not None and _at(days[-1], row.end_time) < cutoff:
+        return []
+    school, company = redact(row.school_name), redact(row.company_name)
+    summary = w.placement_summary % {
+        "name": redact(row.professional_name), "company": company, "school": school,
+    }
+    url = links.placement(row.id)
+    lines = [w.placement_kind, w.company % {"name": company}, w.school % {"name": school}]
+    if row.subjects:
+        lines.append(w.subjects % {"subjects": redact(row.subjects)})
+    lines.append(w.hours % {"hours": row.hours_per_week})
+    if row.ended_early and row.end_reason:
+        lines.append(w.placement_ended % {"reason": redact(row.end_reason)})
+    common = {
+        "uid": f"placement-{row.id}@{links.uid_host}",
+        "sequence": row.revision,
+        "location": redact(_address(row.school_address, row.school_postcode, row.school_city)),
+        "url": url,
+        "categories": (w.placement_kind,),
+    }
+    stamp = _latest(row.created_at, row.updated_at, row.agreed_at)
+    tail = ["", w.more_info % {"url": url}]
+    events = [CalendarEvent(
+        **common,
+        stamp=stamp,
+        starts_at=_at(days[0], row.start_time),
+        ends_at=_at(days[0], row.end_time),
+        summary=w.cancelled_prefix % {"summary": summary} if status == "CANCELLED" else summary,
+        status=status,
+        description="\n".join(lines + tail),
+        recurrence=Recurrence(
+            weekdays=tuple(code.upper() for code in weekdays),
+            until=_at(days[-1], row.end_time),
+            exdates=tuple(_at(day, row.start_time) for day in days if day in holidays),
+        ),
+    )]
+    if status == "CANCELLED":
+        return events
+    lesson_days = {day for day in days if day not in holidays}
+    for change in changes:
+        if change.original_date not in lesson_days:
+            continue  # after an early end, or a date the rule no longer has
+        original = _at(change.original_date, row.start_time)
+        reason = redact(change.reason or "")
+        change_stamp = _latest(stamp, change.created_at, change.updated_at)
+        if change.kind == "cancelled":
+            events.append(CalendarEvent(
+                **common,
+                stamp=change_stamp,
+                starts_at=original,
+                ends_at=_at(change.original_date, row.end_time),
+                summary=w.cancelled_prefix % {"summary": summary},
+                status="CANCELLED",
+                description="\n".join(lines + [w.lesson_cancelled % {"reason": reason}] + tail),
+                recurrence_id=original,
+            ))
+        else:
+            moved = [w.lesson_moved % {"reason": reason}] if reason else []
+            events.append(CalendarEvent(
+                **common,
+                stamp=change_stamp,
+                starts_at=_at(change.new_date, change.new_start_time),
+                ends_at=_at(change.new_date, change.new_end_time),
+                summary=summary,
+                status="CONFIRMED",
+                description="\n".join(lines + moved + tail),
+                recurrence_id=original,
+            ))
+    return events
+
+
+def placement_filter_conditions(filters: dict) -> list:
+    """Placements that a filtered feed shows: as for slots, with the company's
+    region, sectors and id, the placement's profiles and school, and the kind
+    "placement"."""
+    kinds = filters.get("kinds")
+    if kinds and PLACEMENT_KIND not in kinds:
+        return [false()]
+    conditions = []
+    if filters.get("regions"):
+        conditions.append(_company.holiday_region.in_(filters["regions"]))
+    if filters.get("sectors"):
+        conditions.append(_mask(_company.sectors, filters["sectors"]))
+    if filters.get("profiles"):
+        conditions.append(_mask(Placement.profiles, filters["profiles"]))
+    if filters.get("companies"):
+        conditions.append(Placement.company_id.in_(filters["companies"]))
+    if filters.get("schools"):
+        conditions.append(Placement.school_id.in_(filters["schools"]))
+    return conditions
 
 
 # --- a coordinator's filters, as SQL ---------------------------------------------------------

@@ -6,6 +6,7 @@ from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Length, Optional
 
 from app import vocabulary
+from app.calendar import content
 from app.web.forms import MultiCheckboxField, options
 
 
@@ -21,7 +22,7 @@ class FeedForm(FlaskForm):
                                  choices=options(vocabulary.HOLIDAY_REGIONS))
     sectors = MultiCheckboxField(_l("Sectors"), choices=options(vocabulary.SECTORS))
     profiles = MultiCheckboxField(_l("Profiles"), choices=options(vocabulary.PROFILES))
-    kinds = MultiCheckboxField(_l("Kinds of activity"), choices=options(vocabulary.ACTIVITY_KINDS))
+    kinds = MultiCheckboxField(_l("Kinds of activity"), choices=options(content.FEED_KINDS))
     schools = SelectMultipleField(_l("Booked by these schools"), coerce=int,
                                   validate_choice=False)
     companies = SelectMultipleField(_l("Offered by these companies"), coerce=int,

@@ -13,21 +13,24 @@ are built and serialised again (content.py and ics.py memoise them).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import hmac
+import json
 import secrets
 import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import (
-    JSON,
     Boolean,
     DateTime,
     Integer,
@@ -41,7 +44,7 @@ from sqlalchemy import (
     update,
 )
 
-from app import vocabulary
+from app import fast_reads, vocabulary
 from app.accounts.models import Membership, Organisation, User
 from app.bookings.models import Booking
 from app.calendar import content, ics
@@ -54,6 +57,7 @@ from app.calendar.permissions import (
 from app.catalogue.models import Activity, Slot
 from app.errors import DomainError
 from app.extensions import db
+from app.placements.models import Placement
 from app.timeutil import utcnow
 
 # The roles of a company membership whose personal feed shows the company's slots.
@@ -74,7 +78,12 @@ def _epoch(instant) -> int:
 
 def _mac(feed_id: int, nonce: str) -> str:
     key = current_app.config["SECRET_KEY"]
-    key = key.encode() if isinstance(key, str) else key
+    return _mac_under(key.encode() if isinstance(key, str) else key, feed_id, nonce)
+
+
+# Every poll checks a MAC; the same feed is polled again and again.
+@lru_cache(maxsize=4096)
+def _mac_under(key: bytes, feed_id: int, nonce: str) -> str:
     message = f"calendar-feed:{feed_id}:{nonce}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:_TOKEN_LENGTH]
 
@@ -105,23 +114,36 @@ class FeedState:
 
 
 # A calendar client polls; every poll is this one statement (the feed, its
-# owner and the owner's memberships), written out so that the 304 answer does
-# not pay for building and caching an ORM query.
-_OPEN_FEED = text(
-    'SELECT f.id, f.owner_id, f.kind, f.organisation_id, f.filters, f.name, f.token_nonce, '
+# owner and the owner's memberships), on the shared read engine
+# (app/fast_reads.py): one round trip, no transaction, no ORM. Through the
+# session it would cost a check-out with a ping, BEGIN and ROLLBACK besides,
+# which on PostgreSQL was most of a 304's time.
+_OPEN_FEED_SQL = (
+    # The filters as text on both databases: the rows are a cache key below.
+    "SELECT f.id, f.owner_id, f.kind, f.organisation_id, CAST(f.filters AS TEXT), f.name, "
+    "f.token_nonce, "
     "f.version, f.last_modified, f.revoked_at, u.active, u.locale, "
     "m.organisation_id AS member_of, m.role, o.kind AS member_kind "
     'FROM calendar_feed f JOIN "user" u ON u.id = f.owner_id '
     "LEFT JOIN membership m ON m.user_id = u.id "
     "LEFT JOIN organisation o ON o.id = m.organisation_id "
-    "WHERE f.id = :id ORDER BY m.organisation_id, m.role"
-).columns(
+    "WHERE f.id = %(id)s ORDER BY m.organisation_id, m.role"
+)
+# The same through the session, when the read engine cannot answer.
+_OPEN_FEED = text(_OPEN_FEED_SQL.replace("%(id)s", ":id")).columns(
     column("id", Integer), column("owner_id", Integer), column("kind", String),
-    column("organisation_id", Integer), column("filters", JSON), column("name", String),
+    column("organisation_id", Integer), column("filters", String), column("name", String),
     column("token_nonce", String), column("version", Integer), column("last_modified", Integer),
     column("revoked_at", DateTime), column("active", Boolean), column("locale", String),
     column("member_of", Integer), column("role", String), column("member_kind", String),
 )
+
+
+def _feed_rows(feed_id: int) -> tuple:
+    rows = fast_reads.fetch_all(_OPEN_FEED_SQL, {"id": feed_id}, what="calendar feed poll")
+    if rows is None:
+        rows = db.session.execute(_OPEN_FEED, {"id": feed_id}).all()
+    return tuple(tuple(row) for row in rows)
 
 
 def open_feed(token: str) -> tuple[FeedState, Viewer] | None:
@@ -130,22 +152,34 @@ def open_feed(token: str) -> tuple[FeedState, Viewer] | None:
     owner may no longer read them, are all the same None. The MAC is
     compared in constant time."""
     feed_id, _sep, given = (token or "").partition("-")
-    rows = []
+    rows = ()
     if feed_id.isdigit() and len(feed_id) <= 12 and len(given) == _TOKEN_LENGTH:
-        rows = db.session.execute(_OPEN_FEED, {"id": int(feed_id)}).all()
-    first = rows[0] if rows else None
-    expected = _mac(first.id, first.token_nonce) if first is not None else "0" * _TOKEN_LENGTH
-    matches = hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace"))
-    if first is None or not matches or first.revoked_at is not None:
+        rows = _feed_rows(int(feed_id))
+    if not rows:
+        hmac.compare_digest(b"0" * _TOKEN_LENGTH, given.encode("utf-8", "replace"))
         return None
-    state = FeedState(first.id, first.owner_id, first.kind, first.organisation_id,
-                      first.filters or {}, first.name, first.token_nonce, first.version,
-                      first.last_modified)
-    memberships = tuple(
-        (r.member_of, r.role, r.member_kind) for r in rows if r.member_of is not None
-    )
-    viewer = _viewer(state, bool(first.active), first.locale, memberships)
-    return (state, viewer) if viewer is not None else None
+    key = current_app.config["SECRET_KEY"]
+    expected, opened = _opened(rows, key.encode() if isinstance(key, str) else key)
+    if not hmac.compare_digest(expected, given.encode("utf-8", "replace")):
+        return None
+    return opened
+
+
+# A client polls the same feed again and again, and the rows come back the
+# same until something changes: what they mean is worked out once.
+@lru_cache(maxsize=4096)
+def _opened(rows: tuple, key: bytes) -> tuple[bytes, tuple[FeedState, Viewer] | None]:
+    """The MAC a token for these rows must carry, and what the token opens."""
+    (id_, owner_id, kind, organisation_id, filters, name, nonce, version, last_modified,
+     revoked, active, locale) = rows[0][:12]
+    expected = _mac_under(key, id_, nonce).encode()
+    if revoked is not None:
+        return expected, None
+    state = FeedState(id_, owner_id, kind, organisation_id, json.loads(filters or "{}") or {},
+                      name, nonce, version, last_modified)
+    memberships = tuple((r[12], r[13], r[14]) for r in rows if r[12] is not None)
+    viewer = _viewer(state, bool(active), locale, memberships)
+    return expected, ((state, viewer) if viewer is not None else None)
 
 
 def feed_for_token(token: str) -> CalendarFeed | None:
@@ -177,7 +211,7 @@ def _clean_filters(filters: dict | None) -> dict:
         "regions": vocabulary.HOLIDAY_REGIONS,
         "sectors": vocabulary.SECTORS,
         "profiles": vocabulary.PROFILES,
-        "kinds": vocabulary.ACTIVITY_KINDS,
+        "kinds": content.FEED_KINDS,
     }
     clean: dict[str, list] = {}
     for key in content.FILTER_KEYS:
@@ -298,8 +332,13 @@ class Viewer:
 
     def fingerprint(self) -> str:
         """What, besides the version, the bytes depend on."""
-        seen = repr((self.locale, self.memberships, content.base_url(), content.uid_host()))
-        return hashlib.sha256(seen.encode()).hexdigest()[:12]
+        return _fingerprint((self.locale, self.memberships, content.base_url(),
+                             content.uid_host()))
+
+
+@lru_cache(maxsize=4096)
+def _fingerprint(seen: tuple) -> str:
+    return hashlib.sha256(repr(seen).encode()).hexdigest()[:12]
 
 
 def _viewer(feed, active: bool, locale: str | None, memberships) -> Viewer | None:
@@ -351,6 +390,11 @@ def feed_events(feed: CalendarFeed, viewer: Viewer) -> list[ics.CalendarEvent]:
         events.extend(content.slot_event(row, activity, found, w, links, view=view)
                       for row, activity, found in rows)
 
+    def placements(*conditions):
+        for row, changes, holidays in content.placement_rows(*conditions, as_of=as_of):
+            events.extend(content.placement_events(row, changes, holidays, w, links,
+                                                   as_of=as_of))
+
     if feed.kind == "personal":
         schools = viewer.organisation_ids("school")
         if schools:
@@ -361,15 +405,24 @@ def feed_events(feed: CalendarFeed, viewer: Viewer) -> list[ics.CalendarEvent]:
         companies = viewer.organisation_ids("company", MANAGING_ROLES)
         if companies:
             slots("company", Activity.company_id.in_(companies))
+        if schools or companies:
+            # The hybrid teachers at one's school, or sent by one's company.
+            placements(or_(Placement.school_id.in_(schools),
+                           Placement.company_id.in_(companies)))
     elif feed.kind == "organisation":
         kind = next(k for org, _r, k in viewer.memberships if org == feed.organisation_id)
         if kind == "school":
             bookings(Booking.school_id == feed.organisation_id)
+            placements(Placement.school_id == feed.organisation_id)
         else:
             slots("company", Activity.company_id == feed.organisation_id)
+            placements(Placement.company_id == feed.organisation_id)
     else:
         slots("coordinator", *content.filter_conditions(feed.filters or {}))
-    events.sort(key=lambda e: (e.starts_at, e.uid))
+        placements(*content.placement_filter_conditions(feed.filters or {}))
+    # An override shares its series' UID; the series comes first.
+    events.sort(key=lambda e: (e.starts_at, e.uid, e.recurrence_id is not None,
+                               e.recurrence_id or e.starts_at))
     return events
 
 
@@ -379,7 +432,7 @@ def _filters_text(filters: dict) -> str:
         "regions": (_("Region"), vocabulary.HOLIDAY_REGIONS),
         "sectors": (_("Sector"), vocabulary.SECTORS),
         "profiles": (_("Profile"), vocabulary.PROFILES),
-        "kinds": (_("Kind"), vocabulary.ACTIVITY_KINDS),
+        "kinds": (_("Kind"), content.FEED_KINDS),
     }
     for key, (label, codes) in words.items():
         if filters.get(key):
@@ -462,11 +515,28 @@ def feed_etag(feed: CalendarFeed, viewer: Viewer) -> str:
     return f"{feed.version}.{viewer.fingerprint()}"
 
 
+@contextmanager
+def _without_cycle_collection():
+    """Rendering a large feed makes hundreds of thousands of small objects
+    (rows, events, strings) and no reference cycles; the cyclic garbage
+    collector, set off by the allocations alone, then took a third of the
+    time going through every object of the process. Reference counting
+    still frees everything; the collector resumes afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def feed_body(feed: CalendarFeed, viewer: Viewer) -> bytes:
     key = (feed.id, feed.token_nonce, feed.version, viewer.fingerprint())
     body = body_cache.get(key)
     if body is None:
-        body = ics.serialize(feed_document(feed, viewer))
+        with _without_cycle_collection():
+            body = ics.serialize(feed_document(feed, viewer))
         body_cache.put(key, body)
     return body
 
@@ -649,6 +719,39 @@ def bump_for_activity(activity_id: int, company_id: int, *, attributes_changed: 
         # are cheap to raise and stay right if that rule ever changes.
         return bump_versions(affected_feeds(company_ids={company_id}))
     return bump_for_slots(slot_ids, activity_attributes_changed=attributes_changed)
+
+
+def bump_for_placement(placement_id: int, school_id: int, company_id: int) -> set[int]:
+    """The feeds that show this placement: its school's and company's
+    organisation feeds, the personal feeds of the school's people and of the
+    company's contacts, and the filtered feeds that match it."""
+    members = select(Membership.user_id).where(or_(
+        Membership.organisation_id == school_id,
+        and_(Membership.organisation_id == company_id, Membership.role.in_(MANAGING_ROLES)),
+    ))
+    found = set(db.session.scalars(
+        select(CalendarFeed.id).where(
+            CalendarFeed.revoked_at.is_(None),
+            or_(
+                and_(CalendarFeed.kind == "organisation",
+                     CalendarFeed.organisation_id.in_((school_id, company_id))),
+                and_(CalendarFeed.kind == "personal", CalendarFeed.owner_id.in_(members)),
+            ),
+        )
+    ))
+    filtered = db.session.execute(
+        select(CalendarFeed.id, CalendarFeed.filters)
+        .where(CalendarFeed.kind == "filtered", CalendarFeed.revoked_at.is_(None))
+    ).all()
+    for feed_id, filters in filtered:
+        if db.session.scalar(
+            content.placement_query(Placement.id == placement_id,
+                                    *content.placement_filter_conditions(filters or {}),
+                                    as_of=None)
+            .with_only_columns(Placement.id).limit(1)
+        ) is not None:
+            found.add(feed_id)
+    return bump_versions(found)
 
 
 def bump_for_member(user_id: int) -> set[int]:

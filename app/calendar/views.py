@@ -7,12 +7,11 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from werkzeug.http import http_date, parse_date, parse_etags
 
 from app.accounts.models import Organisation
 from app.accounts.views import apply_domain_error
 from app.bookings.models import Booking
-from app.calendar import forms, permissions, service
+from app.calendar import forms, permissions, service, serving
 from app.calendar.models import CalendarFeed
 from app.catalogue.models import Slot
 from app.errors import DomainError
@@ -21,10 +20,7 @@ from app.web.rendering import is_htmx, render
 
 bp = Blueprint("calendar", __name__)
 
-CONTENT_TYPE = "text/calendar; charset=utf-8"
-# Clients revalidate with the ETag; `no-transform` asks proxies not to
-# compress or rewrite what calendar clients read byte for byte (rule 9).
-CACHE_CONTROL = "private, no-transform"
+CONTENT_TYPE = serving.CONTENT_TYPE
 
 
 def get_feed_or_404(feed_id: int) -> CalendarFeed:
@@ -131,39 +127,18 @@ def revoke(feed_id: int):
 # --- the feed itself ---------------------------------------------------------------------------
 
 
-def _not_modified(etag: str, last_modified) -> bool:
-    """If-None-Match decides when present (RFC 9110 13.2.2); otherwise a valid
-    If-Modified-Since not older than Last-Modified. An unparsable date counts
-    as absent: the full feed (rule 8)."""
-    if "If-None-Match" in request.headers:
-        return parse_etags(request.headers["If-None-Match"]).contains_weak(etag)
-    since = parse_date(request.headers.get("If-Modified-Since"))
-    if since is None:
-        return False
-    return last_modified <= since.replace(tzinfo=None)
-
-
 @bp.route("/calendar/<token>.ics", methods=["GET", "HEAD"])
 def feed(token: str):
-    """Clients send no cookies: the token is the key (rule 10). Unknown,
-    rotated and revoked tokens, and feeds whose owner may no longer read them,
-    are all 404."""
-    opened = service.open_feed(token)
-    if opened is None:
+    """Clients send no cookies: the token is the key (rule 10). Polls are
+    mostly answered before Flask (serving.FeedsFirst); this view answers the
+    rest, the same way, and 404 for what no token opens."""
+    found = serving.answer(token, request.headers.get("If-None-Match"),
+                           request.headers.get("If-Modified-Since"))
+    if found is None:
         abort(404)
-    found, viewer = opened
-    etag = service.feed_etag(found, viewer)
-    last_modified = found.last_modified_at
-    if _not_modified(etag, last_modified):
-        response = Response(status=304)
-    else:
-        # HEAD gets the headers of GET, Content-Length included; Werkzeug
-        # leaves the body out (rule 9).
-        response = Response(service.feed_body(found, viewer), content_type=CONTENT_TYPE)
-    response.set_etag(etag)
-    response.headers["Last-Modified"] = http_date(last_modified)
-    response.headers["Cache-Control"] = CACHE_CONTROL
-    return response
+    # HEAD gets the headers of GET, Content-Length included; Werkzeug leaves
+    # the body out (rule 9).
+    return Response(found.body, status=found.status, headers=found.headers)
 
 
 # --- one booking or one slot ("Zet in agenda") ------------------------------------------------

@@ -38,9 +38,10 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from flask import current_app
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app import fast_reads
 from app.catalogue.models import CatalogueVersion
 from app.extensions import db
 
@@ -100,49 +101,18 @@ def current_version() -> int | None:
     off or the version row is missing or cannot be read."""
     if _seconds() <= 0:
         return None
-    engine = _version_engine()
     # Every catalogue request runs this, most of them to serve a cached page:
-    # a plain DB-API cursor costs a fraction of what the ORM session or
-    # SQLAlchemy's statement machinery would add to the same query.
-    connection = engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        cursor.execute(_VERSION_SQL)
-        row = cursor.fetchone()
-        cursor.close()
-    except engine.dialect.loaded_dbapi.Error as error:
-        # A connection the database dropped (this engine does not ping), or a
-        # database without the table: the page is rendered, just not cached.
-        connection.invalidate()
-        current_app.logger.warning("catalogue version unreadable, not caching: %s", error)
-        return None
-    finally:
-        connection.close()
-    return row[0] if row is not None else None
-
-
-def _version_engine() -> Engine:
-    """A second engine on the app's database, for the version alone: in
-    autocommit and without the ping before each use, the read is one round
-    trip to PostgreSQL instead of four (ping, BEGIN, SELECT, ROLLBACK), which
-    took a quarter of the CPU of a cached page."""
-    engine = current_app.extensions.get("catalogue_version_engine")
-    if engine is None:
-        engine = create_engine(
-            db.engine.url,
-            isolation_level="AUTOCOMMIT",
-            pool_pre_ping=False,
-            pool_reset_on_return=None,
-        )
-        engine = current_app.extensions.setdefault("catalogue_version_engine", engine)
-    return engine
+    # one round trip on the shared read engine (app/fast_reads.py), not the
+    # session's check-out, ping, BEGIN and ROLLBACK. Unreadable (a dropped
+    # connection, a database without the table): the page is rendered, just
+    # not cached.
+    rows = fast_reads.fetch_all(_VERSION_SQL, what="catalogue version read")
+    return rows[0][0] if rows else None
 
 
 def dispose() -> None:
-    """Closes the version engine's connections (an app that stops, in tests)."""
-    engine = current_app.extensions.pop("catalogue_version_engine", None)
-    if engine is not None:
-        engine.dispose()
+    """Closes the read engine's connections (an app that stops, in tests)."""
+    fast_reads.dispose_read_engine()
 
 
 def cached(key: Hashable, version: int | None, render: Callable[[], T]) -> T:

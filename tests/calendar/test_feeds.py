@@ -458,3 +458,28 @@ def test_a_feed_is_read_without_cookies_and_sets_none(app, db, world, teacher_cl
     response = app.test_client(use_cookies=False).get(feed_path(feed))
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers
+
+
+def test_polls_answered_before_flask_match_what_the_view_answers(app, db, world):
+    """serving.FeedsFirst answers feed polls before Flask's request machinery;
+    the view behind it answers the same (status, headers, body) for every kind
+    of poll, and the 404 of a token that opens nothing comes from the app."""
+    from werkzeug.test import Client
+
+    book(db, world)
+    feed = make_feed(db, world.teacher)
+    short, view = app.test_client(), Client(app.wsgi_app.wsgi_app)
+    path = feed_path(feed)
+    etag = short.get(path).headers["ETag"]
+    since = short.get(path).headers["Last-Modified"]
+    for method in ("GET", "HEAD"):
+        for headers in ({}, {"If-None-Match": etag}, {"If-None-Match": '"other"'},
+                        {"If-Modified-Since": since}, {"If-Modified-Since": "garbage"}):
+            db.session.expire_all()
+            fast, slow = (c.open(path, method=method, headers=headers) for c in (short, view))
+            assert (fast.status_code, fast.data) == (slow.status_code, slow.data), headers
+            for name in ("Content-Type", "Content-Length", "ETag", "Last-Modified",
+                         "Cache-Control", "Content-Encoding", "Set-Cookie"):
+                assert fast.headers.get(name) == slow.headers.get(name), (method, headers, name)
+    unknown = short.get(f"/calendar/{feed.id}-{'0' * 40}.ics")
+    assert unknown.status_code == 404 and b"<html" in unknown.data.lower()

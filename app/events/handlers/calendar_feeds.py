@@ -28,3 +28,10 @@ def activity_changed(event: ev.ActivityChanged) -> None:
 
 def member_joined(event: ev.MemberJoined) -> None:
     service.bump_for_member(event.user_id)
+
+
+def placement_changed(event: ev.PlacementAgreed | ev.PlacementLessonChanged
+                      | ev.PlacementEnded) -> None:
+    """A placement now shows in calendars, one of its lessons moved or was
+    cancelled, or it ended: its recurring event reads differently."""
+    service.bump_for_placement(event.placement_id, event.school_id, event.company_id)
