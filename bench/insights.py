@@ -19,7 +19,9 @@ own time, from request to bytes):
   at regional scale);
 - the dashboard, first paint: the full page of the current school year
   without filters, the first request and the following ones (target < 1 s at
-  national scale); and a filtered htmx request.
+  national scale); a filtered htmx request; the coverage and still-to-come
+  panels that the page loads after its first paint (app/insights/cache.py);
+  and the dashboard again once those panels are kept.
 
 Nothing here is a test: the figures depend on the machine and its load.
 """
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -101,6 +104,25 @@ def add_evaluations(app, seed: int = 7, echo=print) -> int:
     return made
 
 
+def ensure_fact_schema(app, echo=print) -> None:
+    """Makes the tables the migrations do not have yet (a model newer than the
+    last revision), and makes reach_fact again when its columns differ from
+    the model's: its rows are derived, so dropping it loses nothing that
+    `ensure_facts` does not write again."""
+    from sqlalchemy import inspect
+
+    from app.extensions import db
+    from app.insights.models import ReachFact
+
+    with app.app_context():
+        table = ReachFact.__table__
+        found = {c["name"] for c in inspect(db.engine).get_columns(table.name)}
+        if found and found != {c.name for c in table.columns}:
+            echo("  reach_fact differs from the model: made again")
+            table.drop(db.engine)
+        db.create_all()
+
+
 def ensure_facts(app, echo=print) -> None:
     """The generator writes bookings without events, so the reach facts are
     written once here, as `flask insights rebuild` does (and timed)."""
@@ -119,14 +141,63 @@ def ensure_facts(app, echo=print) -> None:
     echo(f"  reach facts rebuilt: {count:,} in {time.perf_counter() - start:.1f} s")
 
 
-def timed(client, path: str, headers=None) -> tuple[float, float, int, int]:
-    """Wall time and CPU time of one request. SQLite runs in this process, so
-    the CPU time includes the database's work: on a busy machine it is the
-    steadier figure of what a request costs."""
+class ServerClock:
+    """CPU time of a local PostgreSQL server: its processes' user and system
+    time, with the children it reaped (parallel query workers). On a machine
+    that other work keeps busy, wall times say little; this says what the
+    database did. None when the server is not local or not readable (run as
+    root or as the server's user)."""
+
+    def __init__(self, app):
+        from app.extensions import db
+
+        self.pid = None
+        with app.app_context():
+            if db.engine.dialect.name != "postgresql":
+                return
+            folder = db.session.scalar(db.text("SHOW data_directory"))
+            db.session.remove()
+        try:
+            self.pid = int(Path(folder, "postmaster.pid").read_text().split()[0])
+            self.seconds()
+        except (OSError, ValueError, IndexError):
+            self.pid = None
+
+    @staticmethod
+    def _stat(pid: int) -> list[str]:
+        text = Path(f"/proc/{pid}/stat").read_text()
+        return text[text.rindex(")") + 2 :].split()  # fields from 3 (state) on
+
+    def seconds(self) -> float | None:
+        if self.pid is None:
+            return None
+        ticks = 0
+        parent = self._stat(self.pid)
+        ticks += sum(int(parent[i]) for i in (11, 12, 13, 14))  # utime stime cutime cstime
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = self._stat(int(entry.name))
+            except (OSError, ValueError):
+                continue
+            if int(fields[1]) == self.pid:  # ppid
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def timed(client, path: str, headers=None, server: ServerClock | None = None):
+    """Wall time, CPU time (and the database server's, for PostgreSQL) of one
+    request. SQLite runs in this process, so the CPU time includes the
+    database's work: on a busy machine it is the steadier figure of what a
+    request costs."""
+    before = server.seconds() if server else None
     start, cpu = time.perf_counter(), time.process_time()
     response = client.get(path, headers=headers or {})
     elapsed, used = time.perf_counter() - start, time.process_time() - cpu
-    return elapsed, used, response.status_code, len(response.get_data())
+    after = server.seconds() if server else None
+    server_used = None if before is None or after is None else after - before
+    return elapsed, used, server_used, response.status_code, len(response.get_data())
 
 
 def measure(app, rounds: int, echo=print) -> dict:
@@ -144,13 +215,17 @@ def measure(app, rounds: int, echo=print) -> dict:
     school_year = SchoolYear.current().start
     results: dict[str, dict] = {}
 
+    server = ServerClock(app)
+
     def run(name: str, path: str, times: int, headers=None):
-        samples, cpu = [], []
+        samples, cpu, server_cpu = [], [], []
         for _ in range(times):
-            elapsed, used, status, size = timed(client, path, headers)
+            elapsed, used, server_used, status, size = timed(client, path, headers, server)
             assert status == 200, (path, status)
             samples.append(elapsed)
             cpu.append(used)
+            if server_used is not None:
+                server_cpu.append(server_used)
         results[name] = {
             "path": path,
             "rounds": times,
@@ -160,12 +235,26 @@ def measure(app, rounds: int, echo=print) -> dict:
             "median_cpu_s": round(statistics.median(cpu), 3),
             "bytes": size,
         }
-        echo(
+        line = (
             f"  {name:<34} first {samples[0]:7.3f} s   median {statistics.median(samples):7.3f} s"
             f"   max {max(samples):7.3f} s   CPU median {statistics.median(cpu):7.3f} s"
-            f"   ({times} rounds, {size:,} bytes)"
         )
+        if server_cpu:
+            results[name]["median_server_cpu_s"] = round(statistics.median(server_cpu), 3)
+            line += f"   DB server CPU median {statistics.median(server_cpu):7.3f} s"
+        echo(f"{line}   ({times} rounds, {size:,} bytes)")
 
+    # Without a version row for the year nothing is kept (app/insights/cache.py):
+    # the generator raises no events, and an earlier run's row goes here, so
+    # that these are the cold answers, every round.
+    from app.insights import cache
+    from app.insights.models import FiguresVersion
+
+    with app.app_context():
+        db.session.execute(
+            FiguresVersion.__table__.delete().where(FiguresVersion.school_year == school_year)
+        )
+        db.session.commit()
     run("dashboard, first paint", f"/insights?school_year={school_year}", rounds)
     run(
         "dashboard, htmx filter",
@@ -173,6 +262,27 @@ def measure(app, rounds: int, echo=print) -> dict:
         rounds,
         {"HX-Request": "true"},
     )
+    htmx = {"HX-Request": "true"}
+    run(
+        "coverage panel (after the paint)",
+        f"/insights/panels/coverage?school_year={school_year}",
+        rounds,
+        htmx,
+    )
+    run(
+        "still-to-come panel (after it)",
+        f"/insights/panels/planned?school_year={school_year}",
+        rounds,
+        htmx,
+    )
+    # As after any booking: the year has a version, the panels are kept once
+    # loaded, and the next dashboards show them at once.
+    with app.app_context():
+        cache.figures_changed([school_year])
+        db.session.commit()
+    for name in ("coverage", "planned"):
+        client.get(f"/insights/panels/{name}?school_year={school_year}", headers=htmx)
+    run("dashboard, panels kept", f"/insights?school_year={school_year}", rounds)
     run("confirmation PDF", f"/bookings/{booking_id}/confirmation.pdf", max(rounds, 5))
     run("annual report PDF", f"/insights/report.pdf?school_year={school_year}", max(1, rounds // 2))
     return results
@@ -202,6 +312,7 @@ def main(argv=None) -> None:
         db.session.remove()
     if empty:
         generate(url, args.scale)
+    ensure_fact_schema(app)
     add_evaluations(app)
     ensure_facts(app)
     print(f"Measuring ({args.scale}, {url.split(':')[0]})")

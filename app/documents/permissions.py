@@ -7,6 +7,8 @@ from app.accounts.models import Organisation, User
 from app.accounts.permissions import is_member_of
 from app.bookings.models import Booking
 from app.bookings.permissions import can_view_booking
+from app.placements.models import Placement
+from app.placements.permissions import can_view_placement
 
 
 def can_print_booking_documents(user: User, booking: Booking) -> bool:
@@ -21,3 +23,8 @@ def can_print_programme(user: User, school: Organisation) -> bool:
 
 def can_print_annual_report(user: User) -> bool:
     return user.is_coordinator
+
+
+def can_print_placement_agreement(user: User, placement: Placement) -> bool:
+    """The company, the school and coordinators: whoever may see the placement."""
+    return can_view_placement(user, placement)

@@ -94,19 +94,28 @@ def static_url(filename: str) -> str:
     return STATIC_PREFIX + filename
 
 
-def html_to_pdf(html: str, fetcher: StaticOnlyFetcher | None = None) -> bytes:
-    """PDF bytes of a finished HTML document; tagged (PDF/UA-1) for screen readers."""
+def html_to_pdf(
+    html: str, fetcher: StaticOnlyFetcher | None = None, *, forms: bool = False
+) -> bytes:
+    """PDF bytes of a finished HTML document; tagged (PDF/UA-1) for screen readers.
+    With `forms`, the document's <input> elements become fields a PDF reader
+    fills in (the agreement's names, dates and places beside the signatures)."""
     fetcher = fetcher or StaticOnlyFetcher(current_app.static_folder)
     document = HTML(string=html, base_url=STATIC_ORIGIN + "/", url_fetcher=fetcher)
-    return document.write_pdf(pdf_variant="pdf/ua-1")
+    return document.write_pdf(pdf_variant="pdf/ua-1", pdf_forms=forms)
 
 
 def render_pdf(
-    template: str, *, lang: str, fetcher: StaticOnlyFetcher | None = None, **context
+    template: str,
+    *,
+    lang: str,
+    fetcher: StaticOnlyFetcher | None = None,
+    forms: bool = False,
+    **context,
 ) -> bytes:
     """Renders app/templates/documents/<template> in `lang` and prints it."""
     if lang not in LANGUAGES:
         lang = LANGUAGES[0]
     with force_locale(lang):
         html = render_template(f"documents/{template}", lang=lang, static_url=static_url, **context)
-    return html_to_pdf(html, fetcher)
+    return html_to_pdf(html, fetcher, forms=forms)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -10,8 +13,11 @@ from app.bookings.models import Booking
 from app.catalogue.models import Activity, Slot
 from app.evaluations.service import evaluation_of
 from app.extensions import db
+from app.holidays.service import holidays_overlapping
 from app.insights import service as figures
 from app.insights.filters import Filters, SchoolYear, Scope
+from app.placements import schedule
+from app.placements.models import Placement
 
 # The bookings a school's programme lists: what happens or happened, and what
 # waits for a place.
@@ -29,6 +35,42 @@ def has_confirmation(booking: Booking) -> bool:
 
 def has_certificate(booking: Booking) -> bool:
     return booking.status == "completed"
+
+
+def has_agreement(placement: Placement) -> bool:
+    """A placement agreement is printed once both sides agreed (and stays
+    printable after the placement ended)."""
+    return placement.status in ("agreed", "ended")
+
+
+@dataclass(frozen=True)
+class SkippedHoliday:
+    name: str
+    start_date: date
+    end_date: date
+    dates: list[date]  # the lesson days it takes
+
+
+def placement_agreement(placement: Placement) -> dict:
+    """What the agreement shows beside the placement's own fields: its
+    lessons with their changes, and the school holidays that skip lessons."""
+    skipped_days = schedule.holiday_exdates(placement)
+    holidays = []
+    if skipped_days:
+        for holiday in holidays_overlapping(
+            placement.school.holiday_region, skipped_days[0], skipped_days[-1]
+        ):
+            days = [d for d in skipped_days if holiday.start_date <= d <= holiday.end_date]
+            if days:
+                holidays.append(
+                    SkippedHoliday(holiday.name, holiday.start_date, holiday.end_date, days)
+                )
+    return {
+        "lessons": schedule.lessons(placement),
+        "changes": sorted(placement.changes, key=lambda c: (c.original_date, c.id)),
+        "skipped": holidays,
+        "skipped_days": len(skipped_days),
+    }
 
 
 def students_who_took_part(booking: Booking) -> int:
@@ -61,7 +103,8 @@ def programme(school: Organisation, school_year: SchoolYear) -> list[Booking]:
 def annual_report(user: User, school_year: SchoolYear) -> dict:
     """The region's figures of a school year, as the dashboard computes them."""
     scope, filters = Scope.region(), Filters()
-    reach = figures.reach(scope, school_year, filters)
+    found = figures.figures(scope, school_year, filters)
+    reach = found.reach
     remarks = figures.evaluations(
         scope, school_year, filters, per_page=REMARKS_IN_REPORT, with_text=True
     ).items
@@ -70,7 +113,7 @@ def annual_report(user: User, school_year: SchoolYear) -> dict:
         "reach": reach,
         "planned": figures.planned(scope, school_year, filters),
         "coverage": figures.coverage(scope, school_year),
-        "evaluations": figures.evaluation_summary(scope, school_year, filters, reach.current),
+        "evaluations": found.evaluations,
         "remarks": remarks,
         "schools": figures.by_organisation("school", scope, school_year, filters),
         "companies": figures.by_organisation("company", scope, school_year, filters),

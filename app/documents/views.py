@@ -1,6 +1,7 @@
-"""Printable documents: a booking's confirmation and certificate, a school's
-programme for the year, the regional annual report. Each is a GET that
-answers a PDF; `?lang=nl|en` chooses the language (default: the page's)."""
+"""Printable documents: a booking's confirmation and certificate, a
+hybrid-teacher placement's agreement, a school's programme for the year, the
+regional annual report. Each is a GET that answers a PDF; `?lang=nl|en`
+chooses the language (default: the page's)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from flask_login import current_user, login_required
 
 from app import vocabulary
 from app.accounts.models import Organisation
-from app.bookings.models import Booking
+from app.bookings.models import HOLDING, Booking
 from app.documents import permissions, service
 from app.documents.render import LANGUAGES, render_pdf
 from app.extensions import db
 from app.insights import charts, formatting
 from app.insights.filters import school_year_from_args
+from app.placements.models import Placement
 from app.timeutil import utcnow
 
 bp = Blueprint("documents", __name__)
@@ -44,6 +46,25 @@ def _pdf(body: bytes, filename: str) -> Response:
             "Cache-Control": "private, no-store",
         },
     )
+
+
+@bp.app_template_global()
+def booking_downloads(booking: Booking) -> dict[str, bool]:
+    """Which downloads the booking's own page offers (its reader may see the
+    booking): the .ics of calendar.booking_ics while the group is expected,
+    and the documents once they exist."""
+    return {
+        "calendar": booking.status in HOLDING and booking.slot.ends_at > utcnow(),
+        "confirmation": service.has_confirmation(booking),
+        "certificate": service.has_certificate(booking),
+    }
+
+
+@bp.app_template_global()
+def has_placement_agreement(placement: Placement) -> bool:
+    """Whether the placement's page links to its agreement (the page's reader
+    may see the placement)."""
+    return service.has_agreement(placement)
 
 
 def get_booking_or_404(booking_id: int) -> Booking:
@@ -79,6 +100,27 @@ def certificate(booking_id: int):
         printed_on=utcnow(),
     )
     return _pdf(body, f"certificate-{booking.id}.pdf")
+
+
+@bp.get("/placements/<int:placement_id>/agreement.pdf")
+@login_required
+def placement_agreement(placement_id: int):
+    placement = db.session.get(Placement, placement_id)
+    if (
+        placement is None
+        or not permissions.can_print_placement_agreement(current_user, placement)
+        or not service.has_agreement(placement)
+    ):
+        abort(404)
+    body = render_pdf(
+        "placement_agreement.html",
+        lang=_language(),
+        forms=True,
+        placement=placement,
+        printed_on=utcnow(),
+        **service.placement_agreement(placement),
+    )
+    return _pdf(body, f"placement-agreement-{placement.id}.pdf")
 
 
 @bp.get("/schools/<int:school_id>/programme.pdf")
@@ -137,6 +179,7 @@ def _contents(context) -> list[tuple[str, str, int]]:
         ("coverage", _("Coverage"), 1),
         ("coverage-schools", _("Schools without activity"), 2),
         ("coverage-companies", _("Companies with offers but no bookings"), 2),
+        ("coverage-hybrid", _("Hybrid-teacher hours per school"), 2),
         ("evaluations", _("Evaluations"), 1),
         ("remarks", _("What participants wrote"), 2),
         ("schools", _("Appendix: schools"), 1),

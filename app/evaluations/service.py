@@ -61,7 +61,9 @@ def submit_evaluation(actor: User, booking: Booking, side: str, answers: Answers
     if not can_evaluate(actor, booking, side):
         raise DomainError(_("Only a party of this booking can evaluate it."), code="not_a_party")
     if booking.status != "completed":
-        raise DomainError(
+        # A conflict with the booking's state, not bad input: the same answers
+        # are fine once the activity has taken place.
+        raise Conflict(
             _("A booking can be evaluated once the activity has taken place."),
             code="not_completed",
         )

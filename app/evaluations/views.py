@@ -27,6 +27,21 @@ def evaluation_helpers():
     return {"SIDE_LABELS": SIDE_LABELS}
 
 
+@bp.app_template_global()
+def booking_evaluation(booking: Booking) -> dict | None:
+    """For the booking's own page: the sides the reader may still evaluate,
+    and the evaluations given, with their sides' names; None until the
+    activity took place or for someone who may not read them."""
+    if booking.status != "completed" or not permissions.can_read_evaluations(current_user, booking):
+        return None
+    given = service.evaluations_of(booking)
+    return {
+        "open_sides": [s for s in permissions.sides_of(current_user, booking) if s not in given],
+        "given": [given[s] for s in ("school", "company") if s in given],
+        "labels": SIDE_LABELS,
+    }
+
+
 def get_booking_or_404(booking_id: int) -> Booking:
     """Someone else's booking does not exist for this person (ASVS 4.2.1)."""
     booking = db.session.get(Booking, booking_id)

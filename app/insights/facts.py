@@ -9,23 +9,58 @@ transaction of the change; `rebuild()` does the same for every booking.
 
 from __future__ import annotations
 
-from sqlalchemy import and_, delete, func, insert, select
+from itertools import pairwise
+
+from sqlalchemy import and_, case, delete, func, insert, select
 
 from app.bookings.models import Booking
 from app.catalogue.models import Activity, Slot
 from app.evaluations.models import Evaluation
 from app.events import types as ev
 from app.extensions import db
+from app.insights.filters import SchoolYear
 from app.insights.models import ReachFact
+from app.timeutil import to_local
 
 
-def _source(condition):
+def _calendar(years: list[SchoolYear]):
+    """The school year and the local calendar month of a slot's start, as CASE
+    expressions over the UTC instants where these school years' local months
+    begin: the same on every backend, and exact across summer time."""
+    year_whens, month_whens = [], []
+    for year in sorted(years, key=lambda y: y.start):
+        for month, (_, end) in zip(year.months(), pairwise(year.month_bounds()), strict=True):
+            month_whens.append((Slot.starts_at < end, month.month))
+        year_whens.append((Slot.starts_at < year.bounds[1], year.start))
+    return case(*year_whens, else_=None), case(*month_whens, else_=None)
+
+
+def _years_of(condition) -> list[SchoolYear]:
+    """The school years of the slots of the completed bookings concerned."""
+    first, last = db.session.execute(
+        select(func.min(Slot.starts_at), func.max(Slot.starts_at))
+        .select_from(Booking)
+        .join(Slot, Slot.id == Booking.slot_id)
+        .join(Activity, Activity.id == Slot.activity_id)
+        .where(Booking.status == "completed", condition)
+    ).one()
+    if first is None:
+        return []
+    low = SchoolYear.containing(to_local(first).date()).start
+    high = SchoolYear.containing(to_local(last).date()).start
+    return [SchoolYear(y) for y in range(low, high + 1)]
+
+
+def _source(condition, years: list[SchoolYear]):
     school = Evaluation.__table__.alias("school_side")
     company = Evaluation.__table__.alias("company_side")
+    school_year, month = _calendar(years)
     return (
         select(
             Booking.id,
             Slot.starts_at,
+            school_year,
+            month,
             Booking.school_id,
             Activity.company_id,
             Activity.id,
@@ -52,6 +87,8 @@ def _source(condition):
 _COLUMNS = [
     "booking_id",
     "starts_at",
+    "school_year",
+    "month",
     "school_id",
     "company_id",
     "activity_id",
@@ -69,7 +106,10 @@ _COLUMNS = [
 
 def _write(booking_condition, fact_condition) -> None:
     db.session.execute(delete(ReachFact).where(fact_condition))
-    db.session.execute(insert(ReachFact).from_select(_COLUMNS, _source(booking_condition)))
+    years = _years_of(booking_condition)
+    if years:
+        source = _source(booking_condition, years)
+        db.session.execute(insert(ReachFact).from_select(_COLUMNS, source))
 
 
 def record_bookings(booking_ids: list[int]) -> None:

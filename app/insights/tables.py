@@ -20,6 +20,7 @@ TABLES = {
     "companies": _l("Companies"),
     "idle_schools": _l("Schools without activity"),
     "idle_companies": _l("Companies with offers but no bookings"),
+    "hybrid_hours": _l("Hybrid-teacher hours per school"),
     "ratings_kind": _l("Ratings by kind"),
     "ratings_sector": _l("Ratings by sector"),
     "bookings": _l("Groups that took part"),
@@ -91,6 +92,14 @@ def build(name: str, scope: Scope, school_year: SchoolYear, filters: Filters) ->
             title,
             [_("Name"), _("Town"), _("Postcode")],
             [[o.name, o.city, o.postcode] for o in rows],
+        )
+    if name == "hybrid_hours":
+        rows = service.hybrid_hours(scope, school_year)
+        return Table(
+            name,
+            title,
+            [_("School"), _("Town"), _("Hours a week"), _("Placements")],
+            [[r.name, r.city, r.hours_per_week, r.placements] for r in rows],
         )
     if name in ("ratings_kind", "ratings_sector"):
         summary = service.evaluation_summary(scope, school_year, filters)

@@ -16,7 +16,7 @@ from app import vocabulary
 from app.accounts.models import Organisation
 from app.catalogue.models import Slot
 from app.extensions import db
-from app.insights import charts, export, formatting, permissions, service, tables
+from app.insights import cache, charts, export, formatting, permissions, service, tables
 from app.insights.filters import Filters, SchoolYear, school_year_from_args
 from app.web.rendering import render
 
@@ -99,22 +99,53 @@ def _query(school_year: SchoolYear, filters: Filters):
 @bp.get("")
 @login_required
 def dashboard():
+    """The first paint waits only for the reach and evaluation figures; the
+    coverage and the confirmed groups still to come are shown when this
+    process has them (app/insights/cache.py), and otherwise load after it."""
     scope = _scope_or_404()
     school_year, filters, context = _context(scope)
-    reach = service.reach(scope, school_year, filters)
+    found = service.figures(scope, school_year, filters)
+    kept = {name: cache.kept(_panel_key(name, scope, filters), school_year) for name in PANELS}
     return render(
         "insights/dashboard.html",
         block="figures",
-        reach=reach,
-        planned=service.planned(scope, school_year, filters),
-        coverage=service.coverage(scope, school_year, limit=10),
-        evaluations=service.evaluation_summary(scope, school_year, filters, reach.current),
+        reach=found.reach,
+        evaluations=found.evaluations,
+        **{name: None if value is cache.MISSING else value for name, value in kept.items()},
         chart=lambda b: charts.breakdown_chart(b, school_year),
         programme_schools=[
             o for o in permissions.own_organisations(current_user) if o.kind == "school"
         ],
         **context,
     )
+
+
+PANELS = ("coverage", "planned")
+
+
+def _panel_key(name: str, scope, filters: Filters):
+    # Coverage ignores the filters (the page says so); the groups still to come follow them.
+    return (name, scope) if name == "coverage" else (name, scope, filters)
+
+
+@bp.get("/panels/<any(coverage, planned):name>")
+@login_required
+def panel(name: str):
+    scope = _scope_or_404()
+    school_year, filters, context = _context(scope)
+    if name == "coverage":
+        value = cache.keep(
+            _panel_key(name, scope, filters),
+            school_year,
+            lambda: service.coverage(scope, school_year, limit=10),
+        )
+    else:
+        value = cache.keep(
+            _panel_key(name, scope, filters),
+            school_year,
+            lambda: service.planned(scope, school_year, filters),
+        )
+    return render("insights/panel.html", block="panel", name=name, **{name: value}, **context)
 
 
 @bp.get("/bookings")

@@ -75,7 +75,7 @@ def test_a_side_evaluates_only_once(db, completed, teacher, school):
 
 def test_only_a_booking_that_took_place_is_evaluated(db, activity, school, teacher):
     upcoming = builders.booking(factories.slot(activity), school, status="confirmed")
-    with pytest.raises(DomainError) as refused:
+    with pytest.raises(Conflict) as refused:
         service.submit_evaluation(teacher, upcoming, "school", answers())
     assert refused.value.code == "not_completed"
 

@@ -18,6 +18,8 @@ from tests.evaluations import builders
 COLUMNS = (
     "booking_id",
     "starts_at",
+    "school_year",
+    "month",
     "school_id",
     "company_id",
     "activity_id",
@@ -93,3 +95,46 @@ def test_a_rebuild_forgets_what_no_longer_took_place(db, teacher, contact):
     db.session.commit()
     assert rebuild() == 0
     assert facts(db) == []
+
+
+def test_facts_know_the_local_school_year_and_month(db, teacher, contact):
+    from datetime import datetime
+
+    from app.timeutil import local_to_utc
+
+    school, company = teacher.organisations()[0], contact.organisations()[0]
+    activity = factories.activity(company)
+    edges = {
+        datetime(2025, 7, 31, 23, 30): (2024, 7),  # the last half hour of 2024-2025
+        datetime(2025, 8, 1, 0, 30): (2025, 8),  # 31 July in UTC, 2025-2026 here
+        datetime(2025, 11, 1, 0, 15): (2025, 11),  # still 31 October in UTC
+        datetime(2026, 3, 31, 23, 45): (2025, 3),  # summer time
+    }
+    for local in edges:
+        builders.booking(builders.past_slot(activity, starts_at=local_to_utc(local)), school)
+    db.session.commit()
+    found = db.session.execute(
+        select(ReachFact.school_year, ReachFact.month).order_by(ReachFact.starts_at)
+    ).all()
+    assert [tuple(row) for row in found] == list(edges.values())
+    rebuild()
+    assert [
+        tuple(r)
+        for r in db.session.execute(
+            select(ReachFact.school_year, ReachFact.month).order_by(ReachFact.starts_at)
+        )
+    ] == list(edges.values())
+
+
+def test_the_nightly_job_rebuilds_the_facts(app, db, teacher, contact):
+    from app import scheduler
+    from app.bookings.models import Booking
+
+    school, company = teacher.organisations()[0], contact.organisations()[0]
+    builders.booking(builders.past_slot(factories.activity(company)), school)
+    db.session.commit()
+    # A repair by hand, outside the services: the facts lag until the job runs.
+    db.session.execute(Booking.__table__.update().values(group_size=7))
+    db.session.commit()
+    scheduler.rebuild_reach_facts()
+    assert db.session.scalar(select(ReachFact.booked)) == 7

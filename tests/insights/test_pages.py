@@ -56,7 +56,12 @@ def test_the_coordinator_sees_the_region(app, region, coordinator_client):
     desc = re.search(r'<desc id="chart-kind-desc">(.*?)</desc>', page, re.S).group(1)
     for row in reach.breakdowns["kind"].rows:
         assert f"{row.label} {row.students}" in desc
-    assert "Bedrijf zonder boekingen" in page  # coverage
+    # The coverage loads after the first paint, from a link that also works without htmx.
+    assert "Bedrijf zonder boekingen" not in page
+    panel = f"/insights/panels/coverage?school_year={school_year.start}"
+    assert f'hx-get="{panel}" hx-trigger="load"' in page
+    assert f'href="{panel}"' in page
+    assert "Bedrijf zonder boekingen" in coordinator_client.get(panel).get_data(as_text=True)
 
 
 def test_filters_work_with_and_without_htmx(app, region, coordinator_client):
