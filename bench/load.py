@@ -1,12 +1,16 @@
 """Load test: the app under gunicorn against a hello-world app, in one run.
 
     python -m bench load --database-url sqlite:///instance/bench.db
+    python -m bench.load rounds --database-url sqlite:///instance/bench.db
 
 Both servers run with the project's settings (`gunicorn --workers 2 --threads 4`,
 as scripts/run.sh) on 127.0.0.1 and a free port, one after the other, and wrk
 measures each scenario at the same number of connections: first a warm-up, then
-the measured run. The booking scenario books for real: run it on a dataset made
-for the benchmark, and make a fresh one to repeat a run exactly.
+the measured run. Anonymous visitors each have a session of their own. The
+booking scenario books for real: run it on a dataset made for the benchmark,
+and make a fresh one to repeat a run exactly. `rounds` measures some scenarios
+in turn with hello world, several times, each on a fresh server
+(docs/PERFORMANCE.md says why).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from http.cookiejar import CookieJar
 from pathlib import Path
+from statistics import median
 
 from bench.generate import BENCH_PASSWORD
 
@@ -39,6 +44,9 @@ CATALOGUE_FILTERED = "/catalogue?kind=workshop&profile=PIE&year=3&free=1"
 API_ACTIVITIES = "/api/v1/activities?kind=workshop&profile=PIE&year=3&free=true"
 TOKENS = 8
 BOOKING_TARGETS = 3000
+# Anonymous visitors of the catalogue scenarios, each with a session of their
+# own; wrk's connections take their requests in turn.
+VISITORS = 100
 
 
 @dataclass
@@ -57,6 +65,11 @@ class Result:
     # machine takes CPU from the server and from wrk alike.
     load_average: float = 0.0
     ratio_to_hello: float | None = None
+    # CPU time (user + system) of the gunicorn master and workers during the
+    # measured run, per request answered: unlike throughput it hardly depends
+    # on what else runs on the machine. A database server's own CPU is not in it.
+    server_cpu_ms: float | None = None
+    round: int | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -119,6 +132,22 @@ class Gunicorn:
         self.__exit__()
         raise SystemExit(f"gunicorn did not answer within 60 s; see {self.log}")
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time so far of the master and its workers (Linux)."""
+        pids = [self.process.pid]
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        if children.exists():
+            pids += [int(pid) for pid in children.read_text().split()]
+        total = 0
+        for pid in pids:
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+            except FileNotFoundError:  # a worker that just stopped
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / os.sysconf("SC_CLK_TCK")
+
     def __exit__(self, *exc) -> None:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -168,12 +197,15 @@ def measure(
     connections: int,
     headers: tuple[str, ...] = (),
     requests_file: Path | None = None,
+    server: Gunicorn | None = None,
     echo=print,
 ) -> Result:
     url = base + path
     if warmup:
         wrk(url, warmup, connections, headers, requests_file)
+    cpu_before = server.cpu_seconds() if server else None
     raw = wrk(url, duration, connections, headers, requests_file)
+    cpu_after = server.cpu_seconds() if server else None
     result = Result(
         name=name,
         path=path,
@@ -187,9 +219,16 @@ def measure(
         timeouts=raw["timeouts"],
         load_average=os.getloadavg()[0],
     )
+    if server and raw["requests"]:
+        result.server_cpu_ms = 1000 * (cpu_after - cpu_before) / raw["requests"]
+    elif server:
+        result.notes.append("no answer during the measurement")
+        echo(f"  {name}: no answer in {duration} s; the server's log ends with:\n"
+             f"{server.log.read_text()[-2000:]}")
+    cpu = f"cpu {result.server_cpu_ms:5.2f} ms/req   " if result.server_cpu_ms else ""
     echo(
         f"  {name:<34} {result.requests_per_s:8.0f} req/s   p50 {result.p50_ms:6.1f} ms   "
-        f"p95 {result.p95_ms:6.1f} ms   p99 {result.p99_ms:6.1f} ms   "
+        f"p95 {result.p95_ms:6.1f} ms   p99 {result.p99_ms:6.1f} ms   {cpu}"
         f"load {result.load_average:.1f}   statuses {result.statuses}"
     )
     return result
@@ -290,24 +329,46 @@ def prepare_bookings(database_url: str, work: Path, seed: int = 7) -> tuple[Path
             }
             if year in ("3", "4") and profiles:
                 body["profile"] = rng.choice(profiles)
-            lines.append(f"POST\t/api/v1/slots/{slot_id}/bookings\t{token}\t{json.dumps(body)}")
+            lines.append((
+                "POST",
+                f"/api/v1/slots/{slot_id}/bookings",
+                json.dumps(body),
+                [f"Authorization: Bearer {token}", "Content-Type: application/json"],
+            ))
             if len(lines) == BOOKING_TARGETS:
                 break
         teacher_email = teachers[0][0].email
         db.engine.dispose()
-    requests_file = work / "bookings.tsv"
-    requests_file.write_text("\n".join(lines) + "\n")
-    requests_file.chmod(0o600)
-    return requests_file, teacher_email, len(lines)
+    return write_requests(work / "bookings.tsv", lines), teacher_email, len(lines)
 
 
-def visitor_cookie(base: str) -> str:
-    """The session cookie a browser holds after its first page: without it every
-    request would mint a new CSRF token and session, which no browser causes."""
-    jar = CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    opener.open(base + "/catalogue", timeout=10).read()
-    return "; ".join(f"{c.name}={c.value}" for c in jar)
+def visitor_cookies(base: str, path: str, visitors: int = VISITORS) -> list[str]:
+    """The Cookie header of each of `visitors` anonymous visitors, as their
+    browsers hold it after two pages: each visitor has a session of their own
+    (with their own CSRF token), and the second page is where the session
+    settles (Flask-Login marks a session it did not start as not fresh, once).
+    Resending one visitor's first cookie for everybody, as this did before,
+    measured one visitor whose session was rewritten on every request."""
+    cookies = []
+    for _ in range(visitors):
+        jar = CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        for _page in range(2):
+            opener.open(base + path, timeout=10).read()
+        cookies.append("; ".join(f"{c.name}={c.value}" for c in jar))
+    if not all("session=" in cookie for cookie in cookies):
+        raise RuntimeError(f"{path} gave a visitor no session cookie")
+    return cookies
+
+
+def write_requests(path: Path, requests: list[tuple[str, str, str, list[str]]]) -> Path:
+    """A requests file for bench/report.lua, one request a line:
+    METHOD <tab> PATH <tab> BODY <tab> HEADER <tab> HEADER ... (no tabs inside)."""
+    lines = ["\t".join([method, target, body, *headers])
+             for method, target, body, headers in requests]
+    path.write_text("\n".join(lines) + "\n")
+    path.chmod(0o600)  # bearer tokens and sessions
+    return path
 
 
 SCENARIOS = (
@@ -319,6 +380,66 @@ SCENARIOS = (
     "api-activities",
     "booking",
 )
+NAMES = {
+    "hello": "hello world",
+    "catalogue": "catalogue, filtered",
+    "catalogue-unfiltered": "catalogue, unfiltered",
+    "catalogue-teacher": "catalogue, filtered, teacher",
+    "catalogue-htmx": "catalogue, filtered, teacher, htmx",
+    "api-activities": "API activities, filtered",
+    "booking": "API booking (POST)",
+}
+ROUND_SCENARIOS = ("hello", "catalogue", "catalogue-teacher")
+
+
+def _app_env(database_url: str) -> dict[str, str]:
+    return {
+        "TECHNIEKPOORT_DATABASE_URL": database_url,
+        "TECHNIEKPOORT_SECRET_KEY": "bench-secret-key-not-for-production",
+    }
+
+
+def _measure_app(key: str, server: Gunicorn, work: Path, teacher: str, options: dict) -> Result:
+    """One scenario of the app (anything but hello world and booking)."""
+    path = "/catalogue" if key == "catalogue-unfiltered" else CATALOGUE_FILTERED
+    headers: tuple[str, ...] = ()
+    requests = None
+    if key in ("catalogue", "catalogue-unfiltered"):
+        # Anonymous visitors, each with a session of their own.
+        requests = write_requests(
+            work / f"visitors-{key}.tsv",
+            [("GET", path, "", [f"Cookie: {cookie}"])
+             for cookie in visitor_cookies(server.base, path)],
+        )
+    elif key in ("catalogue-teacher", "catalogue-htmx"):
+        headers = (f"Cookie: {login_cookie(server.base, teacher, BENCH_PASSWORD)}",)
+        if key == "catalogue-htmx":
+            headers += ("HX-Request: true",)
+    elif key == "api-activities":
+        path = API_ACTIVITIES
+    else:
+        raise ValueError(f"unknown scenario {key}")
+    return measure(NAMES[key], server.base, path, headers=headers, requests_file=requests,
+                   server=server, **options)
+
+
+def _start(what: str, database_url: str, work: Path, settings: list[str]) -> Gunicorn:
+    if what == "hello":
+        return Gunicorn("bench.hello:app", {}, work, settings=settings)
+    return Gunicorn("wsgi:app", _app_env(database_url), work, ready_path="/healthz",
+                    settings=settings)
+
+
+def _announce(echo, connections: int, warmup: int, duration: int, settings: list[str]) -> None:
+    echo(
+        f"Load test: {connections} connections, {warmup} s warm-up + {duration} s per scenario, "
+        f"gunicorn {' '.join(settings)}, {os.cpu_count()} CPUs"
+    )
+    if os.getloadavg()[0] > (os.cpu_count() or 1):
+        echo(
+            f"  note: the load average is {os.getloadavg()[0]:.1f} before the run: other work "
+            "shares the CPUs, so absolute figures will be low (the ratios less so)"
+        )
 
 
 def run(
@@ -336,51 +457,23 @@ def run(
     settings = gunicorn or GUNICORN_SETTINGS
     work = Path(tempfile.mkdtemp(prefix="tp-bench-"))
     options = {"duration": duration, "warmup": warmup, "connections": connections, "echo": echo}
-    echo(
-        f"Load test: {connections} connections, {warmup} s warm-up + {duration} s per scenario, "
-        f"gunicorn {' '.join(settings)}, {os.cpu_count()} CPUs"
-    )
-    if os.getloadavg()[0] > (os.cpu_count() or 1):
-        echo(
-            f"  note: the load average is {os.getloadavg()[0]:.1f} before the run: other work "
-            "shares the CPUs, so absolute figures will be low (the ratios less so)"
-        )
+    _announce(echo, connections, warmup, duration, settings)
     results: list[Result] = []
     try:
         requests_file, teacher, targets = prepare_bookings(database_url, work)
-        with Gunicorn("bench.hello:app", {}, work, settings=settings) as hello:
-            results.append(measure("hello world", hello.base, "/", **options))
-        env = {
-            "TECHNIEKPOORT_DATABASE_URL": database_url,
-            "TECHNIEKPOORT_SECRET_KEY": "bench-secret-key-not-for-production",
-        }
-        with Gunicorn("wsgi:app", env, work, ready_path="/healthz", settings=settings) as server:
-            visitor = f"Cookie: {visitor_cookie(server.base)}"
-            teacher_cookie = f"Cookie: {login_cookie(server.base, teacher, BENCH_PASSWORD)}"
-            plan = {
-                "catalogue": ("catalogue, filtered", CATALOGUE_FILTERED, (visitor,)),
-                "catalogue-unfiltered": ("catalogue, unfiltered", "/catalogue", (visitor,)),
-                "catalogue-teacher": (
-                    "catalogue, filtered, teacher",
-                    CATALOGUE_FILTERED,
-                    (teacher_cookie,),
-                ),
-                "catalogue-htmx": (
-                    "catalogue, filtered, teacher, htmx",
-                    CATALOGUE_FILTERED,
-                    (teacher_cookie, "HX-Request: true"),
-                ),
-                "api-activities": ("API activities, filtered", API_ACTIVITIES, ()),
-            }
-            for key, (name, path, headers) in plan.items():
-                if key in only:
-                    results.append(measure(name, server.base, path, headers=headers, **options))
+        with _start("hello", database_url, work, settings) as hello:
+            results.append(measure(NAMES["hello"], hello.base, "/", server=hello, **options))
+        with _start("app", database_url, work, settings) as server:
+            for key in SCENARIOS:
+                if key in only and key not in ("hello", "booking"):
+                    results.append(_measure_app(key, server, work, teacher, options))
             if "booking" in only:
                 booking = measure(
-                    "API booking (POST)",
+                    NAMES["booking"],
                     server.base,
                     "/api/v1/slots/{id}/bookings",
                     requests_file=requests_file,
+                    server=server,
                     **options,
                 )
                 booking.notes.append(f"cycling over {targets} slots with {TOKENS} tokens")
@@ -397,17 +490,147 @@ def run(
     return results
 
 
+def rounds(
+    database_url: str,
+    count: int = 5,
+    only: tuple[str, ...] = ROUND_SCENARIOS,
+    duration: int = 10,
+    warmup: int = 3,
+    connections: int = 16,
+    output: str | None = None,
+    gunicorn: list[str] | None = None,
+    echo=print,
+) -> list[Result]:
+    """Rounds of short measurements that take turns with hello world, each
+    scenario on a freshly started gunicorn, summed up as medians.
+
+    On a machine shared with other work one run says little: a server now and
+    then settles into a slow pace for a whole measurement, and other processes
+    take CPU from one scenario and not from the next. The ratio of each
+    scenario to the hello world of its own round, and the server CPU per
+    request, are compared over the rounds. No booking here: it changes the data."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install -y wrk")
+    settings = gunicorn or GUNICORN_SETTINGS
+    work = Path(tempfile.mkdtemp(prefix="tp-bench-"))
+    options = {"duration": duration, "warmup": warmup, "connections": connections, "echo": echo}
+    _announce(echo, connections, warmup, duration, settings)
+    results: list[Result] = []
+    try:
+        teacher = _a_teacher(database_url)
+        for number in range(1, count + 1):
+            echo(f"round {number} of {count}")
+            hello_rps = None
+            for key in only:
+                with _start("hello" if key == "hello" else "app", database_url, work,
+                            settings) as server:
+                    if key == "hello":
+                        result = measure(NAMES[key], server.base, "/", server=server, **options)
+                        hello_rps = result.requests_per_s
+                    else:
+                        result = _measure_app(key, server, work, teacher, options)
+                result.round = number
+                if hello_rps:
+                    result.ratio_to_hello = result.requests_per_s / hello_rps
+                results.append(result)
+            if output:
+                Path(output).write_text(json.dumps([asdict(r) for r in results], indent=2))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    echo("")
+    echo(rounds_table(results))
+    return results
+
+
+def _a_teacher(database_url: str) -> str:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            email = connection.execute(text(
+                'SELECT u.email FROM "user" u JOIN membership m ON m.user_id = u.id '
+                "WHERE m.role = 'teacher' ORDER BY u.id LIMIT 1"
+            )).scalar()
+    finally:
+        engine.dispose()
+    if email is None:
+        raise SystemExit("No teachers in this database: make it with `python -m bench generate`.")
+    return email
+
+
+def rounds_table(results: list[Result]) -> str:
+    """Medians (and ranges) per scenario over the rounds."""
+    hello = {r.round: r for r in results if r.name == NAMES["hello"]}
+    lines = [
+        "| scenario | req/s, median (range) | vs hello, median (range) | p95 ms, median (max) "
+        "| server CPU per request | CPU, hello / this | load |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name in dict.fromkeys(r.name for r in results):
+        rows = [r for r in results if r.name == name]
+        rps = [r.requests_per_s for r in rows]
+        ratios = [r.ratio_to_hello for r in rows if r.ratio_to_hello is not None]
+        p95 = [r.p95_ms for r in rows]
+        cpu = [r.server_cpu_ms for r in rows if r.server_cpu_ms]
+        cpu_ratios = [hello[r.round].server_cpu_ms / r.server_cpu_ms for r in rows
+                      if r.server_cpu_ms and r.round in hello and hello[r.round].server_cpu_ms]
+        loads = [r.load_average for r in rows]
+        lines.append(
+            f"| {name} | {median(rps):,.0f} ({min(rps):,.0f}-{max(rps):,.0f}) "
+            f"| {_percent(ratios)} | {median(p95):.1f} ({max(p95):.1f}) "
+            f"| {median(cpu):.2f} ms | {median(cpu_ratios):.0%} "
+            f"| {min(loads):.1f}-{max(loads):.1f} |"
+            if cpu and cpu_ratios else
+            f"| {name} | {median(rps):,.0f} | {_percent(ratios)} | {median(p95):.1f} | | | |"
+        )
+    return "\n".join(lines)
+
+
+def _percent(ratios: list[float]) -> str:
+    if not ratios:
+        return ""
+    return f"{median(ratios):.0%} ({min(ratios):.0%}-{max(ratios):.0%})"
+
+
 def markdown_table(results: list[Result]) -> str:
     lines = [
-        "| scenario | req/s | vs hello | p50 ms | p95 ms | p99 ms | load | answers |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| scenario | req/s | vs hello | p50 ms | p95 ms | p99 ms | CPU ms/req | load | answers |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for r in results:
         answers = ", ".join(f"{status}: {n}" for status, n in r.statuses.items())
         if r.socket_errors or r.timeouts:
             answers += f"; socket errors {r.socket_errors}, timeouts {r.timeouts}"
+        cpu = f"{r.server_cpu_ms:.2f}" if r.server_cpu_ms else ""
         lines.append(
             f"| {r.name} | {r.requests_per_s:,.0f} | {r.ratio_to_hello:.0%} | {r.p50_ms:.1f} | "
-            f"{r.p95_ms:.1f} | {r.p99_ms:.1f} | {r.load_average:.1f} | {answers} |"
+            f"{r.p95_ms:.1f} | {r.p99_ms:.1f} | {cpu} | {r.load_average:.1f} | {answers} |"
         )
     return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """python -m bench.load rounds --database-url URL [--rounds 5] [--only hello,catalogue]"""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.load")
+    commands = parser.add_subparsers(dest="command", required=True)
+    alternate = commands.add_parser("rounds", help="short measurements in turn with hello world")
+    alternate.add_argument("--database-url", required=True)
+    alternate.add_argument("--rounds", type=int, default=5)
+    alternate.add_argument("--duration", type=int, default=10)
+    alternate.add_argument("--warmup", type=int, default=3)
+    alternate.add_argument("--connections", type=int, default=16)
+    alternate.add_argument("--only", default=",".join(ROUND_SCENARIOS),
+                           help=f"comma-separated, hello first: {','.join(SCENARIOS[:-1])}")
+    alternate.add_argument("--output", default=None)
+    alternate.add_argument("--gunicorn", default=None)
+    args = parser.parse_args(argv)
+    rounds(args.database_url, args.rounds, tuple(args.only.split(",")), args.duration,
+           args.warmup, args.connections, args.output,
+           args.gunicorn.split() if args.gunicorn else None)
+
+
+if __name__ == "__main__":
+    main()

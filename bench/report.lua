@@ -2,7 +2,9 @@
 --
 -- Without arguments it sends wrk's own request (a GET of the URL, with the
 -- headers given by -H). With a file as argument it cycles over the requests
--- listed there, one per line: METHOD <tab> PATH <tab> TOKEN <tab> JSON BODY.
+-- listed there, one per line: METHOD <tab> PATH <tab> BODY <tab> HEADER <tab>
+-- HEADER ..., each header as "Name: value", added to those given by -H (the
+-- bookings with their bearer tokens, the visitors with their own sessions).
 -- In every case it counts the answers per status and prints one JSON line,
 -- prefixed with WRK_JSON, with the throughput and the latency percentiles
 -- (wrk's --latency output has no 95th percentile).
@@ -25,12 +27,23 @@ function init(args)
   if args[1] ~= nil then
     prepared = {}
     for line in io.lines(args[1]) do
-      local method, path, token, body = line:match("^(%S+)\t(%S+)\t(%S+)\t(.*)$")
-      if method ~= nil then
-        prepared[#prepared + 1] = wrk.format(method, path, {
-          ["Authorization"] = "Bearer " .. token,
-          ["Content-Type"] = "application/json",
-        }, body)
+      local fields = {}
+      for value in (line .. "\t"):gmatch("([^\t]*)\t") do
+        fields[#fields + 1] = value
+      end
+      if #fields >= 3 then
+        local headers = {}
+        for name, value in pairs(wrk.headers) do
+          headers[name] = value
+        end
+        for i = 4, #fields do
+          local name, value = fields[i]:match("^([^:]+):%s*(.*)$")
+          if name ~= nil then
+            headers[name] = value
+          end
+        end
+        local body = fields[3] ~= "" and fields[3] or nil
+        prepared[#prepared + 1] = wrk.format(fields[1], fields[2], headers, body)
       end
     end
     -- Threads start at different places in the list, so they do not book

@@ -55,7 +55,9 @@ def load_activities() -> dict[str, int]:
     past_days = [d for d in days if d < today]
     for company in companies:
         contact = db.session.scalar(
-            select(Membership).where(Membership.organisation_id == company.id).order_by(Membership.id)
+            select(Membership)
+            .where(Membership.organisation_id == company.id)
+            .order_by(Membership.id)
         )
         options = [t for sector in sorted(company.sectors) for t in templates.get(sector, [])]
         chosen = options[:3] if company.name.startswith("Hengelo Aandrijftechniek") else rng.sample(
@@ -69,7 +71,8 @@ def load_activities() -> dict[str, int]:
                     "description": template["description"], "sectors": company.sectors,
                     "profiles": template["profiles"], "years": template["years"],
                     "paths": template["paths"], "venue": template["venue"],
-                    "duration_minutes": template["duration"], "max_group_size": template["max_group"],
+                    "duration_minutes": template["duration"],
+                    "max_group_size": template["max_group"],
                     "min_notice_days": rng.choice((3, 5, 7)),
                     "requires_approval": rng.random() < 0.7,
                     "contact_id": contact.user_id if contact else None,
@@ -92,7 +95,8 @@ def load_activities() -> dict[str, int]:
                 starts_at = local_to_utc(datetime.combine(day, start, LOCAL_TZ))
                 db.session.add(
                     Slot(activity=activity, starts_at=starts_at,
-                         ends_at=starts_at + timedelta(minutes=template["duration"]), capacity=capacity)
+                         ends_at=starts_at + timedelta(minutes=template["duration"]),
+                         capacity=capacity)
                 )
     db.session.flush()
     return _counts()

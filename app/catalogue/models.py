@@ -18,12 +18,16 @@ class Activity(db.Model):
     __tablename__ = "activity"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    company_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     sectors: Mapped[frozenset[str]] = mapped_column(FlagSet(vocabulary.SECTORS), default=frozenset)
-    profiles: Mapped[frozenset[str]] = mapped_column(FlagSet(vocabulary.PROFILES), default=frozenset)
+    profiles: Mapped[frozenset[str]] = mapped_column(
+        FlagSet(vocabulary.PROFILES), default=frozenset
+    )
     years: Mapped[frozenset[str]] = mapped_column(FlagSet(vocabulary.YEARS), default=frozenset)
     paths: Mapped[frozenset[str]] = mapped_column(FlagSet(vocabulary.PATHS), default=frozenset)
     venue: Mapped[str] = mapped_column(String(10), default="company")
@@ -85,7 +89,9 @@ class Slot(db.Model):
     __tablename__ = "slot"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id", ondelete="CASCADE"), index=True)
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activity.id", ondelete="CASCADE"), index=True
+    )
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     capacity: Mapped[int]

@@ -163,12 +163,12 @@ def _mask(column, codes: list[str]) -> ColumnElement:
     return column.op("&", return_type=Integer)(literal(wanted, Integer)) != 0
 
 
-def distance_expression(origin: Origin) -> ColumnElement:
+def distance_expression(origin: Origin, activity=Activity) -> ColumnElement:
     """Squared-free distance in km from origin to the activity; online activities are 0."""
     km_per_lon = KM_PER_DEGREE_LON_AT_EQUATOR * math.cos(math.radians(origin.latitude))
-    dx = (Activity.longitude - origin.longitude) * km_per_lon
-    dy = (Activity.latitude - origin.latitude) * KM_PER_DEGREE_LAT
-    return case((Activity.venue == "online", literal(0.0)), else_=dx * dx + dy * dy)
+    dx = (activity.longitude - origin.longitude) * km_per_lon
+    dy = (activity.latitude - origin.latitude) * KM_PER_DEGREE_LAT
+    return case((activity.venue == "online", literal(0.0)), else_=dx * dx + dy * dy)
 
 
 # Aliases made once: an alias adapts each column the first time it is used and
@@ -178,11 +178,36 @@ _OFFER = aliased(Activity, name="offer")
 _OFFER_COMPANY = aliased(Organisation, name="offer_company")
 
 
-def _offer_conditions(filters: Filters, activity, company) -> list[ColumnElement]:
-    """The filters on the activity and its company (the slot's own are apart)."""
-    conditions = [activity.status == "published", company.status == "approved"]
+@dataclass(frozen=True, slots=True)
+class Conditions:
+    """The filters as SQL, in one place for the slot list (search) and the
+    activity list (search_activities) alike."""
+
+    slot: list[ColumnElement]  # on Slot: open, upcoming, in the period, with free places
+    offer: list[ColumnElement]  # on the activity and its company, the distance included
+    narrows_slots: bool  # asks more of a slot than being open and upcoming
+
+
+def conditions(filters: Filters, origin: Origin | None,
+               activity=Activity, company=_COMPANY) -> Conditions:
+    """What matches the filters: a slot, open, upcoming, in the period and with
+    free places when asked; its activity, published by an approved company, of
+    the kinds, sectors, profiles, years and paths asked for, with the words,
+    within the distance from origin. On the entities given for the activity
+    and its company: the main query's, or a subquery's aliases."""
+    slot = [Slot.status == "open", Slot.starts_at > utcnow()]
+    if filters.date_from:
+        first = datetime.combine(filters.date_from, time.min, LOCAL_TZ)
+        slot.append(Slot.starts_at >= local_to_utc(first))
+    if filters.date_to:
+        last = datetime.combine(filters.date_to, time.max, LOCAL_TZ)
+        slot.append(Slot.starts_at <= local_to_utc(last))
+    if filters.free:
+        slot.append(Slot.taken < Slot.capacity)
+
+    offer = [activity.status == "published", company.status == "approved"]
     if filters.kind:
-        conditions.append(activity.kind.in_(filters.kind))
+        offer.append(activity.kind.in_(filters.kind))
     for name, column in (("sector", activity.sectors), ("profile", activity.profiles),
                          ("year", activity.years), ("path", activity.paths)):
         codes = getattr(filters, name)
@@ -191,10 +216,10 @@ def _offer_conditions(filters: Filters, activity, company) -> list[ColumnElement
             if name == "profile":
                 # Profile-neutral activities (no profile chosen) suit every profile.
                 condition = or_(condition, activity.profiles == frozenset())
-            conditions.append(condition)
+            offer.append(condition)
     if filters.q:
         pattern = f"%{_escape_like(filters.q.lower())}%"
-        conditions.append(
+        offer.append(
             or_(
                 func.lower(activity.title).like(pattern, escape="\\"),
                 func.lower(activity.description).like(pattern, escape="\\"),
@@ -202,45 +227,41 @@ def _offer_conditions(filters: Filters, activity, company) -> list[ColumnElement
                 func.lower(activity.city).like(pattern, escape="\\"),
             )
         )
-    return conditions
+    if origin is not None and filters.max_km:
+        distance = distance_expression(origin, activity)
+        offer.append(or_(activity.venue == "online", and_(
+            activity.latitude.is_not(None), distance <= filters.max_km ** 2)))
+    return Conditions(slot, offer, bool(filters.date_from or filters.date_to or filters.free))
+
+
+def matching_slots(filters: Filters, origin: Origin | None) -> list[ColumnElement]:
+    """The conditions on Slot for a walk in date order: the slot's own, and the
+    activity's in a correlated EXISTS rather than in a join. With planner
+    statistics (ANALYZE) SQLite otherwise starts from the index on activity
+    (status, kind), gathers every slot of those activities and sorts them
+    (30 ms at national scale) instead of walking the slots in date order and
+    stopping after a page (1 ms). PostgreSQL plans both forms as that walk
+    (docs/PERFORMANCE.md)."""
+    where = conditions(filters, origin, _OFFER, _OFFER_COMPANY)
+    return [
+        *where.slot,
+        select(_OFFER.id)
+        .join(_OFFER_COMPANY, _OFFER.company)
+        .where(_OFFER.id == Slot.activity_id, *where.offer)
+        .exists(),
+    ]
 
 
 def search(filters: Filters, origin: Origin | None = None, per_page: int = PER_PAGE) -> Page:
     company = _COMPANY
-    now = utcnow()
-    conditions = [Slot.status == "open", Slot.starts_at > now]
-    if filters.date_from:
-        first = datetime.combine(filters.date_from, time.min, LOCAL_TZ)
-        conditions.append(Slot.starts_at >= local_to_utc(first))
-    if filters.date_to:
-        last = datetime.combine(filters.date_to, time.max, LOCAL_TZ)
-        conditions.append(Slot.starts_at <= local_to_utc(last))
-    if filters.free:
-        conditions.append(Slot.taken < Slot.capacity)
     by_distance = filters.sort == "distance" and origin is not None
     if by_distance:
         # Every match is sorted anyway: let the planner start from the activities.
-        conditions.extend(_offer_conditions(filters, Activity, company))
+        where = conditions(filters, origin)
+        matching = [*where.slot, *where.offer]
     else:
-        # In date order the activity's filters sit in a correlated EXISTS rather
-        # than in the join: with planner statistics (ANALYZE) SQLite otherwise
-        # starts from the index on activity (status, kind), gathers every slot
-        # of those activities and sorts them (30 ms at national scale) instead
-        # of walking the slots in date order and stopping after a page (1 ms).
-        # PostgreSQL plans both forms as that walk (docs/PERFORMANCE.md).
-        conditions.append(
-            select(_OFFER.id)
-            .join(_OFFER_COMPANY, _OFFER.company)
-            .where(_OFFER.id == Slot.activity_id,
-                   *_offer_conditions(filters, _OFFER, _OFFER_COMPANY))
-            .exists()
-        )
-    distance = None
-    if origin is not None:
-        distance = distance_expression(origin)
-        if filters.max_km:
-            conditions.append(or_(Activity.venue == "online", and_(
-                Activity.latitude.is_not(None), distance <= filters.max_km ** 2)))
+        matching = matching_slots(filters, origin)
+    distance = distance_expression(origin) if origin is not None else None
     query = (
         select(
             Slot.id, Slot.starts_at, Slot.ends_at, Slot.capacity, Slot.taken,
@@ -250,7 +271,7 @@ def search(filters: Filters, origin: Origin | None = None, per_page: int = PER_P
         )
         .join(Slot.activity)
         .join(company, Activity.company)
-        .where(*conditions)
+        .where(*matching)
     )
     if by_distance:
         # Activities without coordinates last on both databases (SQLite puts NULL first).
@@ -294,25 +315,103 @@ class ActivityPage:
 
 def search_activities(filters: Filters, origin: Origin | None = None,
                       per_page: int = PER_PAGE) -> ActivityPage:
-    """Published activities of approved companies, with the upcoming open slots
-    that match the period and free-places filters summed up per activity.
+    """Published activities of approved companies, with their upcoming open
+    slots that match the period and free-places filters summed up.
 
-    One statement per page whatever the page holds: the slot summary is a
-    grouped subquery joined to the activities, not a query per activity. When a
-    slot filter is given, only activities with a matching slot are listed;
-    otherwise offers without upcoming dates are listed too, after the others.
-    Sorted by the next matching date, or by distance from origin."""
-    company = aliased(Organisation)
-    now = utcnow()
-    slot_conditions = [Slot.status == "open", Slot.starts_at > now]
-    if filters.date_from:
-        first = datetime.combine(filters.date_from, time.min, LOCAL_TZ)
-        slot_conditions.append(Slot.starts_at >= local_to_utc(first))
-    if filters.date_to:
-        last = datetime.combine(filters.date_to, time.max, LOCAL_TZ)
-        slot_conditions.append(Slot.starts_at <= local_to_utc(last))
-    if filters.free:
-        slot_conditions.append(Slot.taken < Slot.capacity)
+    When a slot filter is given, only activities with a matching slot are
+    listed; otherwise offers without upcoming dates are listed too, after the
+    others (by id). Sorted by the next matching date, or by distance from
+    origin (then by that date).
+
+    The page's activities are chosen first (their ids), then only those are
+    loaded with the summary of their slots: two statements for most pages,
+    at most five, whatever the page holds. Summing up every upcoming slot of
+    the country first, as this did before, took 100-200 ms per request at
+    national scale (docs/PERFORMANCE.md)."""
+    where = conditions(filters, origin)
+    offset = (filters.page - 1) * per_page
+    if filters.sort == "distance" and origin is not None:
+        ids = _page_by_distance(where, origin, offset, per_page + 1)
+    else:
+        ids = _page_by_date(where, matching_slots(filters, origin), offset, per_page + 1)
+    rows = _summaries(where, origin, ids)
+    return ActivityPage(rows=rows[:per_page], page=filters.page, has_next=len(ids) > per_page)
+
+
+# How many slots the date walk reads at first, per activity wanted: a page's
+# activities mostly come from as many slots, since one activity seldom has two
+# dates close together; when not, the walk is repeated once, longer.
+_WALK_PER_ACTIVITY = (2, 16)
+
+
+def _page_by_date(where: Conditions, matching: list[ColumnElement], offset: int,
+                  limit: int) -> list[int]:
+    """The ids of the activities on the page, in order of their first matching
+    slot (then id).
+
+    Walks the matching slots in date order (the catalogue's index walk, see
+    matching_slots) and keeps each activity at its first slot, until enough
+    activities are found: the first n distinct activities of that walk are
+    exactly the first n in order of their next date. Only when a short walk
+    finds too few (deep pages, activities with many dates close together) are
+    the matching slots grouped per activity."""
+    wanted = offset + limit
+    walk = select(Slot.activity_id).where(*matching).order_by(Slot.starts_at, Slot.activity_id)
+    ids: list[int] = []
+    for per_activity in _WALK_PER_ACTIVITY:
+        slots = per_activity * wanted
+        activity_ids = db.session.scalars(walk.limit(slots)).all()
+        ids = list(dict.fromkeys(activity_ids))
+        if len(ids) >= wanted or len(activity_ids) < slots:
+            break
+    else:
+        grouped = (
+            select(Slot.activity_id)
+            .where(*matching)
+            .group_by(Slot.activity_id)
+            .order_by(func.min(Slot.starts_at), Slot.activity_id)
+            .limit(wanted)
+        )
+        ids = list(db.session.scalars(grouped))
+    page = ids[offset:offset + limit]
+    if len(page) < limit and not where.narrows_slots:
+        # Past the activities with dates: those without, by id.
+        dateless = (
+            select(Activity.id)
+            .join(_COMPANY, Activity.company)
+            .where(*where.offer,
+                   ~select(Slot.id).where(Slot.activity_id == Activity.id, *where.slot).exists())
+            .order_by(Activity.id)
+            .offset(max(offset - len(ids), 0))
+            .limit(limit - len(page))
+        )
+        page += db.session.scalars(dateless).all()
+    return page
+
+
+def _page_by_distance(where: Conditions, origin: Origin, offset: int, limit: int) -> list[int]:
+    """The ids of the activities on the page, nearest first (unknown places
+    last), the same distance by next matching date, then id. Every matching
+    activity is sorted, as any sort by distance must; its next date is one
+    index look-up per activity."""
+    next_starts_at = (
+        select(func.min(Slot.starts_at))
+        .where(Slot.activity_id == Activity.id, *where.slot)
+        .scalar_subquery()
+    )
+    query = select(Activity.id).join(_COMPANY, Activity.company).where(*where.offer)
+    if where.narrows_slots:
+        query = query.where(next_starts_at.is_not(None))
+    query = query.order_by(
+        distance_expression(origin).nulls_last(), next_starts_at.asc().nulls_last(), Activity.id)
+    return list(db.session.scalars(query.offset(offset).limit(limit)))
+
+
+def _summaries(where: Conditions, origin: Origin | None, ids: list[int]) -> list[ActivityRow]:
+    """The activities with these ids, in this order, each with its company and
+    the summary of its matching slots: one statement."""
+    if not ids:
+        return []
     upcoming = (
         select(
             Slot.activity_id.label("activity_id"),
@@ -320,39 +419,11 @@ def search_activities(filters: Filters, origin: Origin | None = None,
             func.count(Slot.id).label("open_slots"),
             func.max(Slot.capacity - Slot.taken).label("max_free_places"),
         )
-        .where(*slot_conditions)
+        .where(Slot.activity_id.in_(ids), *where.slot)
         .group_by(Slot.activity_id)
         .subquery("upcoming")
     )
-    slot_filtered = bool(filters.date_from or filters.date_to or filters.free)
-
-    conditions = [Activity.status == "published", company.status == "approved"]
-    if filters.kind:
-        conditions.append(Activity.kind.in_(filters.kind))
-    for name, column in (("sector", Activity.sectors), ("profile", Activity.profiles),
-                         ("year", Activity.years), ("path", Activity.paths)):
-        codes = getattr(filters, name)
-        if codes:
-            condition = _mask(column, codes)
-            if name == "profile":
-                condition = or_(condition, Activity.profiles == frozenset())
-            conditions.append(condition)
-    if filters.q:
-        pattern = f"%{_escape_like(filters.q.lower())}%"
-        conditions.append(
-            or_(
-                func.lower(Activity.title).like(pattern, escape="\\"),
-                func.lower(Activity.description).like(pattern, escape="\\"),
-                func.lower(company.name).like(pattern, escape="\\"),
-                func.lower(Activity.city).like(pattern, escape="\\"),
-            )
-        )
-    distance = None
-    if origin is not None:
-        distance = distance_expression(origin)
-        if filters.max_km:
-            conditions.append(or_(Activity.venue == "online", and_(
-                Activity.latitude.is_not(None), distance <= filters.max_km ** 2)))
+    distance = distance_expression(origin) if origin is not None else None
     query = (
         select(
             Activity,
@@ -361,21 +432,15 @@ def search_activities(filters: Filters, origin: Origin | None = None,
             upcoming.c.max_free_places,
             distance.label("distance2") if distance is not None else literal(None),
         )
-        .join(company, Activity.company)
-        .join(upcoming, upcoming.c.activity_id == Activity.id, isouter=not slot_filtered)
-        .options(contains_eager(Activity.company.of_type(company)))
-        .where(*conditions)
+        .join(_COMPANY, Activity.company)
+        .outerjoin(upcoming, upcoming.c.activity_id == Activity.id)
+        .options(contains_eager(Activity.company.of_type(_COMPANY)))
+        .where(Activity.id.in_(ids))
     )
-    by_date = upcoming.c.next_starts_at.asc().nulls_last()
-    if filters.sort == "distance" and distance is not None:
-        query = query.order_by(distance.nulls_last(), by_date, Activity.id)
-    else:
-        query = query.order_by(by_date, Activity.id)
-    offset = (filters.page - 1) * per_page
-    results = db.session.execute(query.offset(offset).limit(per_page + 1)).all()
-    rows = [
-        ActivityRow(activity, next_starts_at, open_slots or 0, max_free,
-                    math.sqrt(d2) if d2 is not None else None)
-        for activity, next_starts_at, open_slots, max_free, d2 in results[:per_page]
-    ]
-    return ActivityPage(rows=rows, page=filters.page, has_next=len(results) > per_page)
+    found = {
+        activity.id: ActivityRow(activity, next_starts_at, open_slots or 0, max_free,
+                                 math.sqrt(d2) if d2 is not None else None)
+        for activity, next_starts_at, open_slots, max_free, d2 in db.session.execute(query)
+    }
+    # An activity archived between the two statements is left out.
+    return [found[i] for i in ids if i in found]

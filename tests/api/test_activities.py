@@ -192,7 +192,9 @@ def test_the_list_costs_the_same_number_of_queries_for_any_page_size(app, world,
             event.remove(db.engine, "before_cursor_execute", count_statement)
         return count
 
-    one = statements_for("/activities?per_page=50")
+    paths = ("/activities?per_page=50", "/activities?per_page=50&free=true",
+             "/activities?per_page=50&lat=52.2&lon=6.8&sort=distance")
+    one = [statements_for(path) for path in paths]
     for n in range(30):
         activity = factories.activity(factories.company() if n % 3 else world.company)
         for days in (10, 20, 30):
@@ -200,10 +202,13 @@ def test_the_list_costs_the_same_number_of_queries_for_any_page_size(app, world,
     db.session.commit()
     db.session.expunge_all()  # nothing already loaded may hide a lazy load
 
-    many = statements_for("/activities?per_page=50&lat=52.2&lon=6.8&sort=distance")
+    many = [statements_for(path) for path in paths]
 
     assert len(world.anonymous.get("/activities?per_page=50").get_json()["items"]) == 31
     assert many == one
+    # The page's ids, then those activities with their slots summed up; past
+    # the dated activities, those without dates.
+    assert one == [3, 2, 2]
 
 
 # --- one activity ---------------------------------------------------------------------

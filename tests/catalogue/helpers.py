@@ -1,4 +1,4 @@
-"""Reading the catalogue's pages in tests."""
+"""Reading the catalogue's pages, its event log and its SQL in tests."""
 
 from __future__ import annotations
 
@@ -6,6 +6,10 @@ import re
 
 from flask_babel import force_locale, gettext
 from markupsafe import escape
+from sqlalchemy import event, select
+
+from app.events.models import EventLogEntry
+from app.extensions import db
 
 
 def shown(message: str, **values) -> str:
@@ -34,3 +38,33 @@ def result_ids(page: str) -> list[int]:
 
 def distances(page: str) -> list[str]:
     return re.findall(r'<td class="distance">([^<]*)</td>', page)
+
+
+def events(name: str | None = None) -> list[EventLogEntry]:
+    """The event log, oldest first; only the events called `name` when given."""
+    query = select(EventLogEntry).order_by(EventLogEntry.id)
+    if name:
+        query = query.where(EventLogEntry.name == name)
+    return list(db.session.scalars(query))
+
+
+class QueryCounter:
+    """Counts the SQL statements sent through the engine while active."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.statements: list[str] = []
+
+    def _count(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(statement)
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)

@@ -8,23 +8,22 @@ import re
 import pytest
 
 from tests import factories
-from tests.catalogue import builders
 from tests.catalogue.helpers import shown
 
 
 def test_a_published_activity_with_its_dates(client, db):
     company = factories.company(name="Bouwbedrijf Oost")
-    activity = builders.activity(
+    activity = factories.activity(
         company, title="Bouwplaats bezoeken", kind="company_visit",
         description=("Eerste regel\nTweede <script>alert(1)</script> regel\n\n\n"
                      "Nieuwe alinea & meer"),
         years=frozenset({"3"}), paths=frozenset({"BB"}), profiles=frozenset(),
         duration_minutes=150, max_group_size=18, min_notice_days=9,
     )
-    open_slot = builders.slot(activity, days=12, capacity=20, taken=5)
-    full = builders.slot(activity, days=19, capacity=10, taken=10)
-    cancelled = builders.slot(activity, days=14, status="cancelled")
-    past = builders.slot(activity, days=-2)
+    open_slot = factories.slot(activity, days_ahead=12, capacity=20, taken=5)
+    full = factories.slot(activity, days_ahead=19, capacity=10, taken=10)
+    cancelled = factories.slot(activity, days_ahead=14, status="cancelled")
+    past = factories.slot(activity, days_ahead=-2)
 
     response = client.get(f"/activities/{activity.id}")
     assert response.status_code == 200
@@ -51,7 +50,7 @@ def test_a_published_activity_with_its_dates(client, db):
 def test_the_contacts_details_are_not_on_the_public_page(client, db):
     company = factories.company()
     person = factories.user(company, "contact", email="henk@bedrijf.test", phone="0612345678")
-    activity = builders.activity(company, contact_id=person.id)
+    activity = factories.activity(company, contact_id=person.id)
     page = client.get(f"/activities/{activity.id}").get_data(as_text=True)
     assert "henk@bedrijf.test" not in page and "0612345678" not in page
 
@@ -63,8 +62,8 @@ def test_unpublished_activities_are_only_for_their_company_and_coordinators(
 
     company = factories.company()
     member = login(app.test_client(), factories.user(company, "contact"), factories.PASSWORD)
-    activity = builders.activity(company, status=status)
-    slot = builders.slot(activity)
+    activity = factories.activity(company, status=status)
+    slot = factories.slot(activity)
     url = f"/activities/{activity.id}"
 
     assert client.get(url).status_code == 404
@@ -80,7 +79,7 @@ def test_unpublished_activities_are_only_for_their_company_and_coordinators(
 
 
 def test_the_activity_of_a_company_not_yet_approved_is_not_public(client, db):
-    activity = builders.activity(factories.company(status="pending"))
+    activity = factories.activity(factories.company(status="pending"))
     assert client.get(f"/activities/{activity.id}").status_code == 404
 
 

@@ -17,8 +17,7 @@ from app.catalogue import service as catalogue
 from app.catalogue.models import CatalogueVersion, Slot
 from app.extensions import db as database
 from tests import factories
-from tests.catalogue import builders
-from tests.catalogue.helpers import distances, result_ids, shown
+from tests.catalogue.helpers import QueryCounter, distances, result_ids, shown
 from tests.conftest import login, make_app
 
 AMSTERDAM = (52.3700, 4.8900)
@@ -237,10 +236,45 @@ def test_messages_for_one_visitor_are_shown_to_them_once_and_never_cached(app, c
     assert "Only for you" not in other.get("/catalogue").get_data(as_text=True)
 
 
+def test_the_visitor_page_is_only_for_those_nobody_signed_in(app, cached, offer, db):
+    """Whether a visitor is anonymous is read from the session and cookies
+    (app/catalogue/views.py): whoever a session or remember cookie names
+    gets their own page, never the one cached for anonymous visitors."""
+    anonymous = app.test_client()
+    assert 'action="/logout"' not in anonymous.get("/catalogue").get_data(as_text=True)
+
+    # Signed in for longer, back after the browser threw its session away.
+    teacher = factories.user(factories.school(), "teacher")
+    returning = app.test_client()
+    response = returning.post(
+        "/login", data={"email": teacher.email, "password": factories.PASSWORD, "remember": "y"}
+    )
+    assert response.status_code == 302
+    returning.delete_cookie("session")
+    page = returning.get("/catalogue").get_data(as_text=True)
+    assert 'action="/logout"' in page
+
+    # A session of somebody who may no longer sign in is nobody's: no cached
+    # page of anybody, and the ordinary path shows the visitor's page.
+    teacher.active = False
+    db.session.commit()
+    with returning.session_transaction() as session:
+        session["_user_id"] = str(teacher.id)
+    page = returning.get("/catalogue").get_data(as_text=True)
+    assert 'action="/logout"' not in page
+
+
+def test_the_visitor_page_follows_the_language_of_the_address(client, cached, offer):
+    dutch = client.get("/catalogue").get_data(as_text=True)
+    english = client.get("/catalogue?lang=en").get_data(as_text=True)
+    assert shown("Free places") in dutch and "<th>Free places</th>" in english
+    assert shown("Free places") in client.get("/catalogue").get_data(as_text=True)
+
+
 def test_a_cache_hit_runs_no_catalogue_query(client, cached, offer):
     slot_id = offer["slot"].id
     client.get("/catalogue?kind=workshop")
-    with builders.QueryCounter(database.engine) as counter:
+    with QueryCounter(database.engine) as counter:
         assert list(free_places(client, "?kind=workshop")) == [slot_id]
     assert not [s for s in counter.statements if "slot" in s.lower()]
 

@@ -12,9 +12,9 @@ import pytest
 from app.accounts.models import Membership
 from app.catalogue.models import Slot
 from app.extensions import db as database
+from app.timeutil import local_to_utc
 from tests import factories
-from tests.catalogue import builders
-from tests.catalogue.helpers import distances, result_ids, shown
+from tests.catalogue.helpers import QueryCounter, distances, result_ids, shown
 from tests.conftest import login
 
 # Known places. The teacher's school (the factory's default) is in Enschede.
@@ -30,7 +30,8 @@ def company_at(place, name, city, **values):
 
 
 def at_local(days: int, hour: int = 10) -> datetime:
-    return datetime.combine(date.today() + timedelta(days=days), time(hour))
+    """Naive UTC of a local wall-clock hour, `days` from today."""
+    return local_to_utc(datetime.combine(date.today() + timedelta(days=days), time(hour)))
 
 
 @pytest.fixture
@@ -39,28 +40,28 @@ def offer(db):
     metal = company_at(HENGELO, "Metaal Twente", "Hengelo", sectors=frozenset({"metal"}))
     data = company_at(ALMELO, "Data BV", "Almelo", sectors=frozenset({"ict"}))
     sun = company_at(AMSTERDAM, "Zon & Co", "Amsterdam", sectors=frozenset({"energy"}))
-    a = builders.activity(metal, kind="workshop", title="Lassen voor beginners",
-                          sectors=frozenset({"metal"}), profiles=frozenset({"PIE"}),
-                          years=frozenset({"3", "4"}), paths=frozenset({"BB", "KB"}))
-    b = builders.activity(data, kind="company_visit", title="Kijkje bij de servers",
-                          sectors=frozenset({"ict"}), profiles=frozenset({"MVI"}),
-                          years=frozenset({"1", "2"}), paths=frozenset({"GL", "TL"}))
-    c = builders.activity(sun, kind="guest_lesson", title="Zonnepanelen in de klas",
-                          sectors=frozenset({"energy"}), profiles=frozenset(),
-                          years=frozenset({"2"}), paths=frozenset({"TL"}))
+    a = factories.activity(metal, kind="workshop", title="Lassen voor beginners",
+                           sectors=frozenset({"metal"}), profiles=frozenset({"PIE"}),
+                           years=frozenset({"3", "4"}), paths=frozenset({"BB", "KB"}))
+    b = factories.activity(data, kind="company_visit", title="Kijkje bij de servers",
+                           sectors=frozenset({"ict"}), profiles=frozenset({"MVI"}),
+                           years=frozenset({"1", "2"}), paths=frozenset({"GL", "TL"}))
+    c = factories.activity(sun, kind="guest_lesson", title="Zonnepanelen in de klas",
+                           sectors=frozenset({"energy"}), profiles=frozenset(),
+                           years=frozenset({"2"}), paths=frozenset({"TL"}))
     slots = {
-        "a": builders.slot(a, local=at_local(10), capacity=20, taken=20),
-        "b": builders.slot(b, local=at_local(20), capacity=20, taken=5),
-        "c": builders.slot(c, local=at_local(40), capacity=30),
+        "a": factories.slot(a, starts_at=at_local(10), capacity=20, taken=20),
+        "b": factories.slot(b, starts_at=at_local(20), capacity=20, taken=5),
+        "c": factories.slot(c, starts_at=at_local(40), capacity=30),
     }
     # Never in the catalogue: a draft, an archived activity, a company not yet
     # approved, a cancelled slot, a past slot.
-    builders.slot(builders.activity(metal, status="draft", title="Lassen concept"), days=12)
-    builders.slot(builders.activity(metal, status="archived", title="Lassen oud"), days=13)
+    factories.slot(factories.activity(metal, status="draft", title="Lassen concept"), days_ahead=12)
+    factories.slot(factories.activity(metal, status="archived", title="Lassen oud"), days_ahead=13)
     pending = company_at(HENGELO, "Nog niet goedgekeurd", "Hengelo", status="pending")
-    builders.slot(builders.activity(pending, title="Lassen wacht"), days=14)
-    builders.slot(a, days=15, status="cancelled", cancel_reason="ziek")
-    builders.slot(a, days=-3)
+    factories.slot(factories.activity(pending, title="Lassen wacht"), days_ahead=14)
+    factories.slot(a, days_ahead=15, status="cancelled", cancel_reason="ziek")
+    factories.slot(a, days_ahead=-3)
     return {name: slot.id for name, slot in slots.items()}
 
 
@@ -144,10 +145,10 @@ def test_the_distance_filter_needs_a_school_location(client, offer, db):
 
 
 def test_sorting_by_distance(teacher_client, offer, db):
-    far_first = builders.slot(database.session.get(Slot, offer["c"]).activity, days=2)
-    no_place = builders.activity(factories.company(latitude=None, longitude=None),
-                                 title="Zonder coordinaten")
-    nowhere = builders.slot(no_place, days=1)
+    far_first = factories.slot(database.session.get(Slot, offer["c"]).activity, days_ahead=2)
+    no_place = factories.activity(factories.company(latitude=None, longitude=None),
+                                  title="Zonder coordinaten")
+    nowhere = factories.slot(no_place, days_ahead=1)
     by_date = listed(teacher_client)
     assert by_date == [nowhere.id, far_first.id, offer["a"], offer["b"], offer["c"]]
     by_distance = listed(teacher_client, "?sort=distance")
@@ -176,8 +177,8 @@ def test_a_teacher_at_two_schools_chooses_where_to_measure_from(app, offer, db):
 
 
 def test_results_come_in_pages(client, db):
-    activity = builders.activity(factories.company())
-    slots = [builders.slot(activity, days=3 + i) for i in range(21)]
+    activity = factories.activity(factories.company())
+    slots = [factories.slot(activity, days_ahead=3 + i) for i in range(21)]
 
     first = client.get("/catalogue?kind=company_visit").get_data(as_text=True)
     assert result_ids(first) == [s.id for s in slots[:20]]
@@ -193,10 +194,10 @@ def test_results_come_in_pages(client, db):
 
 
 def test_the_filter_state_lives_in_the_url(teacher_client, db):
-    activity = builders.activity(factories.company(), kind="workshop", title="Lasrobot",
-                                 sectors=frozenset({"metal"}))
+    activity = factories.activity(factories.company(), kind="workshop", title="Lasrobot",
+                                  sectors=frozenset({"metal"}))
     for i in range(21):
-        builders.slot(activity, days=20 + i)
+        factories.slot(activity, days_ahead=20 + i)
     date_from = date.today() + timedelta(days=10)
     query = (f"?kind=workshop&sector=metal&free=1&q=lasrobot&date_from={date_from}"
              "&max_km=50&sort=distance")
@@ -262,7 +263,7 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_results(app, teacher_c
 
     def count_queries(expected_rows: int) -> int:
         database.session.remove()  # nothing cached from setting up the data
-        with builders.QueryCounter(database.engine) as counter:
+        with QueryCounter(database.engine) as counter:
             page = teacher_client.get("/catalogue?sort=distance").get_data(as_text=True)
         assert len(result_ids(page)) == expected_rows
         return counter.count
@@ -271,7 +272,8 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_results(app, teacher_c
     # either would cost a query per row.
     def add_offer():
         company = factories.company()
-        builders.slot(builders.activity(company, contact_id=None), days=10)
+        factories.slot(factories.activity(company, contact_id=None), days_ahead=10)
+        database.session.commit()
 
     add_offer()
     one = count_queries(1)

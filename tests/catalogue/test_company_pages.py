@@ -11,8 +11,7 @@ from app.catalogue.models import Activity, Slot
 from app.holidays.models import SchoolHoliday
 from app.timeutil import local_to_utc, to_local
 from tests import factories
-from tests.catalogue import builders
-from tests.catalogue.helpers import field_errors, flashes, form_errors, shown
+from tests.catalogue.helpers import events, field_errors, flashes, form_errors, shown
 from tests.conftest import login
 
 
@@ -53,12 +52,12 @@ def next_weekday(weekday: int, weeks_ahead: int = 2) -> date:
 
 
 def test_our_activities_lists_drafts_published_and_archived(contact_client, company):
-    draft = builders.activity(company, status="draft", title="Concept <b>een</b>")
-    published = builders.activity(company, status="published", title="Gepubliceerd")
-    archived = builders.activity(company, status="archived", title="Oud")
-    builders.slot(published, days=5)
-    builders.slot(published, days=6)
-    builders.activity(factories.company(), title="Van een ander")
+    draft = factories.activity(company, status="draft", title="Concept <b>een</b>")
+    published = factories.activity(company, status="published", title="Gepubliceerd")
+    archived = factories.activity(company, status="archived", title="Oud")
+    factories.slot(published, days_ahead=5)
+    factories.slot(published, days_ahead=6)
+    factories.activity(factories.company(), title="Van een ander")
 
     page = contact_client.get("/our-activities").get_data(as_text=True)
     sections = {status: page.split(f'class="activities-{status}"')[1].split("</section>")[0]
@@ -152,8 +151,8 @@ def test_a_contact_person_of_another_organisation_is_refused(contact_client, com
 
 
 def test_editing_shows_the_current_values_and_saves_changes(contact_client, company, db):
-    activity = builders.activity(company, status="draft", title="Oude titel",
-                                 years=frozenset({"2"}))
+    activity = factories.activity(company, status="draft", title="Oude titel",
+                                  years=frozenset({"2"}))
     page = contact_client.get(f"/activities/{activity.id}/edit").get_data(as_text=True)
     assert 'value="Oude titel"' in page
     assert 'checked id="years-1" name="years" type="checkbox" value="2"' in page
@@ -163,11 +162,11 @@ def test_editing_shows_the_current_values_and_saves_changes(contact_client, comp
     assert response.status_code == 302
     db.session.expire_all()
     assert activity.title == "Nieuwe titel" and activity.years == {"1"}
-    assert builders.events("ActivityChanged")
+    assert events("ActivityChanged")
 
 
 def test_editing_an_archived_activity_is_refused_in_the_form(contact_client, company, db):
-    activity = builders.activity(company, status="archived", title="Archief")
+    activity = factories.activity(company, status="archived", title="Archief")
     response = contact_client.post(f"/activities/{activity.id}/edit",
                                    data=activity_form(title="Toch"))
     assert response.status_code == 422
@@ -181,7 +180,7 @@ def test_editing_an_archived_activity_is_refused_in_the_form(contact_client, com
 
 
 def test_publish_and_archive_buttons(contact_client, company, db):
-    activity = builders.activity(company, status="draft")
+    activity = factories.activity(company, status="draft")
     slots_page = contact_client.get(f"/activities/{activity.id}/slots").get_data(as_text=True)
     assert f'action="/activities/{activity.id}/publish"' in slots_page
 
@@ -194,14 +193,14 @@ def test_publish_and_archive_buttons(contact_client, company, db):
     assert response.status_code == 303 and response.location == "/our-activities"
     db.session.expire_all()
     assert activity.status == "archived"
-    assert [e.name for e in builders.events()] == ["ActivityPublished", "ActivityArchived"]
+    assert [e.name for e in events()] == ["ActivityPublished", "ActivityArchived"]
 
 
 def test_publishing_before_approval_is_refused_with_a_message(app, db):
     pending = factories.company(status="pending")
     person = factories.user(pending, "contact")
     client = login(app.test_client(), person)
-    activity = builders.activity(pending, status="draft")
+    activity = factories.activity(pending, status="draft")
 
     slots_page = client.get(f"/activities/{activity.id}/slots").get_data(as_text=True)
     assert f'action="/activities/{activity.id}/publish"' not in slots_page
@@ -236,21 +235,21 @@ def test_publishing_before_approval_is_refused_with_a_message(app, db):
 )
 def test_another_companys_activity_is_not_found(contact_client, db, method, path):
     other_company = factories.company()
-    other = builders.activity(other_company, status="draft", title="Niet van jou")
-    slot = builders.slot(other)
+    other = factories.activity(other_company, status="draft", title="Niet van jou")
+    slot = factories.slot(other)
     url = path.format(a=other.id, s=slot.id, c=other_company.id)
     response = getattr(contact_client, method)(url, data={
         "title": "Overgenomen", "reason": "weg", "slot-capacity": "1"})
     assert response.status_code == 404
     db.session.expire_all()
     assert (other.title, other.status) == ("Niet van jou", "draft")
-    assert (slot.status, slot.capacity) == ("open", 25)
-    assert builders.events() == []
+    assert (slot.status, slot.capacity) == ("open", 30)
+    assert events() == []
 
 
 def test_teachers_and_coordinators_cannot_manage_activities(teacher_client, coordinator_client,
                                                            db):
-    activity = builders.activity(factories.company(), status="draft")
+    activity = factories.activity(factories.company(), status="draft")
     for client in (teacher_client, coordinator_client):
         assert client.get(f"/activities/{activity.id}/edit").status_code == 404
         assert client.post(f"/activities/{activity.id}/publish").status_code == 404
@@ -260,7 +259,7 @@ def test_teachers_and_coordinators_cannot_manage_activities(teacher_client, coor
 
 
 def test_adding_a_date_in_local_time(contact_client, company, db):
-    activity = builders.activity(company)
+    activity = factories.activity(company)
     day = next_weekday(2)
     response = contact_client.post(f"/activities/{activity.id}/slots", data={
         "slot-day": day.isoformat(), "slot-start": "09:30", "slot-end": "12:00",
@@ -281,7 +280,7 @@ def test_a_date_in_the_holidays_is_added_with_a_warning(contact_client, company,
     db.session.add(SchoolHoliday(region="noord", name="Meivakantie", start_date=day,
                                  end_date=day + timedelta(days=6)))
     db.session.commit()
-    activity = builders.activity(company)
+    activity = factories.activity(company)
     response = contact_client.post(f"/activities/{activity.id}/slots", data={
         "slot-day": day.isoformat(), "slot-start": "10:00", "slot-end": "11:00",
         "slot-capacity": "10"})
@@ -305,7 +304,7 @@ def test_a_date_in_the_holidays_is_added_with_a_warning(contact_client, company,
     ],
 )
 def test_a_bad_date_gives_a_field_error(contact_client, company, db, changes, field_id):
-    activity = builders.activity(company)
+    activity = factories.activity(company)
     data = {"slot-day": next_weekday(3).isoformat(), "slot-start": "09:00",
             "slot-end": "10:00", "slot-capacity": "10"}
     data.update(changes)
@@ -322,7 +321,7 @@ def test_adding_a_series_skips_holidays_and_warns(contact_client, company, db):
                                  start_date=first + timedelta(days=7),
                                  end_date=first + timedelta(days=13)))
     db.session.commit()
-    activity = builders.activity(company)
+    activity = factories.activity(company)
     response = contact_client.post(f"/activities/{activity.id}/slots/series", data={
         "series-first_day": first.isoformat(), "series-last_day": last.isoformat(),
         "series-weekdays": ["1", "3"], "series-start": "13:00", "series-end": "15:30",
@@ -337,7 +336,7 @@ def test_adding_a_series_skips_holidays_and_warns(contact_client, company, db):
 
 
 def test_a_series_without_weekdays_is_refused(contact_client, company, db):
-    activity = builders.activity(company)
+    activity = factories.activity(company)
     first = next_weekday(0)
     response = contact_client.post(f"/activities/{activity.id}/slots/series", data={
         "series-first_day": first.isoformat(),
@@ -350,9 +349,11 @@ def test_a_series_without_weekdays_is_refused(contact_client, company, db):
 
 
 def test_rescheduling_a_date(contact_client, company, db):
-    activity = builders.activity(company)
+    activity = factories.activity(company)
     day = next_weekday(4)
-    slot = builders.slot(activity, local=datetime.combine(day, time(10)), capacity=20, taken=12)
+    slot = factories.slot(activity, starts_at=local_to_utc(datetime.combine(day, time(10))),
+                          capacity=20, taken=12)
+    db.session.commit()  # a refused change rolls back
 
     page = contact_client.get(f"/slots/{slot.id}/reschedule").get_data(as_text=True)
     assert f'value="{day.isoformat()}"' in page and 'value="10:00"' in page
@@ -372,11 +373,12 @@ def test_rescheduling_a_date(contact_client, company, db):
     db.session.expire_all()
     assert slot.starts_at == local_to_utc(datetime.combine(new_day, time(13)))
     assert slot.capacity == 12 and slot.revision == 1
-    assert builders.events("SlotRescheduled")[0].payload["reason"] == "Hal bezet"
+    assert events("SlotRescheduled")[0].payload["reason"] == "Hal bezet"
 
 
 def test_cancelling_a_date_needs_a_reason(contact_client, company, db):
-    slot = builders.slot(builders.activity(company))
+    slot = factories.slot(factories.activity(company))
+    db.session.commit()  # a refused change rolls back
     assert contact_client.get(f"/slots/{slot.id}/cancel").status_code == 200
 
     response = contact_client.post(f"/slots/{slot.id}/cancel", data={"reason": "  "})
@@ -397,7 +399,7 @@ def test_cancelling_a_date_needs_a_reason(contact_client, company, db):
 def test_the_pages_forms_carry_the_csrf_token(contact_client, company, db, csrf_enabled):
     import re
 
-    activity = builders.activity(company, status="draft")
+    activity = factories.activity(company, status="draft")
     assert contact_client.post(f"/activities/{activity.id}/publish").status_code == 400
 
     page = contact_client.get(f"/activities/{activity.id}/slots").get_data(as_text=True)

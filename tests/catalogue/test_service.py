@@ -12,7 +12,7 @@ from app.errors import DomainError
 from app.holidays.models import SchoolHoliday
 from app.timeutil import local_to_utc, to_local, utcnow
 from tests import factories
-from tests.catalogue import builders
+from tests.catalogue.helpers import events
 
 
 def activity_values(**changes) -> dict:
@@ -111,31 +111,31 @@ def test_the_contact_person_must_belong_to_the_company(db, company, contact):
 
 
 def test_update_activity_changes_it_and_logs_the_change(db, company, contact):
-    activity = builders.activity(company, status="draft")
+    activity = factories.activity(company, status="draft")
     service.update_activity(activity, {"title": "Nieuwe titel", "years": ["1"]}, contact)
     db.session.commit()
 
     assert db.session.get(Activity, activity.id).title == "Nieuwe titel"
     assert activity.years == {"1"}
-    [changed] = builders.events("ActivityChanged")
+    [changed] = events("ActivityChanged")
     assert changed.subject_id == activity.id and changed.actor_id == contact.id
 
 
 def test_update_refuses_invalid_values_and_archived_activities(db, company, contact):
-    activity = builders.activity(company, status="draft")
+    activity = factories.activity(company, status="draft")
     with pytest.raises(DomainError) as refused:
         service.update_activity(activity, {"paths": []}, contact)
     assert refused.value.field == "paths"
     db.session.rollback()
 
-    archived = builders.activity(company, status="archived")
+    archived = factories.activity(company, status="archived")
     with pytest.raises(DomainError) as refused:
         service.update_activity(archived, {"title": "Toch"}, contact)
     assert refused.value.code == "archived"
 
 
 def test_publish_and_archive(db, company, contact):
-    activity = builders.activity(company, status="draft")
+    activity = factories.activity(company, status="draft")
     service.publish_activity(activity, contact)
     db.session.commit()
     assert activity.status == "published" and activity.published_at is not None
@@ -143,27 +143,27 @@ def test_publish_and_archive(db, company, contact):
 
     service.publish_activity(activity, contact)  # again: nothing changes
     assert activity.published_at == first_published
-    assert len(builders.events("ActivityPublished")) == 1
+    assert len(events("ActivityPublished")) == 1
 
     service.archive_activity(activity, contact)
     db.session.commit()
     assert db.session.get(Activity, activity.id).status == "archived"
-    [archived] = builders.events("ActivityArchived")
+    [archived] = events("ActivityArchived")
     assert archived.subject_id == activity.id
 
 
 def test_a_company_waiting_for_approval_cannot_publish(db, contact):
     pending = factories.company(status="pending")
-    activity = builders.activity(pending, status="draft")
+    activity = factories.activity(pending, status="draft")
     with pytest.raises(DomainError) as refused:
         service.publish_activity(activity, contact)
     assert refused.value.code == "not_approved"
     assert activity.status == "draft"
-    assert builders.events("ActivityPublished") == []
+    assert events("ActivityPublished") == []
 
 
 def test_publishing_checks_the_activity_again(db, company, contact):
-    activity = builders.activity(company, status="draft", years=frozenset())
+    activity = factories.activity(company, status="draft", years=frozenset())
     with pytest.raises(DomainError) as refused:
         service.publish_activity(activity, contact)
     assert refused.value.field == "years"
@@ -173,7 +173,7 @@ def test_publishing_checks_the_activity_again(db, company, contact):
 
 
 def test_add_slot_stores_utc_and_logs_it(db, company, contact):
-    activity = builders.activity(company)
+    activity = factories.activity(company)
     starts = future(20, hour=9)
     outcome = service.add_slot(activity, starts, starts + timedelta(hours=3), 24, contact)
     db.session.commit()
@@ -182,7 +182,7 @@ def test_add_slot_stores_utc_and_logs_it(db, company, contact):
     assert (slot.starts_at, slot.capacity, slot.taken, slot.status) == (starts, 24, 0, "open")
     assert to_local(slot.starts_at).hour == 9
     assert outcome.warnings == []
-    [added] = builders.events("SlotAdded")
+    [added] = events("SlotAdded")
     assert added.subject_id == slot.id and added.payload["capacity"] == 24
 
 
@@ -198,7 +198,7 @@ def test_add_slot_stores_utc_and_logs_it(db, company, contact):
     ],
 )
 def test_add_slot_refuses(db, company, contact, start_days, length_hours, capacity, field):
-    activity = builders.activity(company)
+    activity = factories.activity(company)
     starts = future(start_days)
     with pytest.raises(DomainError) as refused:
         service.add_slot(activity, starts, starts + timedelta(hours=length_hours), capacity,
@@ -208,7 +208,7 @@ def test_add_slot_refuses(db, company, contact, start_days, length_hours, capaci
 
 
 def test_an_archived_activity_gets_no_slots(db, company, contact):
-    activity = builders.activity(company, status="archived")
+    activity = factories.activity(company, status="archived")
     starts = future(10)
     with pytest.raises(DomainError) as refused:
         service.add_slot(activity, starts, starts + timedelta(hours=1), 10, contact)
@@ -224,7 +224,7 @@ def test_a_slot_in_the_companys_holidays_is_added_with_a_warning(db, company, co
                       end_date=day + timedelta(days=9)),
     ])
     db.session.commit()
-    activity = builders.activity(company)
+    activity = factories.activity(company)
 
     starts = local_to_utc(datetime.combine(day, time(10)))
     outcome = service.add_slot(activity, starts, starts + timedelta(hours=2), 10, contact)
@@ -259,7 +259,7 @@ def test_a_series_skips_the_holidays_and_keeps_the_local_time(db, company, conta
         SchoolHoliday(region="zuid", name="Zuid", start_date=tuesdays[3], end_date=tuesdays[3]),
     ])
     db.session.commit()
-    activity = builders.activity(company)
+    activity = factories.activity(company)
 
     outcome = service.add_slot_series(
         activity, first_day=first, last_day=last, weekdays={1}, start=time(13, 30),
@@ -277,7 +277,7 @@ def test_a_series_skips_the_holidays_and_keeps_the_local_time(db, company, conta
     assert {s.capacity for s in slots} == {16}
     assert len({s.series_key for s in slots}) == 1 and slots[0].series_key
     assert len(outcome.warnings) == 1 and "1" in outcome.warnings[0]
-    assert len(builders.events("SlotAdded")) == len(slots)
+    assert len(events("SlotAdded")) == len(slots)
 
 
 def test_a_series_that_keeps_holidays_warns_about_each(db, company, contact):
@@ -287,7 +287,7 @@ def test_a_series_that_keeps_holidays_warns_about_each(db, company, contact):
     db.session.add(SchoolHoliday(region="noord", name="Herfstvakantie", start_date=mondays[1],
                                  end_date=mondays[1] + timedelta(days=4)))
     db.session.commit()
-    activity = builders.activity(company)
+    activity = factories.activity(company)
 
     outcome = service.add_slot_series(
         activity, first_day=first, last_day=last, weekdays={0}, start=time(9), end=time(12),
@@ -310,7 +310,7 @@ def test_a_series_that_keeps_holidays_warns_about_each(db, company, contact):
     ],
 )
 def test_a_series_refuses(db, company, contact, changes, field):
-    activity = builders.activity(company)
+    activity = factories.activity(company)
     # A Monday, at least two weeks ahead.
     monday = date.today() + timedelta(days=14 - date.today().weekday() + 7)
     arguments = {"first_day": monday, "last_day": monday + timedelta(days=20),
@@ -328,7 +328,7 @@ def test_a_series_refuses(db, company, contact, changes, field):
 
 
 def test_reschedule_moves_a_slot_and_raises_its_revision(db, company, contact):
-    slot = builders.slot(builders.activity(company), days=20, capacity=20)
+    slot = factories.slot(factories.activity(company), days_ahead=20, capacity=20)
     new_start = future(25, hour=14)
     outcome = service.reschedule_slot(slot, contact, starts_at=new_start,
                                       ends_at=new_start + timedelta(hours=1), capacity=30,
@@ -339,13 +339,14 @@ def test_reschedule_moves_a_slot_and_raises_its_revision(db, company, contact):
     assert (stored.starts_at, stored.ends_at, stored.capacity, stored.revision) == (
         new_start, new_start + timedelta(hours=1), 30, 1)
     assert outcome.warnings == []
-    [moved] = builders.events("SlotRescheduled")
+    [moved] = events("SlotRescheduled")
     assert moved.payload["reason"] == "Machine in onderhoud"
     assert moved.payload["new_starts_at"] == new_start.isoformat()
 
 
 def test_reschedule_refuses_a_capacity_below_the_places_taken(db, company, contact):
-    slot = builders.slot(builders.activity(company), capacity=30, taken=18)
+    slot = factories.slot(factories.activity(company), capacity=30, taken=18)
+    db.session.commit()
     with pytest.raises(DomainError) as refused:
         service.reschedule_slot(slot, contact, capacity=17)
     assert refused.value.field == "capacity"
@@ -365,7 +366,7 @@ def test_reschedule_refuses_a_capacity_below_the_places_taken(db, company, conta
     [(-2, 2, "starts_at"), (10, -1, "ends_at")],
 )
 def test_reschedule_refuses_bad_times(db, company, contact, start_days, length_hours, field):
-    slot = builders.slot(builders.activity(company))
+    slot = factories.slot(factories.activity(company))
     starts = future(start_days)
     with pytest.raises(DomainError) as refused:
         service.reschedule_slot(slot, contact, starts_at=starts,
@@ -374,14 +375,14 @@ def test_reschedule_refuses_bad_times(db, company, contact, start_days, length_h
 
 
 def test_a_cancelled_slot_cannot_be_rescheduled(db, company, contact):
-    slot = builders.slot(builders.activity(company), status="cancelled")
+    slot = factories.slot(factories.activity(company), status="cancelled")
     with pytest.raises(DomainError) as refused:
         service.reschedule_slot(slot, contact, capacity=40)
     assert refused.value.code == "cancelled"
 
 
 def test_cancel_slot_needs_a_reason(db, company, contact):
-    slot = builders.slot(builders.activity(company))
+    slot = factories.slot(factories.activity(company))
     for reason in ("", "   "):
         with pytest.raises(DomainError) as refused:
             service.cancel_slot(slot, reason, contact)
@@ -394,14 +395,14 @@ def test_cancel_slot_needs_a_reason(db, company, contact):
     assert (stored.status, stored.cancel_reason, stored.revision) == (
         "cancelled", "Zieke instructeur", 1)
     assert stored.cancelled_at is not None and stored.cancelled_at <= utcnow()
-    [cancelled] = builders.events("SlotCancelled")
+    [cancelled] = events("SlotCancelled")
     assert cancelled.payload["reason"] == "Zieke instructeur"
 
 
 def test_a_reschedule_that_changes_nothing_is_no_event(db, company, contact):
-    slot = builders.slot(builders.activity(company))
+    slot = factories.slot(factories.activity(company))
     service.reschedule_slot(slot, contact, starts_at=slot.starts_at, ends_at=slot.ends_at,
                             capacity=slot.capacity, reason="niets")
     db.session.commit()
     assert db.session.get(Slot, slot.id).revision == 0
-    assert builders.events("SlotRescheduled") == []
+    assert events("SlotRescheduled") == []
