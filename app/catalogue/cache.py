@@ -31,11 +31,8 @@ nothing could tell entries made before the emptying from entries made after.
 from __future__ import annotations
 
 import random
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy import event
@@ -44,6 +41,7 @@ from sqlalchemy.orm import Session
 from app import fast_reads
 from app.catalogue.models import CatalogueVersion
 from app.extensions import db
+from app.versioned_cache import VersionedLRU, app_store
 
 DEFAULT_SECONDS = 10
 MAX_ENTRIES = 512
@@ -53,46 +51,9 @@ _PENDING = "catalogue_changed"
 T = TypeVar("T")
 
 
-class BlockCache:
-    """A bounded LRU of (version, expiry, html) per key, shared by a process's threads."""
-
-    def __init__(self, max_entries: int = MAX_ENTRIES):
-        self.max_entries = max_entries
-        self._entries: OrderedDict[Hashable, tuple[int, float, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable, version: int) -> Any:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            if entry[0] != version or entry[1] <= time.monotonic():
-                del self._entries[key]
-                return None
-            self._entries.move_to_end(key)
-            return entry[2]
-
-    def put(self, key: Hashable, version: int, html: Any, seconds: float) -> None:
-        with self._lock:
-            self._entries[key] = (version, time.monotonic() + seconds, html)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
-def block_cache() -> BlockCache:
-    """This application's cache (one per app, so two apps in a process never share)."""
-    cache = current_app.extensions.get("catalogue_cache")
-    if cache is None:
-        cache = current_app.extensions.setdefault("catalogue_cache", BlockCache())
-    return cache
+def block_cache() -> VersionedLRU:
+    """This application's cache of rendered catalogue blocks."""
+    return app_store("catalogue_cache", MAX_ENTRIES)
 
 
 def current_version() -> int | None:

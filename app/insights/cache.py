@@ -24,9 +24,6 @@ after. A row that comes back starts at a random number for the same reason.
 from __future__ import annotations
 
 import random
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -41,6 +38,7 @@ from app.extensions import db
 from app.insights.filters import SchoolYear
 from app.insights.models import FiguresVersion
 from app.timeutil import to_local
+from app.versioned_cache import VersionedLRU, app_store
 
 DEFAULT_SECONDS = 300
 MAX_ENTRIES = 256
@@ -50,37 +48,8 @@ MISSING = object()
 T = TypeVar("T")
 
 
-class _Entries:
-    """A bounded LRU of key -> (version, expiry, value), shared by a process's threads."""
-
-    def __init__(self) -> None:
-        self._entries: OrderedDict[Hashable, tuple[int, float, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable, version: int) -> Any:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return MISSING
-            if entry[0] != version or entry[1] <= time.monotonic():
-                del self._entries[key]
-                return MISSING
-            self._entries.move_to_end(key)
-            return entry[2]
-
-    def put(self, key: Hashable, version: int, value: Any, seconds: float) -> None:
-        with self._lock:
-            self._entries[key] = (version, time.monotonic() + seconds, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > MAX_ENTRIES:
-                self._entries.popitem(last=False)
-
-
-def _entries() -> _Entries:
-    found = current_app.extensions.get("insights_cache")
-    if found is None:
-        found = current_app.extensions.setdefault("insights_cache", _Entries())
-    return found
+def _entries() -> VersionedLRU:
+    return app_store("insights_cache", MAX_ENTRIES)
 
 
 def _seconds() -> float:
@@ -100,7 +69,7 @@ def kept(key: Hashable, school_year: SchoolYear) -> Any:
     version = version_of(school_year)
     if version is None:
         return MISSING
-    return _entries().get((school_year.start, key), version)
+    return _entries().get((school_year.start, key), version, MISSING)
 
 
 def keep(key: Hashable, school_year: SchoolYear, compute: Callable[[], T]) -> T:
@@ -109,7 +78,7 @@ def keep(key: Hashable, school_year: SchoolYear, compute: Callable[[], T]) -> T:
     rows it was computed from."""
     version = version_of(school_year)
     if version is not None:
-        found = _entries().get((school_year.start, key), version)
+        found = _entries().get((school_year.start, key), version, MISSING)
         if found is not MISSING:
             return found
     value = compute()

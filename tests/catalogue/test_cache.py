@@ -16,6 +16,7 @@ from app.catalogue import cache
 from app.catalogue import service as catalogue
 from app.catalogue.models import CatalogueVersion, Slot
 from app.extensions import db as database
+from app.versioned_cache import VersionedLRU
 from tests import factories
 from tests.catalogue.helpers import QueryCounter, distances, result_ids, shown
 from tests.conftest import login, make_app
@@ -329,7 +330,7 @@ def test_entries_expire_so_changes_without_events_show_soon(app, client, cached,
 
 
 def test_the_cache_keeps_the_most_recently_used_entries():
-    entries = cache.BlockCache(max_entries=2)
+    entries = VersionedLRU(max_entries=2)
     entries.put("a", 1, "A", 60)
     entries.put("b", 1, "B", 60)
     assert entries.get("a", 1) == "A"  # a is now the most recently used
