@@ -94,6 +94,18 @@ class PasswordChanged(Event):
     user_id: int
 
 
+@dataclass(frozen=True)
+class HolidaysChanged(Event):
+    """A coordinator added or deleted a school holiday. Fields: holiday_id,
+    region, first_day and last_day (ISO dates)."""
+
+    subject: ClassVar[str] = "holiday_id"
+    holiday_id: int
+    region: str
+    first_day: str
+    last_day: str
+
+
 # --- catalogue -------------------------------------------------------------------
 
 

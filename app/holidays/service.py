@@ -85,10 +85,23 @@ def add_holiday(region: str, name: str, start_date: date, end_date: date) -> Sch
     holiday = SchoolHoliday(region=region, name=name, start_date=start_date, end_date=end_date)
     db.session.add(holiday)
     db.session.flush()
+    _changed(holiday)
     return holiday
 
 
 def delete_holiday(holiday: SchoolHoliday) -> None:
-    """Slots made earlier stay as they are; only new checks see the change."""
+    """Slots made earlier stay as they are; only new checks see the change.
+    Hybrid-teacher schedules follow it (HolidaysChanged)."""
+    _changed(holiday)
     db.session.delete(holiday)
     db.session.flush()
+
+
+def _changed(holiday: SchoolHoliday) -> None:
+    from app.events import emit
+    from app.events import types as ev
+
+    emit(ev.HolidaysChanged(
+        holiday_id=holiday.id, region=holiday.region,
+        first_day=holiday.start_date.isoformat(), last_day=holiday.end_date.isoformat(),
+    ))

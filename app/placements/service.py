@@ -239,6 +239,28 @@ def _touch(placement: Placement) -> None:
     placement.updated_at = utcnow()
 
 
+def placements_in_holidays(region: str, first_day: date, last_day: date) -> list[Placement]:
+    """The placements, still to agree or agreed, of schools in the region
+    whose period meets these days: their lessons are the ones a holiday adds
+    or gives back."""
+    return list(db.session.scalars(
+        select(Placement).join(Organisation, Placement.school_id == Organisation.id)
+        .where(Organisation.holiday_region == region, Placement.status.in_(CLAIMING),
+               Placement.first_date <= last_day, Placement.last_date >= first_day)
+        .order_by(Placement.id)
+    ))
+
+
+def follow_changed_holidays(event: ev.HolidaysChanged) -> None:
+    """A holiday added or deleted changes these schedules (lessons are the rule
+    minus the holidays of the moment): the revision, the SEQUENCE of their
+    calendar events, rises so calendar clients take the new EXDATEs."""
+    for placement in placements_in_holidays(event.region, date.fromisoformat(event.first_day),
+                                            date.fromisoformat(event.last_day)):
+        _touch(placement)
+    db.session.flush()
+
+
 # --- proposing and answering ---------------------------------------------------------------
 
 

@@ -300,3 +300,37 @@ def test_lessons_are_in_utc_by_the_series_zone(db, world, placement, fetch):
                for d in item.dts]
     assert sorted(d.date() for d in exdates) == sorted(d for d in RULE_DAYS if d in HOLIDAYS)
     assert {d.time() for d in exdates} == {START}
+
+
+def _sequence(body: bytes) -> int:
+    return next(int(v["sequence"]) for v in icalendar.Calendar.from_ical(body).walk("VEVENT")
+                if str(v["uid"]).startswith("placement-") and "recurrence-id" not in v)
+
+
+def test_a_holiday_added_or_deleted_moves_the_series_and_its_sequence(db, world, placement,
+                                                                       fetch):
+    from app.holidays import service as holidays
+
+    agree(db, world, placement)
+    feed = make_feed(db, world.teacher)
+    first = fetch(feed)
+    week = (date(2041, 4, 15), date(2041, 4, 19))  # a Monday and a Thursday with lessons
+    assert {date(2041, 4, 15), date(2041, 4, 18)} <= set(taking_place(first.data))
+
+    # Another region's holiday changes nothing.
+    holidays.add_holiday("zuid", "Studiedagen", *week)
+    db.session.commit()
+    assert fetch(feed, **{"If-None-Match": first.headers["ETag"]}).status_code == 304
+
+    added = holidays.add_holiday("noord", "Studieweek", *week)
+    db.session.commit()
+    closed = fetch(feed)
+    assert closed.headers["ETag"] != first.headers["ETag"]
+    assert _sequence(closed.data) > _sequence(first.data)
+    assert not {date(2041, 4, 15), date(2041, 4, 18)} & set(taking_place(closed.data))
+
+    holidays.delete_holiday(added)
+    db.session.commit()
+    reopened = fetch(feed)
+    assert _sequence(reopened.data) > _sequence(closed.data)
+    assert {date(2041, 4, 15), date(2041, 4, 18)} <= set(taking_place(reopened.data))

@@ -25,6 +25,7 @@ from app.events.handlers import (
 )
 from app.insights import cache as insights_cache
 from app.insights import facts as reach_facts
+from app.placements import service as placements
 from app.school_requests import service as requests
 
 feeds = calendar_feeds
@@ -39,6 +40,8 @@ HANDLERS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
     ev.MemberInvited: [accounts_mail.send_invitation],
     ev.MemberJoined: [feeds.member_joined],
     ev.PasswordResetRequested: [accounts_mail.send_password_reset_link],
+    # school holidays
+    ev.HolidaysChanged: [placements.follow_changed_holidays, feeds.holidays_changed],
     # catalogue
     ev.ActivityPublished: [feeds.activity_shown_or_hidden, catalogue, figures],
     ev.ActivityChanged: [

@@ -4,8 +4,11 @@ thing the event is about (INTEROP.md rules 2, 3 and 8)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from app.calendar import service
 from app.events import types as ev
+from app.placements.service import placements_in_holidays
 
 
 def booking_changed(event: ev.BookingEvent) -> None:
@@ -35,3 +38,10 @@ def placement_changed(event: ev.PlacementAgreed | ev.PlacementLessonChanged
     """A placement now shows in calendars, one of its lessons moved or was
     cancelled, or it ended: its recurring event reads differently."""
     service.bump_for_placement(event.placement_id, event.school_id, event.company_id)
+
+
+def holidays_changed(event: ev.HolidaysChanged) -> None:
+    """The EXDATEs of the region's placement series in these days change."""
+    for placement in placements_in_holidays(event.region, date.fromisoformat(event.first_day),
+                                            date.fromisoformat(event.last_day)):
+        service.bump_for_placement(placement.id, placement.school_id, placement.company_id)
