@@ -13,18 +13,10 @@ from app.accounts import forms, permissions, service
 from app.accounts.models import ApiToken, Organisation
 from app.errors import DomainError, Gone
 from app.extensions import db
+from app.web.forms import apply_domain_error
 from app.web.rendering import render, safe_next_url
 
 bp = Blueprint("accounts", __name__)
-
-
-def apply_domain_error(form, error: DomainError) -> None:
-    """Shows a service's refusal at the field it concerns, or above the form."""
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = [*target.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def get_organisation_or_404(organisation_id: int) -> Organisation:

@@ -14,13 +14,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.accounts.views import apply_domain_error
 from app.bookings import forms, permissions, service
 from app.bookings.models import ACTIVE, Booking
 from app.catalogue.models import Slot
 from app.errors import DomainError
 from app.extensions import db
 from app.timeutil import utcnow
+from app.web.forms import apply_domain_error, carried_out
 from app.web.rendering import is_htmx, render, safe_next_url
 
 bp = Blueprint("bookings", __name__)
@@ -239,19 +239,12 @@ def cancel(booking_id: int):
     if not permissions.can_cancel(current_user, booking):
         abort(403)
     form = forms.ReasonForm(prefix="cancel")
-    if form.validate_on_submit():
-        try:
-            service.cancel_booking(current_user, booking, form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            if is_htmx():
-                return render("bookings/mine.html", block="booking_row", booking=booking,
-                              trigger="BookingCancelled")
-            flash(_("The booking is cancelled; the company is told."), "success")
-            return _back(form, url_for("bookings.show", booking_id=booking.id))
+    if carried_out(form, lambda: service.cancel_booking(current_user, booking, form.reason.data)):
+        if is_htmx():
+            return render("bookings/mine.html", block="booking_row", booking=booking,
+                          trigger="BookingCancelled")
+        flash(_("The booking is cancelled; the company is told."), "success")
+        return _back(form, url_for("bookings.show", booking_id=booking.id))
     db.session.refresh(booking)
     if is_htmx():
         # htmx swaps only successful answers: the row comes back with the message.
@@ -287,16 +280,10 @@ def decline(booking_id: int):
     if not permissions.can_decline(current_user, booking):
         abort(403)
     form = forms.ReasonForm(prefix="decline")
-    if form.validate_on_submit():
-        try:
-            service.decline_booking(current_user, booking, form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            return _company_answer(booking, form, message=_("The booking is declined."),
-                                   trigger="BookingDeclined")
+    if carried_out(form, lambda: service.decline_booking(current_user, booking,
+                                                         form.reason.data)):
+        return _company_answer(booking, form, message=_("The booking is declined."),
+                               trigger="BookingDeclined")
     db.session.refresh(booking)
     if is_htmx():
         return render("bookings/incoming.html", block="booking_row", booking=booking,

@@ -9,13 +9,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.accounts.models import Organisation
-from app.accounts.views import apply_domain_error
 from app.bookings.models import Booking
 from app.calendar import forms, permissions, service, serving
 from app.calendar.models import CalendarFeed
 from app.catalogue.models import Slot
 from app.errors import DomainError
 from app.extensions import db
+from app.web.forms import apply_domain_error
 from app.web.rendering import is_htmx, render
 
 bp = Blueprint("calendar", __name__)

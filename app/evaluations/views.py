@@ -9,12 +9,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from app.accounts.views import apply_domain_error
 from app.bookings.models import Booking
 from app.errors import DomainError
 from app.evaluations import permissions, service
 from app.evaluations.forms import EvaluationForm
 from app.extensions import db
+from app.web.forms import apply_domain_error
 from app.web.rendering import is_htmx, render
 
 bp = Blueprint("evaluations", __name__)

@@ -19,11 +19,11 @@ from sqlalchemy import select
 
 from app import vocabulary
 from app.accounts.models import Organisation, User
-from app.accounts.views import apply_domain_error
 from app.errors import DomainError
 from app.extensions import db
 from app.placements import forms, permissions, schedule, service
 from app.placements.models import Placement, Professional
+from app.web.forms import apply_domain_error, carried_out
 from app.web.rendering import is_htmx, render, safe_next_url
 
 bp = Blueprint("placements", __name__, url_prefix="/placements")
@@ -390,16 +390,9 @@ def decline(placement_id: int):
     if not permissions.can_decline(current_user, placement):
         abort(403)
     form = forms.ReasonForm(prefix="decline")
-    if form.validate_on_submit():
-        try:
-            service.decline(current_user, placement, form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            return _answer(placement, form, message=_("The placement is declined."),
-                           trigger="PlacementDeclined")
+    if carried_out(form, lambda: service.decline(current_user, placement, form.reason.data)):
+        return _answer(placement, form, message=_("The placement is declined."),
+                       trigger="PlacementDeclined")
     db.session.refresh(placement)
     return _answer(placement, form, decline_form=form, status=422)
 
@@ -411,17 +404,11 @@ def counter(placement_id: int):
     if not permissions.can_counter(current_user, placement):
         abort(403)
     form = forms.CounterForm(prefix="counter")
-    if form.validate_on_submit():
-        try:
-            service.counter(current_user, placement, _terms(form), form.message.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            return _answer(placement, form,
-                           message=_("Your days are proposed; the other side answers."),
-                           trigger="PlacementCountered")
+    if carried_out(form, lambda: service.counter(current_user, placement, _terms(form),
+                                                 form.message.data or "")):
+        return _answer(placement, form,
+                       message=_("Your days are proposed; the other side answers."),
+                       trigger="PlacementCountered")
     db.session.refresh(placement)
     return _answer(placement, form, counter_form=form, status=422)
 
@@ -433,16 +420,10 @@ def withdraw(placement_id: int):
     if not permissions.can_withdraw(current_user, placement):
         abort(403)
     form = forms.OptionalReasonForm(prefix="withdraw")
-    if form.validate_on_submit():
-        try:
-            service.withdraw(current_user, placement, form.reason.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            return _answer(placement, form, message=_("The proposal is withdrawn."),
-                           trigger="PlacementWithdrawn")
+    if carried_out(form, lambda: service.withdraw(current_user, placement,
+                                                  form.reason.data or "")):
+        return _answer(placement, form, message=_("The proposal is withdrawn."),
+                       trigger="PlacementWithdrawn")
     db.session.refresh(placement)
     return _answer(placement, form, withdraw_form=form, status=422)
 
@@ -454,16 +435,10 @@ def end(placement_id: int):
     if not permissions.can_end(current_user, placement):
         abort(403)
     form = forms.EndForm(prefix="end")
-    if form.validate_on_submit():
-        try:
-            service.end_early(current_user, placement, form.reason.data, form.ended_on.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The placement ends; the other side is told."), "success")
-            return redirect(_detail_url(placement))
+    if carried_out(form, lambda: service.end_early(current_user, placement, form.reason.data,
+                                                   form.ended_on.data)):
+        flash(_("The placement ends; the other side is told."), "success")
+        return redirect(_detail_url(placement))
     db.session.refresh(placement)
     return _placement_page(placement, end_form=form, status=422)
 
@@ -501,16 +476,10 @@ def cancel_lesson(placement_id: int, value: str):
     if not permissions.can_change_lessons(current_user, placement):
         abort(403)
     form = forms.ReasonForm(prefix="cancel")
-    if form.validate_on_submit():
-        try:
-            service.cancel_lesson(current_user, placement, original, form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            return _lesson_answer(placement, original,
-                                  message=_("The lesson is cancelled; the other side is told."))
+    if carried_out(form, lambda: service.cancel_lesson(current_user, placement, original,
+                                                       form.reason.data)):
+        return _lesson_answer(placement, original,
+                              message=_("The lesson is cancelled; the other side is told."))
     db.session.refresh(placement)
     return _lesson_answer(placement, original, form=form, kind="cancel", status=422)
 
@@ -523,17 +492,12 @@ def move_lesson(placement_id: int, value: str):
     if not permissions.can_change_lessons(current_user, placement):
         abort(403)
     form = forms.MoveLessonForm(prefix="move")
-    if form.validate_on_submit():
-        try:
-            service.move_lesson(current_user, placement, original, form.new_date.data,
-                                form.start_time.data, form.end_time.data, form.reason.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            return _lesson_answer(placement, original,
-                                  message=_("The lesson is moved; the other side is told."))
+    if carried_out(form, lambda: service.move_lesson(
+        current_user, placement, original, form.new_date.data, form.start_time.data,
+        form.end_time.data, form.reason.data or "",
+    )):
+        return _lesson_answer(placement, original,
+                              message=_("The lesson is moved; the other side is told."))
     db.session.refresh(placement)
     return _lesson_answer(placement, original, form=form, kind="move", status=422)
 

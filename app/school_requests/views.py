@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app import vocabulary
-from app.accounts.views import apply_domain_error
 from app.catalogue.models import Activity, Slot
 from app.errors import DomainError
 from app.extensions import db
@@ -23,6 +22,7 @@ from app.matching import candidates
 from app.school_requests import forms, permissions, queries, service
 from app.school_requests.models import KIND_LABELS, RequestResponse, SchoolRequest
 from app.timeutil import local_to_utc, utcnow
+from app.web.forms import apply_domain_error
 from app.web.rendering import is_htmx, render, safe_next_url
 
 bp = Blueprint("school_requests", __name__)

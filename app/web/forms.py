@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectMultipleField, widgets
 from wtforms.validators import ValidationError
+
+from app.errors import DomainError
+from app.extensions import db
 
 
 def strip(value):
@@ -51,3 +55,27 @@ class PlausibleDate:
     def __call__(self, form, field):
         if field.data is not None and not (2000 <= field.data.year <= date.today().year + 5):
             raise ValidationError(_l("Choose a date within the next five years."))
+
+
+def apply_domain_error(form, error: DomainError) -> None:
+    """Shows a service's refusal at the field it concerns, or above the form."""
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = [*target.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def carried_out(form, act: Callable[[], object]) -> bool:
+    """The form is valid and act, a service call, succeeded and is committed.
+    A refusal by the service is rolled back and shown on the form."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        act()
+    except DomainError as error:
+        db.session.rollback()
+        apply_domain_error(form, error)
+        return False
+    db.session.commit()
+    return True
