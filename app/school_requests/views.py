@@ -22,7 +22,7 @@ from app.matching import candidates
 from app.school_requests import forms, permissions, queries, service
 from app.school_requests.models import KIND_LABELS, RequestResponse, SchoolRequest
 from app.timeutil import local_to_utc, utcnow
-from app.web.forms import apply_domain_error
+from app.web.forms import apply_domain_error, carried_out
 from app.web.rendering import is_htmx, render, safe_next_url
 
 bp = Blueprint("school_requests", __name__)
@@ -158,16 +158,10 @@ def withdraw(request_id: int):
     if not permissions.can_withdraw(current_user, found):
         abort(403)
     form = forms.WithdrawForm(prefix="withdraw")
-    if form.validate_on_submit():
-        try:
-            service.withdraw_request(current_user._get_current_object(), found, form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your request is withdrawn; the companies that answered are told."), "success")
-            return redirect(url_for("school_requests.show", request_id=found.id))
+    if carried_out(form, lambda: service.withdraw_request(current_user._get_current_object(),
+                                                          found, form.reason.data)):
+        flash(_("Your request is withdrawn; the companies that answered are told."), "success")
+        return redirect(url_for("school_requests.show", request_id=found.id))
     db.session.refresh(found)
     return render("school_requests/request.html", status=422,
                   **_page_context(found, withdraw_form=form))
