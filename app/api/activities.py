@@ -9,11 +9,12 @@ from flask_babel import gettext as _
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt
 from sqlalchemy import select
 
-from app import vocabulary
+from app import text, vocabulary
 from app.api import bp
 from app.api.spec import (
     ApiError,
     Id,
+    Line,
     Patch,
     current_api_user,
     forbidden,
@@ -188,7 +189,8 @@ class ActivityQuery(BaseModel):
     date_from: SchoolYearDate = Field(None, description="Has a slot on or after this local date.")
     date_to: SchoolYearDate = Field(None, description="Has a slot on or before this local date.")
     free: bool = Field(False, description="Has a slot with free places.")
-    q: str = Field("", max_length=100, description="Words in title, description, company, city.")
+    q: Line = Field("", max_length=text.SHORT_LINE,
+                    description="Words in title, description, company, city.")
     lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False,
                               description="Origin for distances, with lon.")
     lon: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
@@ -205,8 +207,8 @@ class ActivityIn(BaseModel):
     company_id: Id | None = Field(
         None, description="Needed only when you are a contact of several companies.")
     kind: Kind
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field("", max_length=20_000)
+    title: Line = Field(min_length=1, max_length=text.LINE)
+    description: str = Field("", max_length=text.LONG_TEXT)
     sectors: list[Sector] = Field(default_factory=list,
                                   description="Empty: the company's sectors.")
     profiles: list[Profile] = Field(default_factory=list,
@@ -214,9 +216,9 @@ class ActivityIn(BaseModel):
     years: list[Year] = Field(min_length=1)
     paths: list[LearningPath] = Field(min_length=1)
     venue: Venue = "company"
-    address: str = Field("", max_length=200, description="Empty at the company: its address.")
-    postcode: str = Field("", max_length=10)
-    city: str = Field("", max_length=100)
+    address: Line = Field("", max_length=text.LINE, description="Empty at the company: its address.")
+    postcode: Line = Field("", max_length=10)
+    city: Line = Field("", max_length=text.SHORT_LINE)
     latitude: Latitude | None = Field(None, description="Empty: the company's location.")
     longitude: Longitude | None = None
     duration_minutes: Duration = 120
@@ -230,16 +232,16 @@ class ActivityPatch(Patch):
     """Only the fields sent change. Fields that cannot be empty refuse null."""
 
     kind: Kind = None
-    title: str = Field(None, min_length=1, max_length=200)
-    description: str = Field(None, max_length=20_000)
+    title: Line = Field(None, min_length=1, max_length=text.LINE)
+    description: str = Field(None, max_length=text.LONG_TEXT)
     sectors: list[Sector] = None
     profiles: list[Profile] = None
     years: list[Year] = Field(None, min_length=1)
     paths: list[LearningPath] = Field(None, min_length=1)
     venue: Venue = None
-    address: str = Field(None, max_length=200)
-    postcode: str = Field(None, max_length=10)
-    city: str = Field(None, max_length=100)
+    address: Line = Field(None, max_length=text.LINE)
+    postcode: Line = Field(None, max_length=10)
+    city: Line = Field(None, max_length=text.SHORT_LINE)
     latitude: Latitude | None = None
     longitude: Longitude | None = None
     duration_minutes: Duration = None

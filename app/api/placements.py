@@ -13,11 +13,19 @@ from typing import Annotated, Literal
 from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
-from app import vocabulary
+from app import text, vocabulary
 from app.accounts.models import Organisation
 from app.api import bp
 from app.api.activities import OrganisationRef, Profile, as_utc, in_vocabulary_order
-from app.api.spec import Id, forbidden, invalid, not_found, operation, require_user
+from app.api.spec import (
+    Id,
+    Line,
+    forbidden,
+    invalid,
+    not_found,
+    operation,
+    require_user,
+)
 from app.extensions import db
 from app.placements import permissions, schedule, service
 from app.placements.models import Placement, Professional
@@ -26,7 +34,7 @@ Weekday = Literal[tuple(vocabulary.WEEKDAYS)]
 CandidateKind = Literal[tuple(vocabulary.CANDIDATE_KINDS)]
 PlacementStatus = Literal["proposed", "countered", "agreed", "declined", "withdrawn", "ended"]
 Side = Literal["company", "school"]
-Text = Annotated[str, Field(max_length=2000)]
+Text = Annotated[str, Field(max_length=text.TEXT)]
 Hours = Annotated[StrictInt, Field(ge=1, le=40, description="1 to 40 hours a week.")]
 
 # --- output ---------------------------------------------------------------------------
@@ -127,7 +135,7 @@ class PlacementTermsIn(BaseModel):
 class PlacementIn(PlacementTermsIn):
     professional_id: Id = Field(description="A professional of the pool, linked to a company.")
     school_id: Id
-    subjects: str = Field("", max_length=200)
+    subjects: Line = Field("", max_length=text.LINE)
     profiles: list[Profile] = Field(default_factory=list)
     remarks: Text = ""
 
@@ -171,26 +179,27 @@ class PlacementQuery(BaseModel):
 
 
 class CandidateQuery(BaseModel):
-    q: str | None = Field(None, max_length=200, description="Words in name, expertise, subjects.")
+    q: Line | None = Field(None, max_length=text.LINE,
+                           description="Words in name, expertise, subjects.")
     profile: Profile | None = None
     weekday: Weekday | None = None
-    town: str | None = Field(None, max_length=100)
-    region: str | None = Field(None, max_length=100)
+    town: Line | None = Field(None, max_length=text.SHORT_LINE)
+    region: Line | None = Field(None, max_length=text.SHORT_LINE)
 
 
 class CandidateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     company_id: Id | None = Field(None, description="Needed when you are at several companies.")
-    name: str = Field(min_length=1, max_length=200)
+    name: Line = Field(min_length=1, max_length=text.LINE)
     kind: CandidateKind = "employee"
     expertise: Text
-    subjects: str = Field("", max_length=200)
+    subjects: Line = Field("", max_length=text.LINE)
     profiles: list[Profile] = Field(default_factory=list)
     weekdays: list[Weekday] = Field(default_factory=list)
     hours_per_week: Hours | None = None
-    town: str = Field("", max_length=100)
-    region: str = Field("", max_length=100)
+    town: Line = Field("", max_length=text.SHORT_LINE)
+    region: Line = Field("", max_length=text.SHORT_LINE)
     consent: StrictBool = Field(description="The professional agreed to be in the pool.")
 
 

@@ -25,7 +25,15 @@ from app.api.activities import (
 )
 from app.api.bookings import PersonOut
 from app.api.slots import ApiDateTime, Capacity, to_stored
-from app.api.spec import Id, forbidden, invalid, not_found, operation, require_user
+from app.api.spec import (
+    Id,
+    Line,
+    forbidden,
+    invalid,
+    not_found,
+    operation,
+    require_user,
+)
 from app.catalogue.models import Activity, Slot
 from app.extensions import db
 from app.matching import candidates
@@ -203,7 +211,7 @@ class RequestIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: RequestKind = Field(description="An activity kind, or placement (a hybrid teacher).")
-    topic: str = Field(max_length=service.MAX_TOPIC)
+    topic: Line = Field(max_length=service.MAX_TOPIC)
     group_size: GroupSize
     year: Year
     path: LearningPath

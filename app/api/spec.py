@@ -18,10 +18,19 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from flask import Blueprint, g, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    ValidationError,
+)
 
+from app.db_types import MAX_ID
 from app.errors import DomainError
 from app.extensions import csrf, db
+from app.text import clean_json, clean_text
 
 
 class ApiError(Exception):
@@ -106,11 +115,12 @@ class Operation:
 
 OPERATIONS: list[Operation] = []
 
-# Ids are 32-bit integer columns; a larger number in a URL names nothing (and
-# SQLite's driver cannot even send it).
-MAX_ID = 2**31 - 1
+# An id in a body or a query string: a number an id column can hold, or a 422.
+# (In a path, app.web.input's converter answers 404 before the operation runs.)
 Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
-
+# Every string of a body arrives cleaned by app.text's rule as text with lines;
+# a name, a title, a town or search words is one line, as in a form's input.
+Line = Annotated[str, BeforeValidator(lambda v: clean_text(v) if isinstance(v, str) else v)]
 
 def current_api_user():
     return g.get("api_user")
@@ -147,8 +157,6 @@ def operation(
     def decorator(view):
         @functools.wraps(view)
         def wrapper(**path_values):
-            if any(isinstance(v, int) and v > MAX_ID for v in path_values.values()):
-                raise not_found()
             if auth:
                 require_user()
             kwargs = dict(path_values)
@@ -158,7 +166,7 @@ def operation(
                 payload = request.get_json(silent=True, force=True)
                 if not isinstance(payload, dict):
                     raise ApiError(400, "invalid_json", "The request body must be a JSON object.")
-                kwargs["body"] = body.model_validate(payload)
+                kwargs["body"] = body.model_validate(clean_json(payload))
             if query is not None:
                 kwargs["query"] = query.model_validate(_query_values(query))
             result = view(**kwargs)

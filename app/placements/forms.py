@@ -24,6 +24,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from app import vocabulary
+from app.db_types import as_id
 from app.placements.service import MAX_SUBJECTS, MAX_TEXT
 from app.web.forms import MultiCheckboxField, PlausibleDate, options, strip
 
@@ -55,9 +56,9 @@ class TermsForm(FlaskForm):
 
 
 class ProposalForm(TermsForm):
-    professional = SelectField(_l("Professional"), coerce=int, validate_choice=False,
+    professional = SelectField(_l("Professional"), coerce=as_id, validate_choice=False,
                                validators=[InputRequired(message=_l("Choose a professional."))])
-    school = SelectField(_l("School"), coerce=int, validate_choice=False,
+    school = SelectField(_l("School"), coerce=as_id, validate_choice=False,
                          validators=[InputRequired(message=_l("Choose a school."))])
     subjects = StringField(_l("Subjects"), filters=[strip],
                            validators=[Optional(), Length(max=MAX_SUBJECTS)])
@@ -126,7 +127,7 @@ class CandidateForm(FlaskForm):
 
 
 class CompanyCandidateForm(CandidateForm):
-    company = SelectField(_l("Company"), coerce=int, validate_choice=False)
+    company = SelectField(_l("Company"), coerce=as_id, validate_choice=False)
 
 
 class SelfRegistrationForm(CandidateForm):
@@ -139,7 +140,7 @@ class SelfRegistrationForm(CandidateForm):
 
 
 class ApproveCandidateForm(FlaskForm):
-    company = SelectField(_l("Company that offers this professional"), coerce=int,
+    company = SelectField(_l("Company that offers this professional"), coerce=as_id,
                           validate_choice=False, validators=[Optional()])
 
 

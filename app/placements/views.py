@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from app import vocabulary
 from app.accounts.models import Organisation, User
+from app.db_types import as_id
 from app.errors import DomainError
 from app.extensions import db
 from app.placements import forms, permissions, schedule, service
@@ -222,8 +223,8 @@ def new():
     if not permissions.can_propose(me):
         abort(403)
     chosen = None
-    if request.args.get("professional", "").isdigit():
-        chosen = get_candidate_or_404(int(request.args["professional"]))
+    if request.args.get("professional", type=as_id):
+        chosen = get_candidate_or_404(request.args.get("professional", type=as_id))
         if chosen.company_id is None or chosen.status != "approved":
             flash(_("A coordinator first links this professional to a company."), "warning")
             return redirect(url_for("placements.candidate", professional_id=chosen.id))
@@ -243,8 +244,8 @@ def new():
     form.school.choices = [forms.SelectChoice(s.id, f"{s.name}, {s.city}") for s in schools]
     if request.method == "GET":
         form.professional.data = professionals[0].id
-        if request.args.get("school", "").isdigit():
-            form.school.data = int(request.args["school"])
+        if request.args.get("school", type=as_id):
+            form.school.data = request.args.get("school", type=as_id)
         form.hours_per_week.data = professionals[0].hours_per_week or 4
         form.weekdays.data = sorted(professionals[0].weekdays,
                                     key=list(vocabulary.WEEKDAYS).index)
