@@ -7,7 +7,7 @@ input a rule refuses is a 422 naming the field."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from flask_babel import gettext as _
@@ -20,6 +20,7 @@ from app.api.activities import OrganisationRef, Profile, as_utc, in_vocabulary_o
 from app.api.spec import (
     Id,
     Line,
+    LocalTime,
     forbidden,
     invalid,
     not_found,
@@ -59,8 +60,8 @@ class PlacementOut(BaseModel):
     profiles: list[Profile]
     hours_per_week: int
     weekdays: list[Weekday] = Field(description="School days, mo to fr.")
-    start_time: time = Field(description="Local time (Europe/Amsterdam) on every school day.")
-    end_time: time
+    start_time: LocalTime = Field(description="Local time (Europe/Amsterdam) on every school day.")
+    end_time: LocalTime
     first_date: date
     last_date: date
     ended_on: date | None = Field(description="Set when the placement ended.")
@@ -83,8 +84,8 @@ class PlacementPageOut(BaseModel):
 class PlacementLessonOut(BaseModel):
     original_date: date = Field(description="The date the rule gave; identifies the lesson.")
     date: date
-    start_time: time
-    end_time: time
+    start_time: LocalTime
+    end_time: LocalTime
     starts_at: datetime
     ends_at: datetime
     status: Literal["scheduled", "moved", "cancelled"]
@@ -96,8 +97,8 @@ class PlacementScheduleOut(BaseModel):
     weekdays: list[Weekday]
     first_date: date
     last_date: date = Field(description="The last date with lessons (earlier when ended early).")
-    start_time: time
-    end_time: time
+    start_time: LocalTime
+    end_time: LocalTime
     holidays: list[date] = Field(description="Dates of the rule that fall in school holidays.")
     lessons: list[PlacementLessonOut]
 
@@ -126,8 +127,8 @@ class PlacementTermsIn(BaseModel):
 
     hours_per_week: Hours
     weekdays: list[Weekday] = Field(min_length=1, max_length=5)
-    start_time: time = Field(description="Local time, e.g. 09:00.")
-    end_time: time
+    start_time: LocalTime = Field(description="Local time, e.g. 09:00.")
+    end_time: LocalTime
     first_date: date
     last_date: date = Field(description="Not before first_date.")
 
@@ -167,8 +168,8 @@ class PlacementMoveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     new_date: date
-    start_time: time
-    end_time: time
+    start_time: LocalTime
+    end_time: LocalTime
     reason: Text = ""
 
 

@@ -3,7 +3,7 @@ and the ranked suggestions for a request."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from flask_babel import gettext as _
@@ -28,6 +28,7 @@ from app.api.slots import ApiDateTime, Capacity, to_stored
 from app.api.spec import (
     Id,
     Line,
+    LocalTime,
     forbidden,
     invalid,
     not_found,
@@ -70,8 +71,6 @@ def _plausible(value: date) -> date:
 
 
 ApiDate = Annotated[date, BeforeValidator(_text_only), AfterValidator(_plausible)]
-ApiTime = Annotated[time, BeforeValidator(_text_only),
-                    Field(description="Local (Europe/Amsterdam) wall-clock time, HH:MM.")]
 
 
 # --- output ---------------------------------------------------------------------------
@@ -240,8 +239,8 @@ class ResponseIn(BaseModel):
     professional_id: Id | None = Field(None, description="option placement.")
     hours_per_week: int | None = Field(None, ge=1, le=40)
     weekdays: list[Weekday] = Field(default_factory=list, max_length=5)
-    start_time: ApiTime | None = None
-    end_time: ApiTime | None = None
+    start_time: LocalTime | None = None
+    end_time: LocalTime | None = None
     first_date: ApiDate | None = None
     last_date: ApiDate | None = None
     message: Text = ""

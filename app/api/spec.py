@@ -15,6 +15,7 @@ import re
 import types
 import typing
 from dataclasses import dataclass, field
+from datetime import time
 from typing import Annotated
 
 from flask import Blueprint, g, jsonify, request
@@ -23,8 +24,10 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     StrictInt,
     ValidationError,
+    WithJsonSchema,
 )
 
 from app.db_types import MAX_ID
@@ -121,6 +124,27 @@ Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
 # Every string of a body arrives cleaned by app.text's rule as text with lines;
 # a name, a title, a town or search words is one line, as in a form's input.
 Line = Annotated[str, BeforeValidator(lambda v: clean_text(v) if isinstance(v, str) else v)]
+
+_WALL_CLOCK = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?")
+
+
+def _wall_clock(value):
+    if isinstance(value, time) or (isinstance(value, str) and _WALL_CLOCK.fullmatch(value)):
+        return value
+    raise ValueError("a local time as HH:MM, e.g. 09:00")
+
+
+# A time on the school's clock (Europe/Amsterdam) on whichever day it falls:
+# without an offset, which JSON Schema's "time" format would demand.
+LocalTime = Annotated[
+    time,
+    BeforeValidator(_wall_clock),
+    PlainSerializer(lambda value: value.strftime("%H:%M:%S"), return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": f"^{_WALL_CLOCK.pattern}$",
+                    "description": "Local time (Europe/Amsterdam), HH:MM or HH:MM:SS, "
+                    "without an offset.", "examples": ["09:00"]}),
+]
+
 
 def current_api_user():
     return g.get("api_user")

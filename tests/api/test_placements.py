@@ -236,3 +236,17 @@ def test_the_same_flow_works_for_a_coordinator_on_behalf_of_the_company(app, db,
     response = coordinator.post("/placements", json=body(person, world.school))
     assert response.status_code == 201
     assert response.get_json()["proposed_by"] == "company"
+
+
+@pytest.mark.parametrize("given", ["09:00+02:00", "09:00Z", "9:00", "09:00:00.5", "25:00", 900])
+def test_a_time_is_a_local_time_without_an_offset(world, person, given):
+    """A school day's hours have no offset; one given could not be compared
+    with the schedule's times (and the document describes them by a pattern:
+    JSON Schema's "time" format would demand an offset)."""
+    response = world.as_contact.post("/placements", json=body(person, world.school,
+                                                              start_time=given))
+    assert invalid_fields(response) == {"start_time"}
+    schema = world.anonymous.get("/openapi.json").get_json()["components"]["schemas"]
+    for model in ("PlacementOut", "PlacementIn", "PlacementLessonOut"):
+        times = schema[model]["properties"]["start_time"]
+        assert times.get("format") is None and times["pattern"].startswith("^"), model
