@@ -8,9 +8,30 @@ from hypothesis import strategies as st
 
 from app.text import clean_json, clean_text
 
-REMOVED = ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x7f", "\x85", "\x9f", "\ud800",
-           "\udfff", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067",
-           "\u2068", "\u2069", "\ufffe", "\uffff"]
+REMOVED = [
+    "\x00",
+    "\x01",
+    "\x08",
+    "\x0b",
+    "\x0c",
+    "\x1b",
+    "\x7f",
+    "\x85",
+    "\x9f",
+    "\ud800",
+    "\udfff",
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+    "\ufffe",
+    "\uffff",
+]
 
 
 @pytest.mark.parametrize("character", REMOVED)

@@ -44,8 +44,12 @@ class ApiError(Exception):
 
 def invalid(field_name: str, message: str) -> ApiError:
     """A 422 about one field of the input, shaped like pydantic's own errors."""
-    return ApiError(422, "invalid", f"{field_name}: {message}",
-                    details=[{"field": field_name, "message": message}])
+    return ApiError(
+        422,
+        "invalid",
+        f"{field_name}: {message}",
+        details=[{"field": field_name, "message": message}],
+    )
 
 
 def not_found(message: str = "Not found.") -> ApiError:
@@ -140,9 +144,14 @@ LocalTime = Annotated[
     time,
     BeforeValidator(_wall_clock),
     PlainSerializer(lambda value: value.strftime("%H:%M:%S"), return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "pattern": f"^{_WALL_CLOCK.pattern}$",
-                    "description": "Local time (Europe/Amsterdam), HH:MM or HH:MM:SS, "
-                    "without an offset.", "examples": ["09:00"]}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": f"^{_WALL_CLOCK.pattern}$",
+            "description": "Local time (Europe/Amsterdam), HH:MM or HH:MM:SS, without an offset.",
+            "examples": ["09:00"],
+        }
+    ),
 ]
 
 
@@ -174,8 +183,21 @@ def operation(
     also: dict[int, str] | None = None,
     headers: dict[str, str] | None = None,
 ):
-    op = Operation(method, path, summary, tag, response, body, query, auth, status, list_response,
-                   errors, dict(also or {}), dict(headers or {}))
+    op = Operation(
+        method,
+        path,
+        summary,
+        tag,
+        response,
+        body,
+        query,
+        auth,
+        status,
+        list_response,
+        errors,
+        dict(also or {}),
+        dict(headers or {}),
+    )
     OPERATIONS.append(op)
 
     def decorator(view):

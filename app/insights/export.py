@@ -54,10 +54,16 @@ def to_csv(table: Table) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
     for row in table.cells():
-        writer.writerow([
-            "" if v is None else _AFTER_A_SEPARATOR.sub(r"\1'\2", v) if isinstance(v, str) else v
-            for v in row
-        ])
+        writer.writerow(
+            [
+                ""
+                if v is None
+                else _AFTER_A_SEPARATOR.sub(r"\1'\2", v)
+                if isinstance(v, str)
+                else v
+                for v in row
+            ]
+        )
     # The byte order mark makes Excel read UTF-8 (ë in "Oldenzaal-Noord", é, …).
     return buffer.getvalue().encode("utf-8-sig")
 

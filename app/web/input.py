@@ -24,8 +24,10 @@ class Request(FlaskRequest):
         from the query string makes its one-line fields one line."""
         parsed = FlaskRequest.args.fget(self)
         return ImmutableMultiDict(
-            [(clean_text(k, multiline=True), clean_text(v, multiline=True))
-             for k, v in parsed.items(multi=True)]
+            [
+                (clean_text(k, multiline=True), clean_text(v, multiline=True))
+                for k, v in parsed.items(multi=True)
+            ]
         )
 
 
@@ -67,6 +69,8 @@ def init_app(app) -> None:
     """Before any blueprint registers a rule: the converters apply to all."""
     app.request_class = Request
     app.url_map.converters.update(
-        int=IdConverter, default=SegmentConverter, string=SegmentConverter,
+        int=IdConverter,
+        default=SegmentConverter,
+        string=SegmentConverter,
         path=NoControlsPathConverter,
     )

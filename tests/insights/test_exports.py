@@ -22,16 +22,26 @@ from tests.evaluations import builders
 HOSTILE = [
     "\x01=cmd|' /C calc'!A0",
     "Vak\x0bcollege\x1b[31m \x7f\x85\u202eloohcS",
-    "Naam;=HYPERLINK(\"http://evil.test\",\"Klik\")",
+    'Naam;=HYPERLINK("http://evil.test","Klik")',
     "@SUM(A1)\ufffe",
     "-2+3\u2066",
     "\t=1+1",
     'Het "Assink"\r\nLyceum',
 ]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-INVISIBLE = {chr(c) for c in [*range(0, 9), 11, 12, *range(14, 32), *range(127, 160)]} | \
-    {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069",
-     "\ufffe", "\uffff"}
+INVISIBLE = {chr(c) for c in [*range(0, 9), 11, 12, *range(14, 32), *range(127, 160)]} | {
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+    "\ufffe",
+    "\uffff",
+}
 
 
 @pytest.fixture
@@ -91,8 +101,11 @@ def test_a_semicolon_cannot_start_a_cell_in_a_dutch_spreadsheet(app, hostile_reg
     stays one cell however it is split, and its formula stays text."""
     coordinator = factories.user(factories.network(), "coordinator")
     client = login(app.test_client(), coordinator)
-    raw = client.get(f"/insights/export/companies.csv?school_year={hostile_region.start}") \
-        .get_data().decode("utf-8-sig")
+    raw = (
+        client.get(f"/insights/export/companies.csv?school_year={hostile_region.start}")
+        .get_data()
+        .decode("utf-8-sig")
+    )
     assert '"Naam;\'=HYPERLINK(""http://evil.test"",""Klik"")"' in raw
     semicolon_rows = list(csv.reader(io.StringIO(raw), delimiter=";"))
     cells = [cell.strip('"') for row in semicolon_rows for cell in row]
@@ -102,5 +115,5 @@ def test_a_semicolon_cannot_start_a_cell_in_a_dutch_spreadsheet(app, hostile_reg
     assert "'=cmd|' /C calc'!A0" in values
     assert "'@SUM(A1)" in values and "'-2+3" in values and "'=1+1" in values
     assert "Vakcollege[31m loohcS" in values
-    assert "Naam;'=HYPERLINK(\"http://evil.test\",\"Klik\")" in values
+    assert 'Naam;\'=HYPERLINK("http://evil.test","Klik")' in values
     assert 'Het "Assink"\nLyceum' in values

@@ -49,26 +49,49 @@ def build() -> dict:
 
     professional = placement_helpers.professional(company)
     proposed = placement_helpers.propose(contact, company, school, professional)
-    agreed = placement_helpers.propose(contact, company, school,
-                                       placement_helpers.professional(company, name="Piet Smit"))
+    agreed = placement_helpers.propose(
+        contact, company, school, placement_helpers.professional(company, name="Piet Smit")
+    )
     placements.accept(teacher, agreed)
 
-    request = school_requests.post_request(teacher, school, school_requests.RequestInput(
-        kind="company_visit", topic="Een kijkje bij een metaalbedrijf", group_size=10,
-        year="3", path="KB", profile="PIE", first_day=slot.starts_at.date() - timedelta(days=3),
-        last_day=slot.starts_at.date() + timedelta(days=3), venues={"company"}, max_km=None,
-        remarks=""))
+    request = school_requests.post_request(
+        teacher,
+        school,
+        school_requests.RequestInput(
+            kind="company_visit",
+            topic="Een kijkje bij een metaalbedrijf",
+            group_size=10,
+            year="3",
+            path="KB",
+            profile="PIE",
+            first_day=slot.starts_at.date() - timedelta(days=3),
+            last_day=slot.starts_at.date() + timedelta(days=3),
+            venues={"company"},
+            max_km=None,
+            remarks="",
+        ),
+    )
     response = school_requests.propose_slot(contact, request, company, slot, "Wij hebben plek.")
 
     feed = create_feed(teacher, kind="personal")
     token, _raw = create_api_token(teacher, "tests")
     invite_member(company, "nieuw@company.test", "contact", contact)
-    holiday = SchoolHoliday(region="oost", name="Herfstvakantie",
-                            start_date=slot.starts_at.date() + timedelta(days=60),
-                            end_date=slot.starts_at.date() + timedelta(days=68))
+    holiday = SchoolHoliday(
+        region="oost",
+        name="Herfstvakantie",
+        start_date=slot.starts_at.date() + timedelta(days=60),
+        end_date=slot.starts_at.date() + timedelta(days=68),
+    )
     db.session.add(holiday)
-    mail = OutgoingMail(kind="test", recipient=teacher.email, subject="Niet verstuurd",
-                        text_body="", html_body="", status="failed", last_error="refused")
+    mail = OutgoingMail(
+        kind="test",
+        recipient=teacher.email,
+        subject="Niet verstuurd",
+        text_body="",
+        html_body="",
+        status="failed",
+        last_error="refused",
+    )
     db.session.add(mail)
     notification = Notification(user_id=teacher.id, kind="test", text="Nieuws", link="/")
     db.session.add(notification)
@@ -77,14 +100,27 @@ def build() -> dict:
 
     lesson_date = lesson_dates(agreed)[0].isoformat()
     ids = {
-        "activity_id": [activity.id], "slot_id": [slot.id],
-        "booking_id": [booking.id, completed.id], "placement_id": [proposed.id, agreed.id],
-        "request_id": [request.id], "response_id": [response.id], "token_id": [token.id],
-        "feed_id": [feed.id], "company_id": [company.id], "organisation_id": [company.id],
-        "school_id": [school.id], "holiday_id": [holiday.id],
-        "notification_id": [notification.id], "mail_id": [mail.id],
+        "activity_id": [activity.id],
+        "slot_id": [slot.id],
+        "booking_id": [booking.id, completed.id],
+        "placement_id": [proposed.id, agreed.id],
+        "request_id": [request.id],
+        "response_id": [response.id],
+        "token_id": [token.id],
+        "feed_id": [feed.id],
+        "company_id": [company.id],
+        "organisation_id": [company.id],
+        "school_id": [school.id],
+        "holiday_id": [holiday.id],
+        "notification_id": [notification.id],
+        "mail_id": [mail.id],
         "professional_id": [professional.id],
     }
-    values = {"original_date": lesson_date, "value": lesson_date, "kind": "company_visit",
-              "name": "kind", "token": "no-such-token"}
+    values = {
+        "original_date": lesson_date,
+        "value": lesson_date,
+        "kind": "company_visit",
+        "name": "kind",
+        "token": "no-such-token",
+    }
     return {"people": people, "ids": ids, "values": values}

@@ -21,8 +21,11 @@ class Page(HTMLParser):
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
         elif tag == "form":
-            self._form = {"action": a.get("action") or "",
-                          "method": (a.get("method") or "get").lower(), "fields": []}
+            self._form = {
+                "action": a.get("action") or "",
+                "method": (a.get("method") or "get").lower(),
+                "fields": [],
+            }
             self.forms.append(self._form)
         elif self._form is None or not a.get("name"):
             return
@@ -30,8 +33,7 @@ class Page(HTMLParser):
             kind = (a.get("type") or "text").lower()
             if kind not in ("submit", "button", "image", "reset", "file"):
                 checked = kind not in ("checkbox", "radio") or "checked" in a
-                self._add([a["name"], a.get("value", "") if checked else None,
-                           a.get("maxlength")])
+                self._add([a["name"], a.get("value", "") if checked else None, a.get("maxlength")])
         elif tag == "button" and a.get("value") is not None:
             if not any(field[0] == a["name"] for field in self._form["fields"]):
                 self._add([a["name"], a["value"], None])

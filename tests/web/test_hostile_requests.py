@@ -43,8 +43,17 @@ HOSTILE_TEXT = [CONTROL, "9223372036854775808"]
 WIDE = "ẞ"  # two bytes in UTF-8: limits that count bytes, or a column too short, show
 LONGER_THAN_ANY_COLUMN = 3000
 # A JSON string can hold a lone surrogate, which no UTF-8 codec and no database takes.
-HOSTILE_JSON = [CONTROL, "\ud800x\udfff", 2**63, -(2**31) - 1, 10**30, 1e308, None,
-                [CONTROL], {"x": CONTROL}]
+HOSTILE_JSON = [
+    CONTROL,
+    "\ud800x\udfff",
+    2**63,
+    -(2**31) - 1,
+    10**30,
+    1e308,
+    None,
+    [CONTROL],
+    {"x": CONTROL},
+]
 
 ROLES = ["anonymous", *hostile_world.ROLES]
 
@@ -67,8 +76,9 @@ class Sweep:
         try:
             response = self.client.open(url, method=method, **kwargs)
         except Exception as error:  # noqa: BLE001 (the app must answer everything)
-            self.failures.append(f"{what}\n    {type(error).__name__}: {str(error)[:200]} "
-                                 f"at {_where(error)}")
+            self.failures.append(
+                f"{what}\n    {type(error).__name__}: {str(error)[:200]} at {_where(error)}"
+            )
             return None
         if response.status_code >= 500:
             self.failures.append(f"{what} -> {response.status_code}")
@@ -138,8 +148,9 @@ def sweep_paths(sweep: Sweep, world) -> list[tuple[str, str]]:
             for name, converter in rule._converters.items():
                 if isinstance(converter, AnyConverter):
                     continue  # only its words match
-                hostile = HOSTILE_IDS if isinstance(converter, IntegerConverter) else \
-                    HOSTILE_SEGMENTS
+                hostile = (
+                    HOSTILE_IDS if isinstance(converter, IntegerConverter) else HOSTILE_SEGMENTS
+                )
                 for value in hostile:
                     sweep.send(method, _url(rule, {**combinations[0], name: value}))
             for values in combinations if method == "GET" else combinations[:1]:
@@ -197,17 +208,23 @@ def sweep_api(sweep: Sweep, world) -> None:
     """Each operation's query parameters in turn, and its body with every field
     hostile at once, with this role's bearer token."""
     for op in OPERATIONS:
-        values = {name: world["ids"].get(name, [world["values"].get(name, 1)])[0]
-                  for name, _kind in op.path_parameters}
+        values = {
+            name: world["ids"].get(name, [world["values"].get(name, 1)])[0]
+            for name, _kind in op.path_parameters
+        }
         path = "/api/v1" + op.openapi_path.format(**values)
         for name in op.query.model_fields if op.query else ():
             for hostile in HOSTILE_TEXT:
-                sweep.send(op.method, f"{path}?{urlencode({name: hostile})}",
-                           headers=sweep.headers)
+                sweep.send(op.method, f"{path}?{urlencode({name: hostile})}", headers=sweep.headers)
         for hostile in HOSTILE_JSON if op.body else ():
             body = {name: hostile for name in op.body.model_fields}
-            sweep.send(op.method, path, headers=sweep.headers, data=json.dumps(body),
-                       content_type="application/json")
+            sweep.send(
+                op.method,
+                path,
+                headers=sweep.headers,
+                data=json.dumps(body),
+                content_type="application/json",
+            )
 
 
 @pytest.fixture
@@ -233,12 +250,18 @@ def test_no_hostile_value_in_any_route_gives_a_5xx(app, db, world, role):
     sweep.send("POST", "/logout", data={"next": CONTROL})
 
     assert pages or role == "anonymous", "this role saw no page: the sweep tested nothing"
-    assert not sweep.failures, (f"{len(sweep.failures)} of {sweep.count} requests failed:\n"
-                                + "\n".join(sweep.failures[:50]))
+    assert not sweep.failures, (
+        f"{len(sweep.failures)} of {sweep.count} requests failed:\n"
+        + "\n".join(sweep.failures[:50])
+    )
 
 
 def test_the_world_has_an_id_for_every_route(app, world):
     """A route whose id the world lacks would only be asked about id 1."""
-    names = {name for rule in _rules(app) for name, converter in rule._converters.items()
-             if isinstance(converter, IntegerConverter)}
+    names = {
+        name
+        for rule in _rules(app)
+        for name, converter in rule._converters.items()
+        if isinstance(converter, IntegerConverter)
+    }
     assert names <= set(world["ids"]), names - set(world["ids"])

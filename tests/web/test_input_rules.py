@@ -15,8 +15,7 @@ from tests.conftest import login
 from tests.web.pages import Page
 
 
-@pytest.mark.parametrize("value", ["2147483648", "9223372036854775808", "1" * 5000, "-1",
-                                   "0", "١"])
+@pytest.mark.parametrize("value", ["2147483648", "9223372036854775808", "1" * 5000, "-1", "0", "١"])
 def test_an_id_no_column_holds_is_a_404(app, contact_client, value):
     for path in (f"/activities/{value}", f"/bookings/{value}", f"/placements/{value}/accept"):
         response = contact_client.open(path, method="POST" if "accept" in path else "GET")
@@ -25,8 +24,12 @@ def test_an_id_no_column_holds_is_a_404(app, contact_client, value):
 
 @pytest.mark.parametrize("segment", ["%00", "abc%01", "%1B%5B2J", "%C2%85"])
 def test_a_path_segment_with_control_characters_matches_no_route(client, db, segment):
-    for path in (f"/invitations/{segment}", f"/password/reset/{segment}",
-                 f"/calendar/{segment}.ics", f"/static/{segment}"):
+    for path in (
+        f"/invitations/{segment}",
+        f"/password/reset/{segment}",
+        f"/calendar/{segment}.ics",
+        f"/static/{segment}",
+    ):
         assert client.get(path).status_code == 404, path
 
 
@@ -34,8 +37,9 @@ def test_form_text_is_stored_clean_and_the_same_on_both_databases(app, db, conta
     activity = factories.activity(contact.organisations()[0], contact=contact)
     db.session.commit()
     client = login(app.test_client(), contact)
-    data = MultiDict(Page(client.get(f"/activities/{activity.id}/edit").get_data(as_text=True))
-                     .form_data())
+    data = MultiDict(
+        Page(client.get(f"/activities/{activity.id}/edit").get_data(as_text=True)).form_data()
+    )
     data["title"] = "Draaien\x00 en \u202efrezen\r\nBcc: iedereen@example.test"
     data["description"] = "Regel één\r\n\r\nRegel\x00 twee\u2066\x1b[2J\x7f"
     data["city"] = "  Hen\u200bgelo\x0b "
@@ -50,10 +54,11 @@ def test_form_text_is_stored_clean_and_the_same_on_both_databases(app, db, conta
     assert stored.city == "Hen\u200bgelo"  # a zero-width space is a character people use
 
 
-@pytest.mark.parametrize("query", ["q=a%00b", "q=%E2%80%AE%01%7Fzz", "q=%ED%A0%80",
-                                   "town=%00&school_year=9223372036854775808"])
-def test_search_words_with_any_character_are_searched(app, db, client, coordinator_client,
-                                                       query):
+@pytest.mark.parametrize(
+    "query",
+    ["q=a%00b", "q=%E2%80%AE%01%7Fzz", "q=%ED%A0%80", "town=%00&school_year=9223372036854775808"],
+)
+def test_search_words_with_any_character_are_searched(app, db, client, coordinator_client, query):
     assert client.get(f"/catalogue?{query}").status_code == 200
     assert coordinator_client.get(f"/insights/schools?{query}").status_code == 200
     assert coordinator_client.get(f"/placements/pool?{query}").status_code == 200
@@ -64,13 +69,20 @@ def test_a_password_is_never_changed_by_the_rule(app, db, teacher):
     space and odd characters in it count."""
     client = login(app.test_client(), teacher)
     password = "  een\u202e lang wachtwoord\t "
-    response = client.post("/account", data={
-        "action": "password", "password-current_password": "secret-password",
-        "password-password": password, "password-password_again": password})
+    response = client.post(
+        "/account",
+        data={
+            "action": "password",
+            "password-current_password": "secret-password",
+            "password-password": password,
+            "password-password_again": password,
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
     client.post("/logout")
-    refused = app.test_client().post("/login", data={"email": teacher.email,
-                                                     "password": password.strip()})
+    refused = app.test_client().post(
+        "/login", data={"email": teacher.email, "password": password.strip()}
+    )
     assert refused.status_code != 302
     login(app.test_client(), teacher, password)
 
@@ -84,9 +96,14 @@ def test_every_flask_form_gets_the_rule_also_one_written_later(app):
         story = TextAreaField()
         secret = PasswordField()
 
-    with app.test_request_context(method="POST", data={
-            "name": " Naam\x00\r\nmet\u202e regel ", "story": "Een\r\ntwee\x00 ",
-            "secret": " ge\x00heim "}):
+    with app.test_request_context(
+        method="POST",
+        data={
+            "name": " Naam\x00\r\nmet\u202e regel ",
+            "story": "Een\r\ntwee\x00 ",
+            "secret": " ge\x00heim ",
+        },
+    ):
         form = Later()
     assert form.name.data == "Naam met regel"
     assert form.story.data == "Een\ntwee"
