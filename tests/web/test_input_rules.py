@@ -108,3 +108,27 @@ def test_every_flask_form_gets_the_rule_also_one_written_later(app):
     assert form.name.data == "Naam met regel"
     assert form.story.data == "Een\ntwee"
     assert form.secret.data == " ge\x00heim "
+
+
+@pytest.mark.parametrize("value", ["-1", "abc", "1e3", "1_000", "٣", "9223372036854775808", ""])
+def test_an_id_in_a_query_string_or_a_form_that_names_nothing_is_ignored_or_refused(
+    app, db, contact, coordinator_client, value
+):
+    from app.db_types import as_id
+    from app.placements.models import Professional
+    from tests.placements.helpers import professional
+
+    with pytest.raises(ValueError):
+        as_id(value)
+    company = contact.organisations()[0]
+    candidate = professional(company)
+    db.session.commit()
+    client = login(app.test_client(), contact)
+    response = client.get(f"/placements/new?professional={value}&school={value}")
+    assert response.status_code in (200, 302)  # the form, or the pool when none is proposable
+    assert client.get(f"/catalogue?school={value}").status_code == 200
+    response = coordinator_client.post(
+        f"/placements/pool/{candidate.id}/approve", data={"company": value}
+    )
+    assert response.status_code in (302, 422)
+    assert db.session.get(Professional, candidate.id).company_id == company.id
