@@ -16,6 +16,7 @@ from app.insights.tables import TABLES
 from tests import factories
 from tests.conftest import login
 from tests.evaluations import builders
+from tests.test_text import INVISIBLE
 
 # PostgreSQL refuses NUL in text, so no row can hold it; every other control
 # character it stores, and openpyxl refuses most of them.
@@ -29,19 +30,6 @@ HOSTILE = [
     'Het "Assink"\r\nLyceum',
 ]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-INVISIBLE = {chr(c) for c in [*range(0, 9), 11, 12, *range(14, 32), *range(127, 160)]} | {
-    "\u202a",
-    "\u202b",
-    "\u202c",
-    "\u202d",
-    "\u202e",
-    "\u2066",
-    "\u2067",
-    "\u2068",
-    "\u2069",
-    "\ufffe",
-    "\uffff",
-}
 
 
 @pytest.fixture
@@ -73,7 +61,7 @@ def _assert_harmless(texts, where) -> None:
     assert texts, where
     for text in texts:
         assert not text.startswith(FORMULA_STARTS), (where, text)
-        assert not set(text) & INVISIBLE, (where, text)
+        assert not set(text) & set(INVISIBLE), (where, text)
 
 
 @pytest.mark.parametrize("year", ["this", "previous"])
