@@ -22,6 +22,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     validate_smtp_url(app.config["SMTP_URL"])
 
     _init_extensions(app)
+    from app.web import input as web_input
+    from app.web.forms import install_text_rule
+
+    web_input.init_app(app)  # before the blueprints: their rules use its converters
+    install_text_rule()
     _register_blueprints(app)
 
     from app.cli import register_cli
