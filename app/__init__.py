@@ -92,6 +92,10 @@ def _register_blueprints(app: Flask) -> None:
     register_error_handlers(app)
     register_template_helpers(app)
 
+    from app.web import security_headers
+
+    security_headers.init_app(app)
+
     # Calendar clients' polls are answered before Flask's request machinery.
     from app.calendar import serving
 

@@ -10,6 +10,10 @@ import os
 import secrets
 from pathlib import Path
 
+# OpenStreetMap's own tile server; its origin is allowed in the
+# Content-Security-Policy's img-src (app/web/security_headers.py).
+DEFAULT_MAP_TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
 
 def _secret_key(instance_path: Path) -> str:
     """A key generated once into the instance folder, so sessions survive restarts
@@ -36,7 +40,10 @@ def load_config(instance_path: Path) -> dict:
         "SMTP_URL": os.environ.get("TECHNIEKPOORT_SMTP_URL", ""),
         "OUTBOX_DIR": str(instance_path / "outbox"),
         "BASE_URL": base_url,
-        "MAIL_FROM": os.environ.get("TECHNIEKPOORT_MAIL_FROM", "Techniekpoort <noreply@techniekpoort.test>"),
+        "MAIL_FROM": os.environ.get(
+            "TECHNIEKPOORT_MAIL_FROM", "Techniekpoort <noreply@techniekpoort.test>"
+        ),
+        "MAP_TILES_URL": os.environ.get("TECHNIEKPOORT_MAP_TILES_URL", DEFAULT_MAP_TILES_URL),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
