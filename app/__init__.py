@@ -11,11 +11,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
 
     # config -> extensions -> blueprints -> event handlers -> CLI
-    from app.config import load_config
+    from app.config import load_config, settle
 
     app.config.update(load_config(Path(app.instance_path)))
     if overrides:
         app.config.update(overrides)
+    settle(app.config, debug=app.debug, testing=app.testing)
     # A mistyped mail URL stops start-up here, not every mail later.
     from app.notifications.delivery import validate_smtp_url
 

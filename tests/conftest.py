@@ -17,6 +17,9 @@ from sqlalchemy import text
 from tests.postgres import ThrowAwayCluster, create_database
 
 os.environ.setdefault("TECHNIEKPOORT_SECRET_KEY", "test-secret-key-not-for-production")
+# The application refuses to start without a public address; the processes the
+# tests start (gunicorn, the scheduler, CLI commands) inherit this one.
+os.environ.setdefault("TECHNIEKPOORT_BASE_URL", "http://techniekpoort.test")
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -83,7 +86,8 @@ def make_app(url: str, tmp_dir, **overrides):
         "OUTBOX_DIR": str(tmp_dir / "outbox"),
         "SMTP_URL": "",
         "BASE_URL": "http://techniekpoort.test",
-        "LOGIN_ATTEMPTS_PER_15_MIN": 1000,
+        # On whatever the environment says (the bench package turns them off).
+        "RATELIMIT_ENABLED": True,
     }
     config.update(overrides)
     app = create_app(config)
