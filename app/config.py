@@ -44,6 +44,11 @@ def load_config(instance_path: Path) -> dict:
         "MAIL_FROM": os.environ.get(
             "TECHNIEKPOORT_MAIL_FROM", "Techniekpoort <noreply@techniekpoort.test>"
         ),
+        # Reverse proxies in front that set X-Forwarded-For/-Proto: the rate
+        # limits count per client address, and HSTS follows the client's scheme.
+        "TRUSTED_PROXIES": int(os.environ.get("TECHNIEKPOORT_TRUSTED_PROXIES") or 0),
+        # Monitors that send it as a bearer token see /healthz in detail.
+        "HEALTH_TOKEN": os.environ.get("TECHNIEKPOORT_HEALTH_TOKEN", ""),
         "MAP_TILES_URL": os.environ.get("TECHNIEKPOORT_MAP_TILES_URL", DEFAULT_MAP_TILES_URL),
         # The session cookie ends with the browser; the server ends a session
         # after SESSION_HOURS in any case, a remembered one after the cookie's
@@ -63,6 +68,8 @@ def load_config(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("TECHNIEKPOORT_RATELIMIT_STORAGE_URL")
         or "database://",
         "RATELIMIT_ENABLED": os.environ.get("TECHNIEKPOORT_RATELIMITS", "on") != "off",
+        "RATELIMIT_STORAGE_OPTIONS": {},
+        "RATELIMITS": dict(RATELIMITS),
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "LANGUAGES": ("nl", "en"),
@@ -72,6 +79,31 @@ def load_config(instance_path: Path) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
 
+
+# How often, per address and per account (docs/decisions/0006). Failed
+# sign-ins count per account and address together, so one address cannot lock
+# anyone else out; the per-account ceiling only stops guessing spread over many
+# addresses, and a password reset (whose link is limited per address only)
+# lifts it.
+RATELIMITS = {
+    "login_pair": "10 per 15 minutes",
+    "login_address": "50 per 15 minutes",
+    "login_account": "100 per hour",
+    "reset_address": "10 per hour",
+    "reset_account": "5 per hour",
+    "reset_link_address": "30 per hour",
+    "signup_address": "10 per hour",
+    "signup_account": "5 per hour",
+    "invitation_link_address": "30 per hour",
+    "invite_person": "50 per hour",
+    "invite_address": "100 per hour",
+    "pool_address": "10 per hour",
+    "pool_account": "3 per hour",
+    "request_person": "30 per hour",
+    "request_address": "100 per hour",
+    "api_token": "600 per minute",
+    "api_address": "1200 per minute",
+}
 
 # Where links point when TECHNIEKPOORT_BASE_URL is empty, in debug and test
 # runs only: the address `make run` and `make dev` serve on.
