@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from email import message_from_bytes
 from email import policy as email_policy
+from types import SimpleNamespace
 
 import pytest
 
@@ -106,30 +107,29 @@ def test_an_address_that_is_more_than_one_address_fails_the_mail_without_sending
     assert mail.status == "failed" and "not one address" in mail.last_error
 
 
-def test_extra_headers_cannot_replace_the_messages_own(app):
-    class Row:
-        id = 1
-        recipient = "a@school.test"
-        subject = "Hi"
-        text_body = html_body = "x"
-        attachments = []
-        headers = {"Reply-To": "attacker@evil.test"}
+def mail_row(**values) -> SimpleNamespace:
+    """What build_message reads of an outgoing_mail row."""
+    defaults = dict(
+        id=1,
+        recipient="a@school.test",
+        subject="Hi",
+        text_body="x",
+        html_body="x",
+        attachments=[],
+        headers={},
+    )
+    return SimpleNamespace(**{**defaults, **values})
 
+
+def test_extra_headers_cannot_replace_the_messages_own(app):
+    row = mail_row(headers={"Reply-To": "attacker@evil.test"})
     with pytest.raises(ValueError, match="Reply-To"):
-        build_message(Row(), Envelope.of("Techniekpoort <noreply@techniekpoort.test>"))
+        build_message(row, Envelope.of("Techniekpoort <noreply@techniekpoort.test>"))
 
 
 def test_a_display_name_of_the_sender_setting_cannot_break_the_from_header(app):
-    class Row:
-        id = 2
-        recipient = "a@school.test"
-        subject = "Hi"
-        text_body = html_body = "x"
-        attachments = []
-        headers = {}
-
     envelope = Envelope.of('"Techniek\r\nBcc: x@evil.test" <noreply@techniekpoort.test>')
-    sent = build_message(Row(), envelope)
+    sent = build_message(mail_row(), envelope)
     message = message_from_bytes(sent.data, policy=email_policy.default)
     assert message["Bcc"] is None
     assert message["From"].addresses[0].addr_spec == "noreply@techniekpoort.test"
