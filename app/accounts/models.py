@@ -88,9 +88,33 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", order_by="Membership.id"
     )
 
+    # The key of the sign-in this object was loaded for (app/accounts/sessions.py);
+    # not a column.
+    session_key = None
+
     @property
     def is_active(self) -> bool:  # Flask-Login: deactivated people cannot sign in
         return self.active
+
+    # Flask-Login's UserMixin compares people by get_id(), which is a session
+    # key here: compare them by their id, as before.
+    def __eq__(self, other) -> bool:
+        if isinstance(other, User):
+            return self is other or (self.id is not None and self.id == other.id)
+        return NotImplemented
+
+    def __ne__(self, other) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = object.__hash__
+
+    def get_id(self) -> str:
+        """Flask-Login keeps this in the cookies: the session's random key, so
+        that ending the session row ends what any copy of a cookie can do."""
+        if not self.session_key:
+            raise RuntimeError("sign people in with accounts.sessions.sign_in, not login_user")
+        return self.session_key
 
     def set_password(self, password: str) -> None:
         from werkzeug.security import generate_password_hash
@@ -203,12 +227,17 @@ class PasswordReset(OneTimeLinkMixin, db.Model):
     user: Mapped[User] = relationship()
 
 
-class LoginAttempt(db.Model):
-    """Failed sign-ins, kept in the database so that the limit holds across all
-    web workers (INTEROP.md rule 25)."""
+class UserSession(db.Model):
+    """One signed-in browser. Its random key, not the person's id, is what the
+    session and remember-me cookies carry (Flask-Login's get_id); stored as a
+    SHA-256 like every token. Deleting the row ends that sign-in for good,
+    also for a copied cookie (app/accounts/sessions.py)."""
 
-    __tablename__ = "login_attempt"
+    __tablename__ = "user_session"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(300), index=True)
-    attempted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -6,17 +6,20 @@ send mail or render: the caller commits, and the event handlers queue the mails.
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from app import throttle
 from app.accounts.models import (
     ApiToken,
     Invitation,
-    LoginAttempt,
     Membership,
     Organisation,
     PasswordReset,
@@ -24,6 +27,7 @@ from app.accounts.models import (
     hash_token,
     new_token,
 )
+from app.accounts.sessions import end_other_sessions
 from app.accounts.validation import check_password_strength, normalise_email
 from app.errors import Conflict, DomainError, Gone
 from app.events import emit
@@ -34,6 +38,7 @@ from app.events.types import (
     OrganisationRegistered,
     PasswordChanged,
     PasswordResetRequested,
+    SignUpWithKnownAddress,
 )
 from app.extensions import db
 from app.timeutil import utcnow
@@ -86,7 +91,9 @@ def add_membership(user: User, organisation: Organisation, role: str, actor=None
 def _unique_identifiers_free(organisation: Organisation) -> None:
     clashes = select(Organisation.id).where(Organisation.id != (organisation.id or 0))
     if organisation.kvk and db.session.scalar(clashes.where(Organisation.kvk == organisation.kvk)):
-        raise Conflict(_("An organisation with this KvK number is already registered."), field="kvk")
+        raise Conflict(
+            _("An organisation with this KvK number is already registered."), field="kvk"
+        )
     if organisation.brin and db.session.scalar(
         clashes.where(
             Organisation.brin == organisation.brin,
@@ -120,6 +127,28 @@ def register_organisation(
     )
     add_membership(user, organisation, role, actor=user)
     return organisation, user
+
+
+def sign_up(
+    organisation: Organisation, *, contact_email: str, contact_name: str, password: str
+) -> User | None:
+    """Sign-up as the public form does it: the new contact, or None when the
+    address has an account already. Then nothing is created and the owner of
+    the address is told by mail; the caller answers exactly as for a new
+    sign-up, so the form does not reveal who has an account. The password is
+    hashed either way, so both answers take as long."""
+    if organisation.kind not in ("school", "company"):
+        raise DomainError(_("Only schools and companies can sign up."), field="kind")
+    _unique_identifiers_free(organisation)
+    check_password_strength(password)
+    known = find_user_by_email(normalise_email(contact_email))
+    if known is None:
+        return register_organisation(
+            organisation, contact_email=contact_email, contact_name=contact_name, password=password
+        )[1]
+    generate_password_hash(password)
+    emit(SignUpWithKnownAddress(user_id=known.id, organisation_name=organisation.name), None)
+    return None
 
 
 def create_organisation(organisation: Organisation, actor=None) -> Organisation:
@@ -252,9 +281,15 @@ def load_password_reset(raw_token: str) -> PasswordReset:
     return _load_link(PasswordReset, raw_token)
 
 
-def reset_password(raw_token: str, password: str) -> User:
+def reset_password(raw_token: str, password: str, remote_addr: str | None = None) -> User:
+    """A new password from a reset link: every sign-in of the person ends, and
+    the sign-in limits of the account are lifted (nobody can keep a person
+    out of their own account by failing to sign in as them)."""
     reset = _load_link(PasswordReset, raw_token)
-    change_password(reset.user, password)
+    check_password_strength(password)
+    # Before the session writes: SQLite has one writer (app/throttle/storage.py).
+    throttle.clear(*_sign_in_counters(reset.user.email, remote_addr))
+    change_password(reset.user, password, keep_session=None)
     # Every other open link of this person stops working too.
     now = utcnow()
     for other in db.session.scalars(
@@ -267,53 +302,52 @@ def reset_password(raw_token: str, password: str) -> User:
     return reset.user
 
 
-def change_password(user: User, password: str) -> None:
+def change_password(user: User, password: str, *, keep_session: str | None) -> None:
+    """A new password ends every sign-in of the person but `keep_session` (the
+    browser that changed it), remember-me cookies included."""
     check_password_strength(password)
     user.set_password(password)
+    end_other_sessions(user, keep=keep_session)
     db.session.flush()
     emit(PasswordChanged(user_id=user.id), user)
 
 
 # --- signing in ------------------------------------------------------------------
 
-LOGIN_WINDOW = timedelta(minutes=15)
+
+def _sign_in_counters(email: str, remote_addr: str | None) -> tuple[throttle.Counter, ...]:
+    """Failed sign-ins count for this account from this address (the limit
+    that stops a guesser), for the address (one address trying many
+    accounts), and for the account from anywhere (guessing spread over many
+    addresses: a generous ceiling that a password reset lifts)."""
+    account = throttle.account_of(email)
+    address = "addr:" + throttle.address_of(remote_addr)
+    return (
+        throttle.Counter("login_pair", f"{account}|{address}"),
+        throttle.Counter("login_address", address),
+        throttle.Counter("login_account", account),
+    )
 
 
-class TooManyAttempts(DomainError):
-    status = 429
-    code = "rate_limited"
-
-
-def _attempt_keys(email: str, remote_addr: str | None) -> list[str]:
-    keys = [f"email:{email.strip().lower()}"]
-    if remote_addr:
-        keys.append(f"addr:{remote_addr}")
-    return keys
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))
 
 
 def authenticate(email: str, password: str, remote_addr: str | None = None) -> User | None:
-    """The user for these credentials, or None. Failures are counted per address
-    and per account; past the limit every attempt is refused for a while, also
-    with the right password, so guessing gains nothing."""
-    keys = _attempt_keys(email, remote_addr)
-    since = utcnow() - LOGIN_WINDOW
-    # Each failure is recorded once per key; the limit holds per key (this account,
-    # this address), so count them apart rather than adding them up.
-    per_key = db.session.execute(
-        select(LoginAttempt.key, func.count())
-        .where(LoginAttempt.key.in_(keys), LoginAttempt.attempted_at >= since)
-        .group_by(LoginAttempt.key)
-    ).all()
-    failures = max((count for _key, count in per_key), default=0)
-    if failures >= current_app.config["LOGIN_ATTEMPTS_PER_15_MIN"]:
-        raise TooManyAttempts(_("Too many attempts. Wait a quarter of an hour and try again."))
+    """The user for these credentials, or None. Every attempt counts against the
+    limits first (one atomic statement each, so parallel guesses cannot slip
+    past), and a successful one is taken back; past a limit the attempt is
+    refused with RateLimited, also with the right password, so guessing gains
+    nothing. An unknown address costs one password hash like a known one."""
+    counters = _sign_in_counters(email or "", remote_addr)
+    throttle.hit(*counters)
     user = find_user_by_email(email or "")
-    if user is not None and user.active and user.check_password(password or ""):
+    stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
+    matches = check_password_hash(stored, password or "")
+    if user is not None and user.password_hash and matches and user.active:
+        throttle.refund(*counters)
         return user
-    for key in keys:
-        db.session.add(LoginAttempt(key=key))
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < since))
-    db.session.flush()
     return None
 
 
@@ -322,7 +356,9 @@ def authenticate(email: str, password: str, remote_addr: str | None = None) -> U
 
 def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
     raw = "tp_" + new_token()
-    token = ApiToken(user=user, name=name.strip() or "API", token_hash=hash_token(raw), prefix=raw[:8])
+    token = ApiToken(
+        user=user, name=name.strip() or "API", token_hash=hash_token(raw), prefix=raw[:8]
+    )
     db.session.add(token)
     db.session.flush()
     return token, raw
@@ -342,7 +378,9 @@ def user_for_api_token(raw: str) -> tuple[User | None, bool]:
     """The token's user, and whether its "last used" moment changed (the caller
     commits that on its own, since read-only requests never commit)."""
     token = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(raw), ApiToken.revoked_at.is_(None))
+        select(ApiToken).where(
+            ApiToken.token_hash == hash_token(raw), ApiToken.revoked_at.is_(None)
+        )
     )
     if token is None or not token.user.active:
         return None, False
@@ -374,7 +412,9 @@ def export_user_data(user: User) -> dict:
         "actions": [
             {"event": e.name, "at": e.occurred_at.isoformat() + "Z", "subject": e.subject_type}
             for e in db.session.scalars(
-                select(EventLogEntry).where(EventLogEntry.actor_id == user.id).order_by(EventLogEntry.id)
+                select(EventLogEntry)
+                .where(EventLogEntry.actor_id == user.id)
+                .order_by(EventLogEntry.id)
             )
         ],
     }

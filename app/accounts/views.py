@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app import vocabulary
+from app import throttle, vocabulary
 from app.accounts import forms, permissions, service
 from app.accounts.models import ApiToken, Organisation
+from app.accounts.sessions import sign_in, sign_out
 from app.errors import DomainError, Gone
 from app.extensions import db
 from app.web.forms import apply_domain_error
@@ -37,16 +38,16 @@ def login():
     if form.validate_on_submit():
         try:
             user = service.authenticate(form.email.data, form.password.data, request.remote_addr)
-        except service.TooManyAttempts as error:
-            db.session.commit()
-            form.form_errors.append(error.message)
-            return render("accounts/login.html", form=form, status=429)
+        except throttle.RateLimited as error:
+            form.form_errors.append(error.description)
+            response = render("accounts/login.html", form=form, status=429)
+            response.headers["Retry-After"] = str(error.retry_after)
+            return response
         if user is None:
-            db.session.commit()  # the failed attempt counts
             # The same words for an unknown address and a wrong password.
             form.form_errors.append(_("E-mail address or password is not correct."))
             return render("accounts/login.html", form=form, status=200)
-        login_user(user, remember=form.remember.data)
+        sign_in(user, remember=form.remember.data)
         db.session.commit()
         return redirect(safe_next_url(request.args.get("next")) or url_for("web.home"))
     return render("accounts/login.html", form=form)
@@ -54,7 +55,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    # The session row goes: a copy of the cookies signs nobody in any more.
+    sign_out(current_user if current_user.is_authenticated else None)
+    db.session.commit()
     flash(_("You are signed out."), "info")
     return redirect(url_for("web.home"))
 
@@ -85,7 +88,7 @@ def register():
     if form.validate_on_submit():
         organisation = _fill_organisation(Organisation(), form)
         try:
-            _organisation, user = service.register_organisation(
+            service.sign_up(
                 organisation,
                 contact_email=form.contact_email.data,
                 contact_name=form.contact_name.data,
@@ -96,10 +99,14 @@ def register():
             apply_domain_error(form, error)
         else:
             db.session.commit()
-            login_user(user)
+            # The same answer whether or not the address had an account
+            # (service.sign_up), so nobody is signed in here.
             flash(
-                _("Thank you! A coordinator will check %(name)s; you can publish or book once it is approved.",
-                  name=organisation.name),
+                _(
+                    "Thank you! A coordinator will check %(name)s; you can publish or book once "
+                    "it is approved. Sign in with your e-mail address and password.",
+                    name=organisation.name,
+                ),
                 "success",
             )
             return redirect(url_for("web.home"))
@@ -136,7 +143,10 @@ def new_organisation():
             if form.contact_email.data:
                 role = vocabulary.ROLES_BY_KIND[organisation.kind][0]
                 service.invite_member(
-                    organisation, form.contact_email.data, role, current_user,
+                    organisation,
+                    form.contact_email.data,
+                    role,
+                    current_user,
                     name=form.contact_name.data or "",
                 )
         except DomainError as error:
@@ -220,7 +230,11 @@ def invite(organisation_id: int):
     if form.validate_on_submit():
         try:
             service.invite_member(
-                organisation, form.email.data, form.role.data, current_user, name=form.name.data or ""
+                organisation,
+                form.email.data,
+                form.role.data,
+                current_user,
+                name=form.name.data or "",
             )
         except DomainError as error:
             db.session.rollback()
@@ -250,14 +264,21 @@ def accept_invitation(token: str):
                 return redirect(url_for("accounts.login", next=request.path))
             service.accept_invitation(token, name=existing.name, password=None)
             db.session.commit()
-            flash(_("You are now a member of %(name)s.", name=invitation.organisation.name), "success")
+            flash(
+                _("You are now a member of %(name)s.", name=invitation.organisation.name), "success"
+            )
             return redirect(url_for("web.home"))
-        return render("accounts/invitation.html", invitation=invitation, existing=existing, form=None)
+        return render(
+            "accounts/invitation.html", invitation=invitation, existing=existing, form=None
+        )
     if form.validate_on_submit():
         user = service.accept_invitation(token, name=form.name.data, password=form.password.data)
+        sign_in(user)
         db.session.commit()
-        login_user(user)
-        flash(_("Welcome! You are now a member of %(name)s.", name=invitation.organisation.name), "success")
+        flash(
+            _("Welcome! You are now a member of %(name)s.", name=invitation.organisation.name),
+            "success",
+        )
         return redirect(url_for("web.home"))
     return render("accounts/invitation.html", invitation=invitation, existing=None, form=form)
 
@@ -269,7 +290,10 @@ def forgot_password():
         service.request_password_reset(form.email.data)
         db.session.commit()
         # The same answer whether or not the address has an account.
-        flash(_("If an account exists for this address, a link to set a new password is on its way."), "info")
+        flash(
+            _("If an account exists for this address, a link to set a new password is on its way."),
+            "info",
+        )
         return redirect(url_for("accounts.login"))
     return render("accounts/forgot_password.html", form=form)
 
@@ -282,9 +306,9 @@ def reset_password(token: str):
         return render("accounts/link_gone.html", message=error.message, status=410)
     form = forms.ResetPasswordForm()
     if form.validate_on_submit():
-        user = service.reset_password(token, form.password.data)
+        user = service.reset_password(token, form.password.data, request.remote_addr)
+        sign_in(user)
         db.session.commit()
-        login_user(user)
         flash(_("Your new password is set."), "success")
         return redirect(url_for("web.home"))
     return render("accounts/reset_password.html", form=form)
@@ -313,7 +337,9 @@ def settings():
             if not current_user.check_password(password.current_password.data):
                 password.current_password.errors.append(_("This is not your current password."))
             else:
-                service.change_password(current_user, password.password.data)
+                service.change_password(
+                    current_user, password.password.data, keep_session=current_user.session_key
+                )
                 db.session.commit()
                 flash(_("Your password is changed."), "success")
                 return redirect(url_for("accounts.settings"))

@@ -87,6 +87,17 @@ class PasswordResetRequested(Event):
 
 
 @dataclass(frozen=True)
+class SignUpWithKnownAddress(Event):
+    """The sign-up form was sent with the address of an existing account; the
+    form answered as for a new sign-up, and the owner is told by mail. Fields:
+    user_id, organisation_name."""
+
+    subject: ClassVar[str] = "user_id"
+    user_id: int
+    organisation_name: str
+
+
+@dataclass(frozen=True)
 class PasswordChanged(Event):
     """A person set a new password (reset link, invitation or settings). Fields: user_id."""
 
@@ -181,7 +192,8 @@ class SlotCancelled(Event):
 
 @dataclass(frozen=True)
 class BookingEvent(Event):
-    """Base of the booking events. Fields: booking_id, slot_id, school_id, company_id, group_size."""
+    """Base of the booking events. Fields: booking_id, slot_id, school_id, company_id,
+    group_size."""
 
     subject: ClassVar[str] = "booking_id"
     booking_id: int

@@ -132,7 +132,7 @@ def test_the_acceptance_form_checks_the_password(app, db, teacher, teacher_clien
         link, data={"name": "Nina", "password": "kort", "password_again": "kort"}
     )
     assert response.status_code == 200
-    assert dutch("A password has at least %(n)d characters.", n=8) in field_errors(
+    assert dutch("A password has at least %(n)d characters.", n=12) in field_errors(
         response.get_data(as_text=True), "password"
     )
     assert db.session.scalar(select(User).where(User.email == "nina@school.test")) is None

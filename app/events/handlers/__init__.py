@@ -40,6 +40,7 @@ HANDLERS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
     ev.MemberInvited: [accounts_mail.send_invitation],
     ev.MemberJoined: [feeds.member_joined],
     ev.PasswordResetRequested: [accounts_mail.send_password_reset_link],
+    ev.SignUpWithKnownAddress: [accounts_mail.tell_the_known_address_about_the_sign_up],
     # school holidays
     ev.HolidaysChanged: [placements.follow_changed_holidays, feeds.holidays_changed],
     # catalogue

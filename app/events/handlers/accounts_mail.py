@@ -32,7 +32,9 @@ def tell_coordinators_about_registration(event: ev.OrganisationRegistered) -> No
             recipient=coordinator.email,
             user_id=coordinator.id,
             locale=coordinator.locale,
-            subject=lambda: _l("New organisation waiting for approval: %(name)s", name=organisation.name),
+            subject=lambda: _l(
+                "New organisation waiting for approval: %(name)s", name=organisation.name
+            ),
             organisation=organisation,
             link=absolute_url("accounts.organisation", organisation_id=organisation.id),
             dedupe_key=f"registered:{organisation.id}:{coordinator.id}",
@@ -63,7 +65,9 @@ def send_invitation(event: ev.MemberInvited) -> None:
         recipient=invitation.email,
         user_id=existing.id if existing else None,
         locale=existing.locale if existing else "nl",
-        subject=lambda: _l("Invitation to join %(name)s on Techniekpoort", name=invitation.organisation.name),
+        subject=lambda: _l(
+            "Invitation to join %(name)s on Techniekpoort", name=invitation.organisation.name
+        ),
         invitation=invitation,
         expires=to_local(invitation.expires_at),
         link=absolute_url("accounts.accept_invitation", token=link_token(invitation)),
@@ -81,4 +85,19 @@ def send_password_reset_link(event: ev.PasswordResetRequested) -> None:
         user=reset.user,
         expires=to_local(reset.expires_at),
         link=absolute_url("accounts.reset_password", token=link_token(reset)),
+    )
+
+
+def tell_the_known_address_about_the_sign_up(event: ev.SignUpWithKnownAddress) -> None:
+    user = db.session.get(User, event.user_id)
+    queue_mail(
+        "signup_known_address",
+        recipient=user.email,
+        user_id=user.id,
+        locale=user.locale,
+        subject=lambda: _l("You already have a Techniekpoort account"),
+        user=user,
+        organisation_name=event.organisation_name,
+        login_link=absolute_url("accounts.login"),
+        reset_link=absolute_url("accounts.forgot_password"),
     )
