@@ -37,8 +37,11 @@ HANDLERS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
     # organisations and people
     ev.OrganisationRegistered: [accounts_mail.tell_coordinators_about_registration],
     ev.OrganisationApproved: [accounts_mail.tell_members_about_approval, catalogue, figures],
+    ev.OrganisationUpdated: [feeds.organisation_changed, catalogue, figures],
     ev.MemberInvited: [accounts_mail.send_invitation],
     ev.MemberJoined: [feeds.member_joined],
+    ev.MemberRoleChanged: [feeds.member_joined],
+    ev.MemberLeft: [feeds.member_joined],
     ev.PasswordResetRequested: [accounts_mail.send_password_reset_link],
     # school holidays
     ev.HolidaysChanged: [placements.follow_changed_holidays, feeds.holidays_changed],

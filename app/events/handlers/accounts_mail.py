@@ -5,28 +5,17 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.accounts.models import Invitation, Membership, Organisation, PasswordReset, User
-from app.accounts.service import link_token
+from app.accounts.models import Invitation, Organisation, PasswordReset, User
+from app.accounts.service import coordinators, link_token
 from app.events import types as ev
 from app.extensions import db
 from app.notifications.compose import absolute_url, queue_mail
 from app.timeutil import to_local
 
 
-def _coordinators() -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Membership)
-            .where(Membership.role == "coordinator", User.active.is_(True))
-            .distinct()
-        )
-    )
-
-
 def tell_coordinators_about_registration(event: ev.OrganisationRegistered) -> None:
     organisation = db.session.get(Organisation, event.organisation_id)
-    for coordinator in _coordinators():
+    for coordinator in coordinators():
         queue_mail(
             "organisation_registered",
             recipient=coordinator.email,
