@@ -24,6 +24,16 @@ def _secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _days(variable: str, default: int) -> int:
+    """A retention period in whole days (0 or more) from the environment."""
+    raw = os.environ.get(variable, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise ValueError(f"{variable} must be a whole number of days, not {raw!r}")
+    return int(raw)
+
+
 def load_config(instance_path: Path) -> dict:
     instance_path.mkdir(parents=True, exist_ok=True)
     base_url = os.environ.get("TECHNIEKPOORT_BASE_URL", "").rstrip("/")
@@ -50,4 +60,9 @@ def load_config(instance_path: Path) -> dict:
         "PASSWORD_RESET_HOURS": 2,
         "LOGIN_ATTEMPTS_PER_15_MIN": 10,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Retention periods (app/privacy/retention.py, the privacy page).
+        "RETENTION_INACTIVE_DAYS": _days("TECHNIEKPOORT_RETENTION_INACTIVE_DAYS", 730),
+        "RETENTION_WARNING_DAYS": _days("TECHNIEKPOORT_RETENTION_WARNING_DAYS", 30),
+        "RETENTION_DELETED_DAYS": _days("TECHNIEKPOORT_RETENTION_DELETED_DAYS", 30),
+        "RETENTION_LOG_DAYS": _days("TECHNIEKPOORT_RETENTION_LOG_DAYS", 180),
     }

@@ -94,6 +94,12 @@ class User(UserMixin, db.Model):
     locale: Mapped[str] = mapped_column(String(5), default="nl")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The last sign-in or API call (to a day), the moment the retention job
+    # warned about inactivity, and the moment the account was deleted: see
+    # app/privacy/retention.py.
+    last_seen_at: Mapped[datetime | None]
+    inactivity_warned_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Membership.id"

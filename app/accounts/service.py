@@ -480,33 +480,6 @@ def user_for_api_token(raw: str) -> tuple[User | None, bool]:
     return token.user, False
 
 
-def export_user_data(user: User) -> dict:
-    """The person's own data, as a download (DOMAIN.md: everyone can export it)."""
-    from app.events.models import EventLogEntry
-
-    return {
-        "email": user.email,
-        "name": user.name,
-        "phone": user.phone,
-        "locale": user.locale,
-        "created_at": user.created_at.isoformat() + "Z",
-        "memberships": [
-            {"organisation": m.organisation.name, "kind": m.organisation.kind, "role": m.role}
-            for m in user.memberships
-        ],
-        "api_tokens": [
-            {"name": t.name, "prefix": t.prefix, "created_at": t.created_at.isoformat() + "Z"}
-            for t in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id))
-        ],
-        "actions": [
-            {"event": e.name, "at": e.occurred_at.isoformat() + "Z", "subject": e.subject_type}
-            for e in db.session.scalars(
-                select(EventLogEntry).where(EventLogEntry.actor_id == user.id).order_by(EventLogEntry.id)
-            )
-        ],
-    }
-
-
 def coordinators() -> list[User]:
     """Who hears about the region's business (sign-ups, candidates, the weekly
     digest): the coordinators of an approved network. A coordinator role

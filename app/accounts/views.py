@@ -3,7 +3,7 @@ person's own settings."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -450,12 +450,3 @@ def revoke_token(token_id: int):
     db.session.commit()
     flash(_("The token %(name)s no longer works.", name=token.name), "success")
     return redirect(url_for("accounts.settings"))
-
-
-@bp.get("/account/export.json")
-@login_required
-def export_account():
-    """Everything Techniekpoort holds about the person signed in (DOMAIN.md, privacy)."""
-    response = jsonify(service.export_user_data(current_user))
-    response.headers["Content-Disposition"] = "attachment; filename=techniekpoort-account.json"
-    return response

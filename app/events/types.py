@@ -114,6 +114,29 @@ class MemberLeft(Event):
 
 
 @dataclass(frozen=True)
+class AccountDeleted(Event):
+    """A person deleted their account, or the retention job did after long
+    inactivity (`inactive`). Their name left everything others see; the
+    account row stays, empty, until the retention period ends. Fields:
+    user_id, inactive."""
+
+    subject: ClassVar[str] = "user_id"
+    user_id: int
+    inactive: bool = False
+
+
+@dataclass(frozen=True)
+class InactiveAccountWarned(Event):
+    """The retention job warned someone who has not signed in for long that
+    their account goes on `deletion_on` (ISO date) unless they sign in.
+    Fields: user_id, deletion_on."""
+
+    subject: ClassVar[str] = "user_id"
+    user_id: int
+    deletion_on: str
+
+
+@dataclass(frozen=True)
 class PasswordResetRequested(Event):
     """Someone asked for a reset link. Fields: user_id, reset_id."""
 

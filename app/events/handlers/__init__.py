@@ -43,6 +43,10 @@ HANDLERS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
     ev.MemberRoleChanged: [feeds.member_joined],
     ev.MemberLeft: [feeds.member_joined],
     ev.PasswordResetRequested: [accounts_mail.send_password_reset_link],
+    ev.InactiveAccountWarned: [accounts_mail.warn_inactive_account],
+    # Deleting an account changes the rows that named the person, whose
+    # names no cached page or feed shows; nothing else follows.
+    ev.AccountDeleted: [],
     # school holidays
     ev.HolidaysChanged: [placements.follow_changed_holidays, feeds.holidays_changed],
     # catalogue

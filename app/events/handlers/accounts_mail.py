@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -56,6 +58,25 @@ def send_invitation(event: ev.MemberInvited) -> None:
         invitation=invitation,
         expires=to_local(invitation.expires_at),
         link=absolute_url("accounts.accept_invitation", token=link_token(invitation)),
+    )
+
+
+def warn_inactive_account(event: ev.InactiveAccountWarned) -> None:
+    """The retention job's warning before it deletes an unused account."""
+    user = db.session.get(User, event.user_id)
+    if user is None or not user.active:
+        return
+    queue_mail(
+        "account_inactive",
+        recipient=user.email,
+        user_id=user.id,
+        locale=user.locale,
+        subject=lambda: _l("Your Techniekpoort account will be deleted unless you sign in"),
+        user=user,
+        deletion_on=date.fromisoformat(event.deletion_on),
+        link=absolute_url("accounts.login"),
+        privacy_link=absolute_url("privacy.page"),
+        dedupe_key=f"inactive:{user.id}:{event.deletion_on}",
     )
 
 
