@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, func, select
 
+from app.accounts import permissions
 from app.accounts.models import (
     ApiToken,
     Invitation,
@@ -24,7 +25,6 @@ from app.accounts.models import (
     hash_token,
     new_token,
 )
-from app.accounts import permissions
 from app.accounts.validation import check_password_strength, normalise_email
 from app.errors import Conflict, DomainError, Forbidden, Gone
 from app.events import emit
