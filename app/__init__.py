@@ -74,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.matching.views import bp as matching_bp
     from app.notifications.views import bp as notifications_bp
     from app.placements.views import bp as placements_bp
+    from app.privacy.views import bp as privacy_bp
     from app.school_requests.views import bp as school_requests_bp
     from app.web import bp as web_bp
     from app.web.errors import register_error_handlers
@@ -92,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(placements_bp)
     app.register_blueprint(school_requests_bp)
     app.register_blueprint(matching_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     register_error_handlers(app)
     register_template_helpers(app)

@@ -30,6 +30,16 @@ def _secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _days(variable: str, default: int) -> int:
+    """A retention period in whole days (0 or more) from the environment."""
+    raw = os.environ.get(variable, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise ValueError(f"{variable} must be a whole number of days, not {raw!r}")
+    return int(raw)
+
+
 def load_config(instance_path: Path) -> dict:
     instance_path.mkdir(parents=True, exist_ok=True)
     return {
@@ -77,6 +87,11 @@ def load_config(instance_path: Path) -> dict:
         "INVITATION_DAYS": 14,
         "PASSWORD_RESET_HOURS": 2,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Retention periods (app/privacy/retention.py, the privacy page).
+        "RETENTION_INACTIVE_DAYS": _days("TECHNIEKPOORT_RETENTION_INACTIVE_DAYS", 730),
+        "RETENTION_WARNING_DAYS": _days("TECHNIEKPOORT_RETENTION_WARNING_DAYS", 30),
+        "RETENTION_DELETED_DAYS": _days("TECHNIEKPOORT_RETENTION_DELETED_DAYS", 30),
+        "RETENTION_LOG_DAYS": _days("TECHNIEKPOORT_RETENTION_LOG_DAYS", 180),
     }
 
 

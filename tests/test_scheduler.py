@@ -46,6 +46,7 @@ def test_the_jobs_coalesce_missed_runs_and_never_overlap(app):
         "rebuild_reach_facts",
         "expire_requests",
         "finish_placements",
+        "privacy_retention",
     }
     for job in jobs.values():
         assert job.coalesce is True

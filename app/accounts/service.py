@@ -17,6 +17,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import throttle
+from app.accounts import permissions
 from app.accounts.models import (
     ApiToken,
     Invitation,
@@ -29,13 +30,16 @@ from app.accounts.models import (
 )
 from app.accounts.sessions import end_other_sessions
 from app.accounts.validation import check_password_strength, normalise_email
-from app.errors import Conflict, DomainError, Gone
+from app.errors import Conflict, DomainError, Forbidden, Gone
 from app.events import emit
 from app.events.types import (
     MemberInvited,
     MemberJoined,
+    MemberLeft,
+    MemberRoleChanged,
     OrganisationApproved,
     OrganisationRegistered,
+    OrganisationUpdated,
     PasswordChanged,
     PasswordResetRequested,
     SignUpWithKnownAddress,
@@ -90,16 +94,21 @@ def add_membership(user: User, organisation: Organisation, role: str, actor=None
 
 def _unique_identifiers_free(organisation: Organisation) -> None:
     clashes = select(Organisation.id).where(Organisation.id != (organisation.id or 0))
-    if organisation.kvk and db.session.scalar(clashes.where(Organisation.kvk == organisation.kvk)):
+    with db.session.no_autoflush:  # an edited row must not be written before the check
+        kvk_taken = organisation.kvk and db.session.scalar(
+            clashes.where(Organisation.kvk == organisation.kvk)
+        )
+        brin_taken = organisation.brin and db.session.scalar(
+            clashes.where(
+                Organisation.brin == organisation.brin,
+                Organisation.location_number == organisation.location_number,
+            )
+        )
+    if kvk_taken:
         raise Conflict(
             _("An organisation with this KvK number is already registered."), field="kvk"
         )
-    if organisation.brin and db.session.scalar(
-        clashes.where(
-            Organisation.brin == organisation.brin,
-            Organisation.location_number == organisation.location_number,
-        )
-    ):
+    if brin_taken:
         raise Conflict(
             _("A school location with this BRIN code and number is already registered."),
             field="brin",
@@ -109,8 +118,9 @@ def _unique_identifiers_free(organisation: Organisation) -> None:
 def register_organisation(
     organisation: Organisation, *, contact_email: str, contact_name: str, password: str
 ) -> tuple[Organisation, User]:
-    """A school or company signs itself up with a first contact. It stays pending,
-    and can neither publish nor book, until a coordinator approves it."""
+    """A school or company signs itself up with a first contact. It stays
+    pending until a coordinator approves it: it can edit its profile and wait,
+    nothing else. The approval makes the first contact its administrator."""
     if organisation.kind not in ("school", "company"):
         raise DomainError(_("Only schools and companies can sign up."), field="kind")
     _unique_identifiers_free(organisation)
@@ -161,13 +171,47 @@ def create_organisation(organisation: Organisation, actor=None) -> Organisation:
     return organisation
 
 
+def update_organisation(organisation: Organisation, actor) -> Organisation:
+    """Its administrator (or, while it waits for approval, whoever signed it
+    up) changed the organisation's details."""
+    if not permissions.can_edit_organisation(actor, organisation):
+        raise Forbidden(
+            _("Only an administrator of %(name)s changes its details.", name=organisation.name)
+        )
+    _unique_identifiers_free(organisation)
+    db.session.flush()
+    emit(OrganisationUpdated(organisation_id=organisation.id, kind=organisation.kind), actor)
+    return organisation
+
+
 def approve_organisation(organisation: Organisation, actor) -> None:
+    """The coordinator vouches for the organisation and for the person who
+    signed it up (its first member), who becomes its first administrator."""
     if organisation.status == "approved":
         return
     organisation.status = "approved"
     organisation.approved_at = utcnow()
+    first = first_administrator_on_approval(organisation)
+    if first is not None:
+        first.role = "administrator"
     db.session.flush()
-    emit(OrganisationApproved(organisation_id=organisation.id, name=organisation.name), actor)
+    emit(
+        OrganisationApproved(
+            organisation_id=organisation.id,
+            name=organisation.name,
+            administrator_id=first.user_id if first else None,
+        ),
+        actor,
+    )
+
+
+def first_administrator_on_approval(organisation: Organisation) -> Membership | None:
+    """The membership an approval makes administrator: the earliest one, when
+    the organisation has no administrator yet (a pending organisation cannot
+    invite, so its only member is whoever signed it up)."""
+    if permissions.has_administrator(organisation) or not organisation.memberships:
+        return None
+    return min(organisation.memberships, key=lambda m: (m.created_at, m.id))
 
 
 def pending_organisations() -> list[Organisation]:
@@ -186,8 +230,23 @@ def pending_organisations() -> list[Organisation]:
 def invite_member(
     organisation: Organisation, email: str, role: str, actor, *, name: str = ""
 ) -> Invitation:
+    """`actor` invites with a role they may give (accounts.permissions.roles_to_invite);
+    None is the command line, which may do anything."""
     email = normalise_email(email)
     _check_role(organisation, role)
+    if actor is not None and not permissions.can_invite_to(actor, organisation, role):
+        if not organisation.is_approved:
+            raise Forbidden(
+                _(
+                    "%(name)s can invite people once a coordinator has approved it.",
+                    name=organisation.name,
+                ),
+                code="not_approved",
+            )
+        raise Forbidden(
+            _("You cannot invite someone to %(name)s with this role.", name=organisation.name),
+            field="role",
+        )
     existing = find_user_by_email(email)
     if existing and any(m.organisation_id == organisation.id for m in existing.memberships):
         raise Conflict(_("This person is already a member."), field="email")
@@ -209,6 +268,72 @@ def invite_member(
         actor,
     )
     return invitation
+
+
+def _administrators(organisation: Organisation) -> list[Membership]:
+    return [m for m in organisation.memberships if m.role == "administrator"]
+
+
+def change_member_role(membership: Membership, role: str, actor) -> None:
+    """An administrator gives a colleague another role of the organisation's kind."""
+    organisation = membership.organisation
+    if not permissions.can_manage_members(actor, organisation):
+        raise Forbidden(
+            _("Only an administrator of %(name)s changes roles.", name=organisation.name)
+        )
+    _check_role(organisation, role)
+    previous = membership.role
+    if role == previous:
+        return
+    if previous == "administrator" and len(_administrators(organisation)) == 1:
+        raise DomainError(
+            _(
+                "%(name)s keeps at least one administrator: make someone else administrator first.",
+                name=organisation.name,
+            ),
+            field="role",
+        )
+    membership.role = role
+    db.session.flush()
+    emit(
+        MemberRoleChanged(
+            organisation_id=organisation.id,
+            user_id=membership.user_id,
+            role=role,
+            previous=previous,
+        ),
+        actor,
+    )
+
+
+def remove_membership(membership: Membership, actor) -> None:
+    """Someone leaves an organisation, or its administrator takes them off. The
+    last administrator stays while others remain, so that someone can still
+    manage the organisation."""
+    organisation = membership.organisation
+    if not permissions.can_remove_membership(actor, membership):
+        raise Forbidden(
+            _("Only an administrator of %(name)s takes people off.", name=organisation.name)
+        )
+    others = [m for m in organisation.memberships if m.id != membership.id]
+    if (
+        membership.role == "administrator"
+        and others
+        and not any(m.role == "administrator" for m in others)
+    ):
+        raise DomainError(
+            _(
+                "%(name)s keeps at least one administrator: make someone else administrator first.",
+                name=organisation.name,
+            )
+        )
+    user, role = membership.user, membership.role
+    db.session.delete(membership)
+    db.session.flush()
+    db.session.expire(organisation, ["memberships"])
+    db.session.expire(user, ["memberships"])
+    user_id = user.id
+    emit(MemberLeft(organisation_id=organisation.id, user_id=user_id, role=role), actor)
 
 
 def _serializer(model) -> URLSafeSerializer:
@@ -391,30 +516,21 @@ def user_for_api_token(raw: str) -> tuple[User | None, bool]:
     return token.user, False
 
 
-def export_user_data(user: User) -> dict:
-    """The person's own data, as a download (DOMAIN.md: everyone can export it)."""
-    from app.events.models import EventLogEntry
-
-    return {
-        "email": user.email,
-        "name": user.name,
-        "phone": user.phone,
-        "locale": user.locale,
-        "created_at": user.created_at.isoformat() + "Z",
-        "memberships": [
-            {"organisation": m.organisation.name, "kind": m.organisation.kind, "role": m.role}
-            for m in user.memberships
-        ],
-        "api_tokens": [
-            {"name": t.name, "prefix": t.prefix, "created_at": t.created_at.isoformat() + "Z"}
-            for t in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id))
-        ],
-        "actions": [
-            {"event": e.name, "at": e.occurred_at.isoformat() + "Z", "subject": e.subject_type}
-            for e in db.session.scalars(
-                select(EventLogEntry)
-                .where(EventLogEntry.actor_id == user.id)
-                .order_by(EventLogEntry.id)
+def coordinators() -> list[User]:
+    """Who hears about the region's business (sign-ups, candidates, the weekly
+    digest): the coordinators of an approved network. A coordinator role
+    exists nowhere else, and the network's administrators manage accounts."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .join(Organisation, Organisation.id == Membership.organisation_id)
+            .where(
+                Membership.role == "coordinator",
+                Organisation.status == "approved",
+                User.active.is_(True),
             )
-        ],
-    }
+            .distinct()
+            .order_by(User.id)
+        )
+    )

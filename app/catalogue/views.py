@@ -36,6 +36,7 @@ from app.catalogue.models import Activity, Slot
 from app.catalogue.search import Filters, Origin, search
 from app.errors import DomainError
 from app.extensions import db
+from app.holidays import permissions as holiday_permissions
 from app.timeutil import local_to_utc, to_local, utcnow
 from app.web.rendering import is_htmx, render
 
@@ -118,9 +119,12 @@ _SCHOOLS_WITH_LOCATION = (
     select(Organisation.id, Organisation.name, Organisation.city,
            Organisation.latitude, Organisation.longitude)
     .join(Membership, Membership.organisation_id == Organisation.id)
-    .where(Membership.user_id == bindparam("user_id"), Membership.role == "teacher",
-           Organisation.kind == "school", Organisation.latitude.is_not(None),
-           Organisation.longitude.is_not(None))
+    .where(
+        Membership.user_id == bindparam("user_id"),
+        Organisation.kind == "school",
+        Organisation.latitude.is_not(None),
+        Organisation.longitude.is_not(None),
+    )
     .order_by(Membership.id)
 )
 
@@ -186,7 +190,7 @@ def _catalogue(version: int | None):
     origin = Origin(school.latitude, school.longitude) if school else None
     # The school choice rides along in every link, like the filters.
     extra = {"school": school.id} if school is not None and len(schools) > 1 else {}
-    can_edit_holidays = current_user.is_authenticated and current_user.is_coordinator
+    can_edit_holidays = holiday_permissions.can_edit_holidays(current_user)
     # Everything besides the catalogue's rows that shapes the cached HTML.
     shape = (str(get_locale()), filters.key(),
              (school.id, origin.latitude, origin.longitude) if origin else None,

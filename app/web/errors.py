@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -33,6 +34,15 @@ def json_error(status: int, code: str, message: str, **extra):
     return jsonify(body), status
 
 
+def _only_waiting_organisations() -> bool:
+    """Whether every organisation of the person signed in still waits for a
+    coordinator's approval: then that is why a page is closed to them."""
+    if not current_user.is_authenticated:
+        return False
+    organisations = current_user.organisations()
+    return bool(organisations) and not any(o.is_approved for o in organisations)
+
+
 def register_error_handlers(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -47,7 +57,13 @@ def register_error_handlers(app) -> None:
             code = (error.name or "error").lower().replace(" ", "_")
             return json_error(status, code, error.description or error.name)
         template = {403: "errors/403.html", 404: "errors/404.html"}.get(status, "errors/generic.html")
-        response = render(template, status=status, error=error, title=ERROR_TITLES.get(status, ""))
+        response = render(
+            template,
+            status=status,
+            error=error,
+            title=ERROR_TITLES.get(status, ""),
+            waiting_for_approval=status == 403 and _only_waiting_organisations(),
+        )
         if status == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response

@@ -9,10 +9,19 @@ from functools import lru_cache
 from babel import dates
 from flask import request, url_for
 from flask_babel import format_date, get_locale, get_timezone
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
 from app import vocabulary
+from app.accounts.permissions import can_manage_organisations
+from app.bookings import permissions as bookings
+from app.catalogue.permissions import companies_managed_by
+from app.holidays.permissions import can_edit_holidays
+from app.insights.permissions import can_view_insights
+from app.notifications.permissions import can_see_mail_queue
+from app.placements import permissions as placements
+from app.school_requests import permissions as school_requests
 
 
 def register_template_helpers(app) -> None:
@@ -62,46 +71,50 @@ def paragraphs(text: str | None) -> Markup:
 
 
 def navigation() -> list[tuple[str, str]]:
-    """Role-aware navigation: (url, label) pairs for the person signed in."""
+    """Role-aware navigation: (url, label) pairs for the person signed in. Each
+    entry shows when its page's own permission predicate lets the person in."""
+    from flask import current_app
     from flask_babel import gettext as _
 
     if not current_user or not current_user.is_authenticated:
         return []
+    user = current_user._get_current_object()
     items = [(url_for("web.home"), _("Overview"))]
-    from flask import current_app
-
-    def has(endpoint: str) -> bool:
-        return endpoint in current_app.view_functions
-
-    if current_user.is_coordinator:
+    if can_manage_organisations(user):
         items.append((url_for("accounts.organisations"), _("Organisations")))
-    for endpoint, label, roles in _DOMAIN_NAV:
-        if has(endpoint) and (not roles or current_user.has_role(*roles)):
+    for endpoint, label, may_see in _DOMAIN_NAV:
+        if endpoint in current_app.view_functions and may_see(user):
             items.append((url_for(endpoint), str(label)))
     items.append((url_for("accounts.settings"), _("My account")))
     return items
 
 
-# Pages that domain packages add to the navigation: (endpoint, label, roles).
-# A package's entry shows once its blueprint is registered.
-from flask_babel import lazy_gettext as _l  # noqa: E402
+def _everyone(_user) -> bool:
+    return True
 
+
+def _takes_part_in_bookings(user) -> bool:
+    return bool(bookings.schools_of(user) or bookings.companies_of(user))
+
+
+# Pages that domain packages add to the navigation: (endpoint, label, who sees
+# it). A package's entry shows once its blueprint is registered.
 _DOMAIN_NAV = [
-    ("catalogue.index", _l("Catalogue"), ()),
-    ("bookings.mine", _l("My bookings"), ("teacher",)),
-    ("catalogue.my_activities", _l("Our activities"), ("contact",)),
-    ("bookings.incoming", _l("Incoming bookings"), ("contact",)),
-    ("placements.index", _l("Hybrid teachers"), ("teacher", "contact", "coordinator")),
-    ("school_requests.mine", _l("Our requests"), ("teacher",)),
-    ("school_requests.for_you", _l("Requests for you"), ("contact",)),
-    ("school_requests.everything", _l("Requests"), ("coordinator",)),
-    ("matching.overview", _l("Supply and demand"), ("coordinator",)),
-    ("holidays.index", _l("School holidays"), ("coordinator",)),
-    ("notifications.index", _l("Notifications"), ()),
-    ("notifications.mail_queue", _l("Mail queue"), ("administrator",)),
-    ("calendar.index", _l("Calendar"), ()),
-    ("evaluations.index", _l("Evaluations"), ("teacher", "contact")),
-    ("insights.dashboard", _l("Figures"), ()),
+    ("catalogue.index", _l("Catalogue"), _everyone),
+    ("bookings.mine", _l("My bookings"), bookings.can_book),
+    ("catalogue.my_activities", _l("Our activities"), lambda u: bool(companies_managed_by(u))),
+    ("bookings.incoming", _l("Incoming bookings"), lambda u: bool(bookings.companies_of(u))),
+    ("placements.index", _l("Hybrid teachers"), placements.can_propose),
+    ("school_requests.mine", _l("Our requests"), school_requests.can_post),
+    ("school_requests.for_you", _l("Requests for you"), school_requests.can_answer),
+    ("school_requests.everything", _l("Requests"), school_requests.can_view_all_requests),
+    ("matching.overview", _l("Supply and demand"), school_requests.can_view_all_requests),
+    ("holidays.index", _l("School holidays"), can_edit_holidays),
+    ("notifications.index", _l("Notifications"), _everyone),
+    ("notifications.mail_queue", _l("Mail queue"), can_see_mail_queue),
+    ("calendar.index", _l("Calendar"), _everyone),
+    ("evaluations.index", _l("Evaluations"), _takes_part_in_bookings),
+    ("insights.dashboard", _l("Figures"), can_view_insights),
 ]
 
 

@@ -291,7 +291,8 @@ def test_a_coordinator_adds_an_organisation_and_invites_its_contact(
     assert (invitation.email, invitation.name, invitation.role) == (
         "ingrid@metaal.test",
         "Ingrid Jansen",
-        "contact",
+        # The contact a coordinator names becomes the first administrator.
+        "administrator",
     )
     assert invitation.invited_by_id == coordinator.id
     mails = outbox("invitation")
