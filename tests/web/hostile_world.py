@@ -115,6 +115,8 @@ def build() -> dict:
         "notification_id": [notification.id],
         "mail_id": [mail.id],
         "professional_id": [professional.id],
+        # the company's memberships: organisation_id above is the company
+        "membership_id": [m.id for m in company.memberships],
     }
     values = {
         "original_date": lesson_date,
