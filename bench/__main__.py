@@ -61,6 +61,11 @@ def main(argv: list[str] | None = None) -> None:
         "--no-documents", action="store_true", help="leave out the dashboard and annual report"
     )
     both.add_argument(
+        "--keep-datasets",
+        action="store_true",
+        help="keep SQLite datasets in bench/results/datasets and reuse them that day",
+    )
+    both.add_argument(
         "--update-docs", action="store_true", help="write the tables into docs/PERFORMANCE.md"
     )
 
@@ -95,6 +100,7 @@ def main(argv: list[str] | None = None) -> None:
             docs=args.update_docs,
             documents=not args.no_documents,
             only=tuple(args.only),
+            keep_datasets=args.keep_datasets,
         )
     elif args.command == "generate":
         from bench.generate import generate as run

@@ -10,12 +10,16 @@ import shutil
 import tempfile
 import time
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from bench.generate import generate
 from bench.load import ROUND_SCENARIOS, rounds
 from bench.report import RESULTS, markdown, save_entry, update_docs
+
+# With --keep-datasets, SQLite datasets are kept here (one per scale, seed and
+# day: the data is laid around the day it is made) and copied for each run.
+DATASETS = RESULTS.parent / "datasets"
 
 
 def run_all(
@@ -31,6 +35,7 @@ def run_all(
     docs: bool = False,
     documents: bool = True,
     only: tuple[str, ...] = (*ROUND_SCENARIOS, "booking"),
+    keep_datasets: bool = False,
     echo=print,
 ) -> None:
     for backend in backends:
@@ -54,6 +59,7 @@ def run_all(
                     connections=connections,
                     documents=documents,
                     only=only,
+                    keep=keep_datasets,
                     echo=echo,
                 )
                 save_entry(entry, results_path)
@@ -81,7 +87,8 @@ def run_one(
     connections,
     documents,
     only,
-    echo,
+    keep=False,
+    echo=print,
 ) -> dict:
     work = Path(tempfile.mkdtemp(prefix="tp-bench-db-"))
     when = datetime.now().strftime("%Y-%m-%d %H:%M")
@@ -93,7 +100,15 @@ def run_one(
 
             url = create_database(server, f"bench_{scale}")
         started = time.perf_counter()
-        generate(url, scale, seed=seed, echo=echo)
+        kept = DATASETS / f"{scale}-{seed}-{date.today()}.db"
+        if keep and backend == "sqlite" and kept.exists():
+            echo(f"Copying the dataset kept in {kept}")
+            shutil.copy(kept, work / "bench.db")
+        else:
+            generate(url, scale, seed=seed, echo=echo)
+            if keep and backend == "sqlite":
+                DATASETS.mkdir(parents=True, exist_ok=True)
+                shutil.copy(work / "bench.db", kept)
         generated = time.perf_counter() - started
         echo(f"\n{backend}, {scale}")
         results = rounds(url, count, only, duration, warmup, connections, echo=echo)
