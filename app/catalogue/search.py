@@ -77,8 +77,10 @@ class Filters:
 
     def key(self) -> tuple:
         """The filters as a hashable value (cache keys): equal for equal filters."""
-        return tuple((name, tuple(value) if isinstance(value, list) else value)
-                     for name, value in self.to_args().items())
+        return tuple(
+            (name, tuple(value) if isinstance(value, list) else value)
+            for name, value in self.to_args().items()
+        )
 
     def to_args(self, **changes) -> dict:
         """The query-string form (for links to other pages and sort orders)."""
@@ -86,8 +88,10 @@ class Filters:
         values.update(changes)
         args: dict = {}
         for name, value in values.items():
-            if value in (None, "", [], False) or (name == "sort" and value == "date") or (
-                name == "page" and value == 1
+            if (
+                value in (None, "", [], False)
+                or (name == "sort" and value == "date")
+                or (name == "page" and value == 1)
             ):
                 continue
             if isinstance(value, bool):
@@ -188,28 +192,40 @@ class Conditions:
     narrows_slots: bool  # asks more of a slot than being open and upcoming
 
 
-def conditions(filters: Filters, origin: Origin | None,
-               activity=Activity, company=_COMPANY) -> Conditions:
+def period(filters: Filters, slot=Slot) -> list[ColumnElement]:
+    """Open, upcoming and in the period asked for: what the index on slot
+    (status, starts_at) holds of the slot's conditions."""
+    found = [slot.status == "open", slot.starts_at > utcnow()]
+    if filters.date_from:
+        first = datetime.combine(filters.date_from, time.min, LOCAL_TZ)
+        found.append(slot.starts_at >= local_to_utc(first))
+    if filters.date_to:
+        last = datetime.combine(filters.date_to, time.max, LOCAL_TZ)
+        found.append(slot.starts_at <= local_to_utc(last))
+    return found
+
+
+def conditions(
+    filters: Filters, origin: Origin | None, activity=Activity, company=_COMPANY
+) -> Conditions:
     """What matches the filters: a slot, open, upcoming, in the period and with
     free places when asked; its activity, published by an approved company, of
     the kinds, sectors, profiles, years and paths asked for, with the words,
     within the distance from origin. On the entities given for the activity
     and its company: the main query's, or a subquery's aliases."""
-    slot = [Slot.status == "open", Slot.starts_at > utcnow()]
-    if filters.date_from:
-        first = datetime.combine(filters.date_from, time.min, LOCAL_TZ)
-        slot.append(Slot.starts_at >= local_to_utc(first))
-    if filters.date_to:
-        last = datetime.combine(filters.date_to, time.max, LOCAL_TZ)
-        slot.append(Slot.starts_at <= local_to_utc(last))
+    slot = period(filters)
     if filters.free:
         slot.append(Slot.taken < Slot.capacity)
 
     offer = [activity.status == "published", company.status == "approved"]
     if filters.kind:
         offer.append(activity.kind.in_(filters.kind))
-    for name, column in (("sector", activity.sectors), ("profile", activity.profiles),
-                         ("year", activity.years), ("path", activity.paths)):
+    for name, column in (
+        ("sector", activity.sectors),
+        ("profile", activity.profiles),
+        ("year", activity.years),
+        ("path", activity.paths),
+    ):
         codes = getattr(filters, name)
         if codes:
             condition = _mask(column, codes)
@@ -229,12 +245,18 @@ def conditions(filters: Filters, origin: Origin | None,
         )
     if origin is not None and filters.max_km:
         distance = distance_expression(origin, activity)
-        offer.append(or_(activity.venue == "online", and_(
-            activity.latitude.is_not(None), distance <= filters.max_km ** 2)))
+        offer.append(
+            or_(
+                activity.venue == "online",
+                and_(activity.latitude.is_not(None), distance <= filters.max_km**2),
+            )
+        )
     return Conditions(slot, offer, bool(filters.date_from or filters.date_to or filters.free))
 
 
-def matching_slots(filters: Filters, origin: Origin | None) -> list[ColumnElement]:
+def matching_slots(
+    filters: Filters, origin: Origin | None, online: bool | None = None
+) -> list[ColumnElement]:
     """The conditions on Slot for a walk in date order: the slot's own, and the
     activity's in a correlated EXISTS rather than in a join. With planner
     statistics (ANALYZE) SQLite otherwise starts from the index on activity
@@ -243,6 +265,8 @@ def matching_slots(filters: Filters, origin: Origin | None) -> list[ColumnElemen
     stopping after a page (1 ms). PostgreSQL plans both forms as that walk
     (docs/PERFORMANCE.md)."""
     where = conditions(filters, origin, _OFFER, _OFFER_COMPANY)
+    if online is not None:
+        where.offer.append(_OFFER.venue == "online" if online else _OFFER.venue != "online")
     return [
         *where.slot,
         select(_OFFER.id)
@@ -252,42 +276,193 @@ def matching_slots(filters: Filters, origin: Origin | None) -> list[ColumnElemen
     ]
 
 
+# The date walk reads at most this many upcoming slots in the period. Filters
+# that few activities pass (a word, a rare combination, a small distance)
+# would otherwise make it read every upcoming slot of the country for a page
+# (0.6 s at national scale); past this many the activities are chosen first.
+WALK_SLOTS = 4000
+# Sorted by distance: rings around the school (km), tried in turn until one
+# holds the page; the last step takes every activity with a place.
+RINGS_KM = (5.0, 15.0, 40.0, 100.0)
+# Pages this deep are sorted whole by the database, as any deep page must be.
+DEEPEST_MERGED_OFFSET = 200
+# After every date: the bound of a walk that fewer than WALK_SLOTS slots end.
+_NO_HORIZON = datetime(9999, 1, 1)
+_WALKED = aliased(Slot, name="walked")
+
+
 def search(filters: Filters, origin: Origin | None = None, per_page: int = PER_PAGE) -> Page:
-    company = _COMPANY
-    by_distance = filters.sort == "distance" and origin is not None
-    if by_distance:
-        # Every match is sorted anyway: let the planner start from the activities.
-        where = conditions(filters, origin)
-        matching = [*where.slot, *where.offer]
+    """A page of matching slots, soonest first or nearest first (the same
+    distance: soonest first). At most 8 statements, whatever the page holds
+    (docs/PERFORMANCE.md, "The catalogue query")."""
+    offset = (filters.page - 1) * per_page
+    if filters.sort == "distance" and origin is not None:
+        if offset > DEEPEST_MERGED_OFFSET:
+            results = _execute(_sorted_whole(filters, origin), offset, per_page + 1)
+        else:
+            results = _nearest(filters, origin, offset + per_page + 1)[offset:]
     else:
-        matching = matching_slots(filters, origin)
+        results = _soonest(filters, origin, offset, per_page + 1)
+    rows = [
+        Row(
+            slot_id,
+            starts_at,
+            ends_at,
+            max(capacity - taken, 0),
+            activity_id,
+            title,
+            kind,
+            venue,
+            city or company_city,
+            company_name,
+            math.sqrt(d2) if d2 is not None else None,
+        )
+        for (
+            slot_id,
+            starts_at,
+            ends_at,
+            capacity,
+            taken,
+            activity_id,
+            title,
+            kind,
+            venue,
+            city,
+            company_name,
+            company_city,
+            d2,
+        ) in results[:per_page]
+    ]
+    return Page(rows=rows, page=filters.page, has_next=len(results) > per_page)
+
+
+def _rows(origin: Origin | None):
+    """The statement's columns and joins: what a line of the list shows."""
     distance = distance_expression(origin) if origin is not None else None
-    query = (
+    return (
         select(
-            Slot.id, Slot.starts_at, Slot.ends_at, Slot.capacity, Slot.taken,
-            Activity.id, Activity.title, Activity.kind, Activity.venue, Activity.city,
-            company.name, company.city,
+            Slot.id,
+            Slot.starts_at,
+            Slot.ends_at,
+            Slot.capacity,
+            Slot.taken,
+            Activity.id,
+            Activity.title,
+            Activity.kind,
+            Activity.venue,
+            Activity.city,
+            _COMPANY.name,
+            _COMPANY.city,
             distance.label("distance2") if distance is not None else literal(None),
         )
         .join(Slot.activity)
-        .join(company, Activity.company)
-        .where(*matching)
+        .join(_COMPANY, Activity.company)
     )
-    if by_distance:
-        # Activities without coordinates last on both databases (SQLite puts NULL first).
-        query = query.order_by(distance.nulls_last(), Slot.starts_at, Slot.id)
-    else:
-        query = query.order_by(Slot.starts_at, Slot.id)
-    offset = (filters.page - 1) * per_page
-    results = db.session.execute(query.offset(offset).limit(per_page + 1)).all()
-    rows = [
-        Row(slot_id, starts_at, ends_at, max(capacity - taken, 0), activity_id, title, kind,
-            venue, city or company_city, company_name,
-            math.sqrt(d2) if d2 is not None else None)
-        for (slot_id, starts_at, ends_at, capacity, taken, activity_id, title, kind, venue,
-             city, company_name, company_city, d2) in results[:per_page]
-    ]
-    return Page(rows=rows, page=filters.page, has_next=len(results) > per_page)
+
+
+def _execute(query, offset: int, limit: int) -> list:
+    return db.session.execute(query.offset(offset).limit(limit)).all()
+
+
+def _soonest(
+    filters: Filters, origin: Origin | None, offset: int, limit: int, online: bool | None = None
+) -> list:
+    """Matching slots in date order (start, then id), rows offset to offset +
+    limit; only online or only other activities when `online` says so.
+
+    First the walk in date order that stops after the page (matching_slots),
+    bounded to the first WALK_SLOTS upcoming slots of the period: the start of
+    the last of those is found in the index alone. When that holds the page,
+    it is the page. Otherwise the matching activities are found first, and
+    their upcoming slots (the index on slot (activity_id, status, starts_at))
+    sorted: few activities pass such filters."""
+    horizon = (
+        select(_WALKED.starts_at)
+        .where(*period(filters, _WALKED))
+        .order_by(_WALKED.starts_at)
+        .offset(WALK_SLOTS - 1)
+        .limit(1)
+        .scalar_subquery()
+    )
+    by_date = (Slot.starts_at, Slot.id)
+    walk = (
+        _rows(origin)
+        .where(
+            *matching_slots(filters, origin, online),
+            Slot.starts_at <= func.coalesce(horizon, _NO_HORIZON),
+        )
+        .order_by(*by_date)
+    )
+    found = _execute(walk, offset, limit)
+    if len(found) == limit:
+        return found
+    where = conditions(filters, origin, _OFFER, _OFFER_COMPANY)
+    if online is not None:
+        where.offer.append(_OFFER.venue == "online" if online else _OFFER.venue != "online")
+    chosen = select(_OFFER.id).join(_OFFER_COMPANY, _OFFER.company).where(*where.offer)
+    activities_first = (
+        _rows(origin).where(*where.slot, Slot.activity_id.in_(chosen)).order_by(*by_date)
+    )
+    return _execute(activities_first, offset, limit)
+
+
+def _nearest(filters: Filters, origin: Origin, wanted: int) -> list:
+    """The first `wanted` matching slots nearest first, then soonest, then by
+    id; activities without a place last, soonest first.
+
+    Online activities are at distance 0: the soonest of them come from the
+    date walk. The others from rings around the school, each a box on the
+    activity's coordinates (the index on activity (status, latitude,
+    longitude)) cut to the circle: once a ring holds `wanted` slots, no slot
+    outside it can be among the first `wanted`. Then the two are merged.
+    Sorting every upcoming slot of the country by distance, as one statement
+    must, took 0.2-0.3 s at national scale."""
+    online = _soonest(filters, origin, 0, wanted, online=True)
+    where = conditions(filters, origin)
+    distance = distance_expression(origin)
+    km_per_lon = KM_PER_DEGREE_LON_AT_EQUATOR * math.cos(math.radians(origin.latitude))
+    rings = [km for km in RINGS_KM if not filters.max_km or km < filters.max_km]
+    placed: list = []
+    for km in (*rings, filters.max_km):
+        query = _rows(origin).where(
+            *where.slot,
+            *where.offer,
+            Activity.venue != "online",
+            Activity.latitude.is_not(None),
+            Activity.longitude.is_not(None),
+        )
+        if km:
+            dlat, dlon = km / KM_PER_DEGREE_LAT, km / km_per_lon
+            query = query.where(
+                Activity.latitude.between(origin.latitude - dlat, origin.latitude + dlat),
+                Activity.longitude.between(origin.longitude - dlon, origin.longitude + dlon),
+                distance <= km * km,
+            )
+        placed = _execute(query.order_by(distance, Slot.starts_at, Slot.id), 0, wanted)
+        if len(placed) == wanted:
+            break
+    merged = sorted([*online, *placed], key=lambda row: (row[-1], row[1], row[0]))[:wanted]
+    if len(merged) < wanted and not filters.max_km:
+        nowhere = _rows(origin).where(
+            *where.slot,
+            *where.offer,
+            Activity.venue != "online",
+            or_(Activity.latitude.is_(None), Activity.longitude.is_(None)),
+        )
+        merged += _execute(nowhere.order_by(Slot.starts_at, Slot.id), 0, wanted - len(merged))
+    return merged
+
+
+def _sorted_whole(filters: Filters, origin: Origin):
+    """Every match sorted by distance in one statement: for deep pages."""
+    where = conditions(filters, origin)
+    distance = distance_expression(origin)
+    # Activities without coordinates last on both databases (SQLite puts NULL first).
+    return (
+        _rows(origin)
+        .where(*where.slot, *where.offer)
+        .order_by(distance.nulls_last(), Slot.starts_at, Slot.id)
+    )
 
 
 def _escape_like(text: str) -> str:
@@ -313,8 +488,9 @@ class ActivityPage:
     has_next: bool
 
 
-def search_activities(filters: Filters, origin: Origin | None = None,
-                      per_page: int = PER_PAGE) -> ActivityPage:
+def search_activities(
+    filters: Filters, origin: Origin | None = None, per_page: int = PER_PAGE
+) -> ActivityPage:
     """Published activities of approved companies, with their upcoming open
     slots that match the period and free-places filters summed up.
 
@@ -344,8 +520,9 @@ def search_activities(filters: Filters, origin: Origin | None = None,
 _WALK_PER_ACTIVITY = (2, 16)
 
 
-def _page_by_date(where: Conditions, matching: list[ColumnElement], offset: int,
-                  limit: int) -> list[int]:
+def _page_by_date(
+    where: Conditions, matching: list[ColumnElement], offset: int, limit: int
+) -> list[int]:
     """The ids of the activities on the page, in order of their first matching
     slot (then id).
 
@@ -373,14 +550,16 @@ def _page_by_date(where: Conditions, matching: list[ColumnElement], offset: int,
             .limit(wanted)
         )
         ids = list(db.session.scalars(grouped))
-    page = ids[offset:offset + limit]
+    page = ids[offset : offset + limit]
     if len(page) < limit and not where.narrows_slots:
         # Past the activities with dates: those without, by id.
         dateless = (
             select(Activity.id)
             .join(_COMPANY, Activity.company)
-            .where(*where.offer,
-                   ~select(Slot.id).where(Slot.activity_id == Activity.id, *where.slot).exists())
+            .where(
+                *where.offer,
+                ~select(Slot.id).where(Slot.activity_id == Activity.id, *where.slot).exists(),
+            )
             .order_by(Activity.id)
             .offset(max(offset - len(ids), 0))
             .limit(limit - len(page))
@@ -403,7 +582,8 @@ def _page_by_distance(where: Conditions, origin: Origin, offset: int, limit: int
     if where.narrows_slots:
         query = query.where(next_starts_at.is_not(None))
     query = query.order_by(
-        distance_expression(origin).nulls_last(), next_starts_at.asc().nulls_last(), Activity.id)
+        distance_expression(origin).nulls_last(), next_starts_at.asc().nulls_last(), Activity.id
+    )
     return list(db.session.scalars(query.offset(offset).limit(limit)))
 
 
@@ -438,8 +618,13 @@ def _summaries(where: Conditions, origin: Origin | None, ids: list[int]) -> list
         .where(Activity.id.in_(ids))
     )
     found = {
-        activity.id: ActivityRow(activity, next_starts_at, open_slots or 0, max_free,
-                                 math.sqrt(d2) if d2 is not None else None)
+        activity.id: ActivityRow(
+            activity,
+            next_starts_at,
+            open_slots or 0,
+            max_free,
+            math.sqrt(d2) if d2 is not None else None,
+        )
         for activity, next_starts_at, open_slots, max_free, d2 in db.session.execute(query)
     }
     # An activity archived between the two statements is left out.
