@@ -29,7 +29,7 @@ def me() -> MeOut:
         id=user.id,
         email=user.email,
         name=user.name,
-        locale=user.locale,
+        locale=user.locale or "nl",
         memberships=[
             MembershipOut(
                 organisation_id=m.organisation.id,

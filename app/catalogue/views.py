@@ -37,6 +37,7 @@ from app.catalogue.search import Filters, Origin, search
 from app.errors import DomainError
 from app.extensions import db
 from app.timeutil import local_to_utc, to_local, utcnow
+from app.web.i18n import visitor_locale
 from app.web.rendering import is_htmx, render
 
 bp = Blueprint("catalogue", __name__)
@@ -148,11 +149,12 @@ def index():
     # pieces around wherever it showed this visitor's token, and each visitor's
     # own goes in between (tests/catalogue/test_cache.py checks that nothing
     # else differs). An anonymous visitor's language follows from the session's
-    # choice and the address's ?lang= alone (app/web/i18n.py), so those key the
-    # entry: asking Flask-Babel would ask Flask-Login who the visitor is.
+    # choice, the address's ?lang= and Accept-Language alone (app/web/i18n.py),
+    # so it keys the entry: asking Flask-Babel would ask Flask-Login who the
+    # visitor is.
     token = generate_csrf()
     around_token = catalogue_cache.cached(
-        ("visitor page", session.get("language"), request.full_path),
+        ("visitor page", visitor_locale(), request.full_path),
         version,
         lambda: tuple(_catalogue(version).get_data(as_text=True).split(token)),
     )
@@ -212,7 +214,7 @@ def _catalogue(version: int | None):
 def _html_response(html: str):
     """A cached page or block as render() would have answered it."""
     response = make_response(html)
-    response.vary.add("HX-Request")
+    response.vary.update(("HX-Request", "Accept-Language"))
     return response
 
 

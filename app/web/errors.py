@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from urllib.parse import urlsplit
+
+from flask import flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import login_url
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.extensions import db
-from app.web.rendering import render
+from app.extensions import db, login_manager
+from app.web import kept_forms
+from app.web.rendering import is_htmx, render
 
 # Titles of the error pages people may meet, translated; other codes show the number.
 ERROR_TITLES = {
@@ -24,6 +28,12 @@ ERROR_TITLES = {
 }
 
 
+def _signed_in() -> bool:
+    from flask_login import current_user
+
+    return current_user.is_authenticated
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -33,12 +43,62 @@ def json_error(status: int, code: str, message: str, **extra):
     return jsonify(body), status
 
 
+def _expired(message: str):
+    """The answer to a form that came after the session or its token ran out.
+
+    htmx gets a 401 or 400 marked as expired: app.js keeps the typed fields
+    and offers to sign in again. A plain form post keeps its fields in the
+    session and leads back to its page, through the sign-in when nobody is
+    signed in any more, where the form shows them again (kept_forms)."""
+    from flask_login import current_user
+
+    signed_in = current_user.is_authenticated
+    if is_htmx():
+        response = render("errors/csrf.html", status=400 if signed_in else 401)
+        response.headers["X-Techniekpoort-Expired"] = "1"
+        return response
+    page = (
+        kept_forms.keep_posted_form()
+        if request.method == "POST"
+        else (request.full_path.rstrip("?"))
+    )
+    flash(message, "warning")
+    if signed_in or urlsplit(page).path == url_for("accounts.login"):
+        return redirect(page, code=303)
+    return redirect(login_url("accounts.login", next_url=page), code=303)
+
+
 def register_error_handlers(app) -> None:
+    kept_forms.install()
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         if wants_json():
             return json_error(400, "csrf", _("The form was sent without a valid security token."))
+        if request.method == "POST":
+            return _expired(
+                _(
+                    "The form had expired. What you typed is back in the form: check it and send it again."
+                )
+                if _signed_in()
+                else _(
+                    "Your session has expired. Sign in again: what you typed is kept and comes back in the form."
+                )
+            )
         return render("errors/csrf.html", status=400)
+
+    @login_manager.unauthorized_handler
+    def sign_in_first():
+        if wants_json():
+            return json_error(401, "unauthorized", _("Please sign in."))
+        if request.method == "GET" and not is_htmx():
+            flash(str(login_manager.login_message), login_manager.login_message_category)
+            return redirect(login_url("accounts.login", next_url=request.full_path.rstrip("?")))
+        return _expired(
+            _(
+                "Your session has expired. Sign in again: what you typed is kept and comes back in the form."
+            )
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -46,7 +106,9 @@ def register_error_handlers(app) -> None:
         if wants_json():
             code = (error.name or "error").lower().replace(" ", "_")
             return json_error(status, code, error.description or error.name)
-        template = {403: "errors/403.html", 404: "errors/404.html"}.get(status, "errors/generic.html")
+        template = {403: "errors/403.html", 404: "errors/404.html"}.get(
+            status, "errors/generic.html"
+        )
         response = render(template, status=status, error=error, title=ERROR_TITLES.get(status, ""))
         if status == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)

@@ -23,7 +23,8 @@ def render(template: str, *, block: str | None = None, trigger: str | None = Non
     else:
         body = render_template(template, **context)
     response = make_response(body, status)
-    response.vary.add("HX-Request")
+    # The language of a visitor who has not chosen one follows Accept-Language.
+    response.vary.update(("HX-Request", "Accept-Language"))
     if trigger:
         response.headers["HX-Trigger"] = trigger
     return response

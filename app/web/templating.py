@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from babel import dates
 from flask import request, url_for
-from flask_babel import format_date, get_locale, get_timezone
+from flask_babel import format_date, format_decimal, get_locale, get_timezone, gettext
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -18,10 +18,12 @@ from app import vocabulary
 def register_template_helpers(app) -> None:
     @app.context_processor
     def globals_for_every_page():
+        items = navigation()
         return {
             "vocabulary": vocabulary,
             "current_locale": str(get_locale()),
-            "nav_items": navigation(),
+            "nav_items": items,
+            "current_nav_url": current_nav_url(items),
         }
 
     app.jinja_env.filters["local_datetime"] = local_datetime
@@ -33,6 +35,8 @@ def register_template_helpers(app) -> None:
         str(label) for code, label in words.items() if code in codes
     )
     app.jinja_env.filters["paragraphs"] = paragraphs
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["distance"] = distance
 
 
 def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
@@ -62,47 +66,93 @@ def paragraphs(text: str | None) -> Markup:
 
 
 def navigation() -> list[tuple[str, str]]:
-    """Role-aware navigation: (url, label) pairs for the person signed in."""
+    """The pages the person signed in may open: (url, label) pairs, in the
+    order of the menu. Each page shows when its domain's permission predicate
+    lets the person in, so the menu follows the same rules as the pages."""
+    from flask import current_app
     from flask_babel import gettext as _
 
     if not current_user or not current_user.is_authenticated:
         return []
+    user = current_user._get_current_object()
     items = [(url_for("web.home"), _("Overview"))]
-    from flask import current_app
-
-    def has(endpoint: str) -> bool:
-        return endpoint in current_app.view_functions
-
-    if current_user.is_coordinator:
-        items.append((url_for("accounts.organisations"), _("Organisations")))
-    for endpoint, label, roles in _DOMAIN_NAV:
-        if has(endpoint) and (not roles or current_user.has_role(*roles)):
+    for endpoint, label, may_open in _menu():
+        if endpoint in current_app.view_functions and may_open(user):
             items.append((url_for(endpoint), str(label)))
-    items.append((url_for("accounts.settings"), _("My account")))
     return items
 
 
-# Pages that domain packages add to the navigation: (endpoint, label, roles).
-# A package's entry shows once its blueprint is registered.
-from flask_babel import lazy_gettext as _l  # noqa: E402
+def current_nav_url(items: list[tuple[str, str]]) -> str | None:
+    """The menu entry the current page belongs to: the longest matching path."""
+    path = request.path
+    matches = [url for url, _label in items if path == url or (url != "/" and path.startswith(url))]
+    return max(matches, key=len) if matches else None
 
-_DOMAIN_NAV = [
-    ("catalogue.index", _l("Catalogue"), ()),
-    ("bookings.mine", _l("My bookings"), ("teacher",)),
-    ("catalogue.my_activities", _l("Our activities"), ("contact",)),
-    ("bookings.incoming", _l("Incoming bookings"), ("contact",)),
-    ("placements.index", _l("Hybrid teachers"), ("teacher", "contact", "coordinator")),
-    ("school_requests.mine", _l("Our requests"), ("teacher",)),
-    ("school_requests.for_you", _l("Requests for you"), ("contact",)),
-    ("school_requests.everything", _l("Requests"), ("coordinator",)),
-    ("matching.overview", _l("Supply and demand"), ("coordinator",)),
-    ("holidays.index", _l("School holidays"), ("coordinator",)),
-    ("notifications.index", _l("Notifications"), ()),
-    ("notifications.mail_queue", _l("Mail queue"), ("administrator",)),
-    ("calendar.index", _l("Calendar"), ()),
-    ("evaluations.index", _l("Evaluations"), ("teacher", "contact")),
-    ("insights.dashboard", _l("Figures"), ()),
-]
+
+@lru_cache(maxsize=1)
+def _menu():
+    """(endpoint, label, predicate) for every page of the menu. Built on first
+    use: the domains' permission modules import their models."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.accounts import permissions as accounts
+    from app.bookings import permissions as bookings
+    from app.catalogue import permissions as catalogue
+    from app.holidays import permissions as holidays
+    from app.insights import permissions as insights
+    from app.notifications import permissions as notifications
+    from app.placements import permissions as placements
+    from app.school_requests import permissions as requests
+
+    def everyone(user) -> bool:
+        return True
+
+    return (
+        ("accounts.organisations", _l("Organisations"), accounts.can_manage_organisations),
+        ("catalogue.index", _l("Catalogue"), everyone),
+        ("bookings.mine", _l("My bookings"), bookings.can_book),
+        (
+            "catalogue.my_activities",
+            _l("Our activities"),
+            lambda user: bool(catalogue.companies_managed_by(user)),
+        ),
+        (
+            "bookings.incoming",
+            _l("Incoming bookings"),
+            lambda user: bool(bookings.companies_of(user)),
+        ),
+        (
+            "placements.index",
+            _l("Hybrid teachers"),
+            lambda user: placements.can_propose(user) or placements.can_see_overview(user),
+        ),
+        ("school_requests.mine", _l("Our requests"), requests.can_post),
+        ("school_requests.for_you", _l("Requests for you"), requests.can_answer),
+        ("school_requests.everything", _l("Requests"), requests.can_view_all_requests),
+        ("matching.overview", _l("Supply and demand"), requests.can_view_all_requests),
+        ("holidays.index", _l("School holidays"), holidays.can_edit_holidays),
+        ("notifications.index", _l("Notifications"), everyone),
+        ("notifications.mail_queue", _l("Mail queue"), notifications.can_see_mail_queue),
+        ("calendar.index", _l("Calendar"), everyone),
+        (
+            "evaluations.index",
+            _l("Evaluations"),
+            lambda user: bool(insights.own_organisations(user)),
+        ),
+        ("insights.dashboard", _l("Figures"), insights.can_view_insights),
+    )
+
+
+def number(value) -> str:
+    """A count or amount as the page's language writes it (1.234 / 1,234)."""
+    return "–" if value is None else format_decimal(value)
+
+
+def distance(km: float | None) -> str:
+    """A distance with one decimal, in the page's language: "2,0 km" / "2.0 km"."""
+    if km is None:
+        return ""
+    return gettext("%(km)s km", km=format_decimal(km, "0.0"))
 
 
 def current_path() -> str:

@@ -19,10 +19,13 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import DESKTOP
 from tests.e2e.journeys_helpers import (
     COMPANY,
     COORDINATOR,
     TEACHER,
+    VARIANTS,
+    Variant,
     add_slot,
     assert_same_document,
     book,
@@ -30,6 +33,7 @@ from tests.e2e.journeys_helpers import (
     fill_booking_form,
     id_from_url,
     mark_document,
+    menu,
     offer,
     publish,
     school_day,
@@ -41,17 +45,6 @@ from tests.e2e.journeys_helpers import (
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
-
-
-@pytest.fixture
-def nojs_page(browser, live_server):
-    """Like `page`, in a browser with JavaScript switched off."""
-    context = browser.new_context(java_script_enabled=False, base_url=live_server, locale="nl-NL")
-    context.set_default_timeout(15_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 @pytest.fixture(scope="session")
@@ -78,33 +71,32 @@ def signed_in_states(browser, live_server):
 @dataclass
 class Journey:
     page: Page  # the person the journey follows, not signed in yet
-    javascript: bool
-    # Another person's browser, with the same JavaScript setting; signed in as
-    # the given demo account, if any.
+    variant: Variant
+    # Another person's browser, with the same JavaScript setting and language;
+    # signed in as the given demo account, if any.
     open: Callable[..., Page]
 
+    @property
+    def javascript(self) -> bool:
+        return self.variant.javascript
 
-@pytest.fixture(params=["page", "nojs_page"], ids=["js", "nojs"])
-def journey(request, browser, live_server, signed_in_states):
-    javascript = request.param == "page"
-    contexts = []
+    def says(self, dutch: str, english: str) -> str:
+        return dutch if self.variant.language == "nl" else english
+
+
+@pytest.fixture(params=VARIANTS, ids=str)
+def journey(request, browsers, signed_in_states):
+    variant = request.param
 
     def open_page(email: str | None = None) -> Page:
-        context = browser.new_context(
-            java_script_enabled=javascript,
-            base_url=live_server,
-            locale="nl-NL",
+        return browsers.open(
+            javascript=variant.javascript,
+            viewport=DESKTOP,
+            language=variant.language,
             storage_state=signed_in_states(email) if email else None,
         )
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
 
-    try:
-        yield Journey(request.getfixturevalue(request.param), javascript, open_page)
-    finally:
-        for context in contexts:
-            context.close()
+    return Journey(variant.open(browsers), variant, open_page)
 
 
 def slot_row(page: Page, slot_id: int):
@@ -117,7 +109,7 @@ def slot_row(page: Page, slot_id: int):
 def test_company_contact_creates_publishes_and_dates_an_activity(journey):
     page = journey.page
     sign_in(page, COMPANY)
-    page.locator("header a[href='/our-activities']").click()
+    menu(page, "/our-activities")
     page.wait_for_url("**/our-activities")
 
     title = unique("Aandrijvingen van dichtbij")
@@ -202,7 +194,7 @@ def test_teacher_finds_an_activity_and_books_it_once(journey):
 
     page = journey.page
     sign_in(page, TEACHER)
-    page.locator("header a[href='/catalogue']").click()
+    menu(page, "/catalogue")
     page.wait_for_url("**/catalogue")
     filters = page.locator("form.catalogue-filters")
     results = page.locator("#results tr.result")
@@ -284,7 +276,7 @@ def test_teacher_finds_an_activity_and_books_it_once(journey):
         expect(page.locator(".flash-info")).to_be_visible()
 
     state = page.locator("#booking-state")
-    expect(state).to_have_text("Aangevraagd")
+    expect(state).to_have_text(journey.says("Aangevraagd", "Requested"))
     expect(state).to_have_class(re.compile(r"\bbadge-requested\b"))
     expect(page.locator("#history ol.history li")).to_have_count(1)
 
@@ -309,7 +301,7 @@ def test_company_confirms_one_booking_and_declines_another(journey):
     first = book(teacher, slot_id, 12)
     second = book(teacher, slot_id, 9, year="2", path="BB", profile="")
 
-    page.locator("header a[href='/company/bookings']").click()
+    menu(page, "/company/bookings")
     page.wait_for_url("**/company/bookings")
     confirming, declining = page.locator(f"#booking-{first}"), page.locator(f"#booking-{second}")
     expect(confirming.locator(".badge-requested")).to_be_visible()
@@ -361,7 +353,7 @@ def test_teacher_cancels_a_confirmed_booking(journey):
     booking_id = book(page, slot_id, 15)
     expect(page.locator("#booking-state")).to_have_class(re.compile(r"\bbadge-confirmed\b"))
 
-    page.locator("header a[href='/bookings']").click()
+    menu(page, "/bookings")
     page.wait_for_url("**/bookings")
     row = page.locator(f"#upcoming #booking-{booking_id}")
     expect(row).to_contain_text(title)
@@ -476,7 +468,7 @@ def test_coordinator_approves_a_waiting_organisation(journey):
 
     page = journey.page
     sign_in(page, COORDINATOR)
-    page.locator("header a[href='/organisations']").click()
+    menu(page, "/organisations")
     page.wait_for_url("**/organisations")
     waiting = page.locator("#pending article.pending-organisation", has_text=name)
     expect(waiting).to_have_count(1)
