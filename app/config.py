@@ -50,4 +50,9 @@ def load_config(instance_path: Path) -> dict:
         "PASSWORD_RESET_HOURS": 2,
         "LOGIN_ATTEMPTS_PER_15_MIN": 10,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # The catalogue's map: a tile server in the {z}/{x}/{y} scheme (its
+        # origin belongs in the Content-Security-Policy's img-src).
+        "MAP_TILES_URL": os.environ.get(
+            "TECHNIEKPOORT_MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+        ),
     }

@@ -17,7 +17,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -38,6 +38,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.timeutil import local_to_utc, to_local, utcnow
 from app.web.i18n import visitor_locale
+from app.web.templating import distance
 from app.web.rendering import is_htmx, render
 
 bp = Blueprint("catalogue", __name__)
@@ -189,6 +190,7 @@ def _catalogue(version: int | None):
     # The school choice rides along in every link, like the filters.
     extra = {"school": school.id} if school is not None and len(schools) > 1 else {}
     can_edit_holidays = current_user.is_authenticated and current_user.is_coordinator
+    htmx = is_htmx()
     # Everything besides the catalogue's rows that shapes the cached HTML.
     shape = (str(get_locale()), filters.key(),
              (school.id, origin.latitude, origin.longitude) if origin else None,
@@ -196,9 +198,10 @@ def _catalogue(version: int | None):
 
     def results() -> Markup:
         return Markup(catalogue_cache.cached(
-            ("results", *shape), version, lambda: _results_block(filters, origin, school, extra)))
+            ("results", htmx, *shape), version,
+            lambda: _results_block(filters, origin, school, extra, out_of_band=htmx)))
 
-    if is_htmx():
+    if htmx:
         return _html_response(results())
     filters_and_results = catalogue_cache.cached(
         ("catalogue", *shape, tuple((s.id, s.name, s.city) for s in schools), can_edit_holidays),
@@ -206,9 +209,45 @@ def _catalogue(version: int | None):
         lambda: render_block(
             CATALOGUE, "catalogue", filters=filters, schools=schools, school=school,
             can_edit_holidays=can_edit_holidays, results_html=results(),
+            filter_errors=FILTER_ERRORS,
         ),
     )
-    return render(CATALOGUE, catalogue_html=Markup(filters_and_results))
+    return render(CATALOGUE, catalogue_html=Markup(filters_and_results),
+                  map_view=filters.view == "map")
+
+
+# What the catalogue says beside a filter it could not read (Filters.errors).
+FILTER_ERRORS = {
+    "date": _l("This is not a date. Choose one in the calendar, or write it as 2026-09-14."),
+    "before_start": _l("The end of the period lies before its start; the end is left out."),
+    "distance": _l("Give the distance as a number of kilometres above 0."),
+}
+
+
+class Chip(NamedTuple):
+    label: str
+    args: dict  # the catalogue's query string without this filter
+    name: str
+
+
+def chips(filters: Filters, school) -> list[Chip]:
+    """The chosen filters, each as a chip whose link removes it."""
+    found = [Chip(str(words[code]), filters.without(name, code), name)
+             for name, words in Filters.LISTS.items() for code in getattr(filters, name)]
+    if filters.q:
+        found.append(Chip(f"“{filters.q}”", filters.without("q"), "q"))
+    if filters.date_from:
+        found.append(Chip(_("from %(day)s", day=format_date(filters.date_from)),
+                          filters.without("date_from"), "date_from"))
+    if filters.date_to:
+        found.append(Chip(_("until %(day)s", day=format_date(filters.date_to)),
+                          filters.without("date_to"), "date_to"))
+    if filters.free:
+        found.append(Chip(_("with free places"), filters.without("free"), "free"))
+    if filters.max_km and school is not None:
+        found.append(Chip(_("within %(distance)s", distance=distance(filters.max_km)),
+                          filters.without("max_km"), "max_km"))
+    return found
 
 
 def _html_response(html: str):
@@ -218,19 +257,26 @@ def _html_response(html: str):
     return response
 
 
-def _results_block(filters: Filters, origin: Origin | None, school, extra: dict) -> str:
+def _results_block(filters: Filters, origin: Origin | None, school, extra: dict, *,
+                   out_of_band: bool) -> str:
     page = search(filters, origin)
 
-    def page_url(number: int) -> str:
-        return url_for("catalogue.index", **filters.to_args(page=number), **extra)
+    def url(**args) -> str:
+        return url_for("catalogue.index", **args, **extra)
 
     return render_block(
         CATALOGUE, "result_list",
         page=page,
+        filters=filters,
+        chips=chips(filters, school),
         school=school,
+        url=url,
+        out_of_band=out_of_band,
+        filter_errors=FILTER_ERRORS,
+        map_tiles=current_app.config["MAP_TILES_URL"],
         kind_labels={code: str(label) for code, label in vocabulary.ACTIVITY_KINDS.items()},
-        prev_url=page_url(page.page - 1) if page.page > 1 else None,
-        next_url=page_url(page.page + 1) if page.has_next else None,
+        prev_url=url(**filters.to_args(page=page.page - 1)) if page.page > 1 else None,
+        next_url=url(**filters.to_args(page=page.page + 1)) if page.has_next else None,
     )
 
 

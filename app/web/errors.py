@@ -28,12 +28,6 @@ ERROR_TITLES = {
 }
 
 
-def _signed_in() -> bool:
-    from flask_login import current_user
-
-    return current_user.is_authenticated
-
-
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -43,29 +37,32 @@ def json_error(status: int, code: str, message: str, **extra):
     return jsonify(body), status
 
 
-def _expired(message: str):
+def _expired(*, csrf: bool):
     """The answer to a form that came after the session or its token ran out.
 
-    htmx gets a 401 or 400 marked as expired: app.js keeps the typed fields
-    and offers to sign in again. A plain form post keeps its fields in the
-    session and leads back to its page, through the sign-in when nobody is
-    signed in any more, where the form shows them again (kept_forms)."""
+    Its fields are kept in the session for the page the form was on, which
+    shows them again (kept_forms). htmx gets the error with a mark that
+    app.js reads: it keeps the typed fields too and offers to sign in again.
+    A plain form post gets a page (400, as any refused token) that leads back
+    to the form, through the sign-in when nobody is signed in any more; a
+    page that needed a signed-in person leads to the sign-in directly."""
     from flask_login import current_user
 
     signed_in = current_user.is_authenticated
-    if is_htmx():
-        response = render("errors/csrf.html", status=400 if signed_in else 401)
+    page = kept_forms.keep_posted_form() if request.method == "POST" else (
+        request.full_path.rstrip("?"))
+    if urlsplit(page).path == url_for("accounts.login"):
+        back = page
+    else:
+        back = page if signed_in else login_url("accounts.login", next_url=page)
+    if is_htmx() or csrf:
+        response = render("errors/csrf.html", status=400 if csrf else 401,
+                          back=back, signed_in=signed_in)
         response.headers["X-Techniekpoort-Expired"] = "1"
         return response
-    page = (
-        kept_forms.keep_posted_form()
-        if request.method == "POST"
-        else (request.full_path.rstrip("?"))
-    )
-    flash(message, "warning")
-    if signed_in or urlsplit(page).path == url_for("accounts.login"):
-        return redirect(page, code=303)
-    return redirect(login_url("accounts.login", next_url=page), code=303)
+    flash(_("Your session has expired. Sign in again: what you typed is kept and comes back "
+            "in the form."), "warning")
+    return redirect(back, code=303 if request.method == "POST" else 302)
 
 
 def register_error_handlers(app) -> None:
@@ -75,17 +72,7 @@ def register_error_handlers(app) -> None:
     def csrf_error(error):
         if wants_json():
             return json_error(400, "csrf", _("The form was sent without a valid security token."))
-        if request.method == "POST":
-            return _expired(
-                _(
-                    "The form had expired. What you typed is back in the form: check it and send it again."
-                )
-                if _signed_in()
-                else _(
-                    "Your session has expired. Sign in again: what you typed is kept and comes back in the form."
-                )
-            )
-        return render("errors/csrf.html", status=400)
+        return _expired(csrf=True)
 
     @login_manager.unauthorized_handler
     def sign_in_first():
@@ -94,11 +81,7 @@ def register_error_handlers(app) -> None:
         if request.method == "GET" and not is_htmx():
             flash(str(login_manager.login_message), login_manager.login_message_category)
             return redirect(login_url("accounts.login", next_url=request.full_path.rstrip("?")))
-        return _expired(
-            _(
-                "Your session has expired. Sign in again: what you typed is kept and comes back in the form."
-            )
-        )
+        return _expired(csrf=False)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from babel import dates
-from flask import request, url_for
+from flask import has_request_context, request, url_for
 from flask_babel import format_date, format_decimal, get_locale, get_timezone, gettext
 from flask_login import current_user
 from markupsafe import Markup
@@ -18,7 +18,8 @@ from app import vocabulary
 def register_template_helpers(app) -> None:
     @app.context_processor
     def globals_for_every_page():
-        items = navigation()
+        # Mails and documents are rendered outside requests: no menu there.
+        items = navigation() if has_request_context() else []
         return {
             "vocabulary": vocabulary,
             "current_locale": str(get_locale()),
@@ -84,6 +85,8 @@ def navigation() -> list[tuple[str, str]]:
 
 def current_nav_url(items: list[tuple[str, str]]) -> str | None:
     """The menu entry the current page belongs to: the longest matching path."""
+    if not has_request_context():
+        return None
     path = request.path
     matches = [url for url, _label in items if path == url or (url != "/" and path.startswith(url))]
     return max(matches, key=len) if matches else None
