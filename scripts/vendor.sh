@@ -17,6 +17,11 @@ ICONS="archive arrow-right bell book-open building-2 calendar calendar-check cha
   check chevron-left chevron-right circle-alert circle-check clipboard-list clock hourglass
   house inbox info languages list list-todo log-out mail map map-pin menu school search
   sliders-horizontal star triangle-alert undo-2 users x"
+# Four of them also as files, for the messages' CSS masks (app.css).
+mkdir -p "$vendor/icons"
+for name in circle-check circle-alert triangle-alert info; do
+  cp "node_modules/lucide-static/icons/$name.svg" "$vendor/icons/"
+done
 node - "$vendor/icons.svg" $ICONS <<'JS'
 const fs = require("fs");
 const [out, ...names] = process.argv.slice(2);

@@ -13,8 +13,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app import vocabulary
 from app.accounts.models import User
-from app.bookings import forms, permissions, service
+from app.bookings import forms, permissions, queries, service
 from app.bookings.models import ACTIVE, Booking
 from app.catalogue.models import Slot
 from app.errors import DomainError
@@ -25,14 +26,7 @@ from app.web.rendering import is_htmx, render, safe_next_url
 
 bp = Blueprint("bookings", __name__)
 
-STATES = {
-    "requested": _l("Requested"),
-    "confirmed": _l("Confirmed"),
-    "waitlisted": _l("On the waiting list"),
-    "declined": _l("Declined"),
-    "cancelled": _l("Cancelled"),
-    "completed": _l("Took place"),
-}
+STATES = vocabulary.BOOKING_STATES
 
 # The event log's names as a person reads them in a booking's history.
 HISTORY_PHRASES = {
@@ -312,12 +306,23 @@ def mine():
     schools = permissions.schools_of(current_user)
     if not schools:
         abort(403)
-    return render(
-        "bookings/mine.html",
-        schools=schools,
-        upcoming=service.school_bookings(schools, past=False),
-        past=service.school_bookings(schools, past=True),
-    )
+    filters = queries.ListFilters.from_args(request.args, STATES)
+    page = queries.school_bookings_page(schools, filters)
+
+    def page_url(**changes) -> str:
+        return url_for("bookings.mine", **filters.to_args(**changes))
+
+    return render("bookings/mine.html", block="booking_list", schools=schools, filters=filters,
+                  page=page, page_url=page_url, periods=PERIODS[filters.tab])
+
+
+# The periods "Mijn boekingen" offers on each tab.
+PERIODS = {
+    "upcoming": {"all": _l("Any time"), "week": _l("The coming 7 days"),
+                 "month": _l("The coming 31 days")},
+    "past": {"all": _l("Any time"), "month": _l("The last 31 days"),
+             "year": _l("This school year")},
+}
 
 
 @bp.get("/company/bookings")

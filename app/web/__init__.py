@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, request, session, url_for
+from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select, text
 
@@ -16,13 +16,16 @@ bp = Blueprint("web", __name__)
 def home():
     if not current_user.is_authenticated:
         return render("web/welcome.html")
-    return render("web/home.html", memberships=current_user.memberships)
+    from app.web.home import parts_for
+
+    return render("web/home.html", memberships=current_user.memberships,
+                  **parts_for(current_user._get_current_object()))
 
 
 @bp.post("/language")
 def set_language():
     language = request.form.get("language", "nl")
-    if language in ("nl", "en"):
+    if language in current_app.config["LANGUAGES"]:
         session["language"] = language
         if current_user.is_authenticated:
             current_user.locale = language
