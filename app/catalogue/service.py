@@ -185,6 +185,18 @@ def archive_activity(activity: Activity, actor) -> None:
     emit(ActivityArchived(activity_id=activity.id, company_id=activity.company_id), actor)
 
 
+def restore_activity(activity: Activity, actor) -> None:
+    """Undoes archiving: back in the catalogue if it was published before,
+    otherwise a draft again."""
+    if activity.status != "archived":
+        return
+    activity.status = "published" if activity.published_at else "draft"
+    activity.updated_at = utcnow()
+    db.session.flush()
+    if activity.status == "published":
+        emit(ActivityPublished(activity_id=activity.id, company_id=activity.company_id), actor)
+
+
 # --- slots --------------------------------------------------------------------------
 
 

@@ -393,9 +393,24 @@ def archive(activity_id: int):
     activity = get_managed_activity_or_404(activity_id)
     service.archive_activity(activity, current_user)
     db.session.commit()
-    flash(_("%(title)s is archived: it left the catalogue; booked dates stay.",
+    flash(_("%(title)s is archived: it left the catalogue; booked dates stay. You can "
+            "restore it from the list of archived activities below.",
             title=activity.title), "success")
     return redirect(url_for("catalogue.my_activities"), code=303)
+
+
+@bp.post("/activities/<int:activity_id>/restore")
+@login_required
+def restore(activity_id: int):
+    activity = get_managed_activity_or_404(activity_id)
+    service.restore_activity(activity, current_user)
+    db.session.commit()
+    if activity.status == "published":
+        flash(_("%(title)s is back in the catalogue.", title=activity.title), "success")
+    else:
+        flash(_("%(title)s is a draft again: publish it when it is ready.",
+                title=activity.title), "success")
+    return redirect(url_for("catalogue.slots", activity_id=activity.id), code=303)
 
 
 # --- slots ----------------------------------------------------------------------------

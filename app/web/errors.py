@@ -62,7 +62,7 @@ def _expired(*, csrf: bool):
         return response
     flash(_("Your session has expired. Sign in again: what you typed is kept and comes back "
             "in the form."), "warning")
-    return redirect(back, code=303 if request.method == "POST" else 302)
+    return redirect(back)
 
 
 def register_error_handlers(app) -> None:

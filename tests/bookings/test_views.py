@@ -326,9 +326,15 @@ def test_the_company_confirms_in_place(db, contact_client, teacher, slot, events
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert "<html" not in body and "<main" not in body
-    assert body.strip().startswith(f'<article class="booking-row" id="booking-{booking.id}"')
-    assert 'class="badge badge-confirmed"' in body
+    # The row leaves "waiting for your answer" for the confirmed list, and the
+    # counts follow.
+    assert response.headers["HX-Reswap"] == "delete"
+    moved = body.split('hx-swap-oob="afterbegin:#confirmed-list">')[1].split("</article>")[0]
+    assert f'<article class="booking-row" id="booking-{booking.id}"' in moved
+    assert 'class="badge badge-confirmed"' in moved
     assert "/confirm" not in body  # nothing left to confirm
+    assert re.search(r'id="count-requested" hx-swap-oob="true">0<', body)
+    assert re.search(r'id="count-confirmed" hx-swap-oob="true">1<', body)
     assert response.headers["HX-Trigger"] == "BookingConfirmed"
     assert statuses(booking) == ["confirmed"]
     confirmed = events("BookingConfirmed")
@@ -348,7 +354,13 @@ def test_the_company_declines_in_place_with_a_reason(db, contact_client, teacher
     response = contact_client.post(f"/bookings/{booking.id}/decline",
                                    data={"decline-reason": "Closed for inventory"}, headers=HTMX)
     assert response.status_code == 200
-    assert 'class="badge badge-declined"' in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    # A declined booking leaves the lists: the row goes, the counts follow
+    # (the waiting group moved up into the places it left).
+    assert response.headers["HX-Reswap"] == "delete"
+    assert f'id="booking-{booking.id}"' not in body.split('id="count-requested"')[0]
+    assert re.search(r'id="count-requested" hx-swap-oob="true">1<', body)
+    assert re.search(r'id="count-waitlisted" hx-swap-oob="true">0<', body)
     assert response.headers["HX-Trigger"] == "BookingDeclined"
     assert statuses(booking, waiting) == ["declined", "requested"]
     assert booking.decline_reason == "Closed for inventory"
