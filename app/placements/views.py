@@ -14,6 +14,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -316,7 +317,8 @@ def _history_rows(placement: Placement) -> list[dict]:
             detail = " · ".join(filter(None, [
                 f"{days} {payload.get('start_time', '')}–{payload.get('end_time', '')}",
                 f"{_day(payload.get('first_date'))} – {_day(payload.get('last_date'))}",
-                _("%(n)s hours a week", n=payload.get("hours_per_week", "")), detail]))
+                ngettext("%(num)s hour a week", "%(num)s hours a week",
+                         int(payload.get("hours_per_week") or 0)), detail]))
         if entry.name == "PlacementLessonChanged":
             if payload.get("change") == "cancelled":
                 phrase = _("Lesson of %(date)s cancelled", date=_day(payload.get("original_date")))

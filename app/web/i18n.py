@@ -14,8 +14,16 @@ def select_locale() -> str:
     if not has_request_context():  # CLI and scheduler: mails pick their own locale
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    return visitor_locale()
+        return regional(current_user.locale)
+    return regional(visitor_locale())
+
+
+def regional(language: str) -> str:
+    """English pages are formatted as British English: dates day-month-year
+    and 24-hour times like the Dutch pages, not in the American order of
+    Babel's plain "en". The messages still come from the "en" catalog
+    (gettext falls back from en_GB to en)."""
+    return "en_GB" if language == "en" else language
 
 
 def visitor_locale() -> str:

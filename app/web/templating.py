@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from babel import dates
 from flask import has_request_context, request, url_for
-from flask_babel import format_date, format_decimal, get_locale, get_timezone, gettext
+from flask_babel import format_decimal, get_locale, get_timezone, gettext
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -22,15 +22,13 @@ def register_template_helpers(app) -> None:
         items = navigation() if has_request_context() else []
         return {
             "vocabulary": vocabulary,
-            "current_locale": str(get_locale()),
+            "current_locale": get_locale().language,
             "nav_items": items,
             "current_nav_url": current_nav_url(items),
         }
 
     app.jinja_env.filters["local_datetime"] = local_datetime
-    app.jinja_env.filters["local_date"] = lambda value, fmt="medium": (
-        format_date(value, fmt) if value else ""
-    )
+    app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["label"] = lambda code, words: str(words.get(code, code))
     app.jinja_env.filters["labels"] = lambda codes, words: ", ".join(
         str(label) for code, label in words.items() if code in codes
@@ -40,6 +38,18 @@ def register_template_helpers(app) -> None:
     app.jinja_env.filters["distance"] = distance
 
 
+def formatting_locale() -> str:
+    """The locale dates are written in: Dutch, or British English, so that
+    English pages write dates day-month-year like the Dutch ones do, never in
+    the American order Babel's plain "en" would use."""
+    locale = str(get_locale())
+    return "en_GB" if locale == "en" else locale
+
+
+def local_date(value, fmt: str = "medium") -> str:
+    return dates.format_date(value, fmt, locale=formatting_locale()) if value else ""
+
+
 def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     """A stored (naive UTC) instant as people here read it, in the current
     locale: what Flask-Babel's format_datetime gives, remembered per instant,
@@ -47,7 +57,7 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     each formatting through Babel costs tens of microseconds."""
     if not value:
         return ""
-    return _formatted(value, fmt, str(get_locale()), get_timezone())
+    return _formatted(value, fmt, formatting_locale(), get_timezone())
 
 
 @lru_cache(maxsize=8192)

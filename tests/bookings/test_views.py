@@ -151,7 +151,7 @@ def test_a_full_slot_says_so_at_the_group_size_and_offers_the_waiting_list(
     refused = teacher_client.post(f"/slots/{slot.id}/book", data=booking_form(page))
     assert refused.status_code == 422
     assert field_errors(refused.get_data(as_text=True), "group_size") == [
-        dutch("This slot has %(n)d free places: not enough for this group.", n=5)]
+        "Dit tijdslot heeft 5 vrije plaatsen: niet genoeg voor deze groep."]
     assert bookings_count(db) == 1
 
     waiting = teacher_client.post(f"/slots/{slot.id}/book",
