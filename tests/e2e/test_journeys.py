@@ -8,15 +8,14 @@ other journey uses, so the journeys share the demo database in any order.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import DESKTOP
@@ -178,6 +177,32 @@ def test_company_contact_creates_publishes_and_dates_an_activity(journey):
 # --- 2. the teacher finds and books it --------------------------------------------------
 
 
+def filter_state(page: Page) -> dict[str, list[str]]:
+    """What the catalogue's filter form shows, as query-string lists."""
+    return page.evaluate("""() => {
+        const form = document.querySelector("form.catalogue-filters");
+        const found = {};
+        for (const [name, value] of new FormData(form)) {
+            if (value === "" || (name === "sort" && value === "date")) continue;
+            (found[name] = found[name] || []).push(value);
+        }
+        return found;
+    }""")
+
+
+def url_state(page: Page) -> dict[str, list[str]]:
+    """The address's filters, without the defaults the form leaves out."""
+    query = parse_qs(urlsplit(page.url).query)
+    return {k: v for k, v in query.items() if k != "page" and v not in (["date"],)}
+
+
+def open_filters(page: Page) -> None:
+    """On a phone the filters sit behind the "Filters (n)" button."""
+    summary = page.locator("#filter-panel summary")
+    if summary.is_visible():
+        summary.click()
+
+
 def test_teacher_finds_an_activity_and_books_it_once(journey):
     company = journey.open(COMPANY)
     title = unique("Lasrobot programmeren")
@@ -196,13 +221,20 @@ def test_teacher_finds_an_activity_and_books_it_once(journey):
     sign_in(page, TEACHER)
     menu(page, "/catalogue")
     page.wait_for_url("**/catalogue")
+    # Results first: the first one is on screen without scrolling.
+    first = page.locator("#results .result").first.bounding_box()
+    assert first["y"] + 40 < page.viewport_size["height"], first
     filters = page.locator("form.catalogue-filters")
-    results = page.locator("#results tr.result")
+    results = page.locator("#results li.result")
+    open_filters(page)
     if journey.javascript:
         mark_document(page)
         filters.locator("input[name=kind][value=job_shadowing]").check()
+        expect(page.locator("#results .chip[data-filter=kind]")).to_have_count(1)
         filters.locator("input[name=year][value='3']").check()
+        expect(page.locator("#results .chip[data-filter=year]")).to_have_count(1)
         filters.locator("input[name=path][value=KB]").check()
+        expect(page.locator("#filter-count")).to_contain_text("(3)")
         # Typing, not filling: the search reacts to key presses.
         page.locator("#q").press_sequentially(suffix_of(title))
         expect(results).to_have_count(1)
@@ -212,13 +244,29 @@ def test_teacher_finds_an_activity_and_books_it_once(journey):
         filters.locator("input[name=year][value='3']").check()
         filters.locator("input[name=path][value=KB]").check()
         page.locator("#q").fill(suffix_of(title))
-        filters.locator("button[type=submit]").click()
+        filters.locator("button[type=submit]").first.click()
         page.wait_for_url(re.compile(r"/catalogue\?.*q="))
+        expect(page.locator("#filter-count")).to_contain_text("(3)")
     # The filter state is in the address, to share or reload.
     for part in (f"q={suffix_of(title)}", "kind=job_shadowing", "year=3", "path=KB"):
         expect(page).to_have_url(re.compile(re.escape(part)))
     expect(results).to_have_count(1)
     expect(results).to_have_attribute("data-slot", str(slot_id))
+    expect(page.locator("#results-heading")).to_have_text(
+        journey.says("1 tijdslot gevonden", "1 date found"))
+    expect(page.locator("#results .chip")).to_have_count(4)  # three filters and the words
+
+    # Back shows exactly the filters and results of the address before, and
+    # Forward those of this one; a change after Back keeps the other filters.
+    found = page.url
+    page.go_back()
+    expect(page).not_to_have_url(found)
+    expect(page.locator("#results-heading")).to_be_visible()
+    assert filter_state(page) == url_state(page)
+    page.go_forward()
+    expect(page).to_have_url(found)
+    expect(results).to_have_count(1)
+    assert filter_state(page) == url_state(page)
 
     results.locator(f"a[href='/activities/{activity_id}']").click()
     page.wait_for_url(f"**/activities/{activity_id}")
@@ -230,38 +278,20 @@ def test_teacher_finds_an_activity_and_books_it_once(journey):
     fill_booking_form(page, 12, year="3", path="KB", profile="PIE")
     submit = page.locator("form[action$='/book'] button[type=submit]")
     if journey.javascript:
-        # A slow answer tempts a second click. The first post reaches the server,
-        # its answer is held back, the teacher clicks again: two posts, one form.
-        held, posts = [], []
-
-        def hold_first_answer(route):
-            if route.request.method == "POST":
-                posts.append(route.request.post_data)
-            if route.request.method == "POST" and not held:
-                held.append((route, route.fetch(max_redirects=0)))
-            else:
-                route.continue_()
-
-        page.route(f"**/slots/{slot_id}/book", hold_first_answer)
-        # Playwright's own second click would wait for the first answer; a person
-        # does not, so the page clicks twice itself.
-        page.evaluate(
-            """button => {
-            button.click();
-            setTimeout(() => button.click(), 400);
-        }""",
-            submit.element_handle(),
-        )
-        # The first navigation is abandoned for the second: wait for where it lands.
-        expect(page).to_have_url(re.compile(r"/bookings/\d+$"))
+        # A slow answer tempts a second click. The first post reaches the
+        # server while the page still shows the form (sent here beside the
+        # page, with its cookies and the form's own fields), then the teacher
+        # clicks: two posts of one form, one booking.
+        fields = page.evaluate("""() => Object.fromEntries(
+            new FormData(document.querySelector("form[action$='/book']")))""")
+        first_post = page.context.request.post(
+            f"/slots/{slot_id}/book", form=fields, max_redirects=0)
+        assert first_post.status in (302, 303), first_post.status
+        submit.click()
+        page.wait_for_url(re.compile(r"/bookings/\d+$"))
         booking_id = id_from_url(page, r"/bookings/(\d+)$")
-        assert len(posts) == 2 and posts[0] == posts[1], posts
-        first_route, first_answer = held[0]
-        assert first_answer.status in (302, 303)
-        assert first_answer.headers["location"].endswith(f"/bookings/{booking_id}")
-        with contextlib.suppress(PlaywrightError):
-            first_route.abort()
-        page.unroute(f"**/slots/{slot_id}/book")
+        assert first_post.headers["location"].endswith(f"/bookings/{booking_id}")
+        expect(page.locator(".flash-info")).to_be_visible()
     else:
         submit.click()
         page.wait_for_url(re.compile(r"/bookings/\d+$"))
