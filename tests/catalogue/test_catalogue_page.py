@@ -283,3 +283,41 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_results(app, teacher_c
     twenty = count_queries(20)
     assert one == twenty
     assert one <= 8  # sign-in, memberships, schools, the search: a handful in all
+
+
+def test_unreadable_filters_get_a_message_beside_them(teacher_client, offer):
+    page = teacher_client.get(
+        "/catalogue?date_from=2026-13-45&max_km=-3").get_data(as_text=True)
+    assert re.search(r'id="filter-error-date_from">Dit is geen datum', page)
+    assert re.search(r'id="filter-error-max_km">Geef de afstand', page)
+    assert 'aria-invalid="true" aria-describedby="filter-error-date_from"' in page
+    later = date.today() + timedelta(days=30)
+    page = teacher_client.get(
+        f"/catalogue?date_from={later}&date_to={date.today()}").get_data(as_text=True)
+    assert re.search(r'id="filter-error-date_to">Het einde van de periode ligt voor het begin',
+                     page)
+    # The end is left out, so the dates after the start still show.
+    assert len(result_ids(page)) == 1
+
+
+def test_the_results_say_how_many_and_show_the_chosen_filters_as_chips(client, offer):
+    page = client.get("/catalogue?kind=workshop&kind=guest_lesson").get_data(as_text=True)
+    assert "2 tijdsloten gevonden" in page
+    chips = re.findall(r'<a class="chip" data-filter="kind" href="([^"]+)"', page)
+    assert [c.replace("&amp;", "&") for c in chips] == ["/catalogue?kind=guest_lesson",
+                                                        "/catalogue?kind=workshop"]
+    assert "Filters (2)" in page
+    one = client.get("/catalogue?kind=workshop").get_data(as_text=True)
+    assert "1 tijdslot gevonden" in one
+    # htmx gets the count and the pieces of the form that follow the results.
+    block = client.get("/catalogue?kind=workshop", headers={"HX-Request": "true"})
+    body = block.get_data(as_text=True)
+    assert '<span id="filter-count" hx-swap-oob="true">Filters (1)</span>' in body
+
+
+def test_the_map_view_shows_the_list_too_with_places_for_the_map(client, offer, app):
+    page = client.get("/catalogue?view=map").get_data(as_text=True)
+    assert f'data-tiles="{app.config["MAP_TILES_URL"]}"' in page
+    assert len(re.findall(r'class="result" data-slot="\d+" data-lat="[\d.]+" data-lng="[\d.]+"',
+                          page)) == 3
+    assert "vendor/leaflet/leaflet.js" in page
