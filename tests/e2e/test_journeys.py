@@ -339,13 +339,19 @@ def test_company_confirms_one_booking_and_declines_another(journey):
     reason = f"Die week staat de werkplaats stil {uuid.uuid4().hex[:6]}"
     if journey.javascript:
         mark_document(page)
+        waiting = int(page.locator("#count-requested").inner_text())
         confirming.locator("form[action$='/confirm'] button").click()
-        expect(confirming.locator(".badge-confirmed")).to_be_visible()
+        # The answered booking leaves "waiting for your answer", the count follows.
+        expect(page.locator(f"#confirmed #booking-{first} .badge-confirmed")).to_be_visible()
+        expect(page.locator(f"#requested #booking-{first}")).to_have_count(0)
+        expect(page.locator("#count-requested")).to_have_text(str(waiting - 1))
+        expect(page.locator("#incoming-notice")).to_be_focused()
         expect(confirming.locator("form")).to_have_count(0)
         declining.locator("input[name=decline-reason]").fill(reason)
         declining.locator("form.decline button").click()
-        expect(declining.locator(".badge-declined")).to_be_visible()
-        expect(declining.locator("form")).to_have_count(0)
+        expect(page.locator(f"#booking-{second}")).to_have_count(0)
+        expect(page.locator("#count-requested")).to_have_text(str(waiting - 2))
+        expect(page.locator("#incoming-notice")).to_be_visible()
         assert_same_document(page)
         expect(page).to_have_url(re.compile(r"/company/bookings$"))
     else:
