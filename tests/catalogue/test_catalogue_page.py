@@ -223,7 +223,7 @@ def test_the_form_works_with_and_without_htmx(client, db):
     page = client.get("/catalogue").get_data(as_text=True)
     form = page.split("<form method=\"get\"")[1].split(">")[0]
     assert 'action="/catalogue"' in form and 'hx-get="/catalogue"' in form
-    assert 'hx-trigger="change, keyup changed delay:300ms from:input[name=q]"' in form
+    assert 'hx-trigger="submit, change, keyup changed delay:300ms from:input[name=q]"' in form
     assert 'hx-target="#results"' in form and 'hx-push-url="true"' in form
     assert '<button type="submit">' in page  # without JavaScript
     assert '<section id="results"' in page

