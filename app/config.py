@@ -36,7 +36,9 @@ def load_config(instance_path: Path) -> dict:
         "SMTP_URL": os.environ.get("TECHNIEKPOORT_SMTP_URL", ""),
         "OUTBOX_DIR": str(instance_path / "outbox"),
         "BASE_URL": base_url,
-        "MAIL_FROM": os.environ.get("TECHNIEKPOORT_MAIL_FROM", "Techniekpoort <noreply@techniekpoort.test>"),
+        "MAIL_FROM": os.environ.get(
+            "TECHNIEKPOORT_MAIL_FROM", "Techniekpoort <noreply@techniekpoort.test>"
+        ),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": base_url.startswith("https://"),

@@ -31,9 +31,16 @@ PAGES = [
     ("coordinator-home", "coordinator@demo.test", "/"),
     ("coordinator-figures", "coordinator@demo.test", "/insights"),
 ]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-dev-shm-usage", "--hide-scrollbars"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+]
 
 
 def serve(directory: Path) -> str:
@@ -67,14 +74,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         base = serve(Path(directory))
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                                 args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+            )
             for name, email, path in PAGES:
                 if args.only and args.only not in name:
                     continue
                 for device, viewport in WIDTHS.items():
-                    context = browser.new_context(base_url=base, viewport=viewport,
-                                                  locale="nl-NL")
+                    context = browser.new_context(base_url=base, viewport=viewport, locale="nl-NL")
                     page = context.new_page()
                     page.goto("/login")
                     page.fill("input[name=email]", email)

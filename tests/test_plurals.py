@@ -36,7 +36,8 @@ NOT_A_NOUN = {
     "booked %(n)d",
     "and %(n)d more",
     "Has offered %(kind)s before (%(n)d)",
-    "The %(shown)d with the most students of %(all)s; the complete list is in the dashboard's export.",
+    "The %(shown)d with the most students of %(all)s; the complete list is in the "
+    "dashboard's export.",
     "%(km)d km away",
     "%(km)d km away: further than %(max)d km",
     "At most %(n)d km.",
@@ -68,11 +69,14 @@ def test_every_message_that_counts_something_has_plural_forms():
     singular_counts = sorted(
         message.id
         for message in extract_messages()
-        if message.id and isinstance(message.id, str) and COUNT.search(message.id)
+        if message.id
+        and isinstance(message.id, str)
+        and COUNT.search(message.id)
         and message.id not in NOT_A_NOUN
     )
     assert singular_counts == [], (
-        "These messages count something without ngettext:\n  " + "\n  ".join(singular_counts))
+        "These messages count something without ngettext:\n  " + "\n  ".join(singular_counts)
+    )
 
 
 def test_the_check_finds_a_count_without_plural_forms():

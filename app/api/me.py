@@ -22,7 +22,9 @@ class MeOut(BaseModel):
     memberships: list[MembershipOut]
 
 
-@operation(bp, "GET", "/me", summary="The person the token belongs to", tag="accounts", response=MeOut)
+@operation(
+    bp, "GET", "/me", summary="The person the token belongs to", tag="accounts", response=MeOut
+)
 def me() -> MeOut:
     user = require_user()
     return MeOut(

@@ -58,8 +58,13 @@ class ListFilters:
         return cls(tab, state, period, page)
 
     def to_args(self, **changes) -> dict:
-        values = {"tab": self.tab, "state": self.state, "period": self.period,
-                  "page": self.page, **changes}
+        values = {
+            "tab": self.tab,
+            "state": self.state,
+            "period": self.period,
+            "page": self.page,
+            **changes,
+        }
         defaults = {"tab": "upcoming", "state": "", "period": "all", "page": 1}
         return {k: v for k, v in values.items() if v != defaults[k]}
 
@@ -75,16 +80,19 @@ def _local_midnight(day: date) -> datetime:
     return local_to_utc(datetime.combine(day, time.min, LOCAL_TZ))
 
 
-def school_bookings_page(schools: list[Organisation], filters: ListFilters,
-                         per_page: int = PER_PAGE, now: datetime | None = None) -> BookingPage:
+def school_bookings_page(
+    schools: list[Organisation],
+    filters: ListFilters,
+    per_page: int = PER_PAGE,
+    now: datetime | None = None,
+) -> BookingPage:
     """One page of these schools' bookings: upcoming (slot still to end,
     soonest first) or past (latest first), of one state and in a period if
     asked."""
     if not schools:
         return BookingPage([], filters.page, False)
     now = now or utcnow()
-    query = select(Booking).join(Booking.slot).where(
-        Booking.school_id.in_([s.id for s in schools]))
+    query = select(Booking).join(Booking.slot).where(Booking.school_id.in_([s.id for s in schools]))
     if filters.state:
         query = query.where(Booking.status == filters.state)
     today = to_local(now).date()
@@ -104,8 +112,9 @@ def school_bookings_page(schools: list[Organisation], filters: ListFilters,
             query = query.where(Slot.starts_at >= _local_midnight(start))
         query = query.order_by(Slot.starts_at.desc(), Booking.id.desc())
     offset = (filters.page - 1) * per_page
-    found = list(db.session.scalars(
-        _with_details(query).offset(offset).limit(per_page + 1)).unique())
+    found = list(
+        db.session.scalars(_with_details(query).offset(offset).limit(per_page + 1)).unique()
+    )
     return BookingPage(found[:per_page], filters.page, len(found) > per_page)
 
 
@@ -133,24 +142,40 @@ def this_week(schools: list[Organisation], now: datetime | None = None, show: in
         return Counted([], 0, False)
     until = _local_midnight(to_local(now).date() + timedelta(days=7))
     return _counted(
-        select(Booking).join(Booking.slot)
-        .where(Booking.school_id.in_([s.id for s in schools]),
-               Booking.status.in_(("requested", "confirmed")),
-               Slot.ends_at > now, Slot.starts_at < until)
-        .order_by(Slot.starts_at, Booking.id), show)
+        select(Booking)
+        .join(Booking.slot)
+        .where(
+            Booking.school_id.in_([s.id for s in schools]),
+            Booking.status.in_(("requested", "confirmed")),
+            Slot.ends_at > now,
+            Slot.starts_at < until,
+        )
+        .order_by(Slot.starts_at, Booking.id),
+        show,
+    )
 
 
-def next_bookings(schools: list[Organisation], now: datetime | None = None,
-                  show: int = 5) -> list[Booking]:
+def next_bookings(
+    schools: list[Organisation], now: datetime | None = None, show: int = 5
+) -> list[Booking]:
     """The schools' next bookings that are on (requested or confirmed)."""
     if not schools:
         return []
     now = now or utcnow()
-    return list(db.session.scalars(_with_details(
-        select(Booking).join(Booking.slot)
-        .where(Booking.school_id.in_([s.id for s in schools]),
-               Booking.status.in_(("requested", "confirmed")), Slot.ends_at > now)
-        .order_by(Slot.starts_at, Booking.id)).limit(show)).unique())
+    return list(
+        db.session.scalars(
+            _with_details(
+                select(Booking)
+                .join(Booking.slot)
+                .where(
+                    Booking.school_id.in_([s.id for s in schools]),
+                    Booking.status.in_(("requested", "confirmed")),
+                    Slot.ends_at > now,
+                )
+                .order_by(Slot.starts_at, Booking.id)
+            ).limit(show)
+        ).unique()
+    )
 
 
 @dataclass(frozen=True)
@@ -159,18 +184,28 @@ class Waiting:
     position: int  # 1 is the next group to move up when places free
 
 
-def waiting_positions(schools: list[Organisation], now: datetime | None = None,
-                      show: int = 10) -> list[Waiting]:
+def waiting_positions(
+    schools: list[Organisation], now: datetime | None = None, show: int = 10
+) -> list[Waiting]:
     """The schools' groups on a waiting list, each with its place in the
     queue (first come, first served: bookings.capacity.promote_waiting_list)."""
     if not schools:
         return []
     now = now or utcnow()
-    bookings = list(db.session.scalars(_with_details(
-        select(Booking).join(Booking.slot)
-        .where(Booking.school_id.in_([s.id for s in schools]),
-               Booking.status == "waitlisted", Slot.starts_at > now)
-        .order_by(Slot.starts_at, Booking.id)).limit(show)).unique())
+    bookings = list(
+        db.session.scalars(
+            _with_details(
+                select(Booking)
+                .join(Booking.slot)
+                .where(
+                    Booking.school_id.in_([s.id for s in schools]),
+                    Booking.status == "waitlisted",
+                    Slot.starts_at > now,
+                )
+                .order_by(Slot.starts_at, Booking.id)
+            ).limit(show)
+        ).unique()
+    )
     return [Waiting(b, position_on_waiting_list(b)) for b in bookings]
 
 
@@ -178,34 +213,58 @@ def position_on_waiting_list(booking: Booking) -> int:
     """1 + the groups on the same slot's waiting list that came before it."""
     earlier = Booking.__table__.alias("earlier")
     ahead = db.session.scalar(
-        select(func.count()).select_from(earlier).where(
-            earlier.c.slot_id == booking.slot_id, earlier.c.status == "waitlisted",
+        select(func.count())
+        .select_from(earlier)
+        .where(
+            earlier.c.slot_id == booking.slot_id,
+            earlier.c.status == "waitlisted",
             (earlier.c.created_at < booking.created_at)
-            | ((earlier.c.created_at == booking.created_at) & (earlier.c.id < booking.id))))
+            | ((earlier.c.created_at == booking.created_at) & (earlier.c.id < booking.id)),
+        )
+    )
     return (ahead or 0) + 1
 
 
-def awaiting_answer(companies: list[Organisation], now: datetime | None = None,
-                    show: int = 5) -> Counted:
+def awaiting_answer(
+    companies: list[Organisation], now: datetime | None = None, show: int = 5
+) -> Counted:
     """Bookings for these companies' activities that wait for their answer."""
     if not companies:
         return Counted([], 0, False)
     now = now or utcnow()
     return _counted(
-        select(Booking).join(Booking.slot).join(Slot.activity)
-        .where(Activity.company_id.in_([c.id for c in companies]),
-               Booking.status == "requested", Slot.ends_at > now)
-        .order_by(Slot.starts_at, Booking.id), show)
+        select(Booking)
+        .join(Booking.slot)
+        .join(Slot.activity)
+        .where(
+            Activity.company_id.in_([c.id for c in companies]),
+            Booking.status == "requested",
+            Slot.ends_at > now,
+        )
+        .order_by(Slot.starts_at, Booking.id),
+        show,
+    )
 
 
-def upcoming_visits(companies: list[Organisation], now: datetime | None = None,
-                    show: int = 5) -> list[Booking]:
+def upcoming_visits(
+    companies: list[Organisation], now: datetime | None = None, show: int = 5
+) -> list[Booking]:
     """The confirmed groups that come to (or are visited by) these companies next."""
     if not companies:
         return []
     now = now or utcnow()
-    return list(db.session.scalars(_with_details(
-        select(Booking).join(Booking.slot).join(Slot.activity)
-        .where(Activity.company_id.in_([c.id for c in companies]),
-               Booking.status == "confirmed", Slot.ends_at > now)
-        .order_by(Slot.starts_at, Booking.id)).limit(show)).unique())
+    return list(
+        db.session.scalars(
+            _with_details(
+                select(Booking)
+                .join(Booking.slot)
+                .join(Slot.activity)
+                .where(
+                    Activity.company_id.in_([c.id for c in companies]),
+                    Booking.status == "confirmed",
+                    Slot.ends_at > now,
+                )
+                .order_by(Slot.starts_at, Booking.id)
+            ).limit(show)
+        ).unique()
+    )

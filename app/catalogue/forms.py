@@ -19,12 +19,12 @@ from wtforms import (
     TimeField,
 )
 from wtforms.validators import (
-    ValidationError,
     DataRequired,
     InputRequired,
     Length,
     NumberRange,
     Optional,
+    ValidationError,
 )
 
 from app import vocabulary

@@ -283,7 +283,10 @@ def add_slot_series(activity: Activity, *, first_day: date, last_day: date, week
     skipped_in_series = sorted(d for d in skipped if d.weekday() in weekdays)
     if skipped_in_series:
         warnings.append(
-            ngettext("%(n)d date in the school holidays was skipped.", "%(n)d dates in the school holidays were skipped.", len(skipped_in_series), n=len(skipped_in_series))
+            ngettext(
+                "%(n)d date in the school holidays was skipped.",
+                "%(n)d dates in the school holidays were skipped.",
+                len(skipped_in_series), n=len(skipped_in_series))
         )
     return Outcome(slots, warnings)
 
@@ -320,7 +323,10 @@ def reschedule_slot(slot: Slot, actor, *, starts_at: datetime | None = None,
         if not changed:
             db.session.refresh(slot)
             raise DomainError(
-                ngettext("Bookings hold %(n)d place; the capacity cannot be lower.", "Bookings hold %(n)d places; the capacity cannot be lower.", slot.taken, n=slot.taken),
+                ngettext(
+                    "Bookings hold %(n)d place; the capacity cannot be lower.",
+                    "Bookings hold %(n)d places; the capacity cannot be lower.",
+                    slot.taken, n=slot.taken),
                 field="capacity",
             )
         db.session.refresh(slot)

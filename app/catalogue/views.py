@@ -17,9 +17,8 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
@@ -39,9 +38,9 @@ from app.errors import DomainError
 from app.extensions import db
 from app.timeutil import local_to_utc, to_local, utcnow
 from app.web.i18n import visitor_locale
+from app.web.rendering import is_htmx, render
 from app.web.templating import distance
 from app.web.templating import local_date as format_date
-from app.web.rendering import is_htmx, render
 
 bp = Blueprint("catalogue", __name__)
 
@@ -489,7 +488,10 @@ def add_series(activity_id: int):
         else:
             db.session.commit()
             flash_warnings(outcome.warnings)
-            flash(ngettext("%(n)d date is added.", "%(n)d dates are added.", len(outcome.value), n=len(outcome.value)), "success")
+            flash(ngettext(
+                "%(n)d date is added.",
+                "%(n)d dates are added.",
+                len(outcome.value), n=len(outcome.value)), "success")
             return redirect(url_for("catalogue.slots", activity_id=activity.id), code=303)
     return _slots_page(activity, series_form=form, status=422)
 

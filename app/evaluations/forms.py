@@ -52,5 +52,10 @@ class EvaluationForm(FlaskForm):
         # The service says the same; here it shows together with the other errors.
         if field.data is not None and self.booked is not None and field.data > self.booked:
             raise ValidationError(
-                lazy_ngettext("Between 0 and the %(size)d student booked.", "Between 0 and the %(size)d students booked.", self.booked, size=self.booked)
+                lazy_ngettext(
+                    "Between 0 and the %(size)d student booked.",
+                    "Between 0 and the %(size)d students booked.",
+                    self.booked,
+                    size=self.booked,
+                )
             )

@@ -84,7 +84,12 @@ def submit_evaluation(actor: User, booking: Booking, side: str, answers: Answers
             )
         if not 0 <= attended <= booking.group_size:
             raise DomainError(
-                ngettext("Between 0 and the %(size)d student booked.", "Between 0 and the %(size)d students booked.", booking.group_size, size=booking.group_size),
+                ngettext(
+                    "Between 0 and the %(size)d student booked.",
+                    "Between 0 and the %(size)d students booked.",
+                    booking.group_size,
+                    size=booking.group_size,
+                ),
                 field="students_attended",
             )
     evaluation = Evaluation(

@@ -234,7 +234,13 @@ def plan_reminders(booking: Booking, now: datetime | None = None) -> list[Outgoi
 def _reminder_subject(title: str, days: int):
     if days == 1:
         return _l("Reminder: %(title)s tomorrow", title=title)
-    return lazy_ngettext("Reminder: %(title)s in %(days)d day", "Reminder: %(title)s in %(days)d days", days, title=title, days=days)
+    return lazy_ngettext(
+        "Reminder: %(title)s in %(days)d day",
+        "Reminder: %(title)s in %(days)d days",
+        days,
+        title=title,
+        days=days,
+    )
 
 
 def plan_evaluation_request(booking: Booking) -> list[OutgoingMail]:

@@ -18,8 +18,11 @@ def home():
         return render("web/welcome.html")
     from app.web.home import parts_for
 
-    return render("web/home.html", memberships=current_user.memberships,
-                  **parts_for(current_user._get_current_object()))
+    return render(
+        "web/home.html",
+        memberships=current_user.memberships,
+        **parts_for(current_user._get_current_object()),
+    )
 
 
 @bp.post("/language")

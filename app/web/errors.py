@@ -49,19 +49,28 @@ def _expired(*, csrf: bool):
     from flask_login import current_user
 
     signed_in = current_user.is_authenticated
-    page = kept_forms.keep_posted_form() if request.method == "POST" else (
-        request.full_path.rstrip("?"))
+    page = (
+        kept_forms.keep_posted_form()
+        if request.method == "POST"
+        else (request.full_path.rstrip("?"))
+    )
     if urlsplit(page).path == url_for("accounts.login"):
         back = page
     else:
         back = page if signed_in else login_url("accounts.login", next_url=page)
     if is_htmx() or csrf:
-        response = render("errors/csrf.html", status=400 if csrf else 401,
-                          back=back, signed_in=signed_in)
+        response = render(
+            "errors/csrf.html", status=400 if csrf else 401, back=back, signed_in=signed_in
+        )
         response.headers["X-Techniekpoort-Expired"] = "1"
         return response
-    flash(_("Your session has expired. Sign in again: what you typed is kept and comes back "
-            "in the form."), "warning")
+    flash(
+        _(
+            "Your session has expired. Sign in again: what you typed is kept and comes back "
+            "in the form."
+        ),
+        "warning",
+    )
     return redirect(back)
 
 

@@ -17,8 +17,7 @@ from app.bookings import queries as bookings
 from app.evaluations import service as evaluations
 from app.insights import cache as insights_cache
 from app.insights import service as insights
-from app.insights.filters import SchoolYear
-from app.insights.filters import Scope
+from app.insights.filters import SchoolYear, Scope
 from app.matching import candidates
 from app.notifications import permissions as notification_permissions
 from app.notifications.dispatcher import queue_health
@@ -81,8 +80,9 @@ def company_part(user) -> Company | None:
         companies=companies,
         awaiting=bookings.awaiting_answer(companies),
         upcoming=bookings.upcoming_visits(companies),
-        requests_for_you=(candidates.request_suggestions(answerable[0], limit=50)[:20]
-                          if answerable else []),
+        requests_for_you=(
+            candidates.request_suggestions(answerable[0], limit=50)[:20] if answerable else []
+        ),
     )
 
 
@@ -92,20 +92,26 @@ def coordinator_part(user) -> Coordinator | None:
     school_year = SchoolYear.current()
     scope = Scope.region()
     # The same entry as the dashboard's coverage panel (insights/views.py).
-    coverage = insights_cache.keep(("coverage", scope), school_year,
-                                   lambda: insights.coverage(scope, school_year, limit=10))
+    coverage = insights_cache.keep(
+        ("coverage", scope), school_year, lambda: insights.coverage(scope, school_year, limit=10)
+    )
     return Coordinator(
         to_approve=accounts.pending_organisations(),
-        unanswered_requests=(requests.unanswered_count()
-                             if request_permissions.can_view_all_requests(user) else 0),
+        unanswered_requests=(
+            requests.unanswered_count() if request_permissions.can_view_all_requests(user) else 0
+        ),
         idle_schools=coverage.idle_schools_count,
-        failed_mails=(queue_health()["failed"]
-                      if notification_permissions.can_see_mail_queue(user) else None),
+        failed_mails=(
+            queue_health()["failed"] if notification_permissions.can_see_mail_queue(user) else None
+        ),
         ending_placements=placement_service.ending_within(21)[:5],
         school_year=school_year,
     )
 
 
 def parts_for(user) -> dict:
-    return {"teacher": teacher_part(user), "company": company_part(user),
-            "coordinator": coordinator_part(user)}
+    return {
+        "teacher": teacher_part(user),
+        "company": company_part(user),
+        "coordinator": coordinator_part(user),
+    }

@@ -14,7 +14,9 @@ def is_htmx() -> bool:
     )
 
 
-def render(template: str, *, block: str | None = None, trigger: str | None = None, status=200, **context):
+def render(
+    template: str, *, block: str | None = None, trigger: str | None = None, status=200, **context
+):
     """The whole page, or for an htmx request only `block` of the same template.
 
     Both answers differ for one URL, so caches must key on HX-Request (Vary)."""

@@ -11,11 +11,13 @@ from tests.conftest import login
 
 
 def todo_counts(page: str) -> dict[str, int]:
-    return {name: int(n) for name, n in re.findall(r'id="todo-([a-z-]+)" data-count="(\d+)"', page)}
+    found = re.findall(r'id="todo-([a-z-]+)" data-count="(\d+)"', page)
+    return {name: int(n) for name, n in found}
 
 
-def test_each_roles_home_page_counts_what_waits(db, app, teacher_client, teacher, contact_client,
-                                                slot, coordinator_client):
+def test_each_roles_home_page_counts_what_waits(
+    db, app, teacher_client, teacher, contact_client, slot, coordinator_client
+):
     book(teacher, slot, 10)  # the company confirms each booking
     full = factories.slot(slot.activity, capacity=10, taken=8, days_ahead=30)
     book(teacher, full, 5, accept_waitlist=True)
@@ -32,7 +34,9 @@ def test_each_roles_home_page_counts_what_waits(db, app, teacher_client, teacher
     # Each sees only their own part.
     assert 'id="home-teacher"' in teacher_home and 'id="home-company"' not in teacher_home
     assert 'id="home-company"' in company_home and 'id="home-coordinator"' not in company_home
-    assert 'id="home-coordinator"' in coordinator_home and 'id="home-teacher"' not in coordinator_home
+    assert (
+        'id="home-coordinator"' in coordinator_home and 'id="home-teacher"' not in coordinator_home
+    )
 
 
 def test_my_bookings_filters_by_state_and_pages(db, teacher_client, teacher, activity):
@@ -55,7 +59,8 @@ def test_my_bookings_filters_by_state_and_pages(db, teacher_client, teacher, act
 
 
 def test_a_full_date_opens_the_waiting_list_form_and_the_booking_shows_its_place(
-        db, teacher_client, teacher, activity):
+    db, teacher_client, teacher, activity
+):
     full = factories.slot(activity, capacity=10, taken=10, days_ahead=20)
     other = factories.user(factories.school(), "teacher")
     ahead = book(other, full, 5, accept_waitlist=True)

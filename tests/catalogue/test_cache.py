@@ -197,8 +197,10 @@ def test_filters_pages_locales_and_origins_never_share_an_entry(app, client, cac
 
 
 def km(response) -> list[float]:
-    return [float(d.removesuffix(" km").replace(",", "."))
-            for d in distances(response.get_data(as_text=True))]
+    return [
+        float(d.removesuffix(" km").replace(",", "."))
+        for d in distances(response.get_data(as_text=True))
+    ]
 
 
 def test_a_visitor_page_carries_each_visitors_own_token(app, cached, offer, csrf_enabled):

@@ -17,21 +17,50 @@ from tests.e2e.journeys_helpers import COMPANY, COORDINATOR, TEACHER, menu, sign
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 MAIN_PAGES = {
-    TEACHER: ["/", "/catalogue", "/bookings", "/bookings?tab=past", "/requests", "/placements/",
-              "/evaluations", "/calendar", "/insights", "/account"],
-    COMPANY: ["/", "/our-activities", "/company/bookings", "/requests/for-you", "/placements/",
-              "/insights"],
-    COORDINATOR: ["/", "/organisations", "/requests/all", "/mismatch", "/insights",
-                  "/notifications/mail-queue", "/holidays"],
+    TEACHER: [
+        "/",
+        "/catalogue",
+        "/bookings",
+        "/bookings?tab=past",
+        "/requests",
+        "/placements/",
+        "/evaluations",
+        "/calendar",
+        "/insights",
+        "/account",
+    ],
+    COMPANY: [
+        "/",
+        "/our-activities",
+        "/company/bookings",
+        "/requests/for-you",
+        "/placements/",
+        "/insights",
+    ],
+    COORDINATOR: [
+        "/",
+        "/organisations",
+        "/requests/all",
+        "/mismatch",
+        "/insights",
+        "/notifications/mail-queue",
+        "/holidays",
+    ],
 }
 
 
-@pytest.mark.parametrize("width,javascript", [(320, True), (1440, True), (375, False)],
-                         ids=["320-js", "1440-js", "375-nojs"])
+@pytest.mark.parametrize(
+    "width,javascript",
+    [(320, True), (1440, True), (375, False)],
+    ids=["320-js", "1440-js", "375-nojs"],
+)
 def test_every_roles_main_pages_fit_the_screen(browsers, width, javascript):
     for email, paths in MAIN_PAGES.items():
-        page = browsers.open(javascript=javascript, viewport={"width": width, "height": 800},
-                             language="en" if width == 1440 else "nl")
+        page = browsers.open(
+            javascript=javascript,
+            viewport={"width": width, "height": 800},
+            language="en" if width == 1440 else "nl",
+        )
         sign_in(page, email)
         for path in paths:
             response = page.goto(path)
@@ -64,7 +93,8 @@ def test_paging_moves_the_focus_to_the_top_of_the_results(browsers):
     expect(page).to_have_url(re.compile(r"page=2"))
     expect(page.locator("#results-heading")).to_be_focused()
     expect(page.locator("#results-heading")).to_contain_text("pagina 2")
-    assert page.evaluate("document.getElementById('results-heading').getBoundingClientRect().top") >= 0
+    top = page.evaluate("document.getElementById('results-heading').getBoundingClientRect().top")
+    assert top >= 0
     # The count is announced by the one small live region, not the list.
     expect(page.locator("#status")).to_contain_text("gevonden")
     assert page.locator("#results[aria-live]").count() == 0
@@ -76,8 +106,11 @@ def test_a_failed_htmx_request_says_so_and_keeps_what_was_typed(browsers):
 
     def fail(route):
         if route.request.headers.get("hx-request"):
-            route.fulfill(status=500, body="<main><p data-error-message>Kapot.</p></main>",
-                          content_type="text/html")
+            route.fulfill(
+                status=500,
+                body="<main><p data-error-message>Kapot.</p></main>",
+                content_type="text/html",
+            )
         else:
             route.continue_()
 
@@ -116,7 +149,8 @@ def test_an_expired_session_brings_the_typed_reason_back_after_signing_in(browse
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/company/bookings")
     values = page.locator("input[name=decline-reason]").evaluate_all(
-        "inputs => inputs.map(i => i.value)")
+        "inputs => inputs.map(i => i.value)"
+    )
     assert "Die week is de hal dicht" in values
     expect(page.locator("#request-error")).to_contain_text("weer in het formulier")
 
@@ -128,8 +162,9 @@ def test_the_map_draws_the_results_on_tiles_of_the_configured_server(browsers, t
     page.locator("#results .view-switch a[href*='view=map']").click()
     expect(page).to_have_url(re.compile(r"view=map"))
     expect(page.locator("#results-map .leaflet-marker-icon").first).to_be_visible()
-    expect(page.locator(f"#results-map img.leaflet-tile[src^='{tile_server}']").first
-           ).to_be_attached()
+    expect(
+        page.locator(f"#results-map img.leaflet-tile[src^='{tile_server}']").first
+    ).to_be_attached()
     assert len(TileHandler.served) > before
     expect(page.locator("#results li.result").first).to_be_visible()  # the list stays
 

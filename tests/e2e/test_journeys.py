@@ -253,7 +253,8 @@ def test_teacher_finds_an_activity_and_books_it_once(journey):
     expect(results).to_have_count(1)
     expect(results).to_have_attribute("data-slot", str(slot_id))
     expect(page.locator("#results-heading")).to_have_text(
-        journey.says("1 tijdslot gevonden", "1 date found"))
+        journey.says("1 tijdslot gevonden", "1 date found")
+    )
     expect(page.locator("#results .chip")).to_have_count(4)  # three filters and the words
 
     # Back shows exactly the filters and results of the address before, and
@@ -285,7 +286,8 @@ def test_teacher_finds_an_activity_and_books_it_once(journey):
         fields = page.evaluate("""() => Object.fromEntries(
             new FormData(document.querySelector("form[action$='/book']")))""")
         first_post = page.context.request.post(
-            f"/slots/{slot_id}/book", form=fields, max_redirects=0)
+            f"/slots/{slot_id}/book", form=fields, max_redirects=0
+        )
         assert first_post.status in (302, 303), first_post.status
         submit.click()
         page.wait_for_url(re.compile(r"/bookings/\d+$"))
