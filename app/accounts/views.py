@@ -299,7 +299,7 @@ def reset_password(token: str):
 def settings():
     profile = forms.ProfileForm(prefix="profile", obj=current_user)
     if request.method == "GET" and not current_user.locale:
-        profile.locale.data = str(get_locale())  # not chosen yet: the language shown
+        profile.locale.data = get_locale().language  # not chosen yet: the language shown
     password = forms.ChangePasswordForm(prefix="password")
     token_form = forms.ApiTokenForm(prefix="token")
     new_token = None

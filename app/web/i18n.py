@@ -3,6 +3,8 @@ from __future__ import annotations
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
+from app.locales import regional
+
 
 def select_locale() -> str:
     """The signed-in person's own choice, then this browser session's choice
@@ -16,14 +18,6 @@ def select_locale() -> str:
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return regional(current_user.locale)
     return regional(visitor_locale())
-
-
-def regional(language: str) -> str:
-    """English pages are formatted as British English: dates day-month-year
-    and 24-hour times like the Dutch pages, not in the American order of
-    Babel's plain "en". The messages still come from the "en" catalog
-    (gettext falls back from en_GB to en)."""
-    return "en_GB" if language == "en" else language
 
 
 def visitor_locale() -> str:

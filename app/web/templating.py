@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from babel import dates
 from flask import has_request_context, request, url_for
-from flask_babel import format_decimal, get_locale, get_timezone, gettext
+from flask_babel import format_date, format_decimal, get_locale, get_timezone, gettext
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -38,16 +38,8 @@ def register_template_helpers(app) -> None:
     app.jinja_env.filters["distance"] = distance
 
 
-def formatting_locale() -> str:
-    """The locale dates are written in: Dutch, or British English, so that
-    English pages write dates day-month-year like the Dutch ones do, never in
-    the American order Babel's plain "en" would use."""
-    locale = str(get_locale())
-    return "en_GB" if locale == "en" else locale
-
-
 def local_date(value, fmt: str = "medium") -> str:
-    return dates.format_date(value, fmt, locale=formatting_locale()) if value else ""
+    return format_date(value, fmt) if value else ""
 
 
 def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
@@ -57,7 +49,7 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     each formatting through Babel costs tens of microseconds."""
     if not value:
         return ""
-    return _formatted(value, fmt, formatting_locale(), get_timezone())
+    return _formatted(value, fmt, str(get_locale()), get_timezone())
 
 
 @lru_cache(maxsize=8192)
