@@ -1,25 +1,41 @@
-/* Runs in every page of a JavaScript-enabled test browser, after axe-core
-   (added before it as an init script). After the page has loaded and after
-   every htmx swap it checks, and reports to the test through the binding
-   window.__e2eReport:
+/* Runs in every page of a test browser, after axe-core (added before it as an
+   init script), and reports to the test through the binding window.__e2eReport.
+
+   Each state a page is shown in is checked once: when it has loaded, after
+   every htmx swap, and as it is left (beforeunload) or the test ends
+   (window.__e2eCheck), unless nothing changed since the last check. A check
+   reports
    - axe-core's violations (the test decides which count),
-   - whether the document is wider than the viewport (sideways scrolling),
-   - every Content-Security-Policy violation. */
+   - whether the document is wider than the viewport (sideways scrolling).
+   Every Content-Security-Policy violation is reported as it happens.
+
+   A page about to be left is still being checked when the browser asks for
+   the next one: the cookie e2e-check names the check that request must wait
+   for, and the test server holds the request until it has been reported
+   (conftest.py). */
 (function () {
   "use strict";
-  if (window.top !== window) return;
+  if (window.top !== window || !/^https?:$/.test(window.location.protocol)) return;
+  var manual = Boolean(window.__e2eManual);  // the checker of pages shown without JavaScript
+  var page = Math.random().toString(36).slice(2);
   var queue = Promise.resolve();
+  var changed = true;  // since the last check
+  var checks = 0;
   var timer = null;
 
   function report(kind, detail) {
     if (typeof window.__e2eReport === "function") {
-      window.__e2eReport({ kind: kind, url: window.location.href, detail: detail });
+      window.__e2eReport({ kind: kind, url: window.location.href, page: page, detail: detail });
     }
   }
 
   function check(when) {
+    checks += 1;
+    var mark = page + "." + checks;
+    if (!manual) document.cookie = "e2e-check=" + mark + "; path=/; SameSite=Lax";
     queue = queue.then(function () {
-      if (!document.documentElement) return null;
+      if (!changed) return null;
+      changed = false;
       var width = document.documentElement.scrollWidth;
       var viewport = window.innerWidth;
       if (width > viewport) {
@@ -37,7 +53,7 @@
         });
       });
     }).catch(function (error) { report("error", { when: when, message: String(error) }); })
-      .then(function () { report("checked", { when: when }); });
+      .then(function () { report("checked", { when: when, mark: mark }); });
     return queue;
   }
 
@@ -54,18 +70,20 @@
     return found;
   }
 
-  function soon(when) {
-    window.clearTimeout(timer);
-    timer = window.setTimeout(function () { check(when); }, 60);
-  }
-
-  window.__e2eCheck = function () { return check("asked"); };
+  window.__e2eCheck = function () { return check("shown"); };
 
   document.addEventListener("securitypolicyviolation", function (event) {
     report("csp", { directive: event.violatedDirective, blocked: event.blockedURI,
       sample: event.sample, source: event.sourceFile, line: event.lineNumber });
   });
-  if (window.__e2eManual) return;  // the checker of pages shown without JavaScript
-  window.addEventListener("load", function () { soon("load"); });
-  document.addEventListener("htmx:afterSettle", function () { soon("swap"); });
+  if (manual) return;
+  report("shown", {});
+  new MutationObserver(function () { changed = true; })
+    .observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  window.addEventListener("load", function () { check("load"); });
+  window.addEventListener("beforeunload", function () { check("leaving"); });
+  document.addEventListener("htmx:afterSettle", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(function () { check("swap"); }, 60);
+  });
 })();
