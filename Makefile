@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 # `make bench BENCH_ARGS="run --scale regional"`; see docs/PERFORMANCE.md.
 BENCH_ARGS ?= run --scale national
+# Links in mails and feeds point to the public address; locally, this one.
+DEV_ENV = TECHNIEKPOORT_BASE_URL="$${TECHNIEKPOORT_BASE_URL:-http://127.0.0.1:$(PORT)}"
 
 .PHONY: run dev test lint bench install install-test vendor translations clean
 
@@ -12,12 +14,13 @@ run: install
 	PORT=$(PORT) scripts/run.sh
 
 dev: install
-	$(BIN)/flask --app wsgi db upgrade
-	$(BIN)/flask --app wsgi demo load --if-empty
-	$(BIN)/flask --app wsgi run --debug --port $(PORT)
+	$(DEV_ENV) $(BIN)/flask --app wsgi db upgrade
+	$(DEV_ENV) $(BIN)/flask --app wsgi demo load --if-empty
+	$(DEV_ENV) $(BIN)/flask --app wsgi run --debug --port $(PORT)
 
 test: install-test
 	scripts/ensure-chromium.sh
+	scripts/ensure-redis.sh
 	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} --dist loadgroup $(PYTEST_ARGS)
 
 lint: install-test

@@ -11,17 +11,23 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
 
     # config -> extensions -> blueprints -> event handlers -> CLI
-    from app.config import load_config
+    from app.config import load_config, settle
 
     app.config.update(load_config(Path(app.instance_path)))
     if overrides:
         app.config.update(overrides)
+    settle(app.config, debug=app.debug, testing=app.testing)
     # A mistyped mail URL stops start-up here, not every mail later.
     from app.notifications.delivery import validate_smtp_url
 
     validate_smtp_url(app.config["SMTP_URL"])
 
     _init_extensions(app)
+    from app.web import input as web_input
+    from app.web.forms import install_text_rule
+
+    web_input.init_app(app)  # before the blueprints: their rules use its converters
+    install_text_rule()
     _register_blueprints(app)
 
     from app.cli import register_cli
@@ -49,12 +55,10 @@ def _init_extensions(app: Flask) -> None:
 
     login_manager.login_message = _l("Please sign in to see this page.")
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        from app.accounts.models import User
+    from app.accounts.sessions import user_for_session
 
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+    # The cookies name a session row, not a person (app/accounts/sessions.py).
+    login_manager.user_loader(user_for_session)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -70,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.matching.views import bp as matching_bp
     from app.notifications.views import bp as notifications_bp
     from app.placements.views import bp as placements_bp
+    from app.privacy.views import bp as privacy_bp
     from app.school_requests.views import bp as school_requests_bp
     from app.web import bp as web_bp
     from app.web.errors import register_error_handlers
@@ -88,11 +93,25 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(placements_bp)
     app.register_blueprint(school_requests_bp)
     app.register_blueprint(matching_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     register_error_handlers(app)
     register_template_helpers(app)
+
+    from app import throttle
+    from app.web import security_headers
+
+    throttle.init_app(app)
+    security_headers.init_app(app)
 
     # Calendar clients' polls are answered before Flask's request machinery.
     from app.calendar import serving
 
     serving.init_app(app)
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        # Outermost, so that the feeds answered before Flask see the client too.
+        # The host is never taken from a proxy: links come from BASE_URL.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)

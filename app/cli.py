@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -13,6 +15,7 @@ token_cli = AppGroup("api-token", help="Personal API tokens.")
 demo_cli = AppGroup("demo", help="The demo region.")
 scheduler_cli = AppGroup("scheduler", help="The one scheduler process.")
 reminders_cli = AppGroup("reminders", help="Reminders and outgoing mail.")
+backup_cli = AppGroup("backup", help="Back up and restore the database (app/backup.py).")
 
 
 def _fail(message: str):
@@ -105,8 +108,43 @@ def dispatch_command():
     )
 
 
+@backup_cli.command("create")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_create_command(path):
+    """Write a backup of the database to PATH (a new file), also while the app runs."""
+    from app.backup import BackupError, create_backup
+
+    try:
+        outcome = create_backup(path)
+    except BackupError as error:
+        _fail(str(error))
+    click.echo(f"Backup written to {outcome.path} (migration revision {outcome.revision}).")
+
+
+@backup_cli.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace a database that holds data (it is saved beside PATH first).",
+)
+def backup_restore_command(path, replace):
+    """Restore the backup at PATH into the configured database, with the application stopped."""
+    from app.backup import BackupError, head_revisions, restore_backup
+
+    try:
+        outcome = restore_backup(path, replace=replace)
+    except BackupError as error:
+        _fail(str(error))
+    if outcome.saved_previous:
+        click.echo(f"The database as it was is saved in {outcome.saved_previous}.")
+    click.echo(f"Restored {outcome.path} (migration revision {outcome.revision}).")
+    if outcome.revision not in head_revisions():
+        click.echo("It is older than this code: run `flask --app wsgi db upgrade` before starting.")
+
+
 def register_cli(app: Flask) -> None:
-    for group in (users_cli, token_cli, demo_cli, scheduler_cli, reminders_cli):
+    for group in (users_cli, token_cli, demo_cli, scheduler_cli, reminders_cli, backup_cli):
         app.cli.add_command(group)
     from app.calendar.cli import feeds_cli
 

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
+
+# OpenStreetMap's own tile server; its origin is allowed in the
+# Content-Security-Policy's img-src (app/web/security_headers.py).
+DEFAULT_MAP_TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -24,9 +30,18 @@ def _secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _days(variable: str, default: int) -> int:
+    """A retention period in whole days (0 or more) from the environment."""
+    raw = os.environ.get(variable, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise ValueError(f"{variable} must be a whole number of days, not {raw!r}")
+    return int(raw)
+
+
 def load_config(instance_path: Path) -> dict:
     instance_path.mkdir(parents=True, exist_ok=True)
-    base_url = os.environ.get("TECHNIEKPOORT_BASE_URL", "").rstrip("/")
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
@@ -35,26 +50,104 @@ def load_config(instance_path: Path) -> dict:
         ),
         "SMTP_URL": os.environ.get("TECHNIEKPOORT_SMTP_URL", ""),
         "OUTBOX_DIR": str(instance_path / "outbox"),
-        "BASE_URL": base_url,
+        "BASE_URL": os.environ.get("TECHNIEKPOORT_BASE_URL", ""),
         "MAIL_FROM": os.environ.get(
             "TECHNIEKPOORT_MAIL_FROM", "Techniekpoort <noreply@techniekpoort.test>"
         ),
+        # Reverse proxies in front that set X-Forwarded-For/-Proto: the rate
+        # limits count per client address, and HSTS follows the client's scheme.
+        "TRUSTED_PROXIES": int(os.environ.get("TECHNIEKPOORT_TRUSTED_PROXIES") or 0),
+        # Monitors that send it as a bearer token see /healthz in detail.
+        "HEALTH_TOKEN": os.environ.get("TECHNIEKPOORT_HEALTH_TOKEN", ""),
+        "MAP_TILES_URL": os.environ.get("TECHNIEKPOORT_MAP_TILES_URL", DEFAULT_MAP_TILES_URL),
+        # The session cookie ends with the browser; the server ends a session
+        # after SESSION_HOURS in any case, a remembered one after the cookie's
+        # duration (app/accounts/sessions.py). Secure: see settle().
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
+        "SESSION_HOURS": 12,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        # Request bodies: nothing in the product uploads files, so a megabyte
+        # is plenty for any form or JSON body (413 past it).
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 500_000,
+        "MAX_FORM_PARTS": 1000,
+        # Rate limits (app/limits): counted in the database unless Redis is set.
+        "RATELIMIT_STORAGE_URI": os.environ.get("TECHNIEKPOORT_RATELIMIT_STORAGE_URL")
+        or "database://",
+        "RATELIMIT_ENABLED": os.environ.get("TECHNIEKPOORT_RATELIMITS", "on") != "off",
+        "RATELIMIT_STORAGE_OPTIONS": {},
+        "RATELIMITS": dict(RATELIMITS),
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "LANGUAGES": ("nl", "en"),
         "WTF_CSRF_TIME_LIMIT": None,
         "INVITATION_DAYS": 14,
         "PASSWORD_RESET_HOURS": 2,
-        "LOGIN_ATTEMPTS_PER_15_MIN": 10,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        # The catalogue's map: a tile server in the {z}/{x}/{y} scheme (its
-        # origin belongs in the Content-Security-Policy's img-src).
-        "MAP_TILES_URL": os.environ.get(
-            "TECHNIEKPOORT_MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-        ),
+        # Retention periods (app/privacy/retention.py, the privacy page).
+        "RETENTION_INACTIVE_DAYS": _days("TECHNIEKPOORT_RETENTION_INACTIVE_DAYS", 730),
+        "RETENTION_WARNING_DAYS": _days("TECHNIEKPOORT_RETENTION_WARNING_DAYS", 30),
+        "RETENTION_DELETED_DAYS": _days("TECHNIEKPOORT_RETENTION_DELETED_DAYS", 30),
+        "RETENTION_LOG_DAYS": _days("TECHNIEKPOORT_RETENTION_LOG_DAYS", 180),
     }
+
+
+# How often, per address and per account (docs/decisions/0006). Failed
+# sign-ins count per account and address together, so one address cannot lock
+# anyone else out; the per-account ceiling only stops guessing spread over many
+# addresses, and a password reset (whose link is limited per address only)
+# lifts it.
+RATELIMITS = {
+    "login_pair": "10 per 15 minutes",
+    "login_address": "50 per 15 minutes",
+    "login_account": "100 per hour",
+    "reset_address": "10 per hour",
+    "reset_account": "5 per hour",
+    "reset_link_address": "30 per hour",
+    "signup_address": "10 per hour",
+    "signup_account": "5 per hour",
+    "invitation_link_address": "30 per hour",
+    "invite_person": "50 per hour",
+    "invite_address": "100 per hour",
+    "pool_address": "10 per hour",
+    "pool_account": "3 per hour",
+    "request_person": "30 per hour",
+    "request_address": "100 per hour",
+    "api_token": "600 per minute",
+    "api_address": "1200 per minute",
+}
+
+# Where links point when TECHNIEKPOORT_BASE_URL is empty, in debug and test
+# runs only: the address `make run` and `make dev` serve on.
+LOCAL_BASE_URL = "http://127.0.0.1:5000"
+
+
+class SettingsError(RuntimeError):
+    """A setting the application cannot start without; the message says which."""
+
+
+def settle(config, *, debug: bool, testing: bool) -> None:
+    """Settings that follow from others, checked once the overrides are in.
+
+    Links in mails and feeds are made from BASE_URL alone, never from the
+    Host header a request happens to carry, so outside debug and test runs
+    the application refuses to start without it."""
+    base = (config.get("BASE_URL") or "").rstrip("/")
+    if not base:
+        if not (debug or testing):
+            raise SettingsError(
+                "TECHNIEKPOORT_BASE_URL is not set. It is the public address that links in "
+                "mails and calendar feeds point to, e.g. https://techniekpoort.example "
+                "(`make run` sets http://127.0.0.1:$PORT)."
+            )
+        base = LOCAL_BASE_URL
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+        raise SettingsError(f"TECHNIEKPOORT_BASE_URL is not an http(s) address: {base!r}")
+    config["BASE_URL"] = base
+    https = parts.scheme == "https"
+    config["SESSION_COOKIE_SECURE"] = https
+    config["REMEMBER_COOKIE_SECURE"] = https

@@ -7,6 +7,22 @@ from collections.abc import Iterable
 from sqlalchemy import Integer
 from sqlalchemy.types import TypeDecorator
 
+# Ids are Integer columns: 32 bits on PostgreSQL. A larger number in a URL, a
+# form or a JSON body names nothing; SQLite's driver cannot even send one
+# beyond 64 bits, and PostgreSQL refuses one beyond 32 bits in an INSERT.
+MAX_ID = 2**31 - 1
+
+
+def as_id(value) -> int:
+    """A form's or a query string's id: an int an id column can hold (0, which
+    names nothing, included: a select's "none"), or a ValueError, which WTForms
+    shows as an invalid choice and MultiDict.get(type=as_id) turns into None."""
+    text = str(value).strip()
+    # ASCII digits only: int() would also read "1_000", "+7" and Arabic-Indic digits.
+    if not (text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_ID):
+        raise ValueError("not an id")
+    return int(text)
+
 
 class FlagSet(TypeDecorator):
     """A set of codes from a fixed vocabulary, stored as a bit mask.

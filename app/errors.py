@@ -16,6 +16,14 @@ class DomainError(Exception):
             self.code = code
 
 
+class Forbidden(DomainError):
+    """The person asking may not do this here (their role in this organisation,
+    or an organisation that is not approved)."""
+
+    status = 403
+    code = "forbidden"
+
+
 class Conflict(DomainError):
     status = 409
     code = "conflict"

@@ -10,5 +10,6 @@ from app.holidays import models as holidays_models  # noqa: F401
 from app.insights import models as insights_models  # noqa: F401
 from app.notifications import models as notifications_models  # noqa: F401
 from app.placements import models as placements_models  # noqa: F401
-from app.school_requests import models as school_requests_models  # noqa: F401
 from app.scheduler_state import SchedulerHeartbeat  # noqa: F401
+from app.school_requests import models as school_requests_models  # noqa: F401
+from app.throttle import models as throttle_models  # noqa: F401

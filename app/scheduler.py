@@ -118,6 +118,23 @@ def rebuild_reach_facts() -> None:
     log.info("insights: %d reach facts rebuilt", count)
 
 
+def privacy_retention(now: datetime | None = None) -> None:
+    """Personal data of deleted and long-inactive accounts, and old mail
+    logs and links, go when their period ends (app/privacy/retention.py)."""
+    from app.privacy.retention import run_retention
+
+    result = run_retention(now or utcnow())
+    db.session.commit()
+    log.info(
+        "privacy: %d warned, %d inactive deleted, %d purged, %d mails and %d links removed",
+        len(result.warned),
+        len(result.deleted),
+        len(result.purged),
+        result.mails_removed,
+        result.links_removed,
+    )
+
+
 def _in_app_context(app, job):
     def run():
         with app.app_context():
@@ -194,6 +211,15 @@ def build_scheduler(app, scheduler_class=BlockingScheduler):
         minute=30,
         id="rebuild_reach_facts",
         misfire_grace_time=6 * 3600,
+    )
+    # At night, local time: retention periods are counted in days.
+    scheduler.add_job(
+        _in_app_context(app, privacy_retention),
+        "cron",
+        hour=4,
+        minute=0,
+        id="privacy_retention",
+        misfire_grace_time=12 * 3600,
     )
     return scheduler
 

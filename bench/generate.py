@@ -398,6 +398,8 @@ class Generator:
         users, memberships = [], []
         created = self.now - timedelta(days=300)
 
+        kind_of_role = {"teacher": "school", "contact": "company", "coordinator": "network"}
+
         def add(email: str, name: str, organisation_id: int, role: str) -> int:
             uid = len(users) + 1
             users.append(
@@ -417,6 +419,7 @@ class Generator:
                     "id": uid,
                     "user_id": uid,
                     "organisation_id": organisation_id,
+                    "organisation_kind": kind_of_role[role],
                     "role": role,
                     "created_at": created,
                 }

@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 PORT="${PORT:-5000}"
+# Links in mails and feeds point here; the app refuses to start without it.
+export TECHNIEKPOORT_BASE_URL="${TECHNIEKPOORT_BASE_URL:-http://127.0.0.1:${PORT}}"
 $BIN/flask --app wsgi db upgrade
 $BIN/flask --app wsgi demo load --if-empty
 $BIN/flask --app wsgi scheduler run &

@@ -46,6 +46,7 @@ def test_the_jobs_coalesce_missed_runs_and_never_overlap(app):
         "rebuild_reach_facts",
         "expire_requests",
         "finish_placements",
+        "privacy_retention",
     }
     for job in jobs.values():
         assert job.coalesce is True
@@ -148,7 +149,11 @@ def test_the_development_server_with_its_reloader_starts_no_scheduler(tmp_path):
         db.create_all()
         db.engine.dispose()
     port = free_port()
-    environment = {**os.environ, "TECHNIEKPOORT_DATABASE_URL": url}
+    environment = {
+        **os.environ,
+        "TECHNIEKPOORT_DATABASE_URL": url,
+        "TECHNIEKPOORT_HEALTH_TOKEN": "monitor",
+    }
     process = subprocess.Popen(
         [FLASK, "--app", "wsgi", "run", "--debug", "--port", str(port)],
         cwd=ROOT,
@@ -174,7 +179,10 @@ def test_the_development_server_with_its_reloader_starts_no_scheduler(tmp_path):
         ).stdout
         assert "flask" in children or "python" in children
         time.sleep(1)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+        detailed = urllib.request.Request(
+            f"http://127.0.0.1:{port}/healthz", headers={"Authorization": "Bearer monitor"}
+        )
+        with urllib.request.urlopen(detailed, timeout=5) as response:
             assert json.load(response)["scheduler"] == {"ok": False, "last_heartbeat": None}
     finally:
         os.killpg(process.pid, signal.SIGTERM)

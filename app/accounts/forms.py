@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     PasswordField,
     SelectField,
     StringField,
@@ -99,6 +100,17 @@ class CoordinatorOrganisationForm(OrganisationFields):
         _l("E-mail address of the contact"),
         validators=[Optional(), Normalised(validation.normalise_email)],
     )
+
+
+class OrganisationProfileForm(OrganisationFields):
+    """An organisation's own details, edited by its administrator. Its kind
+    stays what it is: the view sets it from the organisation."""
+
+    kind = HiddenField()
+
+
+class MemberRoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[])
 
 
 class InviteForm(FlaskForm):

@@ -5,7 +5,14 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import vocabulary
@@ -58,6 +65,10 @@ class Organisation(db.Model):
         CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status"),
         UniqueConstraint("brin", "location_number", name="uq_organisation_brin_location"),
         UniqueConstraint("kvk", name="uq_organisation_kvk"),
+        # What memberships refer to: their role must fit the organisation's kind.
+        # An index rather than a constraint: SQLite adds it without rebuilding
+        # the table (a rebuild would cascade to every membership).
+        Index("uq_organisation_id_kind", "id", "kind", unique=True),
     )
 
     @property
@@ -85,14 +96,44 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(5), default=None)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The last sign-in or API call (to a day), the moment the retention job
+    # warned about inactivity, and the moment the account was deleted: see
+    # app/privacy/retention.py.
+    last_seen_at: Mapped[datetime | None]
+    inactivity_warned_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Membership.id"
     )
 
+    # The key of the sign-in this object was loaded for (app/accounts/sessions.py);
+    # not a column.
+    session_key = None
+
     @property
     def is_active(self) -> bool:  # Flask-Login: deactivated people cannot sign in
         return self.active
+
+    # Flask-Login's UserMixin compares people by get_id(), which is a session
+    # key here: compare them by their id, as before.
+    def __eq__(self, other) -> bool:
+        if isinstance(other, User):
+            return self is other or (self.id is not None and self.id == other.id)
+        return NotImplemented
+
+    def __ne__(self, other) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = object.__hash__
+
+    def get_id(self) -> str:
+        """Flask-Login keeps this in the cookies: the session's random key, so
+        that ending the session row ends what any copy of a cookie can do."""
+        if not self.session_key:
+            raise RuntimeError("sign people in with accounts.sessions.sign_in, not login_user")
+        return self.session_key
 
     def set_password(self, password: str) -> None:
         from werkzeug.security import generate_password_hash
@@ -104,18 +145,37 @@ class User(UserMixin, db.Model):
 
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 
-    def organisations(self, *roles: str) -> list[Organisation]:
-        return [m.organisation for m in self.memberships if not roles or m.role in roles]
+    def organisations(self) -> list[Organisation]:
+        return [m.organisation for m in self.memberships]
 
-    def has_role(self, *roles: str) -> bool:
-        return any(m.role in roles for m in self.memberships)
+    def role_in(self, organisation: Organisation) -> str | None:
+        """This person's role in one organisation, or None. Every role check
+        names the organisation it is about (app/accounts/permissions.py)."""
+        return next(
+            (m.role for m in self.memberships if m.organisation_id == organisation.id), None
+        )
 
     @property
     def is_coordinator(self) -> bool:
-        return self.has_role("coordinator")
+        """Region-wide power: a coordinator's or an administrator's membership
+        of an approved network, the coordinator organisation. A role in a
+        school or a company, administrator included, gives none."""
+        return any(
+            m.organisation.kind == "network"
+            and m.organisation.is_approved
+            and m.role in ("coordinator", "administrator")
+            for m in self.memberships
+        )
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+# vocabulary.ROLES_BY_KIND as a CHECK: the roles each kind of organisation has.
+ROLE_FITS_KIND = " OR ".join(
+    f"(organisation_kind = '{kind}' AND role IN ({', '.join(repr(r) for r in roles)}))"
+    for kind, roles in vocabulary.ROLES_BY_KIND.items()
+)
 
 
 class Membership(db.Model):
@@ -125,20 +185,28 @@ class Membership(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
-    )
+    organisation_id: Mapped[int] = mapped_column(index=True)
+    # The organisation's kind, kept beside its id by the foreign key below, so
+    # that the database itself refuses a role the kind does not have (a
+    # coordinator of a school, a teacher of a company).
+    organisation_kind: Mapped[str] = mapped_column(String(16))
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="memberships")
-    organisation: Mapped[Organisation] = relationship(back_populates="memberships")
+    # Joined: nearly every use of a membership asks about its organisation.
+    organisation: Mapped[Organisation] = relationship(back_populates="memberships", lazy="joined")
 
     __table_args__ = (
         UniqueConstraint("user_id", "organisation_id", name="uq_membership_user_organisation"),
-        CheckConstraint(
-            "role IN ('teacher', 'contact', 'coordinator', 'administrator')", name="role"
+        ForeignKeyConstraint(
+            ["organisation_id", "organisation_kind"],
+            ["organisation.id", "organisation.kind"],
+            name="fk_membership_organisation_id_kind_organisation",
+            ondelete="CASCADE",
+            onupdate="CASCADE",
         ),
+        CheckConstraint(ROLE_FITS_KIND, name="role"),
     )
 
     @property
@@ -205,12 +273,17 @@ class PasswordReset(OneTimeLinkMixin, db.Model):
     user: Mapped[User] = relationship()
 
 
-class LoginAttempt(db.Model):
-    """Failed sign-ins, kept in the database so that the limit holds across all
-    web workers (INTEROP.md rule 25)."""
+class UserSession(db.Model):
+    """One signed-in browser. Its random key, not the person's id, is what the
+    session and remember-me cookies carry (Flask-Login's get_id); stored as a
+    SHA-256 like every token. Deleting the row ends that sign-in for good,
+    also for a copied cookie (app/accounts/sessions.py)."""
 
-    __tablename__ = "login_attempt"
+    __tablename__ = "user_session"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(300), index=True)
-    attempted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -6,17 +6,21 @@ send mail or render: the caller commits, and the event handlers queue the mails.
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from app import throttle
+from app.accounts import permissions
 from app.accounts.models import (
     ApiToken,
     Invitation,
-    LoginAttempt,
     Membership,
     Organisation,
     PasswordReset,
@@ -24,16 +28,21 @@ from app.accounts.models import (
     hash_token,
     new_token,
 )
+from app.accounts.sessions import end_other_sessions
 from app.accounts.validation import check_password_strength, normalise_email
-from app.errors import Conflict, DomainError, Gone
+from app.errors import Conflict, DomainError, Forbidden, Gone
 from app.events import emit
 from app.events.types import (
     MemberInvited,
     MemberJoined,
+    MemberLeft,
+    MemberRoleChanged,
     OrganisationApproved,
     OrganisationRegistered,
+    OrganisationUpdated,
     PasswordChanged,
     PasswordResetRequested,
+    SignUpWithKnownAddress,
 )
 from app.extensions import db
 from app.timeutil import utcnow
@@ -85,14 +94,21 @@ def add_membership(user: User, organisation: Organisation, role: str, actor=None
 
 def _unique_identifiers_free(organisation: Organisation) -> None:
     clashes = select(Organisation.id).where(Organisation.id != (organisation.id or 0))
-    if organisation.kvk and db.session.scalar(clashes.where(Organisation.kvk == organisation.kvk)):
-        raise Conflict(_("An organisation with this KvK number is already registered."), field="kvk")
-    if organisation.brin and db.session.scalar(
-        clashes.where(
-            Organisation.brin == organisation.brin,
-            Organisation.location_number == organisation.location_number,
+    with db.session.no_autoflush:  # an edited row must not be written before the check
+        kvk_taken = organisation.kvk and db.session.scalar(
+            clashes.where(Organisation.kvk == organisation.kvk)
         )
-    ):
+        brin_taken = organisation.brin and db.session.scalar(
+            clashes.where(
+                Organisation.brin == organisation.brin,
+                Organisation.location_number == organisation.location_number,
+            )
+        )
+    if kvk_taken:
+        raise Conflict(
+            _("An organisation with this KvK number is already registered."), field="kvk"
+        )
+    if brin_taken:
         raise Conflict(
             _("A school location with this BRIN code and number is already registered."),
             field="brin",
@@ -102,8 +118,9 @@ def _unique_identifiers_free(organisation: Organisation) -> None:
 def register_organisation(
     organisation: Organisation, *, contact_email: str, contact_name: str, password: str
 ) -> tuple[Organisation, User]:
-    """A school or company signs itself up with a first contact. It stays pending,
-    and can neither publish nor book, until a coordinator approves it."""
+    """A school or company signs itself up with a first contact. It stays
+    pending until a coordinator approves it: it can edit its profile and wait,
+    nothing else. The approval makes the first contact its administrator."""
     if organisation.kind not in ("school", "company"):
         raise DomainError(_("Only schools and companies can sign up."), field="kind")
     _unique_identifiers_free(organisation)
@@ -122,6 +139,28 @@ def register_organisation(
     return organisation, user
 
 
+def sign_up(
+    organisation: Organisation, *, contact_email: str, contact_name: str, password: str
+) -> User | None:
+    """Sign-up as the public form does it: the new contact, or None when the
+    address has an account already. Then nothing is created and the owner of
+    the address is told by mail; the caller answers exactly as for a new
+    sign-up, so the form does not reveal who has an account. The password is
+    hashed either way, so both answers take as long."""
+    if organisation.kind not in ("school", "company"):
+        raise DomainError(_("Only schools and companies can sign up."), field="kind")
+    _unique_identifiers_free(organisation)
+    check_password_strength(password)
+    known = find_user_by_email(normalise_email(contact_email))
+    if known is None:
+        return register_organisation(
+            organisation, contact_email=contact_email, contact_name=contact_name, password=password
+        )[1]
+    generate_password_hash(password)
+    emit(SignUpWithKnownAddress(user_id=known.id, organisation_name=organisation.name), None)
+    return None
+
+
 def create_organisation(organisation: Organisation, actor=None) -> Organisation:
     """An organisation created by a coordinator or administrator: approved at once."""
     _unique_identifiers_free(organisation)
@@ -132,13 +171,47 @@ def create_organisation(organisation: Organisation, actor=None) -> Organisation:
     return organisation
 
 
+def update_organisation(organisation: Organisation, actor) -> Organisation:
+    """Its administrator (or, while it waits for approval, whoever signed it
+    up) changed the organisation's details."""
+    if not permissions.can_edit_organisation(actor, organisation):
+        raise Forbidden(
+            _("Only an administrator of %(name)s changes its details.", name=organisation.name)
+        )
+    _unique_identifiers_free(organisation)
+    db.session.flush()
+    emit(OrganisationUpdated(organisation_id=organisation.id, kind=organisation.kind), actor)
+    return organisation
+
+
 def approve_organisation(organisation: Organisation, actor) -> None:
+    """The coordinator vouches for the organisation and for the person who
+    signed it up (its first member), who becomes its first administrator."""
     if organisation.status == "approved":
         return
     organisation.status = "approved"
     organisation.approved_at = utcnow()
+    first = first_administrator_on_approval(organisation)
+    if first is not None:
+        first.role = "administrator"
     db.session.flush()
-    emit(OrganisationApproved(organisation_id=organisation.id, name=organisation.name), actor)
+    emit(
+        OrganisationApproved(
+            organisation_id=organisation.id,
+            name=organisation.name,
+            administrator_id=first.user_id if first else None,
+        ),
+        actor,
+    )
+
+
+def first_administrator_on_approval(organisation: Organisation) -> Membership | None:
+    """The membership an approval makes administrator: the earliest one, when
+    the organisation has no administrator yet (a pending organisation cannot
+    invite, so its only member is whoever signed it up)."""
+    if permissions.has_administrator(organisation) or not organisation.memberships:
+        return None
+    return min(organisation.memberships, key=lambda m: (m.created_at, m.id))
 
 
 def pending_organisations() -> list[Organisation]:
@@ -157,8 +230,23 @@ def pending_organisations() -> list[Organisation]:
 def invite_member(
     organisation: Organisation, email: str, role: str, actor, *, name: str = ""
 ) -> Invitation:
+    """`actor` invites with a role they may give (accounts.permissions.roles_to_invite);
+    None is the command line, which may do anything."""
     email = normalise_email(email)
     _check_role(organisation, role)
+    if actor is not None and not permissions.can_invite_to(actor, organisation, role):
+        if not organisation.is_approved:
+            raise Forbidden(
+                _(
+                    "%(name)s can invite people once a coordinator has approved it.",
+                    name=organisation.name,
+                ),
+                code="not_approved",
+            )
+        raise Forbidden(
+            _("You cannot invite someone to %(name)s with this role.", name=organisation.name),
+            field="role",
+        )
     existing = find_user_by_email(email)
     if existing and any(m.organisation_id == organisation.id for m in existing.memberships):
         raise Conflict(_("This person is already a member."), field="email")
@@ -180,6 +268,72 @@ def invite_member(
         actor,
     )
     return invitation
+
+
+def _administrators(organisation: Organisation) -> list[Membership]:
+    return [m for m in organisation.memberships if m.role == "administrator"]
+
+
+def change_member_role(membership: Membership, role: str, actor) -> None:
+    """An administrator gives a colleague another role of the organisation's kind."""
+    organisation = membership.organisation
+    if not permissions.can_manage_members(actor, organisation):
+        raise Forbidden(
+            _("Only an administrator of %(name)s changes roles.", name=organisation.name)
+        )
+    _check_role(organisation, role)
+    previous = membership.role
+    if role == previous:
+        return
+    if previous == "administrator" and len(_administrators(organisation)) == 1:
+        raise DomainError(
+            _(
+                "%(name)s keeps at least one administrator: make someone else administrator first.",
+                name=organisation.name,
+            ),
+            field="role",
+        )
+    membership.role = role
+    db.session.flush()
+    emit(
+        MemberRoleChanged(
+            organisation_id=organisation.id,
+            user_id=membership.user_id,
+            role=role,
+            previous=previous,
+        ),
+        actor,
+    )
+
+
+def remove_membership(membership: Membership, actor) -> None:
+    """Someone leaves an organisation, or its administrator takes them off. The
+    last administrator stays while others remain, so that someone can still
+    manage the organisation."""
+    organisation = membership.organisation
+    if not permissions.can_remove_membership(actor, membership):
+        raise Forbidden(
+            _("Only an administrator of %(name)s takes people off.", name=organisation.name)
+        )
+    others = [m for m in organisation.memberships if m.id != membership.id]
+    if (
+        membership.role == "administrator"
+        and others
+        and not any(m.role == "administrator" for m in others)
+    ):
+        raise DomainError(
+            _(
+                "%(name)s keeps at least one administrator: make someone else administrator first.",
+                name=organisation.name,
+            )
+        )
+    user, role = membership.user, membership.role
+    db.session.delete(membership)
+    db.session.flush()
+    db.session.expire(organisation, ["memberships"])
+    db.session.expire(user, ["memberships"])
+    user_id = user.id
+    emit(MemberLeft(organisation_id=organisation.id, user_id=user_id, role=role), actor)
 
 
 def _serializer(model) -> URLSafeSerializer:
@@ -252,9 +406,15 @@ def load_password_reset(raw_token: str) -> PasswordReset:
     return _load_link(PasswordReset, raw_token)
 
 
-def reset_password(raw_token: str, password: str) -> User:
+def reset_password(raw_token: str, password: str, remote_addr: str | None = None) -> User:
+    """A new password from a reset link: every sign-in of the person ends, and
+    the sign-in limits of the account are lifted (nobody can keep a person
+    out of their own account by failing to sign in as them)."""
     reset = _load_link(PasswordReset, raw_token)
-    change_password(reset.user, password)
+    check_password_strength(password)
+    # Before the session writes: SQLite has one writer (app/throttle/storage.py).
+    throttle.clear(*_sign_in_counters(reset.user.email, remote_addr))
+    change_password(reset.user, password, keep_session=None)
     # Every other open link of this person stops working too.
     now = utcnow()
     for other in db.session.scalars(
@@ -267,53 +427,52 @@ def reset_password(raw_token: str, password: str) -> User:
     return reset.user
 
 
-def change_password(user: User, password: str) -> None:
+def change_password(user: User, password: str, *, keep_session: str | None) -> None:
+    """A new password ends every sign-in of the person but `keep_session` (the
+    browser that changed it), remember-me cookies included."""
     check_password_strength(password)
     user.set_password(password)
+    end_other_sessions(user, keep=keep_session)
     db.session.flush()
     emit(PasswordChanged(user_id=user.id), user)
 
 
 # --- signing in ------------------------------------------------------------------
 
-LOGIN_WINDOW = timedelta(minutes=15)
+
+def _sign_in_counters(email: str, remote_addr: str | None) -> tuple[throttle.Counter, ...]:
+    """Failed sign-ins count for this account from this address (the limit
+    that stops a guesser), for the address (one address trying many
+    accounts), and for the account from anywhere (guessing spread over many
+    addresses: a generous ceiling that a password reset lifts)."""
+    account = throttle.account_of(email)
+    address = "addr:" + throttle.address_of(remote_addr)
+    return (
+        throttle.Counter("login_pair", f"{account}|{address}"),
+        throttle.Counter("login_address", address),
+        throttle.Counter("login_account", account),
+    )
 
 
-class TooManyAttempts(DomainError):
-    status = 429
-    code = "rate_limited"
-
-
-def _attempt_keys(email: str, remote_addr: str | None) -> list[str]:
-    keys = [f"email:{email.strip().lower()}"]
-    if remote_addr:
-        keys.append(f"addr:{remote_addr}")
-    return keys
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))
 
 
 def authenticate(email: str, password: str, remote_addr: str | None = None) -> User | None:
-    """The user for these credentials, or None. Failures are counted per address
-    and per account; past the limit every attempt is refused for a while, also
-    with the right password, so guessing gains nothing."""
-    keys = _attempt_keys(email, remote_addr)
-    since = utcnow() - LOGIN_WINDOW
-    # Each failure is recorded once per key; the limit holds per key (this account,
-    # this address), so count them apart rather than adding them up.
-    per_key = db.session.execute(
-        select(LoginAttempt.key, func.count())
-        .where(LoginAttempt.key.in_(keys), LoginAttempt.attempted_at >= since)
-        .group_by(LoginAttempt.key)
-    ).all()
-    failures = max((count for _key, count in per_key), default=0)
-    if failures >= current_app.config["LOGIN_ATTEMPTS_PER_15_MIN"]:
-        raise TooManyAttempts(_("Too many attempts. Wait a quarter of an hour and try again."))
+    """The user for these credentials, or None. Every attempt counts against the
+    limits first (one atomic statement each, so parallel guesses cannot slip
+    past), and a successful one is taken back; past a limit the attempt is
+    refused with RateLimited, also with the right password, so guessing gains
+    nothing. An unknown address costs one password hash like a known one."""
+    counters = _sign_in_counters(email or "", remote_addr)
+    throttle.hit(*counters)
     user = find_user_by_email(email or "")
-    if user is not None and user.active and user.check_password(password or ""):
+    stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
+    matches = check_password_hash(stored, password or "")
+    if user is not None and user.password_hash and matches and user.active:
+        throttle.refund(*counters)
         return user
-    for key in keys:
-        db.session.add(LoginAttempt(key=key))
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < since))
-    db.session.flush()
     return None
 
 
@@ -322,7 +481,9 @@ def authenticate(email: str, password: str, remote_addr: str | None = None) -> U
 
 def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
     raw = "tp_" + new_token()
-    token = ApiToken(user=user, name=name.strip() or "API", token_hash=hash_token(raw), prefix=raw[:8])
+    token = ApiToken(
+        user=user, name=name.strip() or "API", token_hash=hash_token(raw), prefix=raw[:8]
+    )
     db.session.add(token)
     db.session.flush()
     return token, raw
@@ -342,7 +503,9 @@ def user_for_api_token(raw: str) -> tuple[User | None, bool]:
     """The token's user, and whether its "last used" moment changed (the caller
     commits that on its own, since read-only requests never commit)."""
     token = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(raw), ApiToken.revoked_at.is_(None))
+        select(ApiToken).where(
+            ApiToken.token_hash == hash_token(raw), ApiToken.revoked_at.is_(None)
+        )
     )
     if token is None or not token.user.active:
         return None, False
@@ -353,28 +516,21 @@ def user_for_api_token(raw: str) -> tuple[User | None, bool]:
     return token.user, False
 
 
-def export_user_data(user: User) -> dict:
-    """The person's own data, as a download (DOMAIN.md: everyone can export it)."""
-    from app.events.models import EventLogEntry
-
-    return {
-        "email": user.email,
-        "name": user.name,
-        "phone": user.phone,
-        "locale": user.locale,
-        "created_at": user.created_at.isoformat() + "Z",
-        "memberships": [
-            {"organisation": m.organisation.name, "kind": m.organisation.kind, "role": m.role}
-            for m in user.memberships
-        ],
-        "api_tokens": [
-            {"name": t.name, "prefix": t.prefix, "created_at": t.created_at.isoformat() + "Z"}
-            for t in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id))
-        ],
-        "actions": [
-            {"event": e.name, "at": e.occurred_at.isoformat() + "Z", "subject": e.subject_type}
-            for e in db.session.scalars(
-                select(EventLogEntry).where(EventLogEntry.actor_id == user.id).order_by(EventLogEntry.id)
+def coordinators() -> list[User]:
+    """Who hears about the region's business (sign-ups, candidates, the weekly
+    digest): the coordinators of an approved network. A coordinator role
+    exists nowhere else, and the network's administrators manage accounts."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .join(Organisation, Organisation.id == Membership.organisation_id)
+            .where(
+                Membership.role == "coordinator",
+                Organisation.status == "approved",
+                User.active.is_(True),
             )
-        ],
-    }
+            .distinct()
+            .order_by(User.id)
+        )
+    )

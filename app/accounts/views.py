@@ -3,15 +3,16 @@ person's own settings."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app import vocabulary
+from app import throttle, vocabulary
 from app.accounts import forms, permissions, service
-from app.accounts.models import ApiToken, Organisation
+from app.accounts.models import ApiToken, Membership, Organisation
+from app.accounts.sessions import sign_in, sign_out
 from app.errors import DomainError, Gone
 from app.extensions import db
 from app.web.forms import apply_domain_error
@@ -38,16 +39,16 @@ def login():
     if form.validate_on_submit():
         try:
             user = service.authenticate(form.email.data, form.password.data, request.remote_addr)
-        except service.TooManyAttempts as error:
-            db.session.commit()
-            form.form_errors.append(error.message)
-            return render("accounts/login.html", form=form, status=429)
+        except throttle.RateLimited as error:
+            form.form_errors.append(error.description)
+            response = render("accounts/login.html", form=form, status=429)
+            response.headers["Retry-After"] = str(error.retry_after)
+            return response
         if user is None:
-            db.session.commit()  # the failed attempt counts
             # The same words for an unknown address and a wrong password.
             form.form_errors.append(_("E-mail address or password is not correct."))
             return render("accounts/login.html", form=form, status=200)
-        login_user(user, remember=form.remember.data)
+        sign_in(user, remember=form.remember.data)
         db.session.commit()
         return redirect(safe_next_url(request.args.get("next")) or url_for("web.home"))
     return render("accounts/login.html", form=form)
@@ -55,7 +56,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    # The session row goes: a copy of the cookies signs nobody in any more.
+    sign_out(current_user if current_user.is_authenticated else None)
+    db.session.commit()
     flash(_("You are signed out."), "info")
     return redirect(url_for("web.home"))
 
@@ -86,7 +89,7 @@ def register():
     if form.validate_on_submit():
         organisation = _fill_organisation(Organisation(), form)
         try:
-            _organisation, user = service.register_organisation(
+            service.sign_up(
                 organisation,
                 contact_email=form.contact_email.data,
                 contact_name=form.contact_name.data,
@@ -97,10 +100,14 @@ def register():
             apply_domain_error(form, error)
         else:
             db.session.commit()
-            login_user(user)
+            # The same answer whether or not the address had an account
+            # (service.sign_up), so nobody is signed in here.
             flash(
-                _("Thank you! A coordinator will check %(name)s; you can publish or book once it is approved.",
-                  name=organisation.name),
+                _(
+                    "Thank you! A coordinator will check %(name)s; you can publish or book once "
+                    "it is approved. Sign in with your e-mail address and password.",
+                    name=organisation.name,
+                ),
                 "success",
             )
             return redirect(url_for("web.home"))
@@ -135,9 +142,13 @@ def new_organisation():
         try:
             service.create_organisation(organisation, current_user)
             if form.contact_email.data:
-                role = vocabulary.ROLES_BY_KIND[organisation.kind][0]
+                # The contact a coordinator names becomes the organisation's
+                # first administrator, who invites the colleagues.
                 service.invite_member(
-                    organisation, form.contact_email.data, role, current_user,
+                    organisation,
+                    form.contact_email.data,
+                    "administrator",
+                    current_user,
                     name=form.contact_name.data or "",
                 )
         except DomainError as error:
@@ -150,12 +161,21 @@ def new_organisation():
     return render("accounts/organisation_new.html", form=form)
 
 
+def _role_choices(roles) -> list[tuple[str, str]]:
+    return [(role, str(vocabulary.ROLES[role])) for role in roles]
+
+
 def _invite_form(organisation: Organisation) -> forms.InviteForm:
     form = forms.InviteForm(prefix="invite")
-    form.role.choices = [
-        (role, str(vocabulary.ROLES[role])) for role in vocabulary.ROLES_BY_KIND[organisation.kind]
-    ]
+    form.role.choices = _role_choices(permissions.roles_to_invite(current_user, organisation))
     return form
+
+
+def get_membership_or_404(organisation: Organisation, membership_id: int) -> Membership:
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.organisation_id != organisation.id:
+        abort(404)
+    return membership
 
 
 @bp.get("/organisations/<int:organisation_id>")
@@ -175,13 +195,21 @@ def _organisation_page(organisation, invite_form, status=200, block=None):
             .order_by(Invitation.created_at.desc())
         )
     )
+    can_approve = permissions.can_approve(current_user, organisation)
+    manages = permissions.can_manage_members(current_user, organisation)
     return render(
         "accounts/organisation.html",
         organisation=organisation,
         invite_form=invite_form,
         open_invitations=[i for i in open_invitations if not i.is_expired],
         can_invite=permissions.can_invite_to(current_user, organisation),
-        can_approve=permissions.can_approve(current_user, organisation),
+        can_approve=can_approve,
+        can_edit=permissions.can_edit_organisation(current_user, organisation),
+        manages_members=manages,
+        role_choices=_role_choices(vocabulary.ROLES_BY_KIND[organisation.kind]) if manages else [],
+        first_administrator=(
+            service.first_administrator_on_approval(organisation) if can_approve else None
+        ),
         status=status,
         block=block,
     )
@@ -191,7 +219,7 @@ def _organisation_page(organisation, invite_form, status=200, block=None):
 @login_required
 def approve(organisation_id: int):
     organisation = get_organisation_or_404(organisation_id)
-    if not permissions.can_manage_organisations(current_user):
+    if not permissions.can_approve(current_user, organisation):
         abort(403)
     service.approve_organisation(organisation, current_user)
     db.session.commit()
@@ -221,7 +249,11 @@ def invite(organisation_id: int):
     if form.validate_on_submit():
         try:
             service.invite_member(
-                organisation, form.email.data, form.role.data, current_user, name=form.name.data or ""
+                organisation,
+                form.email.data,
+                form.role.data,
+                current_user,
+                name=form.name.data or "",
             )
         except DomainError as error:
             db.session.rollback()
@@ -231,6 +263,86 @@ def invite(organisation_id: int):
             flash(_("An invitation is on its way to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("accounts.organisation", organisation_id=organisation.id))
     return _organisation_page(organisation, form, status=422)
+
+
+@bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_organisation(organisation_id: int):
+    organisation = get_organisation_or_404(organisation_id)
+    if not permissions.can_edit_organisation(current_user, organisation):
+        abort(403)
+    form = forms.OrganisationProfileForm(obj=organisation)
+    # The kind is not the form's to change: a school stays a school.
+    form.kind.data = organisation.kind
+    if form.validate_on_submit():
+        try:
+            service.update_organisation(_fill_organisation(organisation, form), current_user)
+        except DomainError as error:
+            db.session.rollback()
+            organisation = get_organisation_or_404(organisation_id)
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The details of %(name)s are saved.", name=organisation.name), "success")
+            return redirect(url_for("accounts.organisation", organisation_id=organisation.id))
+    return render(
+        "accounts/organisation_edit.html",
+        form=form,
+        organisation=organisation,
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@bp.post("/organisations/<int:organisation_id>/members/<int:membership_id>/role")
+@login_required
+def change_role(organisation_id: int, membership_id: int):
+    organisation = get_organisation_or_404(organisation_id)
+    membership = get_membership_or_404(organisation, membership_id)
+    if not permissions.can_manage_members(current_user, organisation):
+        abort(403)
+    form = forms.MemberRoleForm(prefix=f"member-{membership.id}")
+    form.role.choices = _role_choices(vocabulary.ROLES_BY_KIND[organisation.kind])
+    if not form.validate_on_submit():
+        abort(422)
+    try:
+        service.change_member_role(membership, form.role.data, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(
+            _(
+                "The role of %(name)s is now: %(role)s.",
+                name=membership.user.name,
+                role=membership.role_label,
+            ),
+            "success",
+        )
+    return redirect(url_for("accounts.organisation", organisation_id=organisation.id))
+
+
+@bp.post("/organisations/<int:organisation_id>/members/<int:membership_id>/remove")
+@login_required
+def remove_member(organisation_id: int, membership_id: int):
+    organisation = get_organisation_or_404(organisation_id)
+    membership = get_membership_or_404(organisation, membership_id)
+    if not permissions.can_remove_membership(current_user, membership):
+        abort(403)
+    leaving = membership.user_id == current_user.id
+    name = membership.user.name
+    try:
+        service.remove_membership(membership, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("accounts.organisation", organisation_id=organisation.id))
+    db.session.commit()
+    if leaving:
+        flash(_("You are no longer a member of %(name)s.", name=organisation.name), "success")
+        return redirect(url_for("web.home"))
+    flash(_("%(name)s is no longer a member.", name=name), "success")
+    return redirect(url_for("accounts.organisation", organisation_id=organisation.id))
 
 
 # --- one-time links ------------------------------------------------------------------
@@ -251,14 +363,21 @@ def accept_invitation(token: str):
                 return redirect(url_for("accounts.login", next=request.path))
             service.accept_invitation(token, name=existing.name, password=None)
             db.session.commit()
-            flash(_("You are now a member of %(name)s.", name=invitation.organisation.name), "success")
+            flash(
+                _("You are now a member of %(name)s.", name=invitation.organisation.name), "success"
+            )
             return redirect(url_for("web.home"))
-        return render("accounts/invitation.html", invitation=invitation, existing=existing, form=None)
+        return render(
+            "accounts/invitation.html", invitation=invitation, existing=existing, form=None
+        )
     if form.validate_on_submit():
         user = service.accept_invitation(token, name=form.name.data, password=form.password.data)
+        sign_in(user)
         db.session.commit()
-        login_user(user)
-        flash(_("Welcome! You are now a member of %(name)s.", name=invitation.organisation.name), "success")
+        flash(
+            _("Welcome! You are now a member of %(name)s.", name=invitation.organisation.name),
+            "success",
+        )
         return redirect(url_for("web.home"))
     return render("accounts/invitation.html", invitation=invitation, existing=None, form=form)
 
@@ -270,7 +389,10 @@ def forgot_password():
         service.request_password_reset(form.email.data)
         db.session.commit()
         # The same answer whether or not the address has an account.
-        flash(_("If an account exists for this address, a link to set a new password is on its way."), "info")
+        flash(
+            _("If an account exists for this address, a link to set a new password is on its way."),
+            "info",
+        )
         return redirect(url_for("accounts.login"))
     return render("accounts/forgot_password.html", form=form)
 
@@ -283,9 +405,9 @@ def reset_password(token: str):
         return render("accounts/link_gone.html", message=error.message, status=410)
     form = forms.ResetPasswordForm()
     if form.validate_on_submit():
-        user = service.reset_password(token, form.password.data)
+        user = service.reset_password(token, form.password.data, request.remote_addr)
+        sign_in(user)
         db.session.commit()
-        login_user(user)
         flash(_("Your new password is set."), "success")
         return redirect(url_for("web.home"))
     return render("accounts/reset_password.html", form=form)
@@ -316,7 +438,9 @@ def settings():
             if not current_user.check_password(password.current_password.data):
                 password.current_password.errors.append(_("This is not your current password."))
             else:
-                service.change_password(current_user, password.password.data)
+                service.change_password(
+                    current_user, password.password.data, keep_session=current_user.session_key
+                )
                 db.session.commit()
                 flash(_("Your password is changed."), "success")
                 return redirect(url_for("accounts.settings"))
@@ -352,12 +476,3 @@ def revoke_token(token_id: int):
     db.session.commit()
     flash(_("The token %(name)s no longer works.", name=token.name), "success")
     return redirect(url_for("accounts.settings"))
-
-
-@bp.get("/account/export.json")
-@login_required
-def export_account():
-    """Everything Techniekpoort holds about the person signed in (DOMAIN.md, privacy)."""
-    response = jsonify(service.export_user_data(current_user))
-    response.headers["Content-Disposition"] = "attachment; filename=techniekpoort-account.json"
-    return response

@@ -9,11 +9,12 @@ from flask_babel import gettext as _
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt
 from sqlalchemy import select
 
-from app import vocabulary
+from app import text, vocabulary
 from app.api import bp
 from app.api.spec import (
     ApiError,
     Id,
+    Line,
     Patch,
     current_api_user,
     forbidden,
@@ -71,9 +72,15 @@ class SlotSummary(BaseModel):
 
     @classmethod
     def of(cls, slot: Slot) -> SlotSummary:
-        return cls(id=slot.id, starts_at=as_utc(slot.starts_at), ends_at=as_utc(slot.ends_at),
-                   capacity=slot.capacity, taken=slot.taken, free_places=slot.free_places,
-                   status=slot.status)
+        return cls(
+            id=slot.id,
+            starts_at=as_utc(slot.starts_at),
+            ends_at=as_utc(slot.ends_at),
+            capacity=slot.capacity,
+            taken=slot.taken,
+            free_places=slot.free_places,
+            status=slot.status,
+        )
 
 
 class ActivityListItem(BaseModel):
@@ -92,10 +99,10 @@ class ActivityListItem(BaseModel):
     min_notice_days: int
     requires_approval: bool
     next_starts_at: datetime | None = Field(
-        description="Start of the next open slot that matches the filters.")
+        description="Start of the next open slot that matches the filters."
+    )
     open_slots: int = Field(description="Upcoming open slots that match the filters.")
-    max_free_places: int | None = Field(
-        description="The most free places on one of those slots.")
+    max_free_places: int | None = Field(description="The most free places on one of those slots.")
     distance_km: float | None = Field(description="From lat/lon, when given.")
 
 
@@ -125,7 +132,8 @@ class ActivityOut(BaseModel):
     max_group_size: int
     min_notice_days: int
     requires_approval: bool = Field(
-        description="Bookings wait for the company's confirmation; otherwise confirmed at once.")
+        description="Bookings wait for the company's confirmation; otherwise confirmed at once."
+    )
     contact_id: int | None
     contact_name: str | None
     status: ActivityStatus
@@ -137,28 +145,37 @@ class ActivityOut(BaseModel):
         return cls(
             id=activity.id,
             company=OrganisationRef(id=activity.company.id, name=activity.company.name),
-            kind=activity.kind, title=activity.title, description=activity.description or "",
+            kind=activity.kind,
+            title=activity.title,
+            description=activity.description or "",
             sectors=in_vocabulary_order(activity.sectors, vocabulary.SECTORS),
             profiles=in_vocabulary_order(activity.profiles, vocabulary.PROFILES),
             years=in_vocabulary_order(activity.years, vocabulary.YEARS),
             paths=in_vocabulary_order(activity.paths, vocabulary.PATHS),
-            venue=activity.venue, address=activity.address or "",
-            postcode=activity.postcode or "", city=activity.city or "",
-            latitude=activity.latitude, longitude=activity.longitude,
-            duration_minutes=activity.duration_minutes, max_group_size=activity.max_group_size,
+            venue=activity.venue,
+            address=activity.address or "",
+            postcode=activity.postcode or "",
+            city=activity.city or "",
+            latitude=activity.latitude,
+            longitude=activity.longitude,
+            duration_minutes=activity.duration_minutes,
+            max_group_size=activity.max_group_size,
             min_notice_days=activity.min_notice_days,
             requires_approval=activity.requires_approval,
             # A name only: e-mail and phone are for the parties of a booking (DOMAIN.md).
             contact_id=activity.contact_id,
             contact_name=activity.contact.name if activity.contact else None,
-            status=activity.status, published_at=as_utc(activity.published_at),
-            updated_at=as_utc(activity.updated_at), **extra,
+            status=activity.status,
+            published_at=as_utc(activity.published_at),
+            updated_at=as_utc(activity.updated_at),
+            **extra,
         )
 
 
 class ActivityDetailOut(ActivityOut):
     slots: list[SlotSummary] = Field(
-        description="Upcoming slots; cancelled ones only for the company and coordinators.")
+        description="Upcoming slots; cancelled ones only for the company and coordinators."
+    )
 
 
 # --- input ----------------------------------------------------------------------------
@@ -182,18 +199,27 @@ class ActivityQuery(BaseModel):
     kind: list[Kind] = Field(default_factory=list, description="Repeatable.")
     sector: list[Sector] = Field(default_factory=list, description="Repeatable.")
     profile: list[Profile] = Field(
-        default_factory=list, description="Repeatable; profile-neutral activities always match.")
+        default_factory=list, description="Repeatable; profile-neutral activities always match."
+    )
     year: list[Year] = Field(default_factory=list, description="Repeatable.")
     path: list[LearningPath] = Field(default_factory=list, description="Repeatable.")
     date_from: SchoolYearDate = Field(None, description="Has a slot on or after this local date.")
     date_to: SchoolYearDate = Field(None, description="Has a slot on or before this local date.")
     free: bool = Field(False, description="Has a slot with free places.")
-    q: str = Field("", max_length=100, description="Words in title, description, company, city.")
-    lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False,
-                              description="Origin for distances, with lon.")
+    q: Line = Field(
+        "", max_length=text.SHORT_LINE, description="Words in title, description, company, city."
+    )
+    lat: float | None = Field(
+        None, ge=-90, le=90, allow_inf_nan=False, description="Origin for distances, with lon."
+    )
     lon: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
-    max_km: float | None = Field(None, gt=0, le=1000, allow_inf_nan=False,
-                                 description="Needs lat/lon; online activities always match.")
+    max_km: float | None = Field(
+        None,
+        gt=0,
+        le=1000,
+        allow_inf_nan=False,
+        description="Needs lat/lon; online activities always match.",
+    )
     sort: Literal["date", "distance"] = Field("date", description="distance needs lat/lon.")
     page: int = Field(1, ge=1, le=10_000)
     per_page: int = Field(20, ge=1, le=100)
@@ -203,20 +229,21 @@ class ActivityIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     company_id: Id | None = Field(
-        None, description="Needed only when you are a contact of several companies.")
+        None, description="Needed only when you are a contact of several companies."
+    )
     kind: Kind
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field("", max_length=20_000)
-    sectors: list[Sector] = Field(default_factory=list,
-                                  description="Empty: the company's sectors.")
-    profiles: list[Profile] = Field(default_factory=list,
-                                    description="Empty: suits every profile.")
+    title: Line = Field(min_length=1, max_length=text.LINE)
+    description: str = Field("", max_length=text.LONG_TEXT)
+    sectors: list[Sector] = Field(default_factory=list, description="Empty: the company's sectors.")
+    profiles: list[Profile] = Field(default_factory=list, description="Empty: suits every profile.")
     years: list[Year] = Field(min_length=1)
     paths: list[LearningPath] = Field(min_length=1)
     venue: Venue = "company"
-    address: str = Field("", max_length=200, description="Empty at the company: its address.")
-    postcode: str = Field("", max_length=10)
-    city: str = Field("", max_length=100)
+    address: Line = Field(
+        "", max_length=text.LINE, description="Empty at the company: its address."
+    )
+    postcode: Line = Field("", max_length=10)
+    city: Line = Field("", max_length=text.SHORT_LINE)
     latitude: Latitude | None = Field(None, description="Empty: the company's location.")
     longitude: Longitude | None = None
     duration_minutes: Duration = 120
@@ -230,16 +257,16 @@ class ActivityPatch(Patch):
     """Only the fields sent change. Fields that cannot be empty refuse null."""
 
     kind: Kind = None
-    title: str = Field(None, min_length=1, max_length=200)
-    description: str = Field(None, max_length=20_000)
+    title: Line = Field(None, min_length=1, max_length=text.LINE)
+    description: str = Field(None, max_length=text.LONG_TEXT)
     sectors: list[Sector] = None
     profiles: list[Profile] = None
     years: list[Year] = Field(None, min_length=1)
     paths: list[LearningPath] = Field(None, min_length=1)
     venue: Venue = None
-    address: str = Field(None, max_length=200)
-    postcode: str = Field(None, max_length=10)
-    city: str = Field(None, max_length=100)
+    address: Line = Field(None, max_length=text.LINE)
+    postcode: Line = Field(None, max_length=10)
+    city: Line = Field(None, max_length=text.SHORT_LINE)
     latitude: Latitude | None = None
     longitude: Longitude | None = None
     duration_minutes: Duration = None
@@ -289,8 +316,16 @@ def _company_for_new_activity(user, company_id: int | None):
 # --- operations -----------------------------------------------------------------------
 
 
-@operation(bp, "GET", "/activities", summary="Published activities, filtered and paginated",
-           tag="activities", query=ActivityQuery, response=ActivityPageOut, auth=False)
+@operation(
+    bp,
+    "GET",
+    "/activities",
+    summary="Published activities, filtered and paginated",
+    tag="activities",
+    query=ActivityQuery,
+    response=ActivityPageOut,
+    auth=False,
+)
 def list_activities(query: ActivityQuery) -> ActivityPageOut:
     if (query.lat is None) != (query.lon is None):
         raise invalid("lon" if query.lon is None else "lat", _("Give lat and lon together."))
@@ -302,35 +337,58 @@ def list_activities(query: ActivityQuery) -> ActivityPageOut:
     if query.date_from and query.date_to and query.date_to < query.date_from:
         raise invalid("date_to", _("The end of the period lies before its start."))
     filters = Filters(
-        kind=query.kind, sector=query.sector, profile=query.profile, year=query.year,
-        path=query.path, date_from=query.date_from, date_to=query.date_to, free=query.free,
-        max_km=query.max_km, q=query.q.strip(), sort=query.sort, page=query.page,
+        kind=query.kind,
+        sector=query.sector,
+        profile=query.profile,
+        year=query.year,
+        path=query.path,
+        date_from=query.date_from,
+        date_to=query.date_to,
+        free=query.free,
+        max_km=query.max_km,
+        q=query.q.strip(),
+        sort=query.sort,
+        page=query.page,
     )
     found = search_activities(filters, origin, per_page=query.per_page)
     items = []
     for row in found.rows:
         activity = row.activity
-        items.append(ActivityListItem(
-            id=activity.id,
-            company=OrganisationRef(id=activity.company.id, name=activity.company.name),
-            kind=activity.kind, title=activity.title,
-            sectors=in_vocabulary_order(activity.sectors, vocabulary.SECTORS),
-            profiles=in_vocabulary_order(activity.profiles, vocabulary.PROFILES),
-            years=in_vocabulary_order(activity.years, vocabulary.YEARS),
-            paths=in_vocabulary_order(activity.paths, vocabulary.PATHS),
-            venue=activity.venue, city=activity.city or "",
-            duration_minutes=activity.duration_minutes, max_group_size=activity.max_group_size,
-            min_notice_days=activity.min_notice_days,
-            requires_approval=activity.requires_approval,
-            next_starts_at=as_utc(row.next_starts_at), open_slots=row.open_slots,
-            max_free_places=row.max_free_places,
-            distance_km=round(row.distance_km, 1) if row.distance_km is not None else None,
-        ))
+        items.append(
+            ActivityListItem(
+                id=activity.id,
+                company=OrganisationRef(id=activity.company.id, name=activity.company.name),
+                kind=activity.kind,
+                title=activity.title,
+                sectors=in_vocabulary_order(activity.sectors, vocabulary.SECTORS),
+                profiles=in_vocabulary_order(activity.profiles, vocabulary.PROFILES),
+                years=in_vocabulary_order(activity.years, vocabulary.YEARS),
+                paths=in_vocabulary_order(activity.paths, vocabulary.PATHS),
+                venue=activity.venue,
+                city=activity.city or "",
+                duration_minutes=activity.duration_minutes,
+                max_group_size=activity.max_group_size,
+                min_notice_days=activity.min_notice_days,
+                requires_approval=activity.requires_approval,
+                next_starts_at=as_utc(row.next_starts_at),
+                open_slots=row.open_slots,
+                max_free_places=row.max_free_places,
+                distance_km=round(row.distance_km, 1) if row.distance_km is not None else None,
+            )
+        )
     return ActivityPageOut(items=items, page=found.page, has_next=found.has_next)
 
 
-@operation(bp, "GET", "/activities/<int:activity_id>", summary="An activity and its upcoming slots",
-           tag="activities", response=ActivityDetailOut, auth=False, errors=(404,))
+@operation(
+    bp,
+    "GET",
+    "/activities/<int:activity_id>",
+    summary="An activity and its upcoming slots",
+    tag="activities",
+    response=ActivityDetailOut,
+    auth=False,
+    errors=(404,),
+)
 def get_activity(activity_id: int) -> ActivityDetailOut:
     user = current_api_user()
     activity = load_activity(activity_id, user)
@@ -345,8 +403,17 @@ def activity_detail(activity: Activity, user) -> ActivityDetailOut:
     return ActivityDetailOut.of(activity, slots=[SlotSummary.of(s) for s in slots])
 
 
-@operation(bp, "POST", "/activities", summary="Offer a new activity (a draft)", tag="activities",
-           body=ActivityIn, response=ActivityDetailOut, status=201, errors=(403,))
+@operation(
+    bp,
+    "POST",
+    "/activities",
+    summary="Offer a new activity (a draft)",
+    tag="activities",
+    body=ActivityIn,
+    response=ActivityDetailOut,
+    status=201,
+    errors=(403,),
+)
 def create_activity(body: ActivityIn) -> ActivityDetailOut:
     user = require_user()
     company = _company_for_new_activity(user, body.company_id)
@@ -358,8 +425,16 @@ def create_activity(body: ActivityIn) -> ActivityDetailOut:
     return activity_detail(activity, user)
 
 
-@operation(bp, "PATCH", "/activities/<int:activity_id>", summary="Change an activity",
-           tag="activities", body=ActivityPatch, response=ActivityDetailOut, errors=(403, 404))
+@operation(
+    bp,
+    "PATCH",
+    "/activities/<int:activity_id>",
+    summary="Change an activity",
+    tag="activities",
+    body=ActivityPatch,
+    response=ActivityDetailOut,
+    errors=(403, 404),
+)
 def update_activity(activity_id: int, body: ActivityPatch) -> ActivityDetailOut:
     user = require_user()
     activity = load_managed_activity(activity_id, user)
@@ -371,9 +446,15 @@ def update_activity(activity_id: int, body: ActivityPatch) -> ActivityDetailOut:
     return activity_detail(activity, user)
 
 
-@operation(bp, "POST", "/activities/<int:activity_id>/publish",
-           summary="Publish an activity (the company must be approved)", tag="activities",
-           response=ActivityDetailOut, errors=(403, 404, 422))
+@operation(
+    bp,
+    "POST",
+    "/activities/<int:activity_id>/publish",
+    summary="Publish an activity (the company must be approved)",
+    tag="activities",
+    response=ActivityDetailOut,
+    errors=(403, 404, 422),
+)
 def publish_activity(activity_id: int) -> ActivityDetailOut:
     user = require_user()
     activity = load_managed_activity(activity_id, user)
@@ -382,9 +463,15 @@ def publish_activity(activity_id: int) -> ActivityDetailOut:
     return activity_detail(activity, user)
 
 
-@operation(bp, "POST", "/activities/<int:activity_id>/archive",
-           summary="Archive an activity: it leaves the catalogue", tag="activities",
-           response=ActivityDetailOut, errors=(403, 404))
+@operation(
+    bp,
+    "POST",
+    "/activities/<int:activity_id>/archive",
+    summary="Archive an activity: it leaves the catalogue",
+    tag="activities",
+    response=ActivityDetailOut,
+    errors=(403, 404),
+)
 def archive_activity(activity_id: int) -> ActivityDetailOut:
     user = require_user()
     activity = load_managed_activity(activity_id, user)

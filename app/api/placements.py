@@ -7,17 +7,26 @@ input a rule refuses is a 422 naming the field."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
-from app import vocabulary
+from app import text, vocabulary
 from app.accounts.models import Organisation
 from app.api import bp
 from app.api.activities import OrganisationRef, Profile, as_utc, in_vocabulary_order
-from app.api.spec import Id, forbidden, invalid, not_found, operation, require_user
+from app.api.spec import (
+    Id,
+    Line,
+    LocalTime,
+    forbidden,
+    invalid,
+    not_found,
+    operation,
+    require_user,
+)
 from app.extensions import db
 from app.placements import permissions, schedule, service
 from app.placements.models import Placement, Professional
@@ -26,7 +35,7 @@ Weekday = Literal[tuple(vocabulary.WEEKDAYS)]
 CandidateKind = Literal[tuple(vocabulary.CANDIDATE_KINDS)]
 PlacementStatus = Literal["proposed", "countered", "agreed", "declined", "withdrawn", "ended"]
 Side = Literal["company", "school"]
-Text = Annotated[str, Field(max_length=2000)]
+Text = Annotated[str, Field(max_length=text.TEXT)]
 Hours = Annotated[StrictInt, Field(ge=1, le=40, description="1 to 40 hours a week.")]
 
 # --- output ---------------------------------------------------------------------------
@@ -51,8 +60,8 @@ class PlacementOut(BaseModel):
     profiles: list[Profile]
     hours_per_week: int
     weekdays: list[Weekday] = Field(description="School days, mo to fr.")
-    start_time: time = Field(description="Local time (Europe/Amsterdam) on every school day.")
-    end_time: time
+    start_time: LocalTime = Field(description="Local time (Europe/Amsterdam) on every school day.")
+    end_time: LocalTime
     first_date: date
     last_date: date
     ended_on: date | None = Field(description="Set when the placement ended.")
@@ -75,8 +84,8 @@ class PlacementPageOut(BaseModel):
 class PlacementLessonOut(BaseModel):
     original_date: date = Field(description="The date the rule gave; identifies the lesson.")
     date: date
-    start_time: time
-    end_time: time
+    start_time: LocalTime
+    end_time: LocalTime
     starts_at: datetime
     ends_at: datetime
     status: Literal["scheduled", "moved", "cancelled"]
@@ -88,8 +97,8 @@ class PlacementScheduleOut(BaseModel):
     weekdays: list[Weekday]
     first_date: date
     last_date: date = Field(description="The last date with lessons (earlier when ended early).")
-    start_time: time
-    end_time: time
+    start_time: LocalTime
+    end_time: LocalTime
     holidays: list[date] = Field(description="Dates of the rule that fall in school holidays.")
     lessons: list[PlacementLessonOut]
 
@@ -118,8 +127,8 @@ class PlacementTermsIn(BaseModel):
 
     hours_per_week: Hours
     weekdays: list[Weekday] = Field(min_length=1, max_length=5)
-    start_time: time = Field(description="Local time, e.g. 09:00.")
-    end_time: time
+    start_time: LocalTime = Field(description="Local time, e.g. 09:00.")
+    end_time: LocalTime
     first_date: date
     last_date: date = Field(description="Not before first_date.")
 
@@ -127,7 +136,7 @@ class PlacementTermsIn(BaseModel):
 class PlacementIn(PlacementTermsIn):
     professional_id: Id = Field(description="A professional of the pool, linked to a company.")
     school_id: Id
-    subjects: str = Field("", max_length=200)
+    subjects: Line = Field("", max_length=text.LINE)
     profiles: list[Profile] = Field(default_factory=list)
     remarks: Text = ""
 
@@ -159,8 +168,8 @@ class PlacementMoveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     new_date: date
-    start_time: time
-    end_time: time
+    start_time: LocalTime
+    end_time: LocalTime
     reason: Text = ""
 
 
@@ -171,26 +180,28 @@ class PlacementQuery(BaseModel):
 
 
 class CandidateQuery(BaseModel):
-    q: str | None = Field(None, max_length=200, description="Words in name, expertise, subjects.")
+    q: Line | None = Field(
+        None, max_length=text.LINE, description="Words in name, expertise, subjects."
+    )
     profile: Profile | None = None
     weekday: Weekday | None = None
-    town: str | None = Field(None, max_length=100)
-    region: str | None = Field(None, max_length=100)
+    town: Line | None = Field(None, max_length=text.SHORT_LINE)
+    region: Line | None = Field(None, max_length=text.SHORT_LINE)
 
 
 class CandidateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     company_id: Id | None = Field(None, description="Needed when you are at several companies.")
-    name: str = Field(min_length=1, max_length=200)
+    name: Line = Field(min_length=1, max_length=text.LINE)
     kind: CandidateKind = "employee"
     expertise: Text
-    subjects: str = Field("", max_length=200)
+    subjects: Line = Field("", max_length=text.LINE)
     profiles: list[Profile] = Field(default_factory=list)
     weekdays: list[Weekday] = Field(default_factory=list)
     hours_per_week: Hours | None = None
-    town: str = Field("", max_length=100)
-    region: str = Field("", max_length=100)
+    town: Line = Field("", max_length=text.SHORT_LINE)
+    region: Line = Field("", max_length=text.SHORT_LINE)
     consent: StrictBool = Field(description="The professional agreed to be in the pool.")
 
 
@@ -200,41 +211,66 @@ class CandidateIn(BaseModel):
 def placement_out(placement: Placement) -> PlacementOut:
     person = placement.professional
     return PlacementOut(
-        id=placement.id, status=placement.status, awaiting=placement.awaiting,
+        id=placement.id,
+        status=placement.status,
+        awaiting=placement.awaiting,
         proposed_by=placement.proposed_by,
         company=OrganisationRef(id=placement.company.id, name=placement.company.name),
         school=OrganisationRef(id=placement.school.id, name=placement.school.name),
-        professional=PlacementProfessionalOut(id=person.id, name=person.name, kind=person.kind,
-                                              expertise=person.expertise),
+        professional=PlacementProfessionalOut(
+            id=person.id, name=person.name, kind=person.kind, expertise=person.expertise
+        ),
         subjects=placement.subjects,
         profiles=in_vocabulary_order(placement.profiles, vocabulary.PROFILES),
-        hours_per_week=placement.hours_per_week, weekdays=placement.weekday_codes,
-        start_time=placement.start_time, end_time=placement.end_time,
-        first_date=placement.first_date, last_date=placement.last_date,
-        ended_on=placement.ended_on, ended_early=placement.ended_early,
-        remarks=placement.remarks or "", counter_message=placement.counter_message or "",
-        decline_reason=placement.decline_reason or "", end_reason=placement.end_reason or "",
-        revision=placement.revision, created_at=as_utc(placement.created_at),
+        hours_per_week=placement.hours_per_week,
+        weekdays=placement.weekday_codes,
+        start_time=placement.start_time,
+        end_time=placement.end_time,
+        first_date=placement.first_date,
+        last_date=placement.last_date,
+        ended_on=placement.ended_on,
+        ended_early=placement.ended_early,
+        remarks=placement.remarks or "",
+        counter_message=placement.counter_message or "",
+        decline_reason=placement.decline_reason or "",
+        end_reason=placement.end_reason or "",
+        revision=placement.revision,
+        created_at=as_utc(placement.created_at),
         updated_at=as_utc(placement.updated_at),
     )
 
 
 def candidate_out(person: Professional) -> CandidateOut:
     return CandidateOut(
-        id=person.id, name=person.name, kind=person.kind, expertise=person.expertise,
+        id=person.id,
+        name=person.name,
+        kind=person.kind,
+        expertise=person.expertise,
         subjects=person.subjects,
         profiles=in_vocabulary_order(person.profiles, vocabulary.PROFILES),
         weekdays=in_vocabulary_order(person.weekdays, vocabulary.WEEKDAYS),
-        hours_per_week=person.hours_per_week, town=person.town, region=person.region,
-        company=(OrganisationRef(id=person.company.id, name=person.company.name)
-                 if person.company else None),
-        status=person.status, source=person.source,
+        hours_per_week=person.hours_per_week,
+        town=person.town,
+        region=person.region,
+        company=(
+            OrganisationRef(id=person.company.id, name=person.company.name)
+            if person.company
+            else None
+        ),
+        status=person.status,
+        source=person.source,
     )
 
 
 def _terms(body: PlacementTermsIn) -> service.Terms:
-    return service.Terms(body.hours_per_week, body.weekdays, body.start_time, body.end_time,
-                         body.first_date, body.last_date)
+    return service.Terms(
+        body.hours_per_week,
+        body.weekdays,
+        body.start_time,
+        body.end_time,
+        body.first_date,
+        body.last_date,
+    )
 
 
 # --- loading --------------------------------------------------------------------------
@@ -255,8 +291,15 @@ def _organisation(organisation_id: int, kind: str) -> Organisation | None:
 # --- placements -----------------------------------------------------------------------
 
 
-@operation(bp, "GET", "/placements", summary="The placements you may see", tag="placements",
-           query=PlacementQuery, response=PlacementPageOut)
+@operation(
+    bp,
+    "GET",
+    "/placements",
+    summary="The placements you may see",
+    tag="placements",
+    query=PlacementQuery,
+    response=PlacementPageOut,
+)
 def list_placements(query: PlacementQuery) -> PlacementPageOut:
     """A company's people see its placements, a school's people the placements
     at the school, coordinators all of them."""
@@ -268,18 +311,37 @@ def list_placements(query: PlacementQuery) -> PlacementPageOut:
     offset = (query.page - 1) * query.per_page
     rows = service.placements_of(statement.offset(offset), limit=query.per_page + 1)
     rows.sort(key=lambda p: p.id, reverse=True)
-    return PlacementPageOut(items=[placement_out(p) for p in rows[:query.per_page]],
-                            page=query.page, has_next=len(rows) > query.per_page)
+    return PlacementPageOut(
+        items=[placement_out(p) for p in rows[: query.per_page]],
+        page=query.page,
+        has_next=len(rows) > query.per_page,
+    )
 
 
-@operation(bp, "GET", "/placements/<int:placement_id>", summary="A placement", tag="placements",
-           response=PlacementOut, errors=(404,))
+@operation(
+    bp,
+    "GET",
+    "/placements/<int:placement_id>",
+    summary="A placement",
+    tag="placements",
+    response=PlacementOut,
+    errors=(404,),
+)
 def get_placement(placement_id: int) -> PlacementOut:
     return placement_out(load_placement(placement_id, require_user()))
 
 
-@operation(bp, "POST", "/placements", summary="Propose a placement", tag="placements",
-           body=PlacementIn, response=PlacementOut, status=201, errors=(403, 404, 409))
+@operation(
+    bp,
+    "POST",
+    "/placements",
+    summary="Propose a placement",
+    tag="placements",
+    body=PlacementIn,
+    response=PlacementOut,
+    status=201,
+    errors=(403, 404, 409),
+)
 def propose_placement(body: PlacementIn):
     """A company contact (or a coordinator on the company's behalf) proposes the
     company's professional to a school; a school's teacher may ask a company for
@@ -292,24 +354,40 @@ def propose_placement(body: PlacementIn):
     if school is None:
         raise invalid("school_id", _("Choose a school."))
     if person.company is None:
-        raise invalid("professional_id",
-                      _("A coordinator first links this professional to a company."))
+        raise invalid(
+            "professional_id", _("A coordinator first links this professional to a company.")
+        )
     if permissions.can_propose_for_company(user, person.company):
         side = "company"
     elif permissions.can_propose_for_school(user, school):
         side = "school"
     else:
         raise forbidden(_("Only the professional's company or the school can propose this."))
-    placement = service.propose(user, company=person.company, school=school, professional=person,
-                                terms=_terms(body), subjects=body.subjects,
-                                profiles=body.profiles, remarks=body.remarks, by=side)
+    placement = service.propose(
+        user,
+        company=person.company,
+        school=school,
+        professional=person,
+        terms=_terms(body),
+        subjects=body.subjects,
+        profiles=body.profiles,
+        remarks=body.remarks,
+        by=side,
+    )
     db.session.commit()
     return placement_out(placement), 201
 
 
-@operation(bp, "POST", "/placements/<int:placement_id>/counter",
-           summary="Propose other days or times (the side asked)", tag="placements",
-           body=PlacementCounterIn, response=PlacementOut, errors=(403, 404, 409))
+@operation(
+    bp,
+    "POST",
+    "/placements/<int:placement_id>/counter",
+    summary="Propose other days or times (the side asked)",
+    tag="placements",
+    body=PlacementCounterIn,
+    response=PlacementOut,
+    errors=(403, 404, 409),
+)
 def counter_placement(placement_id: int, body: PlacementCounterIn) -> PlacementOut:
     user = require_user()
     placement = load_placement(placement_id, user)
@@ -335,9 +413,15 @@ def _must_be_awaited_side(user, placement: Placement, refusal: str) -> None:
         raise forbidden(_("The other side answers this proposal."))
 
 
-@operation(bp, "POST", "/placements/<int:placement_id>/accept",
-           summary="Accept a proposal or a counter", tag="placements", response=PlacementOut,
-           errors=(403, 404, 409))
+@operation(
+    bp,
+    "POST",
+    "/placements/<int:placement_id>/accept",
+    summary="Accept a proposal or a counter",
+    tag="placements",
+    response=PlacementOut,
+    errors=(403, 404, 409),
+)
 def accept_placement(placement_id: int) -> PlacementOut:
     user = require_user()
     placement = load_placement(placement_id, user)
@@ -348,9 +432,16 @@ def accept_placement(placement_id: int) -> PlacementOut:
     return placement_out(placement)
 
 
-@operation(bp, "POST", "/placements/<int:placement_id>/decline",
-           summary="Decline a proposal or a counter", tag="placements", body=PlacementReasonIn,
-           response=PlacementOut, errors=(403, 404, 409))
+@operation(
+    bp,
+    "POST",
+    "/placements/<int:placement_id>/decline",
+    summary="Decline a proposal or a counter",
+    tag="placements",
+    body=PlacementReasonIn,
+    response=PlacementOut,
+    errors=(403, 404, 409),
+)
 def decline_placement(placement_id: int, body: PlacementReasonIn) -> PlacementOut:
     user = require_user()
     placement = load_placement(placement_id, user)
@@ -360,9 +451,16 @@ def decline_placement(placement_id: int, body: PlacementReasonIn) -> PlacementOu
     return placement_out(placement)
 
 
-@operation(bp, "POST", "/placements/<int:placement_id>/withdraw",
-           summary="Withdraw your open proposal", tag="placements", body=PlacementWithdrawIn,
-           response=PlacementOut, errors=(403, 404, 409))
+@operation(
+    bp,
+    "POST",
+    "/placements/<int:placement_id>/withdraw",
+    summary="Withdraw your open proposal",
+    tag="placements",
+    body=PlacementWithdrawIn,
+    response=PlacementOut,
+    errors=(403, 404, 409),
+)
 def withdraw_placement(placement_id: int, body: PlacementWithdrawIn) -> PlacementOut:
     user = require_user()
     placement = load_placement(placement_id, user)
@@ -375,9 +473,16 @@ def withdraw_placement(placement_id: int, body: PlacementWithdrawIn) -> Placemen
     return placement_out(placement)
 
 
-@operation(bp, "POST", "/placements/<int:placement_id>/end",
-           summary="End an agreed placement early", tag="placements", body=PlacementEndIn,
-           response=PlacementOut, errors=(403, 404, 409))
+@operation(
+    bp,
+    "POST",
+    "/placements/<int:placement_id>/end",
+    summary="End an agreed placement early",
+    tag="placements",
+    body=PlacementEndIn,
+    response=PlacementOut,
+    errors=(403, 404, 409),
+)
 def end_placement(placement_id: int, body: PlacementEndIn) -> PlacementOut:
     user = require_user()
     placement = load_placement(placement_id, user)
@@ -395,9 +500,14 @@ def end_placement(placement_id: int, body: PlacementEndIn) -> PlacementOut:
 
 def lesson_out(lesson: schedule.Lesson) -> PlacementLessonOut:
     return PlacementLessonOut(
-        original_date=lesson.original_date, date=lesson.date, start_time=lesson.start_time,
-        end_time=lesson.end_time, starts_at=as_utc(lesson.starts_at),
-        ends_at=as_utc(lesson.ends_at), status=lesson.status, reason=lesson.reason or "",
+        original_date=lesson.original_date,
+        date=lesson.date,
+        start_time=lesson.start_time,
+        end_time=lesson.end_time,
+        starts_at=as_utc(lesson.starts_at),
+        ends_at=as_utc(lesson.ends_at),
+        status=lesson.status,
+        reason=lesson.reason or "",
     )
 
 
@@ -405,16 +515,26 @@ def schedule_out(placement: Placement) -> PlacementScheduleOut:
     rule = schedule.rule(placement)
     has_lessons = placement.status in ("agreed", "ended")
     return PlacementScheduleOut(
-        placement_id=placement.id, weekdays=rule.weekdays, first_date=rule.first_date,
-        last_date=rule.last_date, start_time=rule.start_time, end_time=rule.end_time,
+        placement_id=placement.id,
+        weekdays=rule.weekdays,
+        first_date=rule.first_date,
+        last_date=rule.last_date,
+        start_time=rule.start_time,
+        end_time=rule.end_time,
         holidays=schedule.holiday_exdates(placement),
         lessons=[lesson_out(x) for x in schedule.lessons(placement)] if has_lessons else [],
     )
 
 
-@operation(bp, "GET", "/placements/<int:placement_id>/lessons",
-           summary="The weekly schedule: rule, holidays skipped and every lesson",
-           tag="placements", response=PlacementScheduleOut, errors=(404,))
+@operation(
+    bp,
+    "GET",
+    "/placements/<int:placement_id>/lessons",
+    summary="The weekly schedule: rule, holidays skipped and every lesson",
+    tag="placements",
+    response=PlacementScheduleOut,
+    errors=(404,),
+)
 def placement_lessons(placement_id: int) -> PlacementScheduleOut:
     """Lessons exist once the placement is agreed; before that the list is empty
     and the rule shows what is proposed."""
@@ -435,11 +555,19 @@ def _may_change_lessons(user, placement: Placement) -> None:
         raise forbidden(_("Only the company and the school change lessons."))
 
 
-@operation(bp, "POST", "/placements/<int:placement_id>/lessons/<original_date>/cancel",
-           summary="Cancel one lesson", tag="placements", body=PlacementReasonIn,
-           response=PlacementScheduleOut, errors=(403, 404, 409))
-def cancel_placement_lesson(placement_id: int, original_date: str,
-                            body: PlacementReasonIn) -> PlacementScheduleOut:
+@operation(
+    bp,
+    "POST",
+    "/placements/<int:placement_id>/lessons/<original_date>/cancel",
+    summary="Cancel one lesson",
+    tag="placements",
+    body=PlacementReasonIn,
+    response=PlacementScheduleOut,
+    errors=(403, 404, 409),
+)
+def cancel_placement_lesson(
+    placement_id: int, original_date: str, body: PlacementReasonIn
+) -> PlacementScheduleOut:
     user = require_user()
     placement = load_placement(placement_id, user)
     day = _lesson_date(original_date)
@@ -449,17 +577,26 @@ def cancel_placement_lesson(placement_id: int, original_date: str,
     return schedule_out(placement)
 
 
-@operation(bp, "POST", "/placements/<int:placement_id>/lessons/<original_date>/move",
-           summary="Move one lesson to another date or time", tag="placements",
-           body=PlacementMoveIn, response=PlacementScheduleOut, errors=(403, 404, 409))
-def move_placement_lesson(placement_id: int, original_date: str,
-                          body: PlacementMoveIn) -> PlacementScheduleOut:
+@operation(
+    bp,
+    "POST",
+    "/placements/<int:placement_id>/lessons/<original_date>/move",
+    summary="Move one lesson to another date or time",
+    tag="placements",
+    body=PlacementMoveIn,
+    response=PlacementScheduleOut,
+    errors=(403, 404, 409),
+)
+def move_placement_lesson(
+    placement_id: int, original_date: str, body: PlacementMoveIn
+) -> PlacementScheduleOut:
     user = require_user()
     placement = load_placement(placement_id, user)
     day = _lesson_date(original_date)
     _may_change_lessons(user, placement)
-    service.move_lesson(user, placement, day, body.new_date, body.start_time, body.end_time,
-                        body.reason)
+    service.move_lesson(
+        user, placement, day, body.new_date, body.start_time, body.end_time, body.reason
+    )
     db.session.commit()
     return schedule_out(placement)
 
@@ -467,29 +604,60 @@ def move_placement_lesson(placement_id: int, original_date: str,
 # --- the candidate pool ---------------------------------------------------------------
 
 
-@operation(bp, "GET", "/candidates", summary="Search the candidate pool", tag="placements",
-           query=CandidateQuery, response=CandidateOut, list_response=True, errors=(403,))
+@operation(
+    bp,
+    "GET",
+    "/candidates",
+    summary="Search the candidate pool",
+    tag="placements",
+    query=CandidateQuery,
+    response=CandidateOut,
+    list_response=True,
+    errors=(403,),
+)
 def list_candidates(query: CandidateQuery) -> list[CandidateOut]:
     """Listed professionals, for schools, companies and coordinators; a
     company's own entries, and for coordinators the waiting ones, are included."""
     user = require_user()
     if not permissions.can_search_pool(user):
         raise forbidden(_("The pool is for schools, companies and coordinators."))
-    found = service.search_pool(profile=query.profile, weekday=query.weekday, town=query.town,
-                                region=query.region, text=query.q,
-                                include_pending=user.is_coordinator)
+    found = service.search_pool(
+        profile=query.profile,
+        weekday=query.weekday,
+        town=query.town,
+        region=query.region,
+        text=query.q,
+        include_pending=user.is_coordinator,
+    )
     own_ids = [c.id for c in permissions.companies_of(user)]
     if own_ids:
         seen = {p.id for p in found}
-        found += [p for p in service.search_pool(
-            profile=query.profile, weekday=query.weekday, town=query.town, region=query.region,
-            text=query.q, company_ids=own_ids) if p.id not in seen]
+        found += [
+            p
+            for p in service.search_pool(
+                profile=query.profile,
+                weekday=query.weekday,
+                town=query.town,
+                region=query.region,
+                text=query.q,
+                company_ids=own_ids,
+            )
+            if p.id not in seen
+        ]
     return [candidate_out(p) for p in found]
 
 
-@operation(bp, "POST", "/candidates", summary="Register a professional of your company",
-           tag="placements", body=CandidateIn, response=CandidateOut, status=201,
-           errors=(403, 404))
+@operation(
+    bp,
+    "POST",
+    "/candidates",
+    summary="Register a professional of your company",
+    tag="placements",
+    body=CandidateIn,
+    response=CandidateOut,
+    status=201,
+    errors=(403, 404),
+)
 def create_candidate(body: CandidateIn):
     """Listed at once. People without a company register through the public
     form, which a coordinator approves."""
@@ -504,11 +672,18 @@ def create_candidate(body: CandidateIn):
         if company is None or not permissions.can_register_candidate_for(user, company):
             raise not_found(_("There is no company with this id."))
     person = service.register_candidate(
-        user, company=company, name=body.name, expertise=body.expertise, kind=body.kind,
-        subjects=body.subjects, profiles=body.profiles, weekdays=body.weekdays,
-        hours_per_week=body.hours_per_week, town=body.town, region=body.region,
+        user,
+        company=company,
+        name=body.name,
+        expertise=body.expertise,
+        kind=body.kind,
+        subjects=body.subjects,
+        profiles=body.profiles,
+        weekdays=body.weekdays,
+        hours_per_week=body.hours_per_week,
+        town=body.town,
+        region=body.region,
         consent=body.consent,
     )
     db.session.commit()
     return candidate_out(person), 201
-

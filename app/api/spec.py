@@ -11,17 +11,30 @@ arguments `body=` and `query=`. `auth=True` requires a bearer token.
 from __future__ import annotations
 
 import functools
+import json
 import re
 import types
 import typing
 from dataclasses import dataclass, field
+from datetime import time
 from typing import Annotated
 
 from flask import Blueprint, g, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StrictInt,
+    ValidationError,
+    WithJsonSchema,
+)
 
+from app.db_types import MAX_ID
 from app.errors import DomainError
 from app.extensions import csrf, db
+from app.text import clean_json, clean_text
 
 
 class ApiError(Exception):
@@ -32,8 +45,12 @@ class ApiError(Exception):
 
 def invalid(field_name: str, message: str) -> ApiError:
     """A 422 about one field of the input, shaped like pydantic's own errors."""
-    return ApiError(422, "invalid", f"{field_name}: {message}",
-                    details=[{"field": field_name, "message": message}])
+    return ApiError(
+        422,
+        "invalid",
+        f"{field_name}: {message}",
+        details=[{"field": field_name, "message": message}],
+    )
 
 
 def not_found(message: str = "Not found.") -> ApiError:
@@ -106,10 +123,70 @@ class Operation:
 
 OPERATIONS: list[Operation] = []
 
-# Ids are 32-bit integer columns; a larger number in a URL names nothing (and
-# SQLite's driver cannot even send it).
-MAX_ID = 2**31 - 1
+# No operation takes anything nested more than a few levels deep; a body of
+# thousands of nested brackets is refused before anything walks it.
+MAX_JSON_DEPTH = 32
+
+
+def _depth_exceeds(value, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def json_body():
+    """The request's JSON, whatever its Content-Type (clients that forget it
+    still get it read; the API authenticates by bearer token only, so this
+    opens no CSRF hole). Bodies past MAX_CONTENT_LENGTH are refused with 413
+    by Werkzeug before this; nesting past MAX_JSON_DEPTH with 400."""
+    try:
+        payload = json.loads(request.get_data(cache=True) or b"null")
+    except (ValueError, RecursionError):
+        raise ApiError(400, "invalid_json", "The request body is not valid JSON.") from None
+    if _depth_exceeds(payload, MAX_JSON_DEPTH):
+        raise ApiError(
+            400, "too_deep", f"The request body nests deeper than {MAX_JSON_DEPTH} levels."
+        )
+    return payload
+
+
+# An id in a body or a query string: a number an id column can hold, or a 422.
+# (In a path, app.web.input's converter answers 404 before the operation runs.)
 Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+# Every string of a body arrives cleaned by app.text's rule as text with lines;
+# a name, a title, a town or search words is one line, as in a form's input.
+Line = Annotated[str, BeforeValidator(lambda v: clean_text(v) if isinstance(v, str) else v)]
+
+_WALL_CLOCK = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?")
+
+
+def _wall_clock(value):
+    if isinstance(value, time) or (isinstance(value, str) and _WALL_CLOCK.fullmatch(value)):
+        return value
+    raise ValueError("a local time as HH:MM, e.g. 09:00")
+
+
+# A time on the school's clock (Europe/Amsterdam) on whichever day it falls:
+# without an offset, which JSON Schema's "time" format would demand.
+LocalTime = Annotated[
+    time,
+    BeforeValidator(_wall_clock),
+    PlainSerializer(lambda value: value.strftime("%H:%M:%S"), return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": f"^{_WALL_CLOCK.pattern}$",
+            "description": "Local time (Europe/Amsterdam), HH:MM or HH:MM:SS, without an offset.",
+            "examples": ["09:00"],
+        }
+    ),
+]
 
 
 def current_api_user():
@@ -140,25 +217,34 @@ def operation(
     also: dict[int, str] | None = None,
     headers: dict[str, str] | None = None,
 ):
-    op = Operation(method, path, summary, tag, response, body, query, auth, status, list_response,
-                   errors, dict(also or {}), dict(headers or {}))
+    op = Operation(
+        method,
+        path,
+        summary,
+        tag,
+        response,
+        body,
+        query,
+        auth,
+        status,
+        list_response,
+        errors,
+        dict(also or {}),
+        dict(headers or {}),
+    )
     OPERATIONS.append(op)
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(**path_values):
-            if any(isinstance(v, int) and v > MAX_ID for v in path_values.values()):
-                raise not_found()
             if auth:
                 require_user()
             kwargs = dict(path_values)
             if body is not None:
-                # force: clients that forget the Content-Type still get their JSON read;
-                # the API authenticates by bearer token only, so this opens no CSRF hole.
-                payload = request.get_json(silent=True, force=True)
+                payload = json_body()
                 if not isinstance(payload, dict):
                     raise ApiError(400, "invalid_json", "The request body must be a JSON object.")
-                kwargs["body"] = body.model_validate(payload)
+                kwargs["body"] = body.model_validate(clean_json(payload))
             if query is not None:
                 kwargs["query"] = query.model_validate(_query_values(query))
             result = view(**kwargs)

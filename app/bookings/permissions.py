@@ -1,25 +1,30 @@
 """Who may do what with bookings. Predicates read as sentences; they judge the
-person, and bookings.service judges the booking's state."""
+person, and bookings.service judges the booking's state.
+
+A booking belongs to its school and to the company of its slot: each check
+names one of the two. Every member of a school (a teacher or its
+administrator) books for it once it is approved; every member of the company
+answers."""
 
 from __future__ import annotations
 
 from app.accounts.models import Organisation, User
-from app.accounts.permissions import is_member_of
+from app.accounts.permissions import acts_for, is_member_of, organisations_acted_for
 from app.bookings.models import Booking
 
 
 def schools_of(user: User) -> list[Organisation]:
-    """The schools a person books for."""
-    return [o for o in user.organisations() if o.kind == "school"]
+    """The approved schools a person books for."""
+    return organisations_acted_for(user, "school")
 
 
 def companies_of(user: User) -> list[Organisation]:
-    """The companies whose incoming bookings a person handles."""
-    return [o for o in user.organisations() if o.kind == "company"]
+    """The approved companies whose incoming bookings a person handles."""
+    return organisations_acted_for(user, "company")
 
 
 def can_book_for(user: User, school: Organisation) -> bool:
-    return school.kind == "school" and is_member_of(user, school)
+    return school.kind == "school" and acts_for(user, school)
 
 
 def can_book(user: User) -> bool:

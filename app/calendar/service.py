@@ -123,7 +123,8 @@ _OPEN_FEED_SQL = (
     "SELECT f.id, f.owner_id, f.kind, f.organisation_id, CAST(f.filters AS TEXT), f.name, "
     "f.token_nonce, "
     "f.version, f.last_modified, f.revoked_at, u.active, u.locale, "
-    "m.organisation_id AS member_of, m.role, o.kind AS member_kind "
+    "m.organisation_id AS member_of, m.role, o.kind AS member_kind, "
+    "o.status AS member_status "
     'FROM calendar_feed f JOIN "user" u ON u.id = f.owner_id '
     "LEFT JOIN membership m ON m.user_id = u.id "
     "LEFT JOIN organisation o ON o.id = m.organisation_id "
@@ -136,6 +137,7 @@ _OPEN_FEED = text(_OPEN_FEED_SQL.replace("%(id)s", ":id")).columns(
     column("token_nonce", String), column("version", Integer), column("last_modified", Integer),
     column("revoked_at", DateTime), column("active", Boolean), column("locale", String),
     column("member_of", Integer), column("role", String), column("member_kind", String),
+    column("member_status", String),
 )
 
 
@@ -178,7 +180,8 @@ def _opened(rows: tuple, key: bytes) -> tuple[bytes, tuple[FeedState, Viewer] | 
     state = FeedState(id_, owner_id, kind, organisation_id, json.loads(filters or "{}") or {},
                       name, nonce, version, last_modified)
     memberships = tuple((r[12], r[13], r[14]) for r in rows if r[12] is not None)
-    viewer = _viewer(state, bool(active), locale, memberships)
+    coordinator = any(_coordinates_region(r[13], r[14], r[15]) for r in rows)
+    viewer = _viewer(state, bool(active), locale, memberships, coordinator)
     return expected, ((state, viewer) if viewer is not None else None)
 
 
@@ -319,6 +322,8 @@ class Viewer:
     user_id: int
     locale: str
     memberships: tuple[tuple[int, str, str], ...]  # (organisation id, role, organisation kind)
+    # User.is_coordinator, read from the same rows.
+    is_coordinator: bool = False
 
     def organisation_ids(self, kind: str, roles: Iterable[str] | None = None) -> list[int]:
         return sorted({
@@ -326,14 +331,17 @@ class Viewer:
             if org_kind == kind and (roles is None or role in roles)
         })
 
-    @property
-    def is_coordinator(self) -> bool:
-        return any(role == "coordinator" for _org, role, _kind in self.memberships)
-
     def fingerprint(self) -> str:
         """What, besides the version, the bytes depend on."""
-        return _fingerprint((self.locale, self.memberships, content.base_url(),
-                             content.uid_host()))
+        return _fingerprint(
+            (
+                self.locale,
+                self.memberships,
+                self.is_coordinator,
+                content.base_url(),
+                content.uid_host(),
+            )
+        )
 
 
 @lru_cache(maxsize=4096)
@@ -341,12 +349,20 @@ def _fingerprint(seen: tuple) -> str:
     return hashlib.sha256(repr(seen).encode()).hexdigest()[:12]
 
 
-def _viewer(feed, active: bool, locale: str | None, memberships) -> Viewer | None:
+def _coordinates_region(role: str | None, kind: str | None, status: str | None) -> bool:
+    """As User.is_coordinator: a coordinator's or administrator's membership
+    of an approved network."""
+    return kind == "network" and status == "approved" and role in ("coordinator", "administrator")
+
+
+def _viewer(
+    feed, active: bool, locale: str | None, memberships, coordinator: bool
+) -> Viewer | None:
     """None when the owner may no longer read this feed: deactivated, no
     longer a member of the feed's organisation, no longer a coordinator."""
     if not active:
         return None
-    viewer = Viewer(feed.owner_id, locale or "nl", tuple(memberships))
+    viewer = Viewer(feed.owner_id, locale or "nl", tuple(memberships), coordinator)
     if feed.kind == "organisation" and feed.organisation_id not in {
         org for org, _role, kind in viewer.memberships if kind in FEED_ORGANISATION_KINDS
     }:
@@ -358,8 +374,14 @@ def _viewer(feed, active: bool, locale: str | None, memberships) -> Viewer | Non
 
 def viewer_of(feed: CalendarFeed) -> Viewer | None:
     rows = db.session.execute(
-        select(User.active, User.locale, Membership.organisation_id, Membership.role,
-               Organisation.kind)
+        select(
+            User.active,
+            User.locale,
+            Membership.organisation_id,
+            Membership.role,
+            Organisation.kind,
+            Organisation.status,
+        )
         .outerjoin(Membership, Membership.user_id == User.id)
         .outerjoin(Organisation, Membership.organisation_id == Organisation.id)
         .where(User.id == feed.owner_id)
@@ -369,7 +391,8 @@ def viewer_of(feed: CalendarFeed) -> Viewer | None:
         return None
     memberships = [(r.organisation_id, r.role, r.kind) for r in rows
                    if r.organisation_id is not None]
-    return _viewer(feed, rows[0].active, rows[0].locale, memberships)
+    coordinator = any(_coordinates_region(r.role, r.kind, r.status) for r in rows)
+    return _viewer(feed, rows[0].active, rows[0].locale, memberships, coordinator)
 
 
 # --- what a feed shows --------------------------------------------------------------------------
@@ -752,6 +775,26 @@ def bump_for_placement(placement_id: int, school_id: int, company_id: int) -> se
         ) is not None:
             found.add(feed_id)
     return bump_versions(found)
+
+
+def bump_for_organisation(organisation_id: int, kind: str) -> set[int]:
+    """An organisation's name or address reads in the events of its activities
+    (a company) or of its bookings (a school)."""
+    if kind == "company":
+        slots = (
+            select(Slot.id)
+            .join(Activity, Activity.id == Slot.activity_id)
+            .where(Activity.company_id == organisation_id)
+        )
+    else:
+        slots = select(Booking.slot_id).where(Booking.school_id == organisation_id)
+    ids = {organisation_id}
+    return bump_for_slots(set(db.session.scalars(slots))) | bump_versions(
+        affected_feeds(
+            school_ids=ids if kind == "school" else (),
+            company_ids=ids if kind == "company" else (),
+        )
+    )
 
 
 def bump_for_member(user_id: int) -> set[int]:

@@ -26,6 +26,7 @@ from flask import Flask
 from werkzeug.http import http_date, parse_date, parse_etags, quote_etag
 
 from app.calendar import service
+from app.web import security_headers
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Clients revalidate with the ETag; `no-transform` asks proxies not to
@@ -57,8 +58,13 @@ def _validators(etag: str, last_modified: int) -> tuple[str, datetime, tuple, tu
     return quoted, modified, (*unchanged, ("Last-Modified", http_date(modified))), unchanged
 
 
-def not_modified(etag: str, quoted: str, last_modified: datetime, if_none_match: str | None,
-                 if_modified_since: str | None) -> bool:
+def not_modified(
+    etag: str,
+    quoted: str,
+    last_modified: datetime,
+    if_none_match: str | None,
+    if_modified_since: str | None,
+) -> bool:
     """If-None-Match decides when present (RFC 9110 13.2.2); otherwise a valid
     If-Modified-Since not older than Last-Modified. An unparsable date counts
     as absent: the full feed (rule 8)."""
@@ -85,8 +91,9 @@ def answer(token: str, if_none_match: str | None, if_modified_since: str | None)
         return Answer(304, list(unchanged))
     body = service.feed_body(found, viewer)
     # No gzip, whatever the client accepts: Outlook failed on it (rule 9).
-    return Answer(200, [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(body))),
-                        *headers], body)
+    return Answer(
+        200, [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(body))), *headers], body
+    )
 
 
 class FeedsFirst:
@@ -101,13 +108,19 @@ class FeedsFirst:
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD")
         path = environ.get("PATH_INFO", "")
-        if (method == "GET" or method == "HEAD") and path.startswith(PREFIX) \
-                and path.endswith(SUFFIX):
-            token = path[len(PREFIX):-len(SUFFIX)]
+        if (
+            (method == "GET" or method == "HEAD")
+            and path.startswith(PREFIX)
+            and path.endswith(SUFFIX)
+        ):
+            token = path[len(PREFIX) : -len(SUFFIX)]
             if token and "/" not in token:
                 found = self._answer(token, environ)
                 if found is not None:
-                    start_response(found.status_line, found.headers)
+                    start_response(
+                        found.status_line,
+                        [*found.headers, *security_headers.for_feed(self.app, environ)],
+                    )
                     # HEAD: the headers of GET, Content-Length included (rule 9).
                     return [found.body] if method == "GET" and found.body else []
         return self.wsgi_app(environ, start_response)
@@ -115,12 +128,14 @@ class FeedsFirst:
     def _answer(self, token: str, environ) -> Answer | None:
         try:
             with self.app.app_context():
-                return answer(token, environ.get("HTTP_IF_NONE_MATCH"),
-                              environ.get("HTTP_IF_MODIFIED_SINCE"))
+                return answer(
+                    token, environ.get("HTTP_IF_NONE_MATCH"), environ.get("HTTP_IF_MODIFIED_SINCE")
+                )
         except Exception:
             # Flask will try again and answer with its error handling.
-            self.app.logger.exception("calendar feed %s: answered by the app instead",
-                                      token.partition("-")[0])
+            self.app.logger.exception(
+                "calendar feed %s: answered by the app instead", token.partition("-")[0]
+            )
             return None
 
 

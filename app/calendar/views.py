@@ -33,22 +33,30 @@ def get_feed_or_404(feed_id: int) -> CalendarFeed:
 def _base_url() -> str:
     from flask import current_app
 
-    return current_app.config.get("BASE_URL") or request.url_root
+    # The configured address, never the request's Host header.
+    return current_app.config["BASE_URL"]
 
 
 def _feed_form(*, submitted: bool) -> forms.FeedForm:
     coordinator = permissions.can_create_filtered_feed(current_user)
-    form = forms.FeedForm(prefix="feed") if submitted else forms.FeedForm(prefix="feed",
-                                                                         formdata=None)
+    form = (
+        forms.FeedForm(prefix="feed") if submitted else forms.FeedForm(prefix="feed", formdata=None)
+    )
     schools = companies = ()
     if coordinator:
+
         def of_kind(kind):
             return db.session.scalars(
                 select(Organisation).where(Organisation.kind == kind).order_by(Organisation.name)
             ).all()
+
         schools, companies = of_kind("school"), of_kind("company")
-    form.offer(organisations=service.organisations_for_feeds(current_user),
-               coordinator=coordinator, schools=schools, companies=companies)
+    form.offer(
+        organisations=service.organisations_for_feeds(current_user),
+        coordinator=coordinator,
+        schools=schools,
+        companies=companies,
+    )
     return form
 
 
@@ -82,16 +90,20 @@ def create():
             organisation = db.session.get(Organisation, form.organisation_id.data)
         try:
             feed = service.create_feed(
-                current_user, kind=form.kind.data, name=form.name.data or "",
-                organisation=organisation, filters=form.filters(),
+                current_user,
+                kind=form.kind.data,
+                name=form.name.data or "",
+                organisation=organisation,
+                filters=form.filters(),
             )
         except DomainError as error:
             db.session.rollback()
             apply_domain_error(form, error)
         else:
             db.session.commit()
-            flash(_("The calendar %(name)s is ready: copy its link below.", name=feed.name),
-                  "success")
+            flash(
+                _("The calendar %(name)s is ready: copy its link below.", name=feed.name), "success"
+            )
             if is_htmx():
                 return _page(block="calendar", trigger="CalendarFeedsChanged")
             return redirect(url_for("calendar.index"), code=303)
@@ -105,8 +117,14 @@ def rotate(feed_id: int):
     feed = get_feed_or_404(feed_id)
     service.rotate_feed(feed)
     db.session.commit()
-    flash(_("%(name)s has a new link. The old link no longer works: subscribe again with the "
-            "new one.", name=feed.name), "success")
+    flash(
+        _(
+            "%(name)s has a new link. The old link no longer works: subscribe again with the "
+            "new one.",
+            name=feed.name,
+        ),
+        "success",
+    )
     if is_htmx():
         return _page(block="calendar", trigger="CalendarFeedsChanged")
     return redirect(url_for("calendar.index"), code=303)
@@ -132,8 +150,9 @@ def feed(token: str):
     """Clients send no cookies: the token is the key (rule 10). Polls are
     mostly answered before Flask (serving.FeedsFirst); this view answers the
     rest, the same way, and 404 for what no token opens."""
-    found = serving.answer(token, request.headers.get("If-None-Match"),
-                           request.headers.get("If-Modified-Since"))
+    found = serving.answer(
+        token, request.headers.get("If-None-Match"), request.headers.get("If-Modified-Since")
+    )
     if found is None:
         abort(404)
     # HEAD gets the headers of GET, Content-Length included; Werkzeug leaves

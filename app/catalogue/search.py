@@ -6,7 +6,7 @@ one index walk that stops after a page of matches, also at national scale
 (docs/decisions/0003-catalogue-lists-slots.md). There is deliberately no total
 count of every match: counting them all costs more than the page itself. The
 page says whether a next page exists by fetching one row more, and counts the
-matches up to COUNT_LIMIT (docs/decisions/0006-catalogue-counts-up-to-a-limit.md).
+matches up to COUNT_LIMIT (docs/decisions/0010-catalogue-counts-up-to-a-limit.md).
 
 Distance is the equirectangular approximation in plain arithmetic, which
 SQLite and PostgreSQL both evaluate without math extensions; over the
@@ -330,7 +330,7 @@ def search(filters: Filters, origin: Origin | None = None, per_page: int = PER_P
                 total=count_matches(filters, origin, rows_on_page=len(rows)))
 
 
-# The catalogue counts its matches up to this many (docs/decisions/0006): a
+# The catalogue counts its matches up to this many (docs/decisions/0010): a
 # bounded walk of the same index as the page, never every match of the country.
 COUNT_LIMIT = 500
 

@@ -36,6 +36,7 @@ from app.catalogue.models import Activity, Slot
 from app.catalogue.search import Filters, Origin, search
 from app.errors import DomainError
 from app.extensions import db
+from app.holidays import permissions as holiday_permissions
 from app.timeutil import local_to_utc, to_local, utcnow
 from app.web.i18n import visitor_locale
 from app.web.rendering import is_htmx, render
@@ -55,6 +56,7 @@ SLOT_STATUSES = {"open": _l("Open"), "cancelled": _l("Cancelled")}
 @bp.context_processor
 def status_labels():
     return {"status_labels": ACTIVITY_STATUSES, "slot_status_labels": SLOT_STATUSES}
+
 
 # Where a service's field names appear in these forms.
 SLOT_FIELDS = {"starts_at": "day", "ends_at": "end"}
@@ -118,12 +120,20 @@ class SchoolLocation(NamedTuple):
 # Built once: this runs on every catalogue request of a teacher, and building
 # the statement would cost more than running it.
 _SCHOOLS_WITH_LOCATION = (
-    select(Organisation.id, Organisation.name, Organisation.city,
-           Organisation.latitude, Organisation.longitude)
+    select(
+        Organisation.id,
+        Organisation.name,
+        Organisation.city,
+        Organisation.latitude,
+        Organisation.longitude,
+    )
     .join(Membership, Membership.organisation_id == Organisation.id)
-    .where(Membership.user_id == bindparam("user_id"), Membership.role == "teacher",
-           Organisation.kind == "school", Organisation.latitude.is_not(None),
-           Organisation.longitude.is_not(None))
+    .where(
+        Membership.user_id == bindparam("user_id"),
+        Organisation.kind == "school",
+        Organisation.latitude.is_not(None),
+        Organisation.longitude.is_not(None),
+    )
     .order_by(Membership.id)
 )
 
@@ -133,8 +143,10 @@ def _schools_with_location() -> list[SchoolLocation]:
     in the order of their memberships (columns, not Organisation objects)."""
     if not current_user.is_authenticated:
         return []
-    return [SchoolLocation(*row) for row in db.session.execute(
-        _SCHOOLS_WITH_LOCATION, {"user_id": current_user.id})]
+    return [
+        SchoolLocation(*row)
+        for row in db.session.execute(_SCHOOLS_WITH_LOCATION, {"user_id": current_user.id})
+    ]
 
 
 CATALOGUE = "catalogue/index.html"
@@ -190,17 +202,24 @@ def _catalogue(version: int | None):
     origin = Origin(school.latitude, school.longitude) if school else None
     # The school choice rides along in every link, like the filters.
     extra = {"school": school.id} if school is not None and len(schools) > 1 else {}
-    can_edit_holidays = current_user.is_authenticated and current_user.is_coordinator
+    can_edit_holidays = holiday_permissions.can_edit_holidays(current_user)
     htmx = is_htmx()
     # Everything besides the catalogue's rows that shapes the cached HTML.
-    shape = (str(get_locale()), filters.key(),
-             (school.id, origin.latitude, origin.longitude) if origin else None,
-             tuple(extra.items()))
+    shape = (
+        str(get_locale()),
+        filters.key(),
+        (school.id, origin.latitude, origin.longitude) if origin else None,
+        tuple(extra.items()),
+    )
 
     def results() -> Markup:
-        return Markup(catalogue_cache.cached(
-            ("results", htmx, *shape), version,
-            lambda: _results_block(filters, origin, school, extra, out_of_band=htmx)))
+        return Markup(
+            catalogue_cache.cached(
+                ("results", htmx, *shape),
+                version,
+                lambda: _results_block(filters, origin, school, extra, out_of_band=htmx),
+            )
+        )
 
     if htmx:
         return _html_response(results())
@@ -208,13 +227,19 @@ def _catalogue(version: int | None):
         ("catalogue", *shape, tuple((s.id, s.name, s.city) for s in schools), can_edit_holidays),
         version,
         lambda: render_block(
-            CATALOGUE, "catalogue", filters=filters, schools=schools, school=school,
-            can_edit_holidays=can_edit_holidays, results_html=results(),
+            CATALOGUE,
+            "catalogue",
+            filters=filters,
+            schools=schools,
+            school=school,
+            can_edit_holidays=can_edit_holidays,
+            results_html=results(),
             filter_errors=FILTER_ERRORS,
         ),
     )
-    return render(CATALOGUE, catalogue_html=Markup(filters_and_results),
-                  map_view=filters.view == "map")
+    return render(
+        CATALOGUE, catalogue_html=Markup(filters_and_results), map_view=filters.view == "map"
+    )
 
 
 # What the catalogue says beside a filter it could not read (Filters.errors).
@@ -233,21 +258,39 @@ class Chip(NamedTuple):
 
 def chips(filters: Filters, school) -> list[Chip]:
     """The chosen filters, each as a chip whose link removes it."""
-    found = [Chip(str(words[code]), filters.without(name, code), name)
-             for name, words in Filters.LISTS.items() for code in getattr(filters, name)]
+    found = [
+        Chip(str(words[code]), filters.without(name, code), name)
+        for name, words in Filters.LISTS.items()
+        for code in getattr(filters, name)
+    ]
     if filters.q:
         found.append(Chip(f"“{filters.q}”", filters.without("q"), "q"))
     if filters.date_from:
-        found.append(Chip(_("from %(day)s", day=format_date(filters.date_from)),
-                          filters.without("date_from"), "date_from"))
+        found.append(
+            Chip(
+                _("from %(day)s", day=format_date(filters.date_from)),
+                filters.without("date_from"),
+                "date_from",
+            )
+        )
     if filters.date_to:
-        found.append(Chip(_("until %(day)s", day=format_date(filters.date_to)),
-                          filters.without("date_to"), "date_to"))
+        found.append(
+            Chip(
+                _("until %(day)s", day=format_date(filters.date_to)),
+                filters.without("date_to"),
+                "date_to",
+            )
+        )
     if filters.free:
         found.append(Chip(_("with free places"), filters.without("free"), "free"))
     if filters.max_km and school is not None:
-        found.append(Chip(_("within %(distance)s", distance=distance(filters.max_km)),
-                          filters.without("max_km"), "max_km"))
+        found.append(
+            Chip(
+                _("within %(distance)s", distance=distance(filters.max_km)),
+                filters.without("max_km"),
+                "max_km",
+            )
+        )
     return found
 
 
@@ -258,15 +301,17 @@ def _html_response(html: str):
     return response
 
 
-def _results_block(filters: Filters, origin: Origin | None, school, extra: dict, *,
-                   out_of_band: bool) -> str:
+def _results_block(
+    filters: Filters, origin: Origin | None, school, extra: dict, *, out_of_band: bool
+) -> str:
     page = search(filters, origin)
 
     def url(**args) -> str:
         return url_for("catalogue.index", **args, **extra)
 
     return render_block(
-        CATALOGUE, "result_list",
+        CATALOGUE,
+        "result_list",
         page=page,
         filters=filters,
         chips=chips(filters, school),
@@ -286,11 +331,15 @@ def activity(activity_id: int):
     activity = db.session.get(Activity, activity_id, options=[joinedload(Activity.company)])
     if activity is None or not permissions.can_view_activity(current_user, activity):
         abort(404)
-    slots = list(db.session.scalars(
-        select(Slot)
-        .where(Slot.activity_id == activity.id, Slot.status == "open", Slot.starts_at > utcnow())
-        .order_by(Slot.starts_at, Slot.id)
-    ))
+    slots = list(
+        db.session.scalars(
+            select(Slot)
+            .where(
+                Slot.activity_id == activity.id, Slot.status == "open", Slot.starts_at > utcnow()
+            )
+            .order_by(Slot.starts_at, Slot.id)
+        )
+    )
     return render(
         "catalogue/activity.html",
         activity=activity,
@@ -309,18 +358,25 @@ def my_activities():
     companies = permissions.companies_managed_by(current_user)
     if not companies:
         abort(403)
-    activities = list(db.session.scalars(
-        select(Activity)
-        .where(Activity.company_id.in_([c.id for c in companies]))
-        .order_by(Activity.title, Activity.id)
-    ))
-    upcoming = dict(db.session.execute(
-        select(Slot.activity_id, func.count())
-        .join(Slot.activity)
-        .where(Activity.company_id.in_([c.id for c in companies]),
-               Slot.status == "open", Slot.starts_at > utcnow())
-        .group_by(Slot.activity_id)
-    ).all())
+    activities = list(
+        db.session.scalars(
+            select(Activity)
+            .where(Activity.company_id.in_([c.id for c in companies]))
+            .order_by(Activity.title, Activity.id)
+        )
+    )
+    upcoming = dict(
+        db.session.execute(
+            select(Slot.activity_id, func.count())
+            .join(Slot.activity)
+            .where(
+                Activity.company_id.in_([c.id for c in companies]),
+                Slot.status == "open",
+                Slot.starts_at > utcnow(),
+            )
+            .group_by(Slot.activity_id)
+        ).all()
+    )
     return render(
         "catalogue/my_activities.html",
         companies=companies,
@@ -346,7 +402,10 @@ def new_activity(company_id: int):
             flash(_("The activity is saved as a draft. Add its dates, then publish it."), "success")
             return redirect(url_for("catalogue.slots", activity_id=activity.id))
     return render(
-        "catalogue/activity_form.html", form=form, company=company, activity=None,
+        "catalogue/activity_form.html",
+        form=form,
+        company=company,
+        activity=None,
         status=422 if request.method == "POST" else 200,
     )
 
@@ -368,7 +427,10 @@ def edit_activity(activity_id: int):
             flash(_("The changes are saved."), "success")
             return redirect(url_for("catalogue.slots", activity_id=activity.id))
     return render(
-        "catalogue/activity_form.html", form=form, company=activity.company, activity=activity,
+        "catalogue/activity_form.html",
+        form=form,
+        company=activity.company,
+        activity=activity,
         status=422 if request.method == "POST" else 200,
     )
 
@@ -394,9 +456,14 @@ def archive(activity_id: int):
     activity = get_managed_activity_or_404(activity_id)
     service.archive_activity(activity, current_user)
     db.session.commit()
-    flash(_("%(title)s is archived: it left the catalogue; booked dates stay. You can "
+    flash(
+        _(
+            "%(title)s is archived: it left the catalogue; booked dates stay. You can "
             "restore it from the list of archived activities below.",
-            title=activity.title), "success")
+            title=activity.title,
+        ),
+        "success",
+    )
     return redirect(url_for("catalogue.my_activities"), code=303)
 
 
@@ -409,8 +476,10 @@ def restore(activity_id: int):
     if activity.status == "published":
         flash(_("%(title)s is back in the catalogue.", title=activity.title), "success")
     else:
-        flash(_("%(title)s is a draft again: publish it when it is ready.",
-                title=activity.title), "success")
+        flash(
+            _("%(title)s is a draft again: publish it when it is ready.", title=activity.title),
+            "success",
+        )
     return redirect(url_for("catalogue.slots", activity_id=activity.id), code=303)
 
 
@@ -418,9 +487,11 @@ def restore(activity_id: int):
 
 
 def _slots_page(activity: Activity, slot_form=None, series_form=None, status=200):
-    slots = list(db.session.scalars(
-        select(Slot).where(Slot.activity_id == activity.id).order_by(Slot.starts_at, Slot.id)
-    ))
+    slots = list(
+        db.session.scalars(
+            select(Slot).where(Slot.activity_id == activity.id).order_by(Slot.starts_at, Slot.id)
+        )
+    )
     now = utcnow()
     return render(
         "catalogue/slots.html",
@@ -488,10 +559,15 @@ def add_series(activity_id: int):
         else:
             db.session.commit()
             flash_warnings(outcome.warnings)
-            flash(ngettext(
-                "%(n)d date is added.",
-                "%(n)d dates are added.",
-                len(outcome.value), n=len(outcome.value)), "success")
+            flash(
+                ngettext(
+                    "%(n)d date is added.",
+                    "%(n)d dates are added.",
+                    len(outcome.value),
+                    n=len(outcome.value),
+                ),
+                "success",
+            )
             return redirect(url_for("catalogue.slots", activity_id=activity.id), code=303)
     return _slots_page(activity, series_form=form, status=422)
 
@@ -501,8 +577,9 @@ def add_series(activity_id: int):
 def reschedule_slot(slot_id: int):
     slot = get_managed_slot_or_404(slot_id)
     start, end = to_local(slot.starts_at), to_local(slot.ends_at)
-    form = forms.RescheduleForm(day=start.date(), start=start.time(), end=end.time(),
-                                capacity=slot.capacity)
+    form = forms.RescheduleForm(
+        day=start.date(), start=start.time(), end=end.time(), capacity=slot.capacity
+    )
     if form.validate_on_submit():
         try:
             outcome = service.reschedule_slot(
@@ -521,8 +598,13 @@ def reschedule_slot(slot_id: int):
             flash_warnings(outcome.warnings)
             flash(_("The date is changed; the schools that booked it are told."), "success")
             return redirect(url_for("catalogue.slots", activity_id=slot.activity_id), code=303)
-    return render("catalogue/slot_change.html", slot=slot, form=form, action="reschedule",
-                  status=422 if request.method == "POST" else 200)
+    return render(
+        "catalogue/slot_change.html",
+        slot=slot,
+        form=form,
+        action="reschedule",
+        status=422 if request.method == "POST" else 200,
+    )
 
 
 @bp.route("/slots/<int:slot_id>/cancel", methods=["GET", "POST"])
@@ -543,5 +625,10 @@ def cancel_slot(slot_id: int):
             db.session.commit()
             flash(_("The date is cancelled; the schools that booked it are told."), "success")
             return redirect(url_for("catalogue.slots", activity_id=slot.activity_id), code=303)
-    return render("catalogue/slot_change.html", slot=slot, form=form, action="cancel",
-                  status=422 if request.method == "POST" else 200)
+    return render(
+        "catalogue/slot_change.html",
+        slot=slot,
+        form=form,
+        action="cancel",
+        status=422 if request.method == "POST" else 200,
+    )

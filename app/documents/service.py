@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Organisation, User
+from app.accounts.permissions import organisations_acted_for
 from app.bookings.models import Booking
 from app.catalogue.models import Activity, Slot
 from app.evaluations.service import evaluation_of
@@ -108,7 +109,7 @@ def annual_report(user: User, school_year: SchoolYear) -> dict:
     remarks = figures.evaluations(
         scope, school_year, filters, per_page=REMARKS_IN_REPORT, with_text=True
     ).items
-    networks = [o.name for o in user.organisations("coordinator")]
+    networks = [o.name for o in organisations_acted_for(user, "network")]
     return {
         "reach": reach,
         "planned": figures.planned(scope, school_year, filters),

@@ -47,11 +47,24 @@ class OrganisationRegistered(Event):
 
 @dataclass(frozen=True)
 class OrganisationApproved(Event):
-    """A coordinator approved an organisation. Fields: organisation_id, name."""
+    """A coordinator approved an organisation. Fields: organisation_id, name,
+    administrator_id (the person who signed it up, who became its first
+    administrator with the approval; None when it had one already)."""
 
     subject: ClassVar[str] = "organisation_id"
     organisation_id: int
     name: str
+    administrator_id: int | None = None
+
+
+@dataclass(frozen=True)
+class OrganisationUpdated(Event):
+    """An organisation's details (name, address, sectors, ...) changed.
+    Fields: organisation_id, kind."""
+
+    subject: ClassVar[str] = "organisation_id"
+    organisation_id: int
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -78,12 +91,69 @@ class MemberJoined(Event):
 
 
 @dataclass(frozen=True)
+class MemberRoleChanged(Event):
+    """An administrator gave a member another role. Fields: organisation_id,
+    user_id, role (the new one), previous."""
+
+    subject: ClassVar[str] = "organisation_id"
+    organisation_id: int
+    user_id: int
+    role: str
+    previous: str
+
+
+@dataclass(frozen=True)
+class MemberLeft(Event):
+    """A person left an organisation or an administrator took them off.
+    Fields: organisation_id, user_id, role."""
+
+    subject: ClassVar[str] = "organisation_id"
+    organisation_id: int
+    user_id: int
+    role: str
+
+
+@dataclass(frozen=True)
+class AccountDeleted(Event):
+    """A person deleted their account, or the retention job did after long
+    inactivity (`inactive`). Their name left everything others see; the
+    account row stays, empty, until the retention period ends. Fields:
+    user_id, inactive."""
+
+    subject: ClassVar[str] = "user_id"
+    user_id: int
+    inactive: bool = False
+
+
+@dataclass(frozen=True)
+class InactiveAccountWarned(Event):
+    """The retention job warned someone who has not signed in for long that
+    their account goes on `deletion_on` (ISO date) unless they sign in.
+    Fields: user_id, deletion_on."""
+
+    subject: ClassVar[str] = "user_id"
+    user_id: int
+    deletion_on: str
+
+
+@dataclass(frozen=True)
 class PasswordResetRequested(Event):
     """Someone asked for a reset link. Fields: user_id, reset_id."""
 
     subject: ClassVar[str] = "user_id"
     user_id: int
     reset_id: int
+
+
+@dataclass(frozen=True)
+class SignUpWithKnownAddress(Event):
+    """The sign-up form was sent with the address of an existing account; the
+    form answered as for a new sign-up, and the owner is told by mail. Fields:
+    user_id, organisation_name."""
+
+    subject: ClassVar[str] = "user_id"
+    user_id: int
+    organisation_name: str
 
 
 @dataclass(frozen=True)
@@ -181,7 +251,8 @@ class SlotCancelled(Event):
 
 @dataclass(frozen=True)
 class BookingEvent(Event):
-    """Base of the booking events. Fields: booking_id, slot_id, school_id, company_id, group_size."""
+    """Base of the booking events. Fields: booking_id, slot_id, school_id, company_id,
+    group_size."""
 
     subject: ClassVar[str] = "booking_id"
     booking_id: int

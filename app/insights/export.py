@@ -2,25 +2,39 @@
 
 Spreadsheets run what looks like a formula: a school called
 `=HYPERLINK("http://evil.test", "Klik")` would be a live link (or worse) in
-the coordinator's Excel. Every text cell that starts with = + - @ (or a tab or
-carriage return, which some spreadsheets skip before reading the formula) gets
-a leading apostrophe, and in XLSX is stored as text whatever it looks like.
+the coordinator's Excel. As OWASP's page on CSV injection advises, every text
+cell that starts with = + - @ (or a tab or carriage return, which some
+spreadsheets skip before reading the formula) gets a leading apostrophe, and
+in XLSX is stored as text whatever it looks like. In CSV every text cell is
+quoted, and a formula character right after a "," or ";" gets the apostrophe
+too: Dutch Excel splits at the semicolon, where a name such as
+`Naam;=HYPERLINK(...)` would otherwise start a new cell with a formula.
 Numbers are written as numbers: we produce them, nobody types them.
+
+Text stored before app.text's rule, or by hand, may hold control characters,
+which XML and so XLSX cannot (openpyxl refuses them): every text cell passes
+the same rule first, so an export of anything stored never fails.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 
+from app.text import clean_text
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_AFTER_A_SEPARATOR = re.compile(r"""([,;][\s"']*)([=+\-@])""")
 
 
 def neutralise(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    # Cleaned first: a control character must not hide a formula behind it.
+    value = clean_text(value, multiline=True)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 @dataclass
@@ -38,9 +52,18 @@ class Table:
 
 def to_csv(table: Table) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
     for row in table.cells():
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(
+            [
+                ""
+                if v is None
+                else _AFTER_A_SEPARATOR.sub(r"\1'\2", v)
+                if isinstance(v, str)
+                else v
+                for v in row
+            ]
+        )
     # The byte order mark makes Excel read UTF-8 (ë in "Oldenzaal-Noord", é, …).
     return buffer.getvalue().encode("utf-8-sig")
 

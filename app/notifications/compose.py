@@ -16,10 +16,6 @@ from app.notifications.models import OutgoingMail
 
 log = logging.getLogger(__name__)
 
-# Used when neither TECHNIEKPOORT_BASE_URL nor a request says where we are:
-# the address `make run` serves on.
-LOCAL_BASE_URL = "http://127.0.0.1:5000"
-
 
 def path_for(endpoint: str, **values) -> str:
     """A path inside the application, also outside a request (the scheduler and
@@ -33,19 +29,13 @@ def path_for(endpoint: str, **values) -> str:
 
 
 def base_url() -> str:
-    base = current_app.config["BASE_URL"]
-    if base:
-        return base
-    if has_request_context():
-        from flask import request
-
-        return request.host_url.rstrip("/")
-    return LOCAL_BASE_URL
+    """TECHNIEKPOORT_BASE_URL, never the request's Host header: a forged Host
+    must not turn a reset or invitation link into one to another site."""
+    return current_app.config["BASE_URL"]
 
 
 def absolute_url(endpoint: str, **values) -> str:
-    """Links in mails: TECHNIEKPOORT_BASE_URL when set, else the current request's
-    host, else the local default of `make run`."""
+    """Links in mails: TECHNIEKPOORT_BASE_URL and the endpoint's path."""
     return base_url() + path_for(endpoint, **values)
 
 

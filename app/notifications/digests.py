@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.accounts.models import Membership, Organisation, User
+from app.accounts.service import coordinators
 from app.bookings.models import HOLDING, Booking
 from app.catalogue.models import Slot
 from app.extensions import db
@@ -75,18 +76,6 @@ def coordinator_digest(now: datetime) -> CoordinatorDigest:
     )
 
 
-def _coordinators() -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Membership)
-            .where(Membership.role == "coordinator", User.active.is_(True))
-            .distinct()
-            .order_by(User.id)
-        )
-    )
-
-
 def send_coordinator_digests(now: datetime | None = None) -> list[OutgoingMail]:
     """One digest per coordinator per ISO week: running the job twice in a week
     (a restart, a second scheduler by mistake) sends nothing new."""
@@ -96,7 +85,7 @@ def send_coordinator_digests(now: datetime | None = None) -> list[OutgoingMail]:
     if digest.is_empty:  # a mail that says nothing teaches people to ignore the next one
         return []
     queued = []
-    for person in _coordinators():
+    for person in coordinators():
         if not wants_digests(person):
             continue
         unsubscribe = absolute_url("notifications.unsubscribe", token=unsubscribe_token(person))
@@ -169,13 +158,14 @@ def new_requests_for_companies(now: datetime) -> dict[int, list[RequestDigestIte
 
 
 def _company_contacts(company_ids) -> list[tuple[int, User]]:
-    return list(db.session.execute(
-        select(Membership.organisation_id, User)
-        .join(User, User.id == Membership.user_id)
-        .where(Membership.organisation_id.in_(list(company_ids)), Membership.role == "contact",
-               User.active.is_(True))
-        .order_by(Membership.organisation_id, User.id)
-    ).tuples())
+    return list(
+        db.session.execute(
+            select(Membership.organisation_id, User)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.organisation_id.in_(list(company_ids)), User.active.is_(True))
+            .order_by(Membership.organisation_id, User.id)
+        ).tuples()
+    )
 
 
 def send_request_digests(now: datetime | None = None) -> list[OutgoingMail]:

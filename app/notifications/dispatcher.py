@@ -31,7 +31,7 @@ from flask import current_app
 from sqlalchemy import bindparam, func, or_, select, update
 
 from app.extensions import db
-from app.notifications.delivery import Envelope, build_message, transport_for
+from app.notifications.delivery import Envelope, UnsendableMail, build_message, transport_for
 from app.notifications.models import OutgoingMail
 from app.timeutil import utcnow
 
@@ -152,6 +152,8 @@ def _is_permanent(error: Exception) -> bool:
     """A 5xx answer about this mail's recipient or content: trying again
     changes nothing. A refused sender or login is a setting that an
     administrator can fix, so those are retried."""
+    if isinstance(error, UnsendableMail):
+        return True
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in error.recipients.values()]
         return bool(codes) and all(500 <= code < 600 for code in codes)

@@ -11,10 +11,13 @@ def can_read_notification(user: User, notification: Notification) -> bool:
 
 
 def can_set_reminder_policies(user: User) -> bool:
+    """The region's reminder settings: the coordinator organisation's."""
     return user.is_coordinator
 
 
 def can_see_mail_queue(user: User) -> bool:
-    """Failed mails show addresses and contents: administrators and
-    coordinators, who may see contact details anyway."""
-    return user.has_role("administrator", "coordinator")
+    """The region's failed mails show addresses and contents: the coordinator
+    organisation's coordinators and administrators (User.is_coordinator), who
+    see contact details anyway. An administrator of a school or a company
+    has no part in it."""
+    return user.is_coordinator

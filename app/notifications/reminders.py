@@ -120,7 +120,8 @@ def set_policy(
 
 
 def company_contacts(activity: Activity) -> list[User]:
-    """The activity's contact person; without one, every contact of the company."""
+    """The activity's contact person; without one, every member of the company
+    (its contacts and administrators)."""
     if activity.contact is not None and activity.contact.active:
         return [activity.contact]
     return list(
@@ -129,7 +130,6 @@ def company_contacts(activity: Activity) -> list[User]:
             .join(Membership)
             .where(
                 Membership.organisation_id == activity.company_id,
-                Membership.role == "contact",
                 User.active.is_(True),
             )
             .order_by(User.id)

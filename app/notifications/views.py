@@ -1,6 +1,6 @@
 """Notification pages: the in-app list and its unread badge, the person's
 preferences, the signed unsubscribe link of digests, the coordinators'
-reminder settings and the administrators' mail queue."""
+reminder settings and the coordinator organisation's mail queue."""
 
 from __future__ import annotations
 
@@ -105,7 +105,11 @@ def settings():
         flash(_("Your notification settings are saved."), "success")
         return redirect(url_for("notifications.settings"))
     return render(
-        "notifications/settings.html", form=form, status=422 if request.method == "POST" else 200
+        "notifications/settings.html",
+        form=form,
+        can_set_reminder_policies=permissions.can_set_reminder_policies(current_user),
+        can_see_mail_queue=permissions.can_see_mail_queue(current_user),
+        status=422 if request.method == "POST" else 200,
     )
 
 
@@ -187,7 +191,7 @@ def set_reminder_policy(kind: str):
     )
 
 
-# --- the mail queue (administrators) --------------------------------------------------------
+# --- the mail queue (the coordinator organisation) ----------------------------------------
 
 
 @bp.get("/mail-queue")

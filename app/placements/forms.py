@@ -24,6 +24,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from app import vocabulary
+from app.db_types import as_id
 from app.placements.service import MAX_SUBJECTS, MAX_TEXT
 from app.web.forms import MultiCheckboxField, PlausibleDate, options, strip
 
@@ -36,14 +37,17 @@ class TermsForm(FlaskForm):
         validators=[InputRequired(message=_l("Give the hours per week."))],
     )
     # Any code is let through: the service answers a Saturday with its own words.
-    weekdays = MultiCheckboxField(_l("School days"), choices=options(vocabulary.WEEKDAYS),
-                                  validate_choice=False)
+    weekdays = MultiCheckboxField(
+        _l("School days"), choices=options(vocabulary.WEEKDAYS), validate_choice=False
+    )
     start_time = TimeField(_l("From"), validators=[InputRequired(message=_l("Give a time."))])
     end_time = TimeField(_l("Until"), validators=[InputRequired(message=_l("Give a time."))])
-    first_date = DateField(_l("First date"), validators=[
-        InputRequired(message=_l("Give a date.")), PlausibleDate()])
-    last_date = DateField(_l("Last date"), validators=[
-        InputRequired(message=_l("Give a date.")), PlausibleDate()])
+    first_date = DateField(
+        _l("First date"), validators=[InputRequired(message=_l("Give a date.")), PlausibleDate()]
+    )
+    last_date = DateField(
+        _l("Last date"), validators=[InputRequired(message=_l("Give a date.")), PlausibleDate()]
+    )
 
     def fill(self, placement) -> None:
         self.hours_per_week.data = placement.hours_per_week
@@ -55,33 +59,51 @@ class TermsForm(FlaskForm):
 
 
 class ProposalForm(TermsForm):
-    professional = SelectField(_l("Professional"), coerce=int, validate_choice=False,
-                               validators=[InputRequired(message=_l("Choose a professional."))])
-    school = SelectField(_l("School"), coerce=int, validate_choice=False,
-                         validators=[InputRequired(message=_l("Choose a school."))])
-    subjects = StringField(_l("Subjects"), filters=[strip],
-                           validators=[Optional(), Length(max=MAX_SUBJECTS)])
-    profiles = MultiCheckboxField(_l("Profiles"), choices=options(vocabulary.PROFILES),
-                                  validate_choice=False)
-    remarks = TextAreaField(_l("Remarks for the other side"), filters=[strip],
-                            validators=[Optional(), Length(max=MAX_TEXT)])
+    professional = SelectField(
+        _l("Professional"),
+        coerce=as_id,
+        validate_choice=False,
+        validators=[InputRequired(message=_l("Choose a professional."))],
+    )
+    school = SelectField(
+        _l("School"),
+        coerce=as_id,
+        validate_choice=False,
+        validators=[InputRequired(message=_l("Choose a school."))],
+    )
+    subjects = StringField(
+        _l("Subjects"), filters=[strip], validators=[Optional(), Length(max=MAX_SUBJECTS)]
+    )
+    profiles = MultiCheckboxField(
+        _l("Profiles"), choices=options(vocabulary.PROFILES), validate_choice=False
+    )
+    remarks = TextAreaField(
+        _l("Remarks for the other side"),
+        filters=[strip],
+        validators=[Optional(), Length(max=MAX_TEXT)],
+    )
 
 
 class CounterForm(TermsForm):
-    message = TextAreaField(_l("Message"), filters=[strip],
-                            validators=[Optional(), Length(max=MAX_TEXT)])
+    message = TextAreaField(
+        _l("Message"), filters=[strip], validators=[Optional(), Length(max=MAX_TEXT)]
+    )
     next = HiddenField()
 
 
 class ReasonForm(FlaskForm):
-    reason = StringField(_l("Reason"), filters=[strip], validators=[
-        InputRequired(message=_l("Give a reason.")), Length(max=MAX_TEXT)])
+    reason = StringField(
+        _l("Reason"),
+        filters=[strip],
+        validators=[InputRequired(message=_l("Give a reason.")), Length(max=MAX_TEXT)],
+    )
     next = HiddenField()
 
 
 class OptionalReasonForm(FlaskForm):
-    reason = StringField(_l("Reason"), filters=[strip],
-                         validators=[Optional(), Length(max=MAX_TEXT)])
+    reason = StringField(
+        _l("Reason"), filters=[strip], validators=[Optional(), Length(max=MAX_TEXT)]
+    )
     next = HiddenField()
 
 
@@ -94,53 +116,86 @@ class AnswerForm(FlaskForm):
 
 
 class MoveLessonForm(FlaskForm):
-    new_date = DateField(_l("New date"), validators=[
-        InputRequired(message=_l("Give a date.")), PlausibleDate()])
+    new_date = DateField(
+        _l("New date"), validators=[InputRequired(message=_l("Give a date.")), PlausibleDate()]
+    )
     start_time = TimeField(_l("From"), validators=[InputRequired(message=_l("Give a time."))])
     end_time = TimeField(_l("Until"), validators=[InputRequired(message=_l("Give a time."))])
-    reason = StringField(_l("Reason"), filters=[strip],
-                         validators=[Optional(), Length(max=MAX_TEXT)])
+    reason = StringField(
+        _l("Reason"), filters=[strip], validators=[Optional(), Length(max=MAX_TEXT)]
+    )
 
 
 class CandidateForm(FlaskForm):
     """A professional's entry in the pool, by a company contact or by themselves."""
 
-    name = StringField(_l("Name"), filters=[strip], validators=[
-        InputRequired(message=_l("Give a name.")), Length(max=200)])
-    kind = SelectField(_l("Background"), choices=options(vocabulary.CANDIDATE_KINDS),
-                       validate_choice=False)
-    expertise = TextAreaField(_l("Expertise"), filters=[strip], validators=[
-        InputRequired(message=_l("Say what the professional is good at.")),
-        Length(max=MAX_TEXT)])
-    subjects = StringField(_l("Subjects they could teach"), filters=[strip],
-                           validators=[Optional(), Length(max=MAX_SUBJECTS)])
-    profiles = MultiCheckboxField(_l("Profiles"), choices=options(vocabulary.PROFILES),
-                                  validate_choice=False)
-    weekdays = MultiCheckboxField(_l("Available on"), choices=options(vocabulary.WEEKDAYS),
-                                  validate_choice=False)
+    name = StringField(
+        _l("Name"),
+        filters=[strip],
+        validators=[InputRequired(message=_l("Give a name.")), Length(max=200)],
+    )
+    kind = SelectField(
+        _l("Background"), choices=options(vocabulary.CANDIDATE_KINDS), validate_choice=False
+    )
+    expertise = TextAreaField(
+        _l("Expertise"),
+        filters=[strip],
+        validators=[
+            InputRequired(message=_l("Say what the professional is good at.")),
+            Length(max=MAX_TEXT),
+        ],
+    )
+    subjects = StringField(
+        _l("Subjects they could teach"),
+        filters=[strip],
+        validators=[Optional(), Length(max=MAX_SUBJECTS)],
+    )
+    profiles = MultiCheckboxField(
+        _l("Profiles"), choices=options(vocabulary.PROFILES), validate_choice=False
+    )
+    weekdays = MultiCheckboxField(
+        _l("Available on"), choices=options(vocabulary.WEEKDAYS), validate_choice=False
+    )
     hours_per_week = IntegerField(_l("Hours per week available"), validators=[Optional()])
     town = StringField(_l("Town"), filters=[strip], validators=[Optional(), Length(max=100)])
     region = StringField(_l("Region"), filters=[strip], validators=[Optional(), Length(max=100)])
-    consent = BooleanField(_l("The professional agrees to be listed in the pool, "
-                              "visible to schools and coordinators of the region."))
+    consent = BooleanField(
+        _l(
+            "The professional agrees to be listed in the pool, "
+            "visible to schools and coordinators of the region."
+        )
+    )
 
 
 class CompanyCandidateForm(CandidateForm):
-    company = SelectField(_l("Company"), coerce=int, validate_choice=False)
+    company = SelectField(_l("Company"), coerce=as_id, validate_choice=False)
 
 
 class SelfRegistrationForm(CandidateForm):
-    email = EmailField(_l("E-mail address"), filters=[strip], validators=[
-        InputRequired(message=_l("Give an e-mail address, so a coordinator can reach you.")),
-        Length(max=254)])
-    consent = BooleanField(_l("I agree that Techniekpoort keeps these details to find me a "
-                              "school, shows them to schools and coordinators of the region, "
-                              "and deletes them when I ask."))
+    email = EmailField(
+        _l("E-mail address"),
+        filters=[strip],
+        validators=[
+            InputRequired(message=_l("Give an e-mail address, so a coordinator can reach you.")),
+            Length(max=254),
+        ],
+    )
+    consent = BooleanField(
+        _l(
+            "I agree that Techniekpoort keeps these details to find me a "
+            "school, shows them to schools and coordinators of the region, "
+            "and deletes them when I ask."
+        )
+    )
 
 
 class ApproveCandidateForm(FlaskForm):
-    company = SelectField(_l("Company that offers this professional"), coerce=int,
-                          validate_choice=False, validators=[Optional()])
+    company = SelectField(
+        _l("Company that offers this professional"),
+        coerce=as_id,
+        validate_choice=False,
+        validators=[Optional()],
+    )
 
 
 class PoolSearchForm(FlaskForm):

@@ -4,23 +4,27 @@ sentences; they judge the person, and placements.service judges the state.
 Parties are the company's contacts and the school's teachers (any member of
 the organisation); coordinators see everything and may propose on a
 company's behalf, end a placement and look after the pool, but the yes or no
-to a proposal is the parties' own."""
+to a proposal is the parties' own. Proposing, registering candidates and
+reading the pool reach beyond one's organisation: only members of approved
+organisations do them."""
 
 from __future__ import annotations
 
 from sqlalchemy import false, or_, select
 
 from app.accounts.models import Organisation, User
-from app.accounts.permissions import is_member_of
+from app.accounts.permissions import acts_for, is_member_of, organisations_acted_for
 from app.placements.models import Placement, Professional
 
 
 def schools_of(user: User) -> list[Organisation]:
-    return [o for o in user.organisations() if o.kind == "school"]
+    """The approved schools a person acts for."""
+    return organisations_acted_for(user, "school")
 
 
 def companies_of(user: User) -> list[Organisation]:
-    return [o for o in user.organisations() if o.kind == "company"]
+    """The approved companies a person acts for."""
+    return organisations_acted_for(user, "company")
 
 
 def is_party_of_company(user: User, placement: Placement) -> bool:
@@ -90,11 +94,15 @@ def can_change_lessons(user: User, placement: Placement) -> bool:
 
 
 def can_propose_for_company(user: User, company: Organisation) -> bool:
-    return company.kind == "company" and (user.is_coordinator or is_member_of(user, company))
+    return (
+        company.kind == "company"
+        and company.is_approved
+        and (user.is_coordinator or acts_for(user, company))
+    )
 
 
 def can_propose_for_school(user: User, school: Organisation) -> bool:
-    return school.kind == "school" and is_member_of(user, school)
+    return school.kind == "school" and acts_for(user, school)
 
 
 def can_propose(user: User) -> bool:
@@ -125,7 +133,11 @@ def can_approve_candidates(user: User) -> bool:
 
 
 def can_register_candidate_for(user: User, company: Organisation) -> bool:
-    return company.kind == "company" and (user.is_coordinator or is_member_of(user, company))
+    return (
+        company.kind == "company"
+        and company.is_approved
+        and (user.is_coordinator or acts_for(user, company))
+    )
 
 
 def can_see_overview(user: User) -> bool:

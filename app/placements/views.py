@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from app import vocabulary
 from app.accounts.models import Organisation, User
+from app.db_types import as_id
 from app.errors import DomainError
 from app.extensions import db
 from app.placements import forms, permissions, schedule, service
@@ -37,12 +38,21 @@ STATES = {
     "ended": _l("Ended"),
 }
 # Borrowed badge colours of app.css: open, good, refused.
-BADGES = {"proposed": "requested", "countered": "requested", "agreed": "confirmed",
-          "declined": "declined", "withdrawn": "cancelled", "ended": "completed"}
-LESSON_STATES = {"scheduled": _l("Scheduled"), "moved": _l("Moved"),
-                 "cancelled": _l("Cancelled")}
-CANDIDATE_STATES = {"pending": _l("Waiting for approval"), "approved": _l("In the pool"),
-                    "rejected": _l("Rejected"), "withdrawn": _l("Withdrawn")}
+BADGES = {
+    "proposed": "requested",
+    "countered": "requested",
+    "agreed": "confirmed",
+    "declined": "declined",
+    "withdrawn": "cancelled",
+    "ended": "completed",
+}
+LESSON_STATES = {"scheduled": _l("Scheduled"), "moved": _l("Moved"), "cancelled": _l("Cancelled")}
+CANDIDATE_STATES = {
+    "pending": _l("Waiting for approval"),
+    "approved": _l("In the pool"),
+    "rejected": _l("Rejected"),
+    "withdrawn": _l("Withdrawn"),
+}
 
 HISTORY_PHRASES = {
     "PlacementProposed": _l("Proposed"),
@@ -53,8 +63,11 @@ HISTORY_PHRASES = {
     "PlacementLessonChanged": _l("A lesson changed"),
     "PlacementEnded": _l("Ended"),
 }
-SIDES = {"company": _l("the company"), "school": _l("the school"),
-         "coordinator": _l("a coordinator")}
+SIDES = {
+    "company": _l("the company"),
+    "school": _l("the school"),
+    "coordinator": _l("a coordinator"),
+}
 ENDING_SOON_DAYS = 42
 
 
@@ -104,10 +117,15 @@ def counter_form_for(placement: Placement) -> forms.CounterForm:
 
 @bp.context_processor
 def placement_helpers():
-    return {"PLACEMENT_STATES": STATES, "PLACEMENT_BADGES": BADGES,
-            "placement_actions": actions_for, "LESSON_STATES": LESSON_STATES,
-            "CANDIDATE_STATES": CANDIDATE_STATES, "today": service.today_local(),
-            "counter_form_for": counter_form_for}
+    return {
+        "PLACEMENT_STATES": STATES,
+        "PLACEMENT_BADGES": BADGES,
+        "placement_actions": actions_for,
+        "LESSON_STATES": LESSON_STATES,
+        "CANDIDATE_STATES": CANDIDATE_STATES,
+        "today": service.today_local(),
+        "counter_form_for": counter_form_for,
+    }
 
 
 # --- loaders ------------------------------------------------------------------------------
@@ -159,17 +177,35 @@ def index():
     if not permissions.can_propose(current_user) and not current_user.is_coordinator:
         abort(403)
     placements = service.placements_of(permissions.visible_placements(current_user))
-    return render("placements/index.html", sections=_sections(placements),
-                  companies=permissions.companies_of(current_user),
-                  schools=permissions.schools_of(current_user))
+    return render(
+        "placements/index.html",
+        sections=_sections(placements),
+        companies=permissions.companies_of(current_user),
+        schools=permissions.schools_of(current_user),
+    )
 
 
-def _answer(placement: Placement, form, *, message=None, error=None, trigger=None,
-            status=200, **forms_for_row):
+def _answer(
+    placement: Placement,
+    form,
+    *,
+    message=None,
+    error=None,
+    trigger=None,
+    status=200,
+    **forms_for_row,
+):
     """The changed row for htmx; otherwise back where the form was, with a message."""
     if is_htmx():
-        return render("placements/index.html", block="placement_row", placement=placement,
-                      row_error=error, row_message=message, trigger=trigger, **forms_for_row)
+        return render(
+            "placements/index.html",
+            block="placement_row",
+            placement=placement,
+            row_error=error,
+            row_message=message,
+            trigger=trigger,
+            **forms_for_row,
+        )
     if error:
         flash(error, "error")
     elif message:
@@ -186,11 +222,13 @@ def _proposable_professionals(user: User, chosen: Professional | None) -> list[P
     if chosen is not None:
         return [chosen]
     if user.is_coordinator:
-        return list(db.session.scalars(
-            select(Professional).where(Professional.status == "approved",
-                                       Professional.company_id.is_not(None))
-            .order_by(Professional.name, Professional.id)
-        ))
+        return list(
+            db.session.scalars(
+                select(Professional)
+                .where(Professional.status == "approved", Professional.company_id.is_not(None))
+                .order_by(Professional.name, Professional.id)
+            )
+        )
     found = []
     for company in permissions.companies_of(user):
         found += service.professionals_of(company)
@@ -198,11 +236,13 @@ def _proposable_professionals(user: User, chosen: Professional | None) -> list[P
 
 
 def _approved_schools() -> list[Organisation]:
-    return list(db.session.scalars(
-        select(Organisation).where(Organisation.kind == "school",
-                                   Organisation.status == "approved")
-        .order_by(Organisation.name)
-    ))
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(Organisation.kind == "school", Organisation.status == "approved")
+            .order_by(Organisation.name)
+        )
+    )
 
 
 def _side_for(user: User, professional: Professional, school: Organisation | None) -> str | None:
@@ -222,8 +262,8 @@ def new():
     if not permissions.can_propose(me):
         abort(403)
     chosen = None
-    if request.args.get("professional", "").isdigit():
-        chosen = get_candidate_or_404(int(request.args["professional"]))
+    if request.args.get("professional", type=as_id):
+        chosen = get_candidate_or_404(request.args.get("professional", type=as_id))
         if chosen.company_id is None or chosen.status != "approved":
             flash(_("A coordinator first links this professional to a company."), "warning")
             return redirect(url_for("placements.candidate", professional_id=chosen.id))
@@ -234,20 +274,19 @@ def new():
         is_company_side = me.is_coordinator or bool(permissions.companies_of(me))
     schools = _approved_schools() if is_company_side else permissions.schools_of(me)
     if not professionals or not schools:
-        flash(_("There is no professional to propose yet: register one in the pool first."),
-              "info")
+        flash(_("There is no professional to propose yet: register one in the pool first."), "info")
         return redirect(url_for("placements.pool"))
     form = forms.ProposalForm()
     form.professional.choices = [
-        forms.SelectChoice(p.id, f"{p.name} ({p.company.name})") for p in professionals]
+        forms.SelectChoice(p.id, f"{p.name} ({p.company.name})") for p in professionals
+    ]
     form.school.choices = [forms.SelectChoice(s.id, f"{s.name}, {s.city}") for s in schools]
     if request.method == "GET":
         form.professional.data = professionals[0].id
-        if request.args.get("school", "").isdigit():
-            form.school.data = int(request.args["school"])
+        if request.args.get("school", type=as_id):
+            form.school.data = request.args.get("school", type=as_id)
         form.hours_per_week.data = professionals[0].hours_per_week or 4
-        form.weekdays.data = sorted(professionals[0].weekdays,
-                                    key=list(vocabulary.WEEKDAYS).index)
+        form.weekdays.data = sorted(professionals[0].weekdays, key=list(vocabulary.WEEKDAYS).index)
         form.subjects.data = professionals[0].subjects
         form.profiles.data = list(professionals[0].profiles)
     status = 200
@@ -264,9 +303,15 @@ def new():
         if side:
             try:
                 placement = service.propose(
-                    me, company=professional.company, school=school, professional=professional,
-                    terms=_terms(form), subjects=form.subjects.data or "",
-                    profiles=form.profiles.data or [], remarks=form.remarks.data or "", by=side,
+                    me,
+                    company=professional.company,
+                    school=school,
+                    professional=professional,
+                    terms=_terms(form),
+                    subjects=form.subjects.data or "",
+                    profiles=form.profiles.data or [],
+                    remarks=form.remarks.data or "",
+                    by=side,
                 )
             except DomainError as error:
                 db.session.rollback()
@@ -283,9 +328,12 @@ def new():
 
 def _terms(form) -> service.Terms:
     return service.Terms(
-        hours_per_week=form.hours_per_week.data, weekdays=form.weekdays.data or [],
-        start_time=form.start_time.data, end_time=form.end_time.data,
-        first_date=form.first_date.data, last_date=form.last_date.data,
+        hours_per_week=form.hours_per_week.data,
+        weekdays=form.weekdays.data or [],
+        start_time=form.start_time.data,
+        end_time=form.end_time.data,
+        first_date=form.first_date.data,
+        last_date=form.last_date.data,
     )
 
 
@@ -303,9 +351,11 @@ def _day(value) -> str:
 def _history_rows(placement: Placement) -> list[dict]:
     entries = service.history(placement)
     actor_ids = {e.actor_id for e in entries if e.actor_id}
-    actors = {
-        u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))
-    } if actor_ids else {}
+    actors = (
+        {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))}
+        if actor_ids
+        else {}
+    )
     rows = []
     for entry in entries:
         payload = entry.payload or {}
@@ -313,30 +363,49 @@ def _history_rows(placement: Placement) -> list[dict]:
         detail = payload.get("reason") or payload.get("message") or ""
         if entry.name in ("PlacementProposed", "PlacementCountered"):
             days = ", ".join(service.weekday_name(c) for c in payload.get("weekdays") or [])
-            detail = " · ".join(filter(None, [
-                f"{days} {payload.get('start_time', '')}–{payload.get('end_time', '')}",
-                f"{_day(payload.get('first_date'))} – {_day(payload.get('last_date'))}",
-                ngettext("%(num)s hour a week", "%(num)s hours a week",
-                         int(payload.get("hours_per_week") or 0)), detail]))
+            detail = " · ".join(
+                filter(
+                    None,
+                    [
+                        f"{days} {payload.get('start_time', '')}–{payload.get('end_time', '')}",
+                        f"{_day(payload.get('first_date'))} – {_day(payload.get('last_date'))}",
+                        ngettext(
+                            "%(num)s hour a week",
+                            "%(num)s hours a week",
+                            int(payload.get("hours_per_week") or 0),
+                        ),
+                        detail,
+                    ],
+                )
+            )
         if entry.name == "PlacementLessonChanged":
             if payload.get("change") == "cancelled":
                 phrase = _("Lesson of %(date)s cancelled", date=_day(payload.get("original_date")))
             else:
-                phrase = _("Lesson of %(date)s moved to %(new)s, %(start)s-%(end)s",
-                           date=_day(payload.get("original_date")),
-                           new=_day(payload.get("new_date")),
-                           start=payload.get("new_start_time"), end=payload.get("new_end_time"))
+                phrase = _(
+                    "Lesson of %(date)s moved to %(new)s, %(start)s-%(end)s",
+                    date=_day(payload.get("original_date")),
+                    new=_day(payload.get("new_date")),
+                    start=payload.get("new_start_time"),
+                    end=payload.get("new_end_time"),
+                )
         elif entry.name == "PlacementEnded":
-            phrase = (_("Ended early; last day %(date)s", date=_day(payload.get("ended_on")))
-                      if payload.get("early") else _("Finished after its last date"))
+            phrase = (
+                _("Ended early; last day %(date)s", date=_day(payload.get("ended_on")))
+                if payload.get("early")
+                else _("Finished after its last date")
+            )
         else:
             phrase = HISTORY_PHRASES.get(entry.name, entry.name)
-        rows.append({
-            "at": entry.occurred_at, "phrase": phrase,
-            "actor": actor.name if actor else None,
-            "side": SIDES.get(payload.get("by") or ""),
-            "detail": detail,
-        })
+        rows.append(
+            {
+                "at": entry.occurred_at,
+                "phrase": phrase,
+                "actor": actor.name if actor else None,
+                "side": SIDES.get(payload.get("by") or ""),
+                "detail": detail,
+            }
+        )
     return rows
 
 
@@ -345,13 +414,15 @@ def _placement_page(placement: Placement, *, status=200, **given_forms):
     lessons = schedule.lessons(placement) if placement.status in ("agreed", "ended") else []
     return render(
         "placements/detail.html",
-        placement=placement, professional=placement.professional,
-        lessons=lessons, exdates=schedule.holiday_exdates(placement),
+        placement=placement,
+        professional=placement.professional,
+        lessons=lessons,
+        exdates=schedule.holiday_exdates(placement),
         history=_history_rows(placement),
         counter_form=counter_form,
         decline_form=given_forms.get("decline_form") or forms.ReasonForm(prefix="decline"),
-        withdraw_form=given_forms.get("withdraw_form") or forms.OptionalReasonForm(
-            prefix="withdraw"),
+        withdraw_form=given_forms.get("withdraw_form")
+        or forms.OptionalReasonForm(prefix="withdraw"),
         end_form=given_forms.get("end_form") or forms.EndForm(prefix="end"),
         lesson_forms=given_forms.get("lesson_forms") or {},
         status=status,
@@ -380,8 +451,9 @@ def accept(placement_id: int):
         db.session.refresh(placement)
         return _answer(placement, form, error=error.message)
     db.session.commit()
-    return _answer(placement, form, message=_("The placement is agreed."),
-                   trigger="PlacementAgreed")
+    return _answer(
+        placement, form, message=_("The placement is agreed."), trigger="PlacementAgreed"
+    )
 
 
 @bp.post("/<int:placement_id>/decline")
@@ -392,8 +464,9 @@ def decline(placement_id: int):
         abort(403)
     form = forms.ReasonForm(prefix="decline")
     if carried_out(form, lambda: service.decline(current_user, placement, form.reason.data)):
-        return _answer(placement, form, message=_("The placement is declined."),
-                       trigger="PlacementDeclined")
+        return _answer(
+            placement, form, message=_("The placement is declined."), trigger="PlacementDeclined"
+        )
     db.session.refresh(placement)
     return _answer(placement, form, decline_form=form, status=422)
 
@@ -405,11 +478,16 @@ def counter(placement_id: int):
     if not permissions.can_counter(current_user, placement):
         abort(403)
     form = forms.CounterForm(prefix="counter")
-    if carried_out(form, lambda: service.counter(current_user, placement, _terms(form),
-                                                 form.message.data or "")):
-        return _answer(placement, form,
-                       message=_("Your days are proposed; the other side answers."),
-                       trigger="PlacementCountered")
+    if carried_out(
+        form,
+        lambda: service.counter(current_user, placement, _terms(form), form.message.data or ""),
+    ):
+        return _answer(
+            placement,
+            form,
+            message=_("Your days are proposed; the other side answers."),
+            trigger="PlacementCountered",
+        )
     db.session.refresh(placement)
     return _answer(placement, form, counter_form=form, status=422)
 
@@ -421,10 +499,10 @@ def withdraw(placement_id: int):
     if not permissions.can_withdraw(current_user, placement):
         abort(403)
     form = forms.OptionalReasonForm(prefix="withdraw")
-    if carried_out(form, lambda: service.withdraw(current_user, placement,
-                                                  form.reason.data or "")):
-        return _answer(placement, form, message=_("The proposal is withdrawn."),
-                       trigger="PlacementWithdrawn")
+    if carried_out(form, lambda: service.withdraw(current_user, placement, form.reason.data or "")):
+        return _answer(
+            placement, form, message=_("The proposal is withdrawn."), trigger="PlacementWithdrawn"
+        )
     db.session.refresh(placement)
     return _answer(placement, form, withdraw_form=form, status=422)
 
@@ -436,8 +514,10 @@ def end(placement_id: int):
     if not permissions.can_end(current_user, placement):
         abort(403)
     form = forms.EndForm(prefix="end")
-    if carried_out(form, lambda: service.end_early(current_user, placement, form.reason.data,
-                                                   form.ended_on.data)):
+    if carried_out(
+        form,
+        lambda: service.end_early(current_user, placement, form.reason.data, form.ended_on.data),
+    ):
         flash(_("The placement ends; the other side is told."), "success")
         return redirect(_detail_url(placement))
     db.session.refresh(placement)
@@ -447,15 +527,21 @@ def end(placement_id: int):
 # --- single lessons -----------------------------------------------------------------------
 
 
-def _lesson_answer(placement: Placement, original: date, *, form=None, kind="", message=None,
-                   status=200):
+def _lesson_answer(
+    placement: Placement, original: date, *, form=None, kind="", message=None, status=200
+):
     if is_htmx():
         lesson = schedule.lesson_on(placement, original)
-        return render("placements/detail.html", block="lesson_row", placement=placement,
-                      lesson=lesson, lesson_forms={(original, kind): form} if form else {},
-                      row_message=message, can_change=permissions.can_change_lessons(
-                          current_user, placement),
-                      trigger="PlacementLessonChanged" if message else None)
+        return render(
+            "placements/detail.html",
+            block="lesson_row",
+            placement=placement,
+            lesson=lesson,
+            lesson_forms={(original, kind): form} if form else {},
+            row_message=message,
+            can_change=permissions.can_change_lessons(current_user, placement),
+            trigger="PlacementLessonChanged" if message else None,
+        )
     if message:
         flash(message, "success")
         return redirect(_detail_url(placement) + f"#lesson-{original.isoformat()}")
@@ -477,10 +563,12 @@ def cancel_lesson(placement_id: int, value: str):
     if not permissions.can_change_lessons(current_user, placement):
         abort(403)
     form = forms.ReasonForm(prefix="cancel")
-    if carried_out(form, lambda: service.cancel_lesson(current_user, placement, original,
-                                                       form.reason.data)):
-        return _lesson_answer(placement, original,
-                              message=_("The lesson is cancelled; the other side is told."))
+    if carried_out(
+        form, lambda: service.cancel_lesson(current_user, placement, original, form.reason.data)
+    ):
+        return _lesson_answer(
+            placement, original, message=_("The lesson is cancelled; the other side is told.")
+        )
     db.session.refresh(placement)
     return _lesson_answer(placement, original, form=form, kind="cancel", status=422)
 
@@ -493,12 +581,21 @@ def move_lesson(placement_id: int, value: str):
     if not permissions.can_change_lessons(current_user, placement):
         abort(403)
     form = forms.MoveLessonForm(prefix="move")
-    if carried_out(form, lambda: service.move_lesson(
-        current_user, placement, original, form.new_date.data, form.start_time.data,
-        form.end_time.data, form.reason.data or "",
-    )):
-        return _lesson_answer(placement, original,
-                              message=_("The lesson is moved; the other side is told."))
+    if carried_out(
+        form,
+        lambda: service.move_lesson(
+            current_user,
+            placement,
+            original,
+            form.new_date.data,
+            form.start_time.data,
+            form.end_time.data,
+            form.reason.data or "",
+        ),
+    ):
+        return _lesson_answer(
+            placement, original, message=_("The lesson is moved; the other side is told.")
+        )
     db.session.refresh(placement)
     return _lesson_answer(placement, original, form=form, kind="move", status=422)
 
@@ -519,17 +616,21 @@ def overview():
         abort(403)
     today = service.today_local()
     first, last = school_year_of(today)
-    running = service.placements_of(permissions.visible_placements(current_user),
-                                    statuses=("agreed",))
-    open_ones = service.placements_of(permissions.visible_placements(current_user),
-                                      statuses=("proposed", "countered"))
+    running = service.placements_of(
+        permissions.visible_placements(current_user), statuses=("agreed",)
+    )
+    open_ones = service.placements_of(
+        permissions.visible_placements(current_user), statuses=("proposed", "countered")
+    )
     return render(
         "placements/overview.html",
-        first=first, last=last,
+        first=first,
+        last=last,
         per_school=service.hours_per_school(first, last),
         per_sector=service.hours_per_sector(first, last),
         ending=service.ending_within(ENDING_SOON_DAYS, today),
-        running=running, open_ones=open_ones,
+        running=running,
+        open_ones=open_ones,
         pending=service.search_pool(include_pending=True, limit=500),
         ending_days=ENDING_SOON_DAYS,
     )
@@ -549,24 +650,38 @@ def pool():
     if form.validate():
         try:
             found = service.search_pool(
-                profile=form.profile.data or None, weekday=form.weekday.data or None,
-                town=form.town.data, region=form.region.data, text=form.q.data,
+                profile=form.profile.data or None,
+                weekday=form.weekday.data or None,
+                town=form.town.data,
+                region=form.region.data,
+                text=form.q.data,
                 include_pending=current_user.is_coordinator,
             )
         except DomainError as error:
             apply_domain_error(form, error)
     companies = permissions.companies_of(current_user)
-    own = (service.search_pool(company_ids=[c.id for c in companies]) if companies else [])
-    return render("placements/pool.html", form=form, found=found, own=own,
-                  block="results" if request.args.get("partial") else None)
+    own = service.search_pool(company_ids=[c.id for c in companies]) if companies else []
+    return render(
+        "placements/pool.html",
+        form=form,
+        found=found,
+        own=own,
+        block="results" if request.args.get("partial") else None,
+    )
 
 
 def _candidate_values(form) -> dict:
     return dict(
-        name=form.name.data, expertise=form.expertise.data, kind=form.kind.data,
-        subjects=form.subjects.data or "", profiles=form.profiles.data or [],
-        weekdays=form.weekdays.data or [], hours_per_week=form.hours_per_week.data,
-        town=form.town.data or "", region=form.region.data or "", consent=form.consent.data,
+        name=form.name.data,
+        expertise=form.expertise.data,
+        kind=form.kind.data,
+        subjects=form.subjects.data or "",
+        profiles=form.profiles.data or [],
+        weekdays=form.weekdays.data or [],
+        hours_per_week=form.hours_per_week.data,
+        town=form.town.data or "",
+        region=form.region.data or "",
+        consent=form.consent.data,
     )
 
 
@@ -577,10 +692,13 @@ def new_candidate():
     me = current_user._get_current_object()
     companies = permissions.companies_of(me)
     if me.is_coordinator:
-        companies = list(db.session.scalars(
-            select(Organisation).where(Organisation.kind == "company",
-                                       Organisation.status == "approved")
-            .order_by(Organisation.name)))
+        companies = list(
+            db.session.scalars(
+                select(Organisation)
+                .where(Organisation.kind == "company", Organisation.status == "approved")
+                .order_by(Organisation.name)
+            )
+        )
     if not companies:
         abort(403)
     form = forms.CompanyCandidateForm()
@@ -592,8 +710,9 @@ def new_candidate():
             form.company.errors = [*form.company.errors, _("Choose a company.")]
         else:
             try:
-                professional = service.register_candidate(me, company=company,
-                                                          **_candidate_values(form))
+                professional = service.register_candidate(
+                    me, company=company, **_candidate_values(form)
+                )
             except DomainError as error:
                 db.session.rollback()
                 apply_domain_error(form, error)
@@ -615,8 +734,9 @@ def register():
     status = 200
     if form.validate_on_submit():
         try:
-            service.register_candidate(None, company=None, email=form.email.data or "",
-                                       **_candidate_values(form))
+            service.register_candidate(
+                None, company=None, email=form.email.data or "", **_candidate_values(form)
+            )
         except DomainError as error:
             db.session.rollback()
             apply_domain_error(form, error)
@@ -639,20 +759,29 @@ def candidate(professional_id: int):
 def _candidate_page(professional: Professional, form=None, status=200):
     form = form or forms.ApproveCandidateForm()
     form.company.choices = [forms.SelectChoice(0, _("No company yet"))] + [
-        forms.SelectChoice(c.id, c.name) for c in db.session.scalars(
-            select(Organisation).where(Organisation.kind == "company",
-                                       Organisation.status == "approved")
-            .order_by(Organisation.name))]
+        forms.SelectChoice(c.id, c.name)
+        for c in db.session.scalars(
+            select(Organisation)
+            .where(Organisation.kind == "company", Organisation.status == "approved")
+            .order_by(Organisation.name)
+        )
+    ]
     if form.company.data is None:
         form.company.data = professional.company_id or 0
     placements = service.placements_of(
         permissions.visible_placements(current_user).where(
-            Placement.professional_id == professional.id))
-    return render("placements/candidate.html", professional=professional, form=form,
-                  placements=placements,
-                  can_approve=permissions.can_approve_candidates(current_user),
-                  show_contact=permissions.can_see_candidate_contact(current_user, professional),
-                  status=status)
+            Placement.professional_id == professional.id
+        )
+    )
+    return render(
+        "placements/candidate.html",
+        professional=professional,
+        form=form,
+        placements=placements,
+        can_approve=permissions.can_approve_candidates(current_user),
+        show_contact=permissions.can_see_candidate_contact(current_user, professional),
+        status=status,
+    )
 
 
 @bp.post("/pool/<int:professional_id>/approve")
@@ -699,4 +828,3 @@ def reject_candidate(professional_id: int):
         db.session.commit()
         flash(_("The registration is rejected."), "success")
     return redirect(url_for("placements.pool"))
-

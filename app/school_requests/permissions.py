@@ -5,12 +5,15 @@ A request belongs to its school: its people and coordinators see all of it.
 Companies see running requests (that is the point of posting one) and the
 requests they proposed something for, but never who asked: the teacher's name
 and e-mail stay with the school (DOMAIN.md, privacy). Everyone else, including
-another school's teachers, meets a 404 (INTEROP.md rule 24)."""
+another school's teachers, meets a 404. Posting, answering and reading other
+schools' requests are for approved organisations only: a company waiting for
+approval sees no request at all.
+"""
 
 from __future__ import annotations
 
 from app.accounts.models import Organisation, User
-from app.accounts.permissions import is_member_of
+from app.accounts.permissions import acts_for, is_member_of, organisations_acted_for
 from app.catalogue.permissions import can_manage_activities_of, companies_managed_by
 from app.school_requests.models import RequestResponse, SchoolRequest
 
@@ -20,19 +23,19 @@ def _signed_in(user) -> bool:
 
 
 def schools_of(user: User) -> list[Organisation]:
-    """The schools a person posts requests for."""
+    """The approved schools a person posts requests for."""
     if not _signed_in(user):
         return []
-    return [o for o in user.organisations() if o.kind == "school"]
+    return organisations_acted_for(user, "school")
 
 
 def companies_of(user: User) -> list[Organisation]:
-    """The companies a person answers requests for (contacts and administrators)."""
-    return companies_managed_by(user)
+    """The approved companies a person answers requests for (contacts and administrators)."""
+    return [c for c in companies_managed_by(user) if c.is_approved]
 
 
 def can_post_for(user: User, school: Organisation) -> bool:
-    return school.kind == "school" and is_member_of(user, school)
+    return school.kind == "school" and acts_for(user, school)
 
 
 def can_post(user: User) -> bool:
@@ -73,7 +76,7 @@ def can_answer(user: User) -> bool:
 
 
 def can_answer_for(user: User, company: Organisation) -> bool:
-    return can_manage_activities_of(user, company)
+    return company.is_approved and can_manage_activities_of(user, company)
 
 
 def can_see_response(user: User, response: RequestResponse) -> bool:

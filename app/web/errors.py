@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_url
+from flask_login import current_user, login_url
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -46,8 +46,6 @@ def _expired(*, csrf: bool):
     A plain form post gets a page (400, as any refused token) that leads back
     to the form, through the sign-in when nobody is signed in any more; a
     page that needed a signed-in person leads to the sign-in directly."""
-    from flask_login import current_user
-
     signed_in = current_user.is_authenticated
     page = (
         kept_forms.keep_posted_form()
@@ -72,6 +70,15 @@ def _expired(*, csrf: bool):
         "warning",
     )
     return redirect(back)
+
+
+def _only_waiting_organisations() -> bool:
+    """Whether every organisation of the person signed in still waits for a
+    coordinator's approval: then that is why a page is closed to them."""
+    if not current_user.is_authenticated:
+        return False
+    organisations = current_user.organisations()
+    return bool(organisations) and not any(o.is_approved for o in organisations)
 
 
 def register_error_handlers(app) -> None:
@@ -101,7 +108,13 @@ def register_error_handlers(app) -> None:
         template = {403: "errors/403.html", 404: "errors/404.html"}.get(
             status, "errors/generic.html"
         )
-        response = render(template, status=status, error=error, title=ERROR_TITLES.get(status, ""))
+        response = render(
+            template,
+            status=status,
+            error=error,
+            title=ERROR_TITLES.get(status, ""),
+            waiting_for_approval=status == 403 and _only_waiting_organisations(),
+        )
         if status == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response

@@ -6,11 +6,42 @@ from collections.abc import Callable
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectChoice, SelectMultipleField, widgets
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectChoice, SelectMultipleField, TextAreaField, widgets
 from wtforms.validators import ValidationError
 
 from app.errors import DomainError
 from app.extensions import db
+from app.text import clean_text
+
+
+def _one_line(value):
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [clean_text(item) if isinstance(item, str) else item for item in value]
+    return value
+
+
+def _lines(value):
+    return clean_text(value, multiline=True) if isinstance(value, str) else value
+
+
+def _bind_field(meta, form, unbound_field, options):
+    """Every field's value passes app.text's rule before its own filters: as
+    one line, or with its lines for a text area. Passwords pass untouched:
+    they are never stored or shown, and a secret must not change."""
+    kind = unbound_field.field_class
+    filters = list(unbound_field.kwargs.get("filters", ()))
+    if not issubclass(kind, PasswordField):
+        filters.insert(0, _lines if issubclass(kind, TextAreaField) else _one_line)
+    return unbound_field.bind(form=form, filters=filters, **options)
+
+
+def install_text_rule() -> None:
+    """For every FlaskForm, those of every domain and any added later, without
+    each having to remember a base class (docs/decisions/0007-hostile-input.md)."""
+    FlaskForm.Meta.bind_field = _bind_field
 
 
 def strip(value):

@@ -9,10 +9,19 @@ from functools import lru_cache
 from babel import dates
 from flask import has_request_context, request, url_for
 from flask_babel import format_date, format_decimal, get_locale, get_timezone, gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
 from app import vocabulary
+from app.accounts.permissions import can_manage_organisations
+from app.bookings import permissions as bookings
+from app.catalogue.permissions import companies_managed_by
+from app.holidays.permissions import can_edit_holidays
+from app.insights.permissions import can_view_insights
+from app.notifications.permissions import can_see_mail_queue
+from app.placements import permissions as placements
+from app.school_requests import permissions as school_requests
 
 
 def register_template_helpers(app) -> None:
@@ -79,8 +88,10 @@ def navigation() -> list[tuple[str, str]]:
         return []
     user = current_user._get_current_object()
     items = [(url_for("web.home"), _("Overview"))]
-    for endpoint, label, may_open in _menu():
-        if endpoint in current_app.view_functions and may_open(user):
+    if can_manage_organisations(user):
+        items.append((url_for("accounts.organisations"), _("Organisations")))
+    for endpoint, label, may_see in _DOMAIN_NAV:
+        if endpoint in current_app.view_functions and may_see(user):
             items.append((url_for(endpoint), str(label)))
     return items
 
@@ -94,58 +105,37 @@ def current_nav_url(items: list[tuple[str, str]]) -> str | None:
     return max(matches, key=len) if matches else None
 
 
-@lru_cache(maxsize=1)
-def _menu():
-    """(endpoint, label, predicate) for every page of the menu. Built on first
-    use: the domains' permission modules import their models."""
-    from flask_babel import lazy_gettext as _l
+def _everyone(_user) -> bool:
+    return True
 
-    from app.accounts import permissions as accounts
-    from app.bookings import permissions as bookings
-    from app.catalogue import permissions as catalogue
-    from app.holidays import permissions as holidays
-    from app.insights import permissions as insights
-    from app.notifications import permissions as notifications
-    from app.placements import permissions as placements
-    from app.school_requests import permissions as requests
 
-    def everyone(user) -> bool:
-        return True
+def _takes_part_in_bookings(user) -> bool:
+    return bool(bookings.schools_of(user) or bookings.companies_of(user))
 
-    return (
-        ("accounts.organisations", _l("Organisations"), accounts.can_manage_organisations),
-        ("catalogue.index", _l("Catalogue"), everyone),
-        ("bookings.mine", _l("My bookings"), bookings.can_book),
-        (
-            "catalogue.my_activities",
-            _l("Our activities"),
-            lambda user: bool(catalogue.companies_managed_by(user)),
-        ),
-        (
-            "bookings.incoming",
-            _l("Incoming bookings"),
-            lambda user: bool(bookings.companies_of(user)),
-        ),
-        (
-            "placements.index",
-            _l("Hybrid teachers"),
-            lambda user: placements.can_propose(user) or placements.can_see_overview(user),
-        ),
-        ("school_requests.mine", _l("Our requests"), requests.can_post),
-        ("school_requests.for_you", _l("Requests for you"), requests.can_answer),
-        ("school_requests.everything", _l("Requests"), requests.can_view_all_requests),
-        ("matching.overview", _l("Supply and demand"), requests.can_view_all_requests),
-        ("holidays.index", _l("School holidays"), holidays.can_edit_holidays),
-        ("notifications.index", _l("Notifications"), everyone),
-        ("notifications.mail_queue", _l("Mail queue"), notifications.can_see_mail_queue),
-        ("calendar.index", _l("Calendar"), everyone),
-        (
-            "evaluations.index",
-            _l("Evaluations"),
-            lambda user: bool(insights.own_organisations(user)),
-        ),
-        ("insights.dashboard", _l("Figures"), insights.can_view_insights),
-    )
+
+# Pages that domain packages add to the navigation: (endpoint, label, who sees
+# it). A package's entry shows once its blueprint is registered.
+_DOMAIN_NAV = [
+    ("catalogue.index", _l("Catalogue"), _everyone),
+    ("bookings.mine", _l("My bookings"), bookings.can_book),
+    ("catalogue.my_activities", _l("Our activities"), lambda u: bool(companies_managed_by(u))),
+    ("bookings.incoming", _l("Incoming bookings"), lambda u: bool(bookings.companies_of(u))),
+    (
+        "placements.index",
+        _l("Hybrid teachers"),
+        lambda u: placements.can_propose(u) or placements.can_see_overview(u),
+    ),
+    ("school_requests.mine", _l("Our requests"), school_requests.can_post),
+    ("school_requests.for_you", _l("Requests for you"), school_requests.can_answer),
+    ("school_requests.everything", _l("Requests"), school_requests.can_view_all_requests),
+    ("matching.overview", _l("Supply and demand"), school_requests.can_view_all_requests),
+    ("holidays.index", _l("School holidays"), can_edit_holidays),
+    ("notifications.index", _l("Notifications"), _everyone),
+    ("notifications.mail_queue", _l("Mail queue"), can_see_mail_queue),
+    ("calendar.index", _l("Calendar"), _everyone),
+    ("evaluations.index", _l("Evaluations"), _takes_part_in_bookings),
+    ("insights.dashboard", _l("Figures"), can_view_insights),
+]
 
 
 def number(value) -> str:

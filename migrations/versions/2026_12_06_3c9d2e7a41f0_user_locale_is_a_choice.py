@@ -5,7 +5,7 @@ and their mails are Dutch; after they pick one (the switch or their account
 page), both use it. Existing rows keep the language they have.
 
 Revision ID: 3c9d2e7a41f0
-Revises: 5e1a7c0d2b94
+Revises: 8d4c1a7e5f20
 Create Date: 2026-12-06 23:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '3c9d2e7a41f0'
-down_revision = '5e1a7c0d2b94'
+down_revision = '8d4c1a7e5f20'
 branch_labels = None
 depends_on = None
 

@@ -188,6 +188,37 @@ def test_demo_load_is_idempotent(app, db):
 
     coordinator = db.session.scalar(select(User).where(User.email == "coordinator@demo.test"))
     assert coordinator.is_coordinator and coordinator.check_password("techniek")
+    _the_demo_roles_are_as_the_readme_says(db)
+
+
+def _the_demo_roles_are_as_the_readme_says(db):
+    from app.accounts.permissions import roles_to_invite
+    from app.accounts.service import approve_organisation
+    from app.notifications.permissions import can_see_mail_queue
+
+    def person(email):
+        return db.session.scalar(select(User).where(User.email == email))
+
+    beheer, coordinator = person("beheer@demo.test"), person("coordinator@demo.test")
+    assert can_see_mail_queue(beheer) and beheer.is_coordinator
+    for email, organisation, role in [
+        ("docent@demo.test", "Vakcollege De Kolk", "teacher"),
+        ("bedrijf@demo.test", "Hengelo Aandrijftechniek", "contact"),
+        ("anouk.bosch.1@school.demo.test", "Vakcollege De Kolk", "administrator"),
+        ("bram.oude.elferink.24@bedrijf.demo.test", "Hengelo Aandrijftechniek", "administrator"),
+    ]:
+        someone = person(email)
+        [membership] = someone.memberships
+        assert (membership.organisation.name, membership.role) == (organisation, role)
+        assert not someone.is_coordinator and not can_see_mail_queue(someone)
+    waiting = db.session.scalars(select(Organisation).where(Organisation.status == "pending")).all()
+    assert len(waiting) == 2
+    for organisation in waiting:
+        [founder] = organisation.memberships
+        assert roles_to_invite(founder.user, organisation) == []
+        approve_organisation(organisation, coordinator)
+        assert founder.role == "administrator"
+    db.session.rollback()
 
 
 def test_demo_load_if_empty_loads_an_empty_database(app, db):

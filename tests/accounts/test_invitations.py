@@ -77,9 +77,11 @@ def test_nobody_invites_to_someone_elses_organisation(db, teacher_client, outbox
     assert outbox("invitation") == []
 
 
-def test_a_coordinator_invites_to_any_organisation(db, coordinator_client, outbox):
+def test_a_coordinator_invites_the_first_administrator_of_an_organisation(
+    db, coordinator_client, outbox
+):
     company = factories.company()
-    response = invite(coordinator_client, company, "nieuw@bedrijf.test", role="contact")
+    response = invite(coordinator_client, company, "nieuw@bedrijf.test", role="administrator")
     assert response.status_code == 302
     assert [m.recipient for m in outbox("invitation")] == ["nieuw@bedrijf.test"]
 
@@ -132,7 +134,7 @@ def test_the_acceptance_form_checks_the_password(app, db, teacher, teacher_clien
         link, data={"name": "Nina", "password": "kort", "password_again": "kort"}
     )
     assert response.status_code == 200
-    assert dutch("A password has at least %(n)d characters.", n=8) in field_errors(
+    assert dutch("A password has at least %(n)d characters.", n=12) in field_errors(
         response.get_data(as_text=True), "password"
     )
     assert db.session.scalar(select(User).where(User.email == "nina@school.test")) is None
@@ -192,7 +194,7 @@ def test_a_forged_invitation_link_is_refused(app, db, teacher, teacher_client, o
 def test_someone_with_an_account_joins_once_signed_in(app, db, coordinator_client, outbox):
     company = factories.company(name="Laswerk Oldenzaal")
     person = factories.user(factories.school(), "teacher", email="dubbelrol@school.test")
-    invite(coordinator_client, company, person.email, role="contact")
+    invite(coordinator_client, company, person.email, role="administrator")
     link = link_in(outbox("invitation")[0])
 
     visitor = app.test_client()
@@ -209,7 +211,7 @@ def test_someone_with_an_account_joins_once_signed_in(app, db, coordinator_clien
     assert sorted(m.organisation.name for m in person.memberships) == sorted(
         ["Laswerk Oldenzaal", person.memberships[0].organisation.name]
     )
-    assert {m.role for m in person.memberships} == {"teacher", "contact"}
+    assert {m.role for m in person.memberships} == {"teacher", "administrator"}
     assert person.check_password("secret-password")  # the password stays as it was
     assert visitor.get(link).status_code == 410
 
@@ -218,7 +220,7 @@ def test_another_signed_in_person_cannot_take_the_invitation(app, db, coordinato
     company = factories.company()
     invited = factories.user(email="invited@school.test")
     stranger = factories.user(factories.school(), "teacher")
-    invite(coordinator_client, company, invited.email, role="contact")
+    invite(coordinator_client, company, invited.email, role="administrator")
     link = link_in(outbox("invitation")[0])
     client = login(app.test_client(), stranger)
     response = client.post(link)

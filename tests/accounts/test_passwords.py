@@ -116,7 +116,7 @@ def test_the_new_password_is_checked(client, db, teacher, outbox):
     link = link_in(outbox("password_reset")[0])
     response = client.post(link, data={"password": "kort", "password_again": "kort"})
     assert response.status_code == 200
-    assert dutch("A password has at least %(n)d characters.", n=8) in field_errors(
+    assert dutch("A password has at least %(n)d characters.", n=12) in field_errors(
         response.get_data(as_text=True), "password"
     )
     assert client.get(link).status_code == 200  # still usable

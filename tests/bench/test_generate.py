@@ -94,7 +94,7 @@ def test_bookings_fit_their_activity(dataset):
             assert activity.status != "draft"
         teacher = db.session.scalar(select(User).where(User.email == "teacher1@bench.test"))
         assert teacher.check_password(BENCH_PASSWORD)
-        assert teacher.organisations("teacher")[0].kind == "school"
+        assert teacher.organisations()[0].kind == "school"
         assert db.session.scalar(select(func.count()).select_from(User)) > 0
         db.engine.dispose()
 

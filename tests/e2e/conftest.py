@@ -5,7 +5,8 @@ every test): the browser needs a server running in the background on a database
 that holds the demo region. They share one xdist worker (`xdist_group("e2e")`)
 so the server and the browser start once.
 
-The server sends the Content-Security-Policy the product is served with, and
+The server sends the security headers the product is served with (its
+Content-Security-Policy among them, app/web/security_headers.py), and
 the map's tiles come from a second local server (another origin, as in
 production; the machine has no network). Every state of every page a test
 browser shows is checked once (tests/e2e/page_checks.js; for browsers without
@@ -59,16 +60,6 @@ LOCALES = {"nl": "nl-NL", "en": "en-GB"}
 CONTEXT_HEADER = "X-E2E-Context"
 CHECK_COOKIE = "e2e-check"
 CHECK_WAIT_SECONDS = 15
-
-
-def content_security_policy(tile_origin: str) -> str:
-    """The policy the product's pages are served with (issue 11's security
-    headers): no inline script or style, images from here and the map tiles."""
-    return (
-        "default-src 'self'; script-src 'self'; style-src 'self'; "
-        f"img-src 'self' data: {tile_origin}; connect-src 'self'; font-src 'self'; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-    )
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -204,7 +195,6 @@ def demo_app(tmp_path_factory, tile_server, documents, check_marks):
         TESTING=False,  # errors render the 500 page, as in production
         MAP_TILES_URL=f"{tile_server}/{{z}}/{{x}}/{{y}}.png",
     )
-    policy = content_security_policy(tile_server)
 
     @app.before_request
     def after_the_check_of_the_page_left():
@@ -213,8 +203,7 @@ def demo_app(tmp_path_factory, tile_server, documents, check_marks):
             check_marks.wait_for(mark)
 
     @app.after_request
-    def as_in_production(response):
-        response.headers["Content-Security-Policy"] = policy
+    def record_documents_without_javascript(response):
         context = request.headers.get(CONTEXT_HEADER)
         if (
             context

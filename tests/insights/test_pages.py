@@ -178,7 +178,8 @@ def test_exported_cells_cannot_become_formulas(app, dangerous_schools, coordinat
     names = {r[0] for r in rows[1:]}
     towns = {r[1] for r in rows[1:]}
     for text in DANGEROUS:
-        assert "'" + text in names and "'" + text in towns
+        # A tab before the formula is white space, which exports leave out.
+        assert "'" + text.lstrip() in names and "'" + text.lstrip() in towns
         assert text not in names
     # Numbers stay numbers.
     assert all(r[2].isdigit() for r in rows[1:])
@@ -189,7 +190,7 @@ def test_exported_cells_cannot_become_formulas(app, dangerous_schools, coordinat
     cells = [row for row in sheet.iter_rows(min_row=2)]
     by_name = {row[0].value: row for row in cells}
     for text in DANGEROUS:
-        row = by_name["'" + text]
+        row = by_name["'" + text.lstrip()]
         assert row[0].data_type == "s" and row[1].data_type == "s"
         assert isinstance(row[2].value, int) and row[2].data_type == "n"
     assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)

@@ -1,11 +1,36 @@
 import re
 
+import pytest
+
 from tests import factories
 from tests.conftest import login
 
+OPERATOR = {"Authorization": "Bearer health-token-for-the-tests"}
 
-def test_healthz_reports_database_and_scheduler(client, db):
-    response = client.get("/healthz")
+
+@pytest.fixture
+def health_token(app):
+    app.config["HEALTH_TOKEN"] = "health-token-for-the-tests"
+
+
+def test_healthz_tells_anonymous_callers_only_that_it_is_up(client, db, health_token):
+    for headers in ({}, {"Authorization": "Bearer a-wrong-token"}):
+        response = client.get("/healthz", headers=headers)
+        assert response.status_code == 200
+        assert response.get_json() == {"status": "ok"}
+
+
+def test_healthz_shows_details_to_people_who_see_the_mail_queue(app, db, client):
+    teacher = factories.user(factories.school(), "teacher")
+    administrator = factories.user(factories.network(), "administrator")
+    db.session.commit()
+    assert login(app.test_client(), teacher).get("/healthz").get_json() == {"status": "ok"}
+    body = login(app.test_client(), administrator).get("/healthz").get_json()
+    assert body["database"]["ok"] is True and "mail_queue" in body
+
+
+def test_healthz_reports_database_and_scheduler(client, db, health_token):
+    response = client.get("/healthz", headers=OPERATOR)
     assert response.status_code == 200
     body = response.get_json()
     assert body["database"]["ok"] is True
@@ -14,11 +39,11 @@ def test_healthz_reports_database_and_scheduler(client, db):
     assert body["mail_queue"]["due"] == 0
 
 
-def test_healthz_sees_a_heartbeat(client, app, db):
+def test_healthz_sees_a_heartbeat(client, app, db, health_token):
     from app.scheduler import heartbeat
 
     heartbeat()
-    body = client.get("/healthz").get_json()
+    body = client.get("/healthz", headers=OPERATOR).get_json()
     assert body["scheduler"]["ok"] is True
     assert body["scheduler"]["seconds_ago"] < 5
 

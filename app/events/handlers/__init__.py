@@ -37,9 +37,17 @@ HANDLERS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
     # organisations and people
     ev.OrganisationRegistered: [accounts_mail.tell_coordinators_about_registration],
     ev.OrganisationApproved: [accounts_mail.tell_members_about_approval, catalogue, figures],
+    ev.OrganisationUpdated: [feeds.organisation_changed, catalogue, figures],
     ev.MemberInvited: [accounts_mail.send_invitation],
     ev.MemberJoined: [feeds.member_joined],
+    ev.MemberRoleChanged: [feeds.member_joined],
+    ev.MemberLeft: [feeds.member_joined],
     ev.PasswordResetRequested: [accounts_mail.send_password_reset_link],
+    ev.SignUpWithKnownAddress: [accounts_mail.tell_the_known_address_about_the_sign_up],
+    ev.InactiveAccountWarned: [accounts_mail.warn_inactive_account],
+    # Deleting an account changes the rows that named the person, whose
+    # names no cached page or feed shows; nothing else follows.
+    ev.AccountDeleted: [],
     # school holidays
     ev.HolidaysChanged: [placements.follow_changed_holidays, feeds.holidays_changed],
     # catalogue

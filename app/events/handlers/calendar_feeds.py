@@ -29,8 +29,13 @@ def activity_changed(event: ev.ActivityChanged) -> None:
     service.bump_for_activity(event.activity_id, event.company_id, attributes_changed=True)
 
 
-def member_joined(event: ev.MemberJoined) -> None:
+def member_joined(event: ev.MemberJoined | ev.MemberRoleChanged | ev.MemberLeft) -> None:
+    """What the person's own feeds show follows their memberships."""
     service.bump_for_member(event.user_id)
+
+
+def organisation_changed(event: ev.OrganisationUpdated) -> None:
+    service.bump_for_organisation(event.organisation_id, event.kind)
 
 
 def placement_changed(event: ev.PlacementAgreed | ev.PlacementLessonChanged

@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import Membership, Organisation, User
+from app.accounts.service import coordinators
 from app.events import types as ev
 from app.extensions import db
 from app.notifications.compose import path_for
@@ -30,22 +31,21 @@ from app.notifications.service import notify
 from app.placements.models import Placement, Professional
 from app.school_requests.models import RequestResponse
 
-# The people of each side who hear about a placement.
-ROLES = {"school": ("teacher",), "company": ("contact",)}
 
-
-def _members(organisation: Organisation, roles: tuple[str, ...]) -> list[User]:
-    return list(db.session.scalars(
-        select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.organisation_id == organisation.id, Membership.role.in_(roles),
-               User.active.is_(True))
-        .order_by(User.id)
-    ))
+def _members(organisation: Organisation) -> list[User]:
+    """Everyone of one side: its teachers or contacts, and its administrators."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.organisation_id == organisation.id, User.active.is_(True))
+            .order_by(User.id)
+        )
+    )
 
 
 def _side(placement: Placement, side: str) -> list[User]:
-    organisation = placement.company if side == "company" else placement.school
-    return _members(organisation, ROLES[side])
+    return _members(placement.company if side == "company" else placement.school)
 
 
 def _others(placement: Placement, by: str) -> list[User]:
@@ -178,11 +178,7 @@ def candidate_registered(event: ev.CandidateRegistered) -> None:
     if event.status != "pending":
         return
     professional = db.session.get(Professional, event.professional_id)
-    coordinators = db.session.scalars(
-        select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.role == "coordinator", User.active.is_(True)).distinct()
-    ).all()
-    for person in sorted(coordinators, key=lambda u: u.id):
+    for person in coordinators():
         notify(
             person, "candidate_registered",
             subject=lambda: _l("New candidate for the hybrid-teacher pool: %(name)s",

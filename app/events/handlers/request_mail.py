@@ -55,12 +55,14 @@ def company_people(response: RequestResponse) -> list[User]:
         m.organisation_id == response.company_id for m in person.memberships
     ):
         return [person]
-    return list(db.session.scalars(
-        select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.organisation_id == response.company_id, Membership.role == "contact",
-               User.active.is_(True))
-        .order_by(User.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.organisation_id == response.company_id, User.active.is_(True))
+            .order_by(User.id)
+        )
+    )
 
 
 def request_answered(event: ev.RequestAnswered) -> None:
