@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import DESKTOP
+from tests.e2e.conftest import DESKTOP, PHONE
 from tests.e2e.journeys_helpers import (
     COMPANY,
     COORDINATOR,
@@ -110,6 +110,22 @@ def test_company_contact_creates_publishes_and_dates_an_activity(journey):
     sign_in(page, COMPANY)
     menu(page, "/our-activities")
     page.wait_for_url("**/our-activities")
+
+    # Sent empty, the form comes back (a full page, also with JavaScript) with
+    # one summary at its top that has the focus and lists every missing
+    # field at once, each a link to its field.
+    page.locator("main a[href$='/activities/new']").first.click()
+    page.wait_for_url(re.compile(r"/companies/\d+/activities/new$"))
+    page.locator("form.activity-form button[type=submit]").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    assert summary.bounding_box()["y"] < page.viewport_size["height"] / 2
+    expect(summary.locator("h2")).to_have_text(re.compile(r"^\d+ "))
+    for missing in ("title", "years", "paths"):
+        expect(summary.locator(f"a[href='#{missing}']")).to_have_count(1)
+    summary.locator("a[href='#title']").click()
+    expect(page).to_have_url(re.compile(r"#title$"))
+    expect(page.locator("#title")).to_be_in_viewport()
 
     title = unique("Aandrijvingen van dichtbij")
     activity_id = create_activity(
@@ -221,9 +237,14 @@ def test_teacher_finds_an_activity_and_books_it_once(journey):
     sign_in(page, TEACHER)
     menu(page, "/catalogue")
     page.wait_for_url("**/catalogue")
-    # Results first: the first one is on screen without scrolling.
-    first = page.locator("#results .result").first.bounding_box()
-    assert first["y"] + 40 < page.viewport_size["height"], first
+    # Results first: the first one is on screen without scrolling, on a phone
+    # (375x700) and on a desktop (1280x800) alike.
+    own = page.viewport_size
+    for size in (PHONE, DESKTOP):
+        page.set_viewport_size(size)
+        first = page.locator("#results .result").first.bounding_box()
+        assert first["y"] + 40 < size["height"], (size, first)
+    page.set_viewport_size(own)
     filters = page.locator("form.catalogue-filters")
     results = page.locator("#results li.result")
     open_filters(page)
@@ -526,3 +547,26 @@ def test_coordinator_approves_a_waiting_organisation(journey):
     expect(listed.locator(".badge-approved")).to_be_visible()
     # The news was told where it happened, not again on the next page.
     expect(page.locator(".flashes")).to_have_count(0)
+
+    # The figures' documents and exports follow the filters chosen.
+    menu(page, "/insights")
+    page.wait_for_url("**/insights")
+    filters = page.locator("form.insight-filters")
+    earlier = filters.locator("select[name=school_year] option").nth(1).get_attribute("value")
+    filters.locator("select[name=school_year]").select_option(earlier)
+    if journey.javascript:
+        expect(page).to_have_url(re.compile(rf"school_year={earlier}"))
+    filters.locator("select[name=profile]").select_option("PIE")
+    if not journey.javascript:
+        filters.locator("button[type=submit]").click()
+    expect(page).to_have_url(re.compile(rf"school_year={earlier}.*profile=PIE"))
+    # The annual report covers a school year; the exports are of the tables
+    # as filtered.
+    report = page.locator("#documents a[href^='/insights/report.pdf']").first
+    expect(report).to_have_attribute("href", re.compile(rf"school_year={earlier}"))
+    exports = page.locator("#figures .exports a")
+    expect(exports.first).to_be_visible()
+    chosen = {"school_year": [earlier], "profile": ["PIE"]}
+    for href in exports.evaluate_all("links => links.map(a => a.getAttribute('href'))"):
+        query = parse_qs(urlsplit(href).query)
+        assert {k: query.get(k) for k in chosen} == chosen, href
