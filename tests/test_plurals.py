@@ -46,6 +46,7 @@ NOT_A_NOUN = {
     # plural is always the form shown.
     "A group has at most %(n)d students.",
     "A password has at least %(n)d characters.",
+    "A password has at most %(n)d characters.",
     "A placement is at least %(n)d hour a week.",
     "A placement is at most %(n)d hours a week.",
     "A series has at most %(n)d slots.",
