@@ -126,6 +126,8 @@ AVOIDED_WORDS = [
     (re.compile(r"\b(afmelden|uitschrijven)\b", re.I), "uitloggen"),
     (re.compile(r"\bnotificatie", re.I), "melding"),
     (re.compile(r"\bdashboard", re.I), "cijfers"),
+    # The product speaks to teachers and colleagues informally everywhere.
+    (re.compile(r"\b(u|uw)\b", re.I), "je, jouw"),
 ]
 
 
