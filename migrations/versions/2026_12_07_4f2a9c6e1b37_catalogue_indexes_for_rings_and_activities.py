@@ -6,7 +6,7 @@ and the activities in a ring around a school through activity (status,
 latitude, longitude) (docs/PERFORMANCE.md, "The catalogue query").
 
 Revision ID: 4f2a9c6e1b37
-Revises: 8d4c1a7e5f20
+Revises: 3c9d2e7a41f0
 Create Date: 2026-12-07 03:00:00
 
 """
@@ -14,7 +14,7 @@ Create Date: 2026-12-07 03:00:00
 from alembic import op
 
 revision = "4f2a9c6e1b37"
-down_revision = "8d4c1a7e5f20"
+down_revision = "3c9d2e7a41f0"
 branch_labels = None
 depends_on = None
 
