@@ -361,8 +361,17 @@ def prepare(database_url: str, work: Path, scenarios, seed: int = 7, echo=print)
 
 
 def my_bookings_path(rng: random.Random) -> str:
-    """ "Mijn boekingen" as the page offers it."""
-    return "/bookings"
+    """ "Mijn boekingen" as the page offers it: a tab, sometimes a state or a
+    period, one of the first pages."""
+    args = {"tab": rng.choice(("upcoming", "upcoming", "past"))}
+    if rng.random() < 0.3:
+        args["state"] = rng.choice(("requested", "confirmed", "waitlisted", "cancelled"))
+    if rng.random() < 0.2:
+        args["period"] = "month"
+    page = rng.choice((1, 1, 1, 2, 3))
+    if page > 1:
+        args["page"] = page
+    return "/bookings?" + urlencode(args)
 
 
 def api_lines(app, rng, teachers, today) -> list[tuple[str, str, str, list[str]]]:
