@@ -430,14 +430,7 @@ def _soonest(
     it is the page. Otherwise the matching activities are found first, and
     their upcoming slots (the index on slot (activity_id, status, starts_at))
     sorted: few activities pass such filters."""
-    horizon = (
-        select(_WALKED.starts_at)
-        .where(*period(filters, _WALKED))
-        .order_by(_WALKED.starts_at)
-        .offset(WALK_SLOTS - 1)
-        .limit(1)
-        .scalar_subquery()
-    )
+    horizon = _horizon(filters)
     by_date = (Slot.starts_at, Slot.id)
     walk = (
         _rows(origin)
@@ -458,6 +451,19 @@ def _soonest(
         _rows(origin).where(*where.slot, Slot.activity_id.in_(chosen)).order_by(*by_date)
     )
     return _execute(activities_first, offset, limit)
+
+
+def _horizon(filters: Filters):
+    """The start of the WALK_SLOTS-th upcoming slot of the period (NULL when
+    the period has fewer), found in the index on slot (status, starts_at)."""
+    return (
+        select(_WALKED.starts_at)
+        .where(*period(filters, _WALKED))
+        .order_by(_WALKED.starts_at)
+        .offset(WALK_SLOTS - 1)
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def _nearest(filters: Filters, origin: Origin, wanted: int) -> list:
@@ -537,9 +543,33 @@ def count_matches(
 ) -> Count:
     """The number of matching slots, counted up to COUNT_LIMIT. Counted also
     when the first page holds them all, so that every page costs the same
-    statements whatever it finds."""
-    walk = select(Slot.id).where(*matching_slots(filters, origin)).limit(COUNT_LIMIT + 1)
-    found = db.session.scalar(select(func.count()).select_from(walk.subquery()))
+    statements whatever it finds.
+
+    Bounded like the date walk (_soonest): first among the first WALK_SLOTS
+    upcoming slots of the period, in the same statement as the bound itself;
+    when those hold fewer than COUNT_LIMIT matches and the period has more
+    slots, among the slots of the matching activities (the index on slot
+    (activity_id, status, starts_at)). Filters few activities pass would
+    otherwise make the count read every upcoming slot of the country."""
+    horizon = _horizon(filters)
+    walk = (
+        select(Slot.id)
+        .where(
+            *matching_slots(filters, origin),
+            Slot.starts_at <= func.coalesce(horizon, _NO_HORIZON),
+        )
+        .limit(COUNT_LIMIT + 1)
+    )
+    found, bound = db.session.execute(
+        select(select(func.count()).select_from(walk.subquery()).scalar_subquery(), horizon)
+    ).one()
+    if found <= COUNT_LIMIT and bound is not None:
+        where = conditions(filters, origin, _OFFER, _OFFER_COMPANY)
+        chosen = select(_OFFER.id).join(_OFFER_COMPANY, _OFFER.company).where(*where.offer)
+        first = (
+            select(Slot.id).where(*where.slot, Slot.activity_id.in_(chosen)).limit(COUNT_LIMIT + 1)
+        )
+        found = db.session.scalar(select(func.count()).select_from(first.subquery()))
     return Count(COUNT_LIMIT, more=True) if found > COUNT_LIMIT else Count(found)
 
 

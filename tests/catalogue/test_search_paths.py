@@ -12,7 +12,7 @@ on every page, at 5 and at 20 per page."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import literal, select
+from sqlalchemy import func, literal, select
 
 from app.catalogue import search as catalogue_search
 from app.catalogue.models import Activity, Slot
@@ -123,9 +123,34 @@ def test_the_paths_are_reached(app, db, offers, small_paths):
         search(Filters(q="amsterdam"), origin, per_page=2)
     with QueryCounter(db.engine) as nearest:
         search(Filters(sort="distance"), Origin(*AMSTERDAM), per_page=100)
-    # Each search also counts its matches up to 500 (decision 0010): + 1.
-    assert soonest.count == 1 + 1  # the walk found the page
-    assert sparse.count == 2 + 1  # the walk, then the activities first
+    # Each search also counts its matches up to 500 (decision 0010), like the
+    # walk: within its bound, then (the bound of 3 slots is reached) through
+    # the matching activities: + 2.
+    assert soonest.count == 1 + 2  # the walk found the page
+    assert sparse.count == 2 + 2  # the walk, then the activities first
     # Online by date (walk, activities first), every ring, the whole country,
     # and the activities without a place.
-    assert nearest.count == 2 + 3 + 1 + 1 + 1
+    assert nearest.count == 2 + 3 + 1 + 1 + 2
+
+
+@pytest.mark.parametrize("place", [None, "enschede"])
+@pytest.mark.parametrize("limit", [2, 500])
+def test_the_count_is_the_one_statement_s_count_up_to_the_limit(
+    app, db, offers, small_paths, monkeypatch, place, limit
+):
+    """Within the walk's bound or past it, through the matching activities:
+    the number of matching slots, or "more than" the limit."""
+    monkeypatch.setattr(catalogue_search, "COUNT_LIMIT", limit)
+    origin = Origin(*ORIGINS[place]) if place else None
+    for query in QUERIES:
+        filters = as_filters(query, 1)[0]
+        where = conditions(filters, origin)
+        every = db.session.scalar(
+            select(func.count(Slot.id))
+            .join(Slot.activity)
+            .join(catalogue_search._COMPANY, Activity.company)
+            .where(*where.slot, *where.offer)
+        )
+        expected = (limit, True) if every > limit else (every, False)
+        found = search(filters, origin, per_page=5).total
+        assert (found.value, found.more) == expected, query
