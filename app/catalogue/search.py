@@ -617,7 +617,9 @@ def search_activities(
     if filters.sort == "distance" and origin is not None:
         ids = _page_by_distance(where, origin, offset, per_page + 1)
     else:
-        ids = _page_by_date(where, matching_slots(filters, origin), offset, per_page + 1)
+        ids = _page_by_date(
+            where, matching_slots(filters, origin), _horizon(filters), offset, per_page + 1
+        )
     rows = _summaries(where, origin, ids)
     return ActivityPage(rows=rows[:per_page], page=filters.page, has_next=len(ids) > per_page)
 
@@ -629,7 +631,7 @@ _WALK_PER_ACTIVITY = (2, 16)
 
 
 def _page_by_date(
-    where: Conditions, matching: list[ColumnElement], offset: int, limit: int
+    where: Conditions, matching: list[ColumnElement], bound, offset: int, limit: int
 ) -> list[int]:
     """The ids of the activities on the page, in order of their first matching
     slot (then id).
@@ -638,21 +640,35 @@ def _page_by_date(
     matching_slots) and keeps each activity at its first slot, until enough
     activities are found: the first n distinct activities of that walk are
     exactly the first n in order of their next date. Only when a short walk
-    finds too few (deep pages, activities with many dates close together) are
-    the matching slots grouped per activity."""
+    finds too few (deep pages, activities with many dates close together) or
+    meets the bound of WALK_SLOTS (filters few activities pass) are the
+    matching activities' slots grouped per activity."""
     wanted = offset + limit
-    walk = select(Slot.activity_id).where(*matching).order_by(Slot.starts_at, Slot.activity_id)
+    # Bounded like the catalogue's walk (_soonest): the first WALK_SLOTS
+    # upcoming slots of the period; each row says where the bound lies.
+    walk = (
+        select(Slot.activity_id, bound)
+        .where(*matching, Slot.starts_at <= func.coalesce(bound, _NO_HORIZON))
+        .order_by(Slot.starts_at, Slot.activity_id)
+    )
     ids: list[int] = []
+    complete = False
     for per_activity in _WALK_PER_ACTIVITY:
         slots = per_activity * wanted
-        activity_ids = db.session.scalars(walk.limit(slots)).all()
-        ids = list(dict.fromkeys(activity_ids))
-        if len(ids) >= wanted or len(activity_ids) < slots:
+        found = db.session.execute(walk.limit(slots)).all()
+        ids = list(dict.fromkeys(activity_id for activity_id, _ in found))
+        # Short of the slots asked for: the walk met the bound, or (no bound)
+        # the last matching slot, and holds every match.
+        complete = len(found) < slots and bool(found) and found[0][1] is None
+        if len(ids) >= wanted or complete:
             break
-    else:
+    if len(ids) < wanted and not complete:
+        # The matching activities first, their matching slots grouped: few
+        # activities pass the filters a short walk cannot fill a page with.
+        chosen = select(Activity.id).join(_COMPANY, Activity.company).where(*where.offer)
         grouped = (
             select(Slot.activity_id)
-            .where(*matching)
+            .where(*where.slot, Slot.activity_id.in_(chosen))
             .group_by(Slot.activity_id)
             .order_by(func.min(Slot.starts_at), Slot.activity_id)
             .limit(wanted)
