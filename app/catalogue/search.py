@@ -615,7 +615,7 @@ def search_activities(
     where = conditions(filters, origin)
     offset = (filters.page - 1) * per_page
     if filters.sort == "distance" and origin is not None:
-        ids = _page_by_distance(where, origin, offset, per_page + 1)
+        ids = _page_by_distance(where, origin, offset, per_page + 1, filters.max_km)
     else:
         ids = _page_by_date(
             where, matching_slots(filters, origin), _horizon(filters), offset, per_page + 1
@@ -692,23 +692,67 @@ def _page_by_date(
     return page
 
 
-def _page_by_distance(where: Conditions, origin: Origin, offset: int, limit: int) -> list[int]:
+def _page_by_distance(
+    where: Conditions, origin: Origin, offset: int, limit: int, max_km: float | None = None
+) -> list[int]:
     """The ids of the activities on the page, nearest first (unknown places
-    last), the same distance by next matching date, then id. Every matching
-    activity is sorted, as any sort by distance must; its next date is one
-    index look-up per activity."""
+    last), the same distance by next matching date, then id.
+
+    As the catalogue's nearest first (_nearest): online activities (distance
+    0) soonest first, the others from rings around the origin until a ring
+    holds the page, merged; then those without a place. Deep pages sort every
+    matching activity in one statement, as any deep page must."""
     next_starts_at = (
         select(func.min(Slot.starts_at))
         .where(Slot.activity_id == Activity.id, *where.slot)
         .scalar_subquery()
     )
-    query = select(Activity.id).join(_COMPANY, Activity.company).where(*where.offer)
-    if where.narrows_slots:
-        query = query.where(next_starts_at.is_not(None))
-    query = query.order_by(
-        distance_expression(origin).nulls_last(), next_starts_at.asc().nulls_last(), Activity.id
-    )
-    return list(db.session.scalars(query.offset(offset).limit(limit)))
+    distance = distance_expression(origin)
+
+    def activities(*conditions, order, skip=0, take):
+        query = (
+            select(Activity.id, distance, next_starts_at)
+            .join(_COMPANY, Activity.company)
+            .where(*where.offer, *conditions)
+        )
+        if where.narrows_slots:
+            query = query.where(next_starts_at.is_not(None))
+        return db.session.execute(query.order_by(*order).offset(skip).limit(take)).all()
+
+    by_date = (next_starts_at.asc().nulls_last(), Activity.id)
+    if offset > DEEPEST_MERGED_OFFSET:
+        rows = activities(order=(distance.nulls_last(), *by_date), skip=offset, take=limit)
+        return [row[0] for row in rows]
+    wanted = offset + limit
+    online = activities(Activity.venue == "online", order=by_date, take=wanted)
+    km_per_lon = KM_PER_DEGREE_LON_AT_EQUATOR * math.cos(math.radians(origin.latitude))
+    placed: list = []
+    for km in (*(km for km in RINGS_KM if not max_km or km < max_km), max_km):
+        ring = [
+            Activity.venue != "online",
+            Activity.latitude.is_not(None),
+            Activity.longitude.is_not(None),
+        ]
+        if km:
+            dlat, dlon = km / KM_PER_DEGREE_LAT, km / km_per_lon
+            ring += [
+                Activity.latitude.between(origin.latitude - dlat, origin.latitude + dlat),
+                Activity.longitude.between(origin.longitude - dlon, origin.longitude + dlon),
+                distance <= km * km,
+            ]
+        placed = activities(*ring, order=(distance, *by_date), take=wanted)
+        if len(placed) == wanted:
+            break
+    merged = sorted(
+        [*online, *placed],
+        key=lambda row: (row[1], row[2] is None, row[2] or _NO_HORIZON, row[0]),
+    )[:wanted]
+    if len(merged) < wanted and not max_km:
+        nowhere = or_(Activity.latitude.is_(None), Activity.longitude.is_(None))
+        merged += activities(
+            Activity.venue != "online", nowhere, order=by_date, take=wanted - len(merged)
+        )
+    return [row[0] for row in merged[offset:]]
 
 
 def _summaries(where: Conditions, origin: Origin | None, ids: list[int]) -> list[ActivityRow]:

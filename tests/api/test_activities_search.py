@@ -296,8 +296,12 @@ def as_filters(query: dict, page: int) -> tuple[Filters, Origin | None]:
 def test_every_page_answers_what_the_old_statement_answered(
     app, db, offers, query, per_page, walk, monkeypatch
 ):
-    if walk:  # the date walk meets its bound: the activities are chosen first
+    if walk:
+        # The date walk meets its bound (the activities are chosen first); by
+        # distance every ring is tried and deep pages are sorted whole.
         monkeypatch.setattr(catalogue_search, "WALK_SLOTS", walk)
+        monkeypatch.setattr(catalogue_search, "RINGS_KM", (1.0, 10.0, 50.0))
+        monkeypatch.setattr(catalogue_search, "DEEPEST_MERGED_OFFSET", 4)
     anonymous = api_as(app, db)
     pages = 0
     for page in range(1, 40):
