@@ -14,11 +14,18 @@ from tests.catalogue.helpers import shown
 def test_a_published_activity_with_its_dates(client, db):
     company = factories.company(name="Bouwbedrijf Oost")
     activity = factories.activity(
-        company, title="Bouwplaats bezoeken", kind="company_visit",
-        description=("Eerste regel\nTweede <script>alert(1)</script> regel\n\n\n"
-                     "Nieuwe alinea & meer"),
-        years=frozenset({"3"}), paths=frozenset({"BB"}), profiles=frozenset(),
-        duration_minutes=150, max_group_size=18, min_notice_days=9,
+        company,
+        title="Bouwplaats bezoeken",
+        kind="company_visit",
+        description=(
+            "Eerste regel\nTweede <script>alert(1)</script> regel\n\n\nNieuwe alinea & meer"
+        ),
+        years=frozenset({"3"}),
+        paths=frozenset({"BB"}),
+        profiles=frozenset(),
+        duration_minutes=150,
+        max_group_size=18,
+        min_notice_days=9,
     )
     open_slot = factories.slot(activity, days_ahead=12, capacity=20, taken=5)
     full = factories.slot(activity, days_ahead=19, capacity=10, taken=10)
@@ -29,8 +36,10 @@ def test_a_published_activity_with_its_dates(client, db):
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Bouwplaats bezoeken" in page and "Bouwbedrijf Oost" in page
-    assert ("<p>Eerste regel<br>\nTweede &lt;script&gt;alert(1)&lt;/script&gt; regel</p>\n"
-            "<p>Nieuwe alinea &amp; meer</p>") in page
+    assert (
+        "<p>Eerste regel<br>\nTweede &lt;script&gt;alert(1)&lt;/script&gt; regel</p>\n"
+        "<p>Nieuwe alinea &amp; meer</p>"
+    ) in page
     assert "<script>alert" not in page
     assert shown("Every profile") in page
     assert "150 minuten" in page
@@ -57,7 +66,8 @@ def test_the_contacts_details_are_not_on_the_public_page(client, db):
 
 @pytest.mark.parametrize("status", ["draft", "archived"])
 def test_unpublished_activities_are_only_for_their_company_and_coordinators(
-        app, client, teacher_client, coordinator_client, db, status):
+    app, client, teacher_client, coordinator_client, db, status
+):
     from tests.conftest import login
 
     company = factories.company()
@@ -68,8 +78,9 @@ def test_unpublished_activities_are_only_for_their_company_and_coordinators(
 
     assert client.get(url).status_code == 404
     assert teacher_client.get(url).status_code == 404
-    other_contact = login(app.test_client(), factories.user(factories.company(), "contact"),
-                          factories.PASSWORD)
+    other_contact = login(
+        app.test_client(), factories.user(factories.company(), "contact"), factories.PASSWORD
+    )
     assert other_contact.get(url).status_code == 404
     for allowed in (member, coordinator_client):
         response = allowed.get(url)
@@ -85,3 +96,33 @@ def test_the_activity_of_a_company_not_yet_approved_is_not_public(client, db):
 
 def test_an_unknown_activity_is_not_found(client, db):
     assert client.get("/activities/999999").status_code == 404
+
+
+def test_the_page_costs_the_same_statements_for_1_and_12_dates(teacher_client, db):
+    """No statement per date (docs/PERFORMANCE.md, "Issue 16")."""
+    from app.catalogue.models import Activity
+    from app.extensions import db as database
+    from tests.catalogue.helpers import QueryCounter
+
+    activity = factories.activity(factories.company())
+    factories.slot(activity, days_ahead=12)
+    database.session.commit()
+    activity_id = activity.id
+
+    def statements() -> tuple[int, str]:
+        database.session.remove()  # nothing loaded while the data was made
+        with QueryCounter(database.engine) as counter:
+            page = teacher_client.get(f"/activities/{activity_id}").get_data(as_text=True)
+        return counter.count, page
+
+    one, _ = statements()
+    activity = database.session.get(Activity, activity_id)
+    for days in range(13, 24):
+        factories.slot(activity, days_ahead=days)
+    database.session.commit()
+    twelve, page = statements()
+    assert len(re.findall(r"<tr data-slot=", page)) == 12  # every date is listed
+    assert twelve == one
+    # The signed-in person, their organisations, the unread count, the
+    # activity with its company, its dates.
+    assert one <= 4 + 2
