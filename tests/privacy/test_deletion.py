@@ -65,9 +65,10 @@ def test_deleting_takes_the_name_out_of_bookings_history_and_later_mails(app, db
         assert "Jan Jansen" not in text and jan.email not in text and "06 12345678" not in text
     # History: every entry is still there, none names Jan.
     history = db.session.scalars(
-        select(EventLogEntry).where(
-            EventLogEntry.subject_type == "booking", EventLogEntry.subject_id == booking.id
-        )
+        select(EventLogEntry)
+        .where(EventLogEntry.subject_type == "booking", EventLogEntry.subject_id == booking.id)
+        # In the order they happened: PostgreSQL returns updated rows in any order.
+        .order_by(EventLogEntry.id)
     ).all()
     assert [e.name for e in history] == ["BookingRequested", "BookingConfirmed"]
     assert (
