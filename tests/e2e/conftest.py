@@ -13,7 +13,7 @@ import threading
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from tests.conftest import make_app
+from tests.apps import make_app
 
 CHROMIUM = "/usr/bin/chromium"
 # As root Chromium needs --no-sandbox; with no network beyond the package
