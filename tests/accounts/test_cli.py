@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import ApiToken, Membership, Organisation, User
 from tests import factories
-from tests.conftest import login
+from tests.apps import login
 
 
 def run(app, *args: str, input: str | None = None):
@@ -161,13 +161,10 @@ def test_api_token_create_for_an_unknown_person_fails(app, db):
 
 def _counts(db) -> dict[str, int]:
     """Rows per table, for every table of the metadata."""
-    counts = {}
-    with db.engine.connect() as connection:
-        for table in db.metadata.sorted_tables:
-            counts[table.name] = connection.execute(
-                select(func.count()).select_from(table)
-            ).scalar_one()
-    return counts
+    return {
+        table.name: db.session.execute(select(func.count()).select_from(table)).scalar_one()
+        for table in db.metadata.sorted_tables
+    }
 
 
 def test_demo_load_is_idempotent(app, db):

@@ -131,7 +131,7 @@ def test_nothing_is_kept_when_the_cache_is_off(app, db, world, coordinator_clien
 def test_panels_of_other_people(app, db, world, client):
     stranger = factories.user(email="nobody@example.test")
     db.session.commit()
-    from tests.conftest import login
+    from tests.apps import login
 
     login(client, stranger)
     assert client.get("/insights/panels/coverage").status_code == 404

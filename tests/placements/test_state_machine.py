@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from app import scheduler
 from app.errors import Conflict, DomainError
 from app.events.models import EventLogEntry
 from app.notifications.models import OutgoingMail
-from app import scheduler
 from app.placements import service
 from tests.placements.helpers import monday_in, propose, terms, today
 
