@@ -201,9 +201,7 @@ def test_a_reminder_being_sent_right_now_is_not_pulled_from_under_the_dispatcher
     assert remaining == week_reminders
 
 
-def test_an_evaluation_request_follows_one_day_after_a_completed_booking(
-    world, db, smtp, dispatch
-):
+def test_an_evaluation_request_follows_one_day_after_a_completed_booking(world, db, smtp, dispatch):
     booking = confirmed_booking(world)
     commit()
     dispatch()  # the confirmation mails

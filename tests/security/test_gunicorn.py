@@ -245,6 +245,7 @@ def redis_url(tmp_path_factory):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
     def answers() -> bool:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
