@@ -20,6 +20,5 @@ def cast() -> dict:
             "locale": "nl",
             "phone": "053 123 4567",
         },
-        "coordinator": {"email": "coordinator@network.test"},
         "activity": {"title": "Lassen voor beginners"},
     }
