@@ -13,8 +13,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app import vocabulary
 from app.accounts.models import User
-from app.bookings import forms, permissions, service
+from app.bookings import forms, permissions, queries, service
 from app.bookings.models import ACTIVE, Booking
 from app.catalogue.models import Slot
 from app.errors import DomainError
@@ -25,14 +26,7 @@ from app.web.rendering import is_htmx, render, safe_next_url
 
 bp = Blueprint("bookings", __name__)
 
-STATES = {
-    "requested": _l("Requested"),
-    "confirmed": _l("Confirmed"),
-    "waitlisted": _l("On the waiting list"),
-    "declined": _l("Declined"),
-    "cancelled": _l("Cancelled"),
-    "completed": _l("Took place"),
-}
+STATES = vocabulary.BOOKING_STATES
 
 # The event log's names as a person reads them in a booking's history.
 HISTORY_PHRASES = {
@@ -140,6 +134,10 @@ def new(slot_id: int):
     if not schools:
         abort(403)
     form = _booking_form(slot, schools)
+    # A full date: the form is the waiting list's, already asked for.
+    waiting_list = not slot.is_cancelled and slot.free_places == 0
+    if waiting_list and request.method == "GET":
+        form.accept_waitlist.data = True
     status = 200
     if form.validate_on_submit():
         school = _chosen_school(form, schools)
@@ -167,7 +165,7 @@ def new(slot_id: int):
     elif request.method == "POST":
         status = 422
     return render("bookings/new.html", form=form, slot=slot, activity=slot.activity,
-                  several_schools=len(schools) > 1, status=status)
+                  several_schools=len(schools) > 1, waiting_list=waiting_list, status=status)
 
 
 def _flash_outcome(outcome: service.BookingOutcome) -> None:
@@ -175,13 +173,16 @@ def _flash_outcome(outcome: service.BookingOutcome) -> None:
     if outcome.replayed:
         flash(_("This booking was already made; it is shown below."), "info")
         return
-    messages = {
-        "requested": _("Your booking is made. The company will confirm it."),
-        "confirmed": _("Your booking is confirmed."),
-        "waitlisted": _("The group did not fit: it is on the waiting list and moves up "
-                        "automatically when places become free."),
-    }
-    flash(messages.get(booking.status, STATES.get(booking.status, "")), "success")
+    if booking.status == "waitlisted":
+        # Not a success: nothing is booked yet. The page says where the group stands.
+        flash(_("The group did not fit: it is on the waiting list and moves up "
+                "automatically when places become free."), "info")
+    else:
+        messages = {
+            "requested": _("Your booking is made. The company will confirm it."),
+            "confirmed": _("Your booking is confirmed."),
+        }
+        flash(messages.get(booking.status, STATES.get(booking.status, "")), "success")
     for warning in outcome.warnings:
         flash(warning, "warning")
 
@@ -216,6 +217,8 @@ def _booking_page(booking: Booking, *, reason_form=None, decline_form=None, stat
         "bookings/booking.html",
         booking=booking, slot=booking.slot, activity=booking.slot.activity,
         history=_history_rows(booking),
+        waiting_position=(queries.position_on_waiting_list(booking)
+                          if booking.status == "waitlisted" else None),
         cancel_form=reason_form or forms.ReasonForm(prefix="cancel"),
         decline_form=decline_form or forms.ReasonForm(prefix="decline"),
         status=status,
@@ -291,11 +294,28 @@ def decline(booking_id: int):
     return _booking_page(booking, decline_form=form, status=422)
 
 
+# What the company's incoming list says where a group of bookings is empty.
+INCOMING_EMPTY = {
+    "requested": _l("No booking is waiting for your answer."),
+    "confirmed": _l("No confirmed bookings to come."),
+    "waitlisted": _l("Nobody is on a waiting list."),
+}
+
+
 def _company_answer(booking: Booking, form, *, message=None, error=None, trigger=None):
-    """The changed row for htmx; otherwise back where the form was, with a message."""
-    if is_htmx():
+    """For htmx: a refusal in the row itself; an answer moves the row out of
+    "waiting for your answer" into its new list (or out of the lists), with
+    the counts following. Otherwise back where the form was, with a message."""
+    if is_htmx() and error:
         return render("bookings/incoming.html", block="booking_row", booking=booking,
-                      row_error=error, trigger=trigger)
+                      row_error=error)
+    if is_htmx():
+        companies = permissions.companies_of(current_user)
+        response = render("bookings/incoming.html", block="answered", booking=booking,
+                          groups=service.incoming_bookings(companies), empties=INCOMING_EMPTY,
+                          message=message, trigger=trigger)
+        response.headers["HX-Reswap"] = "delete"
+        return response
     if error:
         flash(error, "error")
     elif message:
@@ -312,12 +332,23 @@ def mine():
     schools = permissions.schools_of(current_user)
     if not schools:
         abort(403)
-    return render(
-        "bookings/mine.html",
-        schools=schools,
-        upcoming=service.school_bookings(schools, past=False),
-        past=service.school_bookings(schools, past=True),
-    )
+    filters = queries.ListFilters.from_args(request.args, STATES)
+    page = queries.school_bookings_page(schools, filters)
+
+    def page_url(**changes) -> str:
+        return url_for("bookings.mine", **filters.to_args(**changes))
+
+    return render("bookings/mine.html", block="booking_list", schools=schools, filters=filters,
+                  page=page, page_url=page_url, periods=PERIODS[filters.tab])
+
+
+# The periods "Mijn boekingen" offers on each tab.
+PERIODS = {
+    "upcoming": {"all": _l("Any time"), "week": _l("The coming 7 days"),
+                 "month": _l("The coming 31 days")},
+    "past": {"all": _l("Any time"), "month": _l("The last 31 days"),
+             "year": _l("This school year")},
+}
 
 
 @bp.get("/company/bookings")

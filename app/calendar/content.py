@@ -32,7 +32,6 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, and_, false, literal, or_, select, type_coerce
@@ -45,6 +44,7 @@ from app.calendar.ics import CalendarEvent, Recurrence
 from app.catalogue.models import Activity, Slot
 from app.extensions import db
 from app.holidays.service import holiday_dates
+from app.locales import speaking
 from app.placements.models import Placement, PlacementLessonChange, Professional
 from app.timeutil import local_to_utc
 
@@ -160,7 +160,7 @@ class Words:
 
 
 def words(locale: str) -> Words:
-    with force_locale(locale):
+    with speaking(locale):
         return Words(
             kinds={k: str(v) for k, v in vocabulary.ACTIVITY_KINDS.items()},
             sectors={k: str(v) for k, v in vocabulary.SECTORS.items()},

@@ -28,7 +28,6 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import (
     Boolean,
@@ -57,6 +56,7 @@ from app.calendar.permissions import (
 from app.catalogue.models import Activity, Slot
 from app.errors import DomainError
 from app.extensions import db
+from app.locales import speaking
 from app.placements.models import Placement
 from app.timeutil import utcnow
 
@@ -471,7 +471,7 @@ def _filters_text(filters: dict) -> str:
 
 
 def feed_description(feed: CalendarFeed, viewer: Viewer) -> str:
-    with force_locale(viewer.locale):
+    with speaking(viewer.locale):
         if feed.kind == "personal":
             return _("Your bookings and your company's activities in Techniekpoort.")
         if feed.kind == "organisation":
@@ -583,7 +583,7 @@ def booking_ics(booking: Booking, reader: User) -> bytes:
     side = "company" if (booking.slot.activity.company_id in members
                          and booking.school_id not in members) else "school"
     locale = reader.locale or "nl"
-    with force_locale(locale):
+    with speaking(locale):
         other = booking.slot.activity.contact if side == "school" else booking.teacher
         contact = _contact_line(other)
         name = _("Techniekpoort booking")
@@ -597,7 +597,7 @@ def slot_ics(slot: Slot, reader: User | None, *, view: str) -> bytes:
     rows = content.slot_rows(Slot.id == slot.id, as_of=None, visible_only=False)
     row, activity, found = rows[0]
     locale = getattr(reader, "locale", None) or "nl"
-    with force_locale(locale):
+    with speaking(locale):
         name = _("Techniekpoort activity")
     event = content.slot_event(row, activity, found, content.words(locale), content.Links(),
                                view=view)

@@ -24,6 +24,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    ValidationError,
 )
 
 from app import vocabulary
@@ -49,6 +50,17 @@ WEEKDAYS = {
 }
 
 
+def at_least_one(message):
+    """A group of checkboxes needs one ticked. Not DataRequired: its `required`
+    flag would ask the browser to tick every box of the group."""
+
+    def check(form, field):
+        if not field.data:
+            raise ValidationError(message)
+
+    return check
+
+
 class ActivityForm(FlaskForm):
     kind = SelectField(_l("Kind of activity"), choices=options(vocabulary.ACTIVITY_KINDS),
                        validators=[DataRequired()])
@@ -63,8 +75,12 @@ class ActivityForm(FlaskForm):
     profiles = MultiCheckboxField(
         _l("Technical profiles (none: suits every profile)"), choices=options(vocabulary.PROFILES)
     )
-    years = MultiCheckboxField(_l("School years"), choices=options(vocabulary.YEARS))
-    paths = MultiCheckboxField(_l("Learning paths"), choices=options(vocabulary.PATHS))
+    # Checked here as well as in the service, so that the form shows every
+    # missing choice at once rather than one per submit.
+    years = MultiCheckboxField(_l("School years"), choices=options(vocabulary.YEARS),
+                               validators=[at_least_one(_l("Choose at least one school year."))])
+    paths = MultiCheckboxField(_l("Learning paths"), choices=options(vocabulary.PATHS),
+                               validators=[at_least_one(_l("Choose at least one learning path."))])
     venue = SelectField(_l("Where"), choices=options(vocabulary.VENUES), default="company")
     address = StringField(_l("Street and number"), filters=[strip],
                           validators=[Optional(), Length(max=service.TEXT_LIMITS["address"])])

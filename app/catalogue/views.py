@@ -17,7 +17,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -38,7 +38,10 @@ from app.errors import DomainError
 from app.extensions import db
 from app.holidays import permissions as holiday_permissions
 from app.timeutil import local_to_utc, to_local, utcnow
+from app.web.i18n import visitor_locale
 from app.web.rendering import is_htmx, render
+from app.web.templating import distance
+from app.web.templating import local_date as format_date
 
 bp = Blueprint("catalogue", __name__)
 
@@ -53,6 +56,7 @@ SLOT_STATUSES = {"open": _l("Open"), "cancelled": _l("Cancelled")}
 @bp.context_processor
 def status_labels():
     return {"status_labels": ACTIVITY_STATUSES, "slot_status_labels": SLOT_STATUSES}
+
 
 # Where a service's field names appear in these forms.
 SLOT_FIELDS = {"starts_at": "day", "ends_at": "end"}
@@ -116,8 +120,13 @@ class SchoolLocation(NamedTuple):
 # Built once: this runs on every catalogue request of a teacher, and building
 # the statement would cost more than running it.
 _SCHOOLS_WITH_LOCATION = (
-    select(Organisation.id, Organisation.name, Organisation.city,
-           Organisation.latitude, Organisation.longitude)
+    select(
+        Organisation.id,
+        Organisation.name,
+        Organisation.city,
+        Organisation.latitude,
+        Organisation.longitude,
+    )
     .join(Membership, Membership.organisation_id == Organisation.id)
     .where(
         Membership.user_id == bindparam("user_id"),
@@ -134,8 +143,10 @@ def _schools_with_location() -> list[SchoolLocation]:
     in the order of their memberships (columns, not Organisation objects)."""
     if not current_user.is_authenticated:
         return []
-    return [SchoolLocation(*row) for row in db.session.execute(
-        _SCHOOLS_WITH_LOCATION, {"user_id": current_user.id})]
+    return [
+        SchoolLocation(*row)
+        for row in db.session.execute(_SCHOOLS_WITH_LOCATION, {"user_id": current_user.id})
+    ]
 
 
 CATALOGUE = "catalogue/index.html"
@@ -152,11 +163,12 @@ def index():
     # pieces around wherever it showed this visitor's token, and each visitor's
     # own goes in between (tests/catalogue/test_cache.py checks that nothing
     # else differs). An anonymous visitor's language follows from the session's
-    # choice and the address's ?lang= alone (app/web/i18n.py), so those key the
-    # entry: asking Flask-Babel would ask Flask-Login who the visitor is.
+    # choice, the address's ?lang= and Accept-Language alone (app/web/i18n.py),
+    # so it keys the entry: asking Flask-Babel would ask Flask-Login who the
+    # visitor is.
     token = generate_csrf()
     around_token = catalogue_cache.cached(
-        ("visitor page", session.get("language"), request.full_path),
+        ("visitor page", visitor_locale(), request.full_path),
         version,
         lambda: tuple(_catalogue(version).get_data(as_text=True).split(token)),
     )
@@ -191,48 +203,126 @@ def _catalogue(version: int | None):
     # The school choice rides along in every link, like the filters.
     extra = {"school": school.id} if school is not None and len(schools) > 1 else {}
     can_edit_holidays = holiday_permissions.can_edit_holidays(current_user)
+    htmx = is_htmx()
     # Everything besides the catalogue's rows that shapes the cached HTML.
-    shape = (str(get_locale()), filters.key(),
-             (school.id, origin.latitude, origin.longitude) if origin else None,
-             tuple(extra.items()))
+    shape = (
+        str(get_locale()),
+        filters.key(),
+        (school.id, origin.latitude, origin.longitude) if origin else None,
+        tuple(extra.items()),
+    )
 
     def results() -> Markup:
-        return Markup(catalogue_cache.cached(
-            ("results", *shape), version, lambda: _results_block(filters, origin, school, extra)))
+        return Markup(
+            catalogue_cache.cached(
+                ("results", htmx, *shape),
+                version,
+                lambda: _results_block(filters, origin, school, extra, out_of_band=htmx),
+            )
+        )
 
-    if is_htmx():
+    if htmx:
         return _html_response(results())
     filters_and_results = catalogue_cache.cached(
         ("catalogue", *shape, tuple((s.id, s.name, s.city) for s in schools), can_edit_holidays),
         version,
         lambda: render_block(
-            CATALOGUE, "catalogue", filters=filters, schools=schools, school=school,
-            can_edit_holidays=can_edit_holidays, results_html=results(),
+            CATALOGUE,
+            "catalogue",
+            filters=filters,
+            schools=schools,
+            school=school,
+            can_edit_holidays=can_edit_holidays,
+            results_html=results(),
+            filter_errors=FILTER_ERRORS,
         ),
     )
-    return render(CATALOGUE, catalogue_html=Markup(filters_and_results))
+    return render(
+        CATALOGUE, catalogue_html=Markup(filters_and_results), map_view=filters.view == "map"
+    )
+
+
+# What the catalogue says beside a filter it could not read (Filters.errors).
+FILTER_ERRORS = {
+    "date": _l("This is not a date. Choose one in the calendar, or write it as 2026-09-14."),
+    "before_start": _l("The end of the period lies before its start; the end is left out."),
+    "distance": _l("Give the distance as a number of kilometres above 0."),
+}
+
+
+class Chip(NamedTuple):
+    label: str
+    args: dict  # the catalogue's query string without this filter
+    name: str
+
+
+def chips(filters: Filters, school) -> list[Chip]:
+    """The chosen filters, each as a chip whose link removes it."""
+    found = [
+        Chip(str(words[code]), filters.without(name, code), name)
+        for name, words in Filters.LISTS.items()
+        for code in getattr(filters, name)
+    ]
+    if filters.q:
+        found.append(Chip(f"“{filters.q}”", filters.without("q"), "q"))
+    if filters.date_from:
+        found.append(
+            Chip(
+                _("from %(day)s", day=format_date(filters.date_from)),
+                filters.without("date_from"),
+                "date_from",
+            )
+        )
+    if filters.date_to:
+        found.append(
+            Chip(
+                _("until %(day)s", day=format_date(filters.date_to)),
+                filters.without("date_to"),
+                "date_to",
+            )
+        )
+    if filters.free:
+        found.append(Chip(_("with free places"), filters.without("free"), "free"))
+    if filters.max_km and school is not None:
+        found.append(
+            Chip(
+                _("within %(distance)s", distance=distance(filters.max_km)),
+                filters.without("max_km"),
+                "max_km",
+            )
+        )
+    return found
 
 
 def _html_response(html: str):
     """A cached page or block as render() would have answered it."""
     response = make_response(html)
-    response.vary.add("HX-Request")
+    response.vary.update(("HX-Request", "Accept-Language"))
     return response
 
 
-def _results_block(filters: Filters, origin: Origin | None, school, extra: dict) -> str:
+def _results_block(
+    filters: Filters, origin: Origin | None, school, extra: dict, *, out_of_band: bool
+) -> str:
     page = search(filters, origin)
 
-    def page_url(number: int) -> str:
-        return url_for("catalogue.index", **filters.to_args(page=number), **extra)
+    def url(**args) -> str:
+        return url_for("catalogue.index", **args, **extra)
 
     return render_block(
-        CATALOGUE, "result_list",
+        CATALOGUE,
+        "result_list",
         page=page,
+        filters=filters,
+        chips=chips(filters, school),
         school=school,
+        url=url,
+        out_of_band=out_of_band,
+        filter_errors=FILTER_ERRORS,
+        map_tiles=current_app.config["MAP_TILES_URL"],
         kind_labels={code: str(label) for code, label in vocabulary.ACTIVITY_KINDS.items()},
-        prev_url=page_url(page.page - 1) if page.page > 1 else None,
-        next_url=page_url(page.page + 1) if page.has_next else None,
+        prev_url=url(**filters.to_args(page=page.page - 1)) if page.page > 1 else None,
+        next_url=url(**filters.to_args(page=page.page + 1)) if page.has_next else None,
     )
 
 
@@ -241,11 +331,15 @@ def activity(activity_id: int):
     activity = db.session.get(Activity, activity_id, options=[joinedload(Activity.company)])
     if activity is None or not permissions.can_view_activity(current_user, activity):
         abort(404)
-    slots = list(db.session.scalars(
-        select(Slot)
-        .where(Slot.activity_id == activity.id, Slot.status == "open", Slot.starts_at > utcnow())
-        .order_by(Slot.starts_at, Slot.id)
-    ))
+    slots = list(
+        db.session.scalars(
+            select(Slot)
+            .where(
+                Slot.activity_id == activity.id, Slot.status == "open", Slot.starts_at > utcnow()
+            )
+            .order_by(Slot.starts_at, Slot.id)
+        )
+    )
     return render(
         "catalogue/activity.html",
         activity=activity,
@@ -264,18 +358,25 @@ def my_activities():
     companies = permissions.companies_managed_by(current_user)
     if not companies:
         abort(403)
-    activities = list(db.session.scalars(
-        select(Activity)
-        .where(Activity.company_id.in_([c.id for c in companies]))
-        .order_by(Activity.title, Activity.id)
-    ))
-    upcoming = dict(db.session.execute(
-        select(Slot.activity_id, func.count())
-        .join(Slot.activity)
-        .where(Activity.company_id.in_([c.id for c in companies]),
-               Slot.status == "open", Slot.starts_at > utcnow())
-        .group_by(Slot.activity_id)
-    ).all())
+    activities = list(
+        db.session.scalars(
+            select(Activity)
+            .where(Activity.company_id.in_([c.id for c in companies]))
+            .order_by(Activity.title, Activity.id)
+        )
+    )
+    upcoming = dict(
+        db.session.execute(
+            select(Slot.activity_id, func.count())
+            .join(Slot.activity)
+            .where(
+                Activity.company_id.in_([c.id for c in companies]),
+                Slot.status == "open",
+                Slot.starts_at > utcnow(),
+            )
+            .group_by(Slot.activity_id)
+        ).all()
+    )
     return render(
         "catalogue/my_activities.html",
         companies=companies,
@@ -301,7 +402,10 @@ def new_activity(company_id: int):
             flash(_("The activity is saved as a draft. Add its dates, then publish it."), "success")
             return redirect(url_for("catalogue.slots", activity_id=activity.id))
     return render(
-        "catalogue/activity_form.html", form=form, company=company, activity=None,
+        "catalogue/activity_form.html",
+        form=form,
+        company=company,
+        activity=None,
         status=422 if request.method == "POST" else 200,
     )
 
@@ -323,7 +427,10 @@ def edit_activity(activity_id: int):
             flash(_("The changes are saved."), "success")
             return redirect(url_for("catalogue.slots", activity_id=activity.id))
     return render(
-        "catalogue/activity_form.html", form=form, company=activity.company, activity=activity,
+        "catalogue/activity_form.html",
+        form=form,
+        company=activity.company,
+        activity=activity,
         status=422 if request.method == "POST" else 200,
     )
 
@@ -349,18 +456,42 @@ def archive(activity_id: int):
     activity = get_managed_activity_or_404(activity_id)
     service.archive_activity(activity, current_user)
     db.session.commit()
-    flash(_("%(title)s is archived: it left the catalogue; booked dates stay.",
-            title=activity.title), "success")
+    flash(
+        _(
+            "%(title)s is archived: it left the catalogue; booked dates stay. You can "
+            "restore it from the list of archived activities below.",
+            title=activity.title,
+        ),
+        "success",
+    )
     return redirect(url_for("catalogue.my_activities"), code=303)
+
+
+@bp.post("/activities/<int:activity_id>/restore")
+@login_required
+def restore(activity_id: int):
+    activity = get_managed_activity_or_404(activity_id)
+    service.restore_activity(activity, current_user)
+    db.session.commit()
+    if activity.status == "published":
+        flash(_("%(title)s is back in the catalogue.", title=activity.title), "success")
+    else:
+        flash(
+            _("%(title)s is a draft again: publish it when it is ready.", title=activity.title),
+            "success",
+        )
+    return redirect(url_for("catalogue.slots", activity_id=activity.id), code=303)
 
 
 # --- slots ----------------------------------------------------------------------------
 
 
 def _slots_page(activity: Activity, slot_form=None, series_form=None, status=200):
-    slots = list(db.session.scalars(
-        select(Slot).where(Slot.activity_id == activity.id).order_by(Slot.starts_at, Slot.id)
-    ))
+    slots = list(
+        db.session.scalars(
+            select(Slot).where(Slot.activity_id == activity.id).order_by(Slot.starts_at, Slot.id)
+        )
+    )
     now = utcnow()
     return render(
         "catalogue/slots.html",
@@ -428,7 +559,15 @@ def add_series(activity_id: int):
         else:
             db.session.commit()
             flash_warnings(outcome.warnings)
-            flash(_("%(n)d dates are added.", n=len(outcome.value)), "success")
+            flash(
+                ngettext(
+                    "%(n)d date is added.",
+                    "%(n)d dates are added.",
+                    len(outcome.value),
+                    n=len(outcome.value),
+                ),
+                "success",
+            )
             return redirect(url_for("catalogue.slots", activity_id=activity.id), code=303)
     return _slots_page(activity, series_form=form, status=422)
 
@@ -438,8 +577,9 @@ def add_series(activity_id: int):
 def reschedule_slot(slot_id: int):
     slot = get_managed_slot_or_404(slot_id)
     start, end = to_local(slot.starts_at), to_local(slot.ends_at)
-    form = forms.RescheduleForm(day=start.date(), start=start.time(), end=end.time(),
-                                capacity=slot.capacity)
+    form = forms.RescheduleForm(
+        day=start.date(), start=start.time(), end=end.time(), capacity=slot.capacity
+    )
     if form.validate_on_submit():
         try:
             outcome = service.reschedule_slot(
@@ -458,8 +598,13 @@ def reschedule_slot(slot_id: int):
             flash_warnings(outcome.warnings)
             flash(_("The date is changed; the schools that booked it are told."), "success")
             return redirect(url_for("catalogue.slots", activity_id=slot.activity_id), code=303)
-    return render("catalogue/slot_change.html", slot=slot, form=form, action="reschedule",
-                  status=422 if request.method == "POST" else 200)
+    return render(
+        "catalogue/slot_change.html",
+        slot=slot,
+        form=form,
+        action="reschedule",
+        status=422 if request.method == "POST" else 200,
+    )
 
 
 @bp.route("/slots/<int:slot_id>/cancel", methods=["GET", "POST"])
@@ -480,5 +625,10 @@ def cancel_slot(slot_id: int):
             db.session.commit()
             flash(_("The date is cancelled; the schools that booked it are told."), "success")
             return redirect(url_for("catalogue.slots", activity_id=slot.activity_id), code=303)
-    return render("catalogue/slot_change.html", slot=slot, form=form, action="cancel",
-                  status=422 if request.method == "POST" else 200)
+    return render(
+        "catalogue/slot_change.html",
+        slot=slot,
+        form=form,
+        action="cancel",
+        status=422 if request.method == "POST" else 200,
+    )

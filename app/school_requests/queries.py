@@ -239,3 +239,28 @@ def history_rows(request: SchoolRequest, only_companies: set[int] | None = None)
             "reason": payload.get("reason") or "",
         })
     return rows
+
+
+def with_open_proposals(schools: list[Organisation], limit: int = 20) -> list[SchoolRequest]:
+    """These schools' running requests with a company's proposal to answer."""
+    if not schools:
+        return []
+    has_open = (
+        select(RequestResponse.id)
+        .where(RequestResponse.request_id == SchoolRequest.id, RequestResponse.status == "open")
+        .exists()
+    )
+    return list(db.session.scalars(
+        _with_details(select(SchoolRequest))
+        .where(SchoolRequest.school_id.in_([s.id for s in schools]),
+               SchoolRequest.status.in_(RUNNING), has_open)
+        .order_by(SchoolRequest.last_day, SchoolRequest.id)
+        .limit(limit)
+    ))
+
+
+def unanswered_count(limit: int = 100, now=None) -> int:
+    """How many running requests nobody answered for two weeks, up to limit."""
+    now = now or utcnow()
+    ids = select(SchoolRequest.id).where(*unanswered_conditions(now)).limit(limit)
+    return db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0

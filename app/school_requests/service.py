@@ -29,6 +29,7 @@ from types import SimpleNamespace
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select, update
 
 from app import vocabulary
@@ -376,7 +377,10 @@ def check_new_slot(activity: Activity, starts_at: datetime, ends_at: datetime,
                           field="capacity")
     if capacity < request.group_size:
         raise DomainError(
-            _("The group has %(n)d students: give room for all of them.", n=request.group_size),
+            ngettext(
+                "The group has %(n)d student: give room for it.",
+                "The group has %(n)d students: give room for all of them.",
+                request.group_size, n=request.group_size),
             field="capacity",
         )
     # The slot as it would be: check_bookable reads only these attributes.

@@ -18,13 +18,19 @@ bp = Blueprint("web", __name__)
 def home():
     if not current_user.is_authenticated:
         return render("web/welcome.html")
-    return render("web/home.html", memberships=current_user.memberships)
+    from app.web.home import parts_for
+
+    return render(
+        "web/home.html",
+        memberships=current_user.memberships,
+        **parts_for(current_user._get_current_object()),
+    )
 
 
 @bp.post("/language")
 def set_language():
     language = request.form.get("language", "nl")
-    if language in ("nl", "en"):
+    if language in current_app.config["LANGUAGES"]:
         session["language"] = language
         if current_user.is_authenticated:
             current_user.locale = language

@@ -1,4 +1,4 @@
-"""Reading the catalogue's pages, its event log and its SQL in tests."""
+"""Reading the catalogue's results in tests."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import re
 
 def result_ids(page: str) -> list[int]:
     """The slots listed in the catalogue's results, in order."""
-    return [int(i) for i in re.findall(r'<tr class="result" data-slot="(\d+)">', page)]
+    return [int(i) for i in re.findall(r'<li class="result" data-slot="(\d+)"', page)]
 
 
 def distances(page: str) -> list[str]:
-    return re.findall(r'<td class="distance">([^<]*)</td>', page)
+    return re.findall(r'<span class="distance">([^<]*)</span>', page)
