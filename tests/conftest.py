@@ -11,6 +11,13 @@ empty tables. Tests whose commits must be real, because another connection,
 thread or process has to see them, carry `@pytest.mark.commits` (or ask for
 the mail dispatcher, which marks mails on a connection of its own); their
 tables are emptied afterwards.
+
+What the packages share lives once, at the root: the people and the `world`
+here (tests/world.py), factories (tests/factories.py), apps and signing in
+(tests/apps.py), reading pages and mails (tests/pages.py), the SMTP server
+(tests/mail.py), other servers (tests/servers.py), time (tests/clock.py) and
+counting statements (tests/queries.py). A package's conftest only names its
+cast or adds what is its own (docs/decisions/0013).
 """
 
 from __future__ import annotations
