@@ -57,8 +57,12 @@ class BookingOutcome:
 
 def _event(cls, booking: Booking, **extra):
     return cls(
-        booking_id=booking.id, slot_id=booking.slot_id, school_id=booking.school_id,
-        company_id=booking.slot.activity.company_id, group_size=booking.group_size, **extra,
+        booking_id=booking.id,
+        slot_id=booking.slot_id,
+        school_id=booking.school_id,
+        company_id=booking.slot.activity.company_id,
+        group_size=booking.group_size,
+        **extra,
     )
 
 
@@ -93,14 +97,18 @@ def check_bookable(slot: Slot, school: Organisation, group: Group) -> None:
             ngettext(
                 "Book at least %(n)d day ahead for this activity.",
                 "Book at least %(n)d days ahead for this activity.",
-                activity.min_notice_days, n=activity.min_notice_days),
-            field="slot_id", code="too_late",
+                activity.min_notice_days,
+                n=activity.min_notice_days,
+            ),
+            field="slot_id",
+            code="too_late",
         )
     holiday = holiday_on(school.holiday_region, local_start.date())
     if holiday is not None:
         raise DomainError(
             _("This date falls in the %(holiday)s of your school.", holiday=holiday.name),
-            field="slot_id", code="holiday",
+            field="slot_id",
+            code="holiday",
         )
     size = group.size
     if not isinstance(size, int) or isinstance(size, bool) or size < 1:
@@ -110,7 +118,9 @@ def check_bookable(slot: Slot, school: Organisation, group: Group) -> None:
             ngettext(
                 "This activity takes groups of at most %(n)d student.",
                 "This activity takes groups of at most %(n)d students.",
-                activity.max_group_size, n=activity.max_group_size),
+                activity.max_group_size,
+                n=activity.max_group_size,
+            ),
             field="group_size",
         )
     if size > slot.capacity:
@@ -118,7 +128,9 @@ def check_bookable(slot: Slot, school: Organisation, group: Group) -> None:
             ngettext(
                 "This slot has room for %(n)d student in all.",
                 "This slot has room for %(n)d students in all.",
-                slot.capacity, n=slot.capacity),
+                slot.capacity,
+                n=slot.capacity,
+            ),
             field="group_size",
         )
     if group.year not in activity.years:
@@ -135,8 +147,9 @@ def check_bookable(slot: Slot, school: Organisation, group: Group) -> None:
             raise DomainError(_("This activity is not meant for this profile."), field="profile")
 
 
-def overlapping_bookings(school: Organisation, slot: Slot,
-                         exclude_id: int | None = None) -> list[Booking]:
+def overlapping_bookings(
+    school: Organisation, slot: Slot, exclude_id: int | None = None
+) -> list[Booking]:
     query = (
         select(Booking)
         .join(Booking.slot)
@@ -164,7 +177,8 @@ def _replay(existing: Booking, slot: Slot) -> BookingOutcome:
     if existing.slot_id != slot.id:
         raise Conflict(
             _("This request was already used for another booking."),
-            field="idempotency_key", code="idempotency_key_reused",
+            field="idempotency_key",
+            code="idempotency_key_reused",
         )
     return BookingOutcome(existing, replayed=True)
 
@@ -188,14 +202,25 @@ def _take_or_wait(slot: Slot, size: int, accept_waitlist: bool) -> str:
         ngettext(
             "This slot has %(n)d free place: not enough for this group.",
             "This slot has %(n)d free places: not enough for this group.",
-            slot.free_places, n=slot.free_places),
-        field="group_size", code="full",
+            slot.free_places,
+            n=slot.free_places,
+        ),
+        field="group_size",
+        code="full",
     )
 
 
-def request_booking(actor: User, slot: Slot, school: Organisation, group: Group, *,
-                    accept_waitlist: bool = False, remarks: str = "", teacher: User | None = None,
-                    idempotency_key: str | None = None) -> BookingOutcome:
+def request_booking(
+    actor: User,
+    slot: Slot,
+    school: Organisation,
+    group: Group,
+    *,
+    accept_waitlist: bool = False,
+    remarks: str = "",
+    teacher: User | None = None,
+    idempotency_key: str | None = None,
+) -> BookingOutcome:
     idempotency_key = (idempotency_key or "").strip() or None
     if idempotency_key and len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
         raise DomainError(
@@ -213,28 +238,43 @@ def request_booking(actor: User, slot: Slot, school: Organisation, group: Group,
     overlaps = overlapping_bookings(school, slot)
     if overlaps:
         warnings.append(
-            ngettext("Your school has %(num)d other booking at the same time. Booked "
-                     "anyway: two classes may go at once.",
-                     "Your school has %(num)d other bookings at the same time. Booked "
-                     "anyway: two classes may go at once.", len(overlaps))
+            ngettext(
+                "Your school has %(num)d other booking at the same time. Booked "
+                "anyway: two classes may go at once.",
+                "Your school has %(num)d other bookings at the same time. Booked "
+                "anyway: two classes may go at once.",
+                len(overlaps),
+            )
         )
     status = _take_or_wait(slot, group.size, accept_waitlist)
     booking = Booking(
-        slot=slot, school=school, teacher=teacher, booked_by=actor,
-        group_size=group.size, year=group.year, path=group.path, profile=group.profile or None,
-        remarks=remarks, status=status, accept_waitlist=bool(accept_waitlist),
+        slot=slot,
+        school=school,
+        teacher=teacher,
+        booked_by=actor,
+        group_size=group.size,
+        year=group.year,
+        path=group.path,
+        profile=group.profile or None,
+        remarks=remarks,
+        status=status,
+        accept_waitlist=bool(accept_waitlist),
         idempotency_key=idempotency_key,
     )
     db.session.add(booking)
     db.session.flush()
-    event = {"requested": ev.BookingRequested, "confirmed": ev.BookingConfirmed,
-             "waitlisted": ev.BookingWaitlisted}[status]
+    event = {
+        "requested": ev.BookingRequested,
+        "confirmed": ev.BookingConfirmed,
+        "waitlisted": ev.BookingWaitlisted,
+    }[status]
     emit(_event(event, booking), actor)
     return BookingOutcome(booking, warnings)
 
 
-def request_booking_once(actor: User, slot: Slot, school: Organisation, group: Group,
-                         **options) -> BookingOutcome:
+def request_booking_once(
+    actor: User, slot: Slot, school: Organisation, group: Group, **options
+) -> BookingOutcome:
     """request_booking for a whole request: when the same form or API call arrives
     twice at once, the unique idempotency key stops the second insert; that
     request's work is rolled back and it answers with the first booking. The
@@ -290,8 +330,7 @@ def _touch(booking: Booking) -> None:
 def confirm_booking(actor: User, booking: Booking) -> Booking:
     if booking.status == "confirmed":
         return booking
-    _move(booking, ("requested",), "confirmed",
-          _("Only a requested booking can be confirmed."))
+    _move(booking, ("requested",), "confirmed", _("Only a requested booking can be confirmed."))
     emit(_event(ev.BookingConfirmed, booking), actor)
     return booking
 
@@ -311,9 +350,13 @@ def decline_booking(actor: User, booking: Booking, reason: str) -> Booking:
     if not reason:
         raise DomainError(_("Give a reason: the school will read it."), field="reason")
     lock_slot(booking.slot)
-    previous = _move(booking, ("requested", "waitlisted"), "declined",
-                     _("Only a requested or waiting booking can be declined."),
-                     decline_reason=reason)
+    previous = _move(
+        booking,
+        ("requested", "waitlisted"),
+        "declined",
+        _("Only a requested or waiting booking can be declined."),
+        decline_reason=reason,
+    )
     emit(_event(ev.BookingDeclined, booking, reason=reason), actor)
     _free_and_promote(booking, previous, actor)
     return booking
@@ -331,8 +374,9 @@ def cancel_booking(actor: User, booking: Booking, reason: str) -> Booking:
     if not reason:
         raise DomainError(_("Give a reason: the company will read it."), field="reason")
     lock_slot(booking.slot)
-    previous = _move(booking, ACTIVE, "cancelled", refusal,
-                     cancel_reason=reason, cancelled_by="school")
+    previous = _move(
+        booking, ACTIVE, "cancelled", refusal, cancel_reason=reason, cancelled_by="school"
+    )
     emit(_event(ev.BookingCancelled, booking, reason=reason, by="school"), actor)
     _free_and_promote(booking, previous, actor)
     return booking
@@ -343,7 +387,8 @@ def complete_ended_bookings(now=None) -> list[Booking]:
     now = now or utcnow()
     ended = list(
         db.session.scalars(
-            select(Booking).join(Booking.slot)
+            select(Booking)
+            .join(Booking.slot)
             .where(Booking.status == "confirmed", Slot.ends_at <= now)
             .order_by(Booking.id)
         )
@@ -369,13 +414,15 @@ def follow_cancelled_slot(event: ev.SlotCancelled) -> None:
     already, which keeps the lock order of bookings.capacity."""
     slot = db.session.get(Slot, event.slot_id)
     active = db.session.scalars(
-        select(Booking).where(Booking.slot_id == slot.id, Booking.status.in_(ACTIVE))
+        select(Booking)
+        .where(Booking.slot_id == slot.id, Booking.status.in_(ACTIVE))
         .order_by(Booking.id)
     ).all()
     for booking in active:
         try:
-            previous = _move(booking, ACTIVE, "cancelled", "",
-                             cancel_reason=event.reason, cancelled_by="company")
+            previous = _move(
+                booking, ACTIVE, "cancelled", "", cancel_reason=event.reason, cancelled_by="company"
+            )
         except DomainError:
             continue  # declined or cancelled meanwhile
         if previous in HOLDING:
@@ -388,7 +435,8 @@ def follow_rescheduled_slot(event: ev.SlotRescheduled) -> None:
     a larger capacity lets the waiting list move up."""
     slot = db.session.get(Slot, event.slot_id)
     for booking in db.session.scalars(
-        select(Booking).where(Booking.slot_id == slot.id, Booking.status.in_(ACTIVE))
+        select(Booking)
+        .where(Booking.slot_id == slot.id, Booking.status.in_(ACTIVE))
         .order_by(Booking.id)
     ):
         _touch(booking)
@@ -429,8 +477,7 @@ def school_bookings(schools: list[Organisation], *, past: bool, limit: int = 200
         return []
     now = utcnow()
     query = _with_details(
-        select(Booking).join(Booking.slot)
-        .where(Booking.school_id.in_([s.id for s in schools]))
+        select(Booking).join(Booking.slot).where(Booking.school_id.in_([s.id for s in schools]))
     )
     if past:
         query = query.where(Slot.ends_at <= now).order_by(Slot.starts_at.desc(), Booking.id)
@@ -446,7 +493,9 @@ def incoming_bookings(companies: list[Organisation]) -> dict[str, list[Booking]]
     if not companies:
         return found
     query = _with_details(
-        select(Booking).join(Booking.slot).join(Slot.activity)
+        select(Booking)
+        .join(Booking.slot)
+        .join(Slot.activity)
         .where(
             Activity.company_id.in_([c.id for c in companies]),
             Booking.status.in_(tuple(found)),

@@ -55,11 +55,16 @@ class Actions:
 def actions_for(booking: Booking) -> Actions:
     """What the person signed in may do with this booking now."""
     return Actions(
-        cancel=(permissions.can_cancel(current_user, booking) and booking.status in ACTIVE
-                and booking.slot.starts_at > utcnow()),
+        cancel=(
+            permissions.can_cancel(current_user, booking)
+            and booking.status in ACTIVE
+            and booking.slot.starts_at > utcnow()
+        ),
         confirm=permissions.can_confirm(current_user, booking) and booking.status == "requested",
-        decline=(permissions.can_decline(current_user, booking)
-                 and booking.status in ("requested", "waitlisted")),
+        decline=(
+            permissions.can_decline(current_user, booking)
+            and booking.status in ("requested", "waitlisted")
+        ),
     )
 
 
@@ -148,11 +153,19 @@ def new(slot_id: int):
         if school is not None and teacher is not None:
             try:
                 outcome = service.request_booking_once(
-                    me, slot, school,
-                    service.Group(size=form.group_size.data, year=form.year.data,
-                                  path=form.path.data, profile=form.profile.data or None),
-                    accept_waitlist=form.accept_waitlist.data, remarks=form.remarks.data,
-                    teacher=teacher, idempotency_key=form.token.data,
+                    me,
+                    slot,
+                    school,
+                    service.Group(
+                        size=form.group_size.data,
+                        year=form.year.data,
+                        path=form.path.data,
+                        profile=form.profile.data or None,
+                    ),
+                    accept_waitlist=form.accept_waitlist.data,
+                    remarks=form.remarks.data,
+                    teacher=teacher,
+                    idempotency_key=form.token.data,
                 )
             except DomainError as error:
                 db.session.rollback()
@@ -164,8 +177,15 @@ def new(slot_id: int):
         status = 422
     elif request.method == "POST":
         status = 422
-    return render("bookings/new.html", form=form, slot=slot, activity=slot.activity,
-                  several_schools=len(schools) > 1, waiting_list=waiting_list, status=status)
+    return render(
+        "bookings/new.html",
+        form=form,
+        slot=slot,
+        activity=slot.activity,
+        several_schools=len(schools) > 1,
+        waiting_list=waiting_list,
+        status=status,
+    )
 
 
 def _flash_outcome(outcome: service.BookingOutcome) -> None:
@@ -175,8 +195,13 @@ def _flash_outcome(outcome: service.BookingOutcome) -> None:
         return
     if booking.status == "waitlisted":
         # Not a success: nothing is booked yet. The page says where the group stands.
-        flash(_("The group did not fit: it is on the waiting list and moves up "
-                "automatically when places become free."), "info")
+        flash(
+            _(
+                "The group did not fit: it is on the waiting list and moves up "
+                "automatically when places become free."
+            ),
+            "info",
+        )
     else:
         messages = {
             "requested": _("Your booking is made. The company will confirm it."),
@@ -193,9 +218,11 @@ def _flash_outcome(outcome: service.BookingOutcome) -> None:
 def _history_rows(booking: Booking) -> list[dict]:
     entries = service.history(booking)
     actor_ids = {e.actor_id for e in entries if e.actor_id}
-    actors = {
-        u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))
-    } if actor_ids else {}
+    actors = (
+        {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))}
+        if actor_ids
+        else {}
+    )
     rows = []
     for entry in entries:
         payload = entry.payload or {}
@@ -203,22 +230,27 @@ def _history_rows(booking: Booking) -> list[dict]:
         if entry.name == "BookingCancelled" and payload.get("by") == "company":
             phrase = _l("Cancelled by the company")
         actor = actors.get(entry.actor_id)
-        rows.append({
-            "at": entry.occurred_at,
-            "phrase": phrase,
-            "actor": actor.name if actor else None,
-            "reason": payload.get("reason") or "",
-        })
+        rows.append(
+            {
+                "at": entry.occurred_at,
+                "phrase": phrase,
+                "actor": actor.name if actor else None,
+                "reason": payload.get("reason") or "",
+            }
+        )
     return rows
 
 
 def _booking_page(booking: Booking, *, reason_form=None, decline_form=None, status=200):
     return render(
         "bookings/booking.html",
-        booking=booking, slot=booking.slot, activity=booking.slot.activity,
+        booking=booking,
+        slot=booking.slot,
+        activity=booking.slot.activity,
         history=_history_rows(booking),
-        waiting_position=(queries.position_on_waiting_list(booking)
-                          if booking.status == "waitlisted" else None),
+        waiting_position=(
+            queries.position_on_waiting_list(booking) if booking.status == "waitlisted" else None
+        ),
         cancel_form=reason_form or forms.ReasonForm(prefix="cancel"),
         decline_form=decline_form or forms.ReasonForm(prefix="decline"),
         status=status,
@@ -244,15 +276,18 @@ def cancel(booking_id: int):
     form = forms.ReasonForm(prefix="cancel")
     if carried_out(form, lambda: service.cancel_booking(current_user, booking, form.reason.data)):
         if is_htmx():
-            return render("bookings/mine.html", block="booking_row", booking=booking,
-                          trigger="BookingCancelled")
+            return render(
+                "bookings/mine.html",
+                block="booking_row",
+                booking=booking,
+                trigger="BookingCancelled",
+            )
         flash(_("The booking is cancelled; the company is told."), "success")
         return _back(form, url_for("bookings.show", booking_id=booking.id))
     db.session.refresh(booking)
     if is_htmx():
         # htmx swaps only successful answers: the row comes back with the message.
-        return render("bookings/mine.html", block="booking_row", booking=booking,
-                      cancel_form=form)
+        return render("bookings/mine.html", block="booking_row", booking=booking, cancel_form=form)
     return _booking_page(booking, reason_form=form, status=422)
 
 
@@ -272,8 +307,9 @@ def confirm(booking_id: int):
         db.session.refresh(booking)
         return _company_answer(booking, form, error=error.message)
     db.session.commit()
-    return _company_answer(booking, form, message=_("The booking is confirmed."),
-                           trigger="BookingConfirmed")
+    return _company_answer(
+        booking, form, message=_("The booking is confirmed."), trigger="BookingConfirmed"
+    )
 
 
 @bp.post("/bookings/<int:booking_id>/decline")
@@ -283,14 +319,15 @@ def decline(booking_id: int):
     if not permissions.can_decline(current_user, booking):
         abort(403)
     form = forms.ReasonForm(prefix="decline")
-    if carried_out(form, lambda: service.decline_booking(current_user, booking,
-                                                         form.reason.data)):
-        return _company_answer(booking, form, message=_("The booking is declined."),
-                               trigger="BookingDeclined")
+    if carried_out(form, lambda: service.decline_booking(current_user, booking, form.reason.data)):
+        return _company_answer(
+            booking, form, message=_("The booking is declined."), trigger="BookingDeclined"
+        )
     db.session.refresh(booking)
     if is_htmx():
-        return render("bookings/incoming.html", block="booking_row", booking=booking,
-                      decline_form=form)
+        return render(
+            "bookings/incoming.html", block="booking_row", booking=booking, decline_form=form
+        )
     return _booking_page(booking, decline_form=form, status=422)
 
 
@@ -307,13 +344,20 @@ def _company_answer(booking: Booking, form, *, message=None, error=None, trigger
     "waiting for your answer" into its new list (or out of the lists), with
     the counts following. Otherwise back where the form was, with a message."""
     if is_htmx() and error:
-        return render("bookings/incoming.html", block="booking_row", booking=booking,
-                      row_error=error)
+        return render(
+            "bookings/incoming.html", block="booking_row", booking=booking, row_error=error
+        )
     if is_htmx():
         companies = permissions.companies_of(current_user)
-        response = render("bookings/incoming.html", block="answered", booking=booking,
-                          groups=service.incoming_bookings(companies), empties=INCOMING_EMPTY,
-                          message=message, trigger=trigger)
+        response = render(
+            "bookings/incoming.html",
+            block="answered",
+            booking=booking,
+            groups=service.incoming_bookings(companies),
+            empties=INCOMING_EMPTY,
+            message=message,
+            trigger=trigger,
+        )
         response.headers["HX-Reswap"] = "delete"
         return response
     if error:
@@ -338,16 +382,29 @@ def mine():
     def page_url(**changes) -> str:
         return url_for("bookings.mine", **filters.to_args(**changes))
 
-    return render("bookings/mine.html", block="booking_list", schools=schools, filters=filters,
-                  page=page, page_url=page_url, periods=PERIODS[filters.tab])
+    return render(
+        "bookings/mine.html",
+        block="booking_list",
+        schools=schools,
+        filters=filters,
+        page=page,
+        page_url=page_url,
+        periods=PERIODS[filters.tab],
+    )
 
 
 # The periods "Mijn boekingen" offers on each tab.
 PERIODS = {
-    "upcoming": {"all": _l("Any time"), "week": _l("The coming 7 days"),
-                 "month": _l("The coming 31 days")},
-    "past": {"all": _l("Any time"), "month": _l("The last 31 days"),
-             "year": _l("This school year")},
+    "upcoming": {
+        "all": _l("Any time"),
+        "week": _l("The coming 7 days"),
+        "month": _l("The coming 31 days"),
+    },
+    "past": {
+        "all": _l("Any time"),
+        "month": _l("The last 31 days"),
+        "year": _l("This school year"),
+    },
 }
 
 
@@ -357,5 +414,6 @@ def incoming():
     companies = permissions.companies_of(current_user)
     if not companies:
         abort(403)
-    return render("bookings/incoming.html", companies=companies,
-                  groups=service.incoming_bookings(companies))
+    return render(
+        "bookings/incoming.html", companies=companies, groups=service.incoming_bookings(companies)
+    )

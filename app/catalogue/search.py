@@ -94,9 +94,13 @@ class Filters:
 
     def key(self) -> tuple:
         """The filters as a hashable value (cache keys): equal for equal filters."""
-        return (*((name, tuple(value) if isinstance(value, list) else value)
-                  for name, value in self.to_args().items()),
-                ("errors", tuple(sorted(self.errors.items()))))
+        return (
+            *(
+                (name, tuple(value) if isinstance(value, list) else value)
+                for name, value in self.to_args().items()
+            ),
+            ("errors", tuple(sorted(self.errors.items()))),
+        )
 
     def without(self, name: str, value=None) -> dict:
         """The query string of these filters without one of them (or one value
@@ -110,9 +114,11 @@ class Filters:
 
     def chosen(self) -> int:
         """How many filter values are chosen (the phone's "Filters (3)")."""
-        return (sum(len(getattr(self, name)) for name in self.LISTS)
-                + sum(1 for v in (self.date_from, self.date_to, self.max_km) if v)
-                + int(self.free))
+        return (
+            sum(len(getattr(self, name)) for name in self.LISTS)
+            + sum(1 for v in (self.date_from, self.date_to, self.max_km) if v)
+            + int(self.free)
+        )
 
     def to_args(self, **changes) -> dict:
         """The query-string form (for links to other pages and sort orders)."""
@@ -120,9 +126,12 @@ class Filters:
         values.update(changes)
         args: dict = {}
         for name, value in values.items():
-            if value in (None, "", [], False) or (name == "sort" and value == "date") or (
-                name == "page" and value == 1
-            ) or (name == "view" and value == "list"):
+            if (
+                value in (None, "", [], False)
+                or (name == "sort" and value == "date")
+                or (name == "page" and value == 1)
+                or (name == "view" and value == "list")
+            ):
                 continue
             if isinstance(value, bool):
                 value = "1"
@@ -225,8 +234,9 @@ class Conditions:
     narrows_slots: bool  # asks more of a slot than being open and upcoming
 
 
-def conditions(filters: Filters, origin: Origin | None,
-               activity=Activity, company=_COMPANY) -> Conditions:
+def conditions(
+    filters: Filters, origin: Origin | None, activity=Activity, company=_COMPANY
+) -> Conditions:
     """What matches the filters: a slot, open, upcoming, in the period and with
     free places when asked; its activity, published by an approved company, of
     the kinds, sectors, profiles, years and paths asked for, with the words,
@@ -245,8 +255,12 @@ def conditions(filters: Filters, origin: Origin | None,
     offer = [activity.status == "published", company.status == "approved"]
     if filters.kind:
         offer.append(activity.kind.in_(filters.kind))
-    for name, column in (("sector", activity.sectors), ("profile", activity.profiles),
-                         ("year", activity.years), ("path", activity.paths)):
+    for name, column in (
+        ("sector", activity.sectors),
+        ("profile", activity.profiles),
+        ("year", activity.years),
+        ("path", activity.paths),
+    ):
         codes = getattr(filters, name)
         if codes:
             condition = _mask(column, codes)
@@ -266,8 +280,12 @@ def conditions(filters: Filters, origin: Origin | None,
         )
     if origin is not None and filters.max_km:
         distance = distance_expression(origin, activity)
-        offer.append(or_(activity.venue == "online", and_(
-            activity.latitude.is_not(None), distance <= filters.max_km ** 2)))
+        offer.append(
+            or_(
+                activity.venue == "online",
+                and_(activity.latitude.is_not(None), distance <= filters.max_km**2),
+            )
+        )
     return Conditions(slot, offer, bool(filters.date_from or filters.date_to or filters.free))
 
 
@@ -301,11 +319,21 @@ def search(filters: Filters, origin: Origin | None = None, per_page: int = PER_P
     distance = distance_expression(origin) if origin is not None else None
     query = (
         select(
-            Slot.id, Slot.starts_at, Slot.ends_at, Slot.capacity, Slot.taken,
-            Activity.id, Activity.title, Activity.kind, Activity.venue, Activity.city,
-            company.name, company.city,
+            Slot.id,
+            Slot.starts_at,
+            Slot.ends_at,
+            Slot.capacity,
+            Slot.taken,
+            Activity.id,
+            Activity.title,
+            Activity.kind,
+            Activity.venue,
+            Activity.city,
+            company.name,
+            company.city,
             distance.label("distance2") if distance is not None else literal(None),
-            Activity.latitude, Activity.longitude,
+            Activity.latitude,
+            Activity.longitude,
         )
         .join(Slot.activity)
         .join(company, Activity.company)
@@ -319,15 +347,45 @@ def search(filters: Filters, origin: Origin | None = None, per_page: int = PER_P
     offset = (filters.page - 1) * per_page
     results = db.session.execute(query.offset(offset).limit(per_page + 1)).all()
     rows = [
-        Row(slot_id, starts_at, ends_at, max(capacity - taken, 0), activity_id, title, kind,
-            venue, city or company_city, company_name,
+        Row(
+            slot_id,
+            starts_at,
+            ends_at,
+            max(capacity - taken, 0),
+            activity_id,
+            title,
+            kind,
+            venue,
+            city or company_city,
+            company_name,
             math.sqrt(d2) if d2 is not None else None,
-            None if venue == "online" else latitude, None if venue == "online" else longitude)
-        for (slot_id, starts_at, ends_at, capacity, taken, activity_id, title, kind, venue,
-             city, company_name, company_city, d2, latitude, longitude) in results[:per_page]
+            None if venue == "online" else latitude,
+            None if venue == "online" else longitude,
+        )
+        for (
+            slot_id,
+            starts_at,
+            ends_at,
+            capacity,
+            taken,
+            activity_id,
+            title,
+            kind,
+            venue,
+            city,
+            company_name,
+            company_city,
+            d2,
+            latitude,
+            longitude,
+        ) in results[:per_page]
     ]
-    return Page(rows=rows, page=filters.page, has_next=len(results) > per_page,
-                total=count_matches(filters, origin, rows_on_page=len(rows)))
+    return Page(
+        rows=rows,
+        page=filters.page,
+        has_next=len(results) > per_page,
+        total=count_matches(filters, origin, rows_on_page=len(rows)),
+    )
 
 
 # The catalogue counts its matches up to this many (docs/decisions/0010): a
@@ -343,8 +401,9 @@ class Count:
     more: bool = False
 
 
-def count_matches(filters: Filters, origin: Origin | None, *, rows_on_page: int,
-                  per_page: int = PER_PAGE) -> Count:
+def count_matches(
+    filters: Filters, origin: Origin | None, *, rows_on_page: int, per_page: int = PER_PAGE
+) -> Count:
     """The number of matching slots, counted up to COUNT_LIMIT. Counted also
     when the first page holds them all, so that every page costs the same
     statements whatever it finds."""
@@ -376,8 +435,9 @@ class ActivityPage:
     has_next: bool
 
 
-def search_activities(filters: Filters, origin: Origin | None = None,
-                      per_page: int = PER_PAGE) -> ActivityPage:
+def search_activities(
+    filters: Filters, origin: Origin | None = None, per_page: int = PER_PAGE
+) -> ActivityPage:
     """Published activities of approved companies, with their upcoming open
     slots that match the period and free-places filters summed up.
 
@@ -407,8 +467,9 @@ def search_activities(filters: Filters, origin: Origin | None = None,
 _WALK_PER_ACTIVITY = (2, 16)
 
 
-def _page_by_date(where: Conditions, matching: list[ColumnElement], offset: int,
-                  limit: int) -> list[int]:
+def _page_by_date(
+    where: Conditions, matching: list[ColumnElement], offset: int, limit: int
+) -> list[int]:
     """The ids of the activities on the page, in order of their first matching
     slot (then id).
 
@@ -436,14 +497,16 @@ def _page_by_date(where: Conditions, matching: list[ColumnElement], offset: int,
             .limit(wanted)
         )
         ids = list(db.session.scalars(grouped))
-    page = ids[offset:offset + limit]
+    page = ids[offset : offset + limit]
     if len(page) < limit and not where.narrows_slots:
         # Past the activities with dates: those without, by id.
         dateless = (
             select(Activity.id)
             .join(_COMPANY, Activity.company)
-            .where(*where.offer,
-                   ~select(Slot.id).where(Slot.activity_id == Activity.id, *where.slot).exists())
+            .where(
+                *where.offer,
+                ~select(Slot.id).where(Slot.activity_id == Activity.id, *where.slot).exists(),
+            )
             .order_by(Activity.id)
             .offset(max(offset - len(ids), 0))
             .limit(limit - len(page))
@@ -466,7 +529,8 @@ def _page_by_distance(where: Conditions, origin: Origin, offset: int, limit: int
     if where.narrows_slots:
         query = query.where(next_starts_at.is_not(None))
     query = query.order_by(
-        distance_expression(origin).nulls_last(), next_starts_at.asc().nulls_last(), Activity.id)
+        distance_expression(origin).nulls_last(), next_starts_at.asc().nulls_last(), Activity.id
+    )
     return list(db.session.scalars(query.offset(offset).limit(limit)))
 
 
@@ -501,8 +565,13 @@ def _summaries(where: Conditions, origin: Origin | None, ids: list[int]) -> list
         .where(Activity.id.in_(ids))
     )
     found = {
-        activity.id: ActivityRow(activity, next_starts_at, open_slots or 0, max_free,
-                                 math.sqrt(d2) if d2 is not None else None)
+        activity.id: ActivityRow(
+            activity,
+            next_starts_at,
+            open_slots or 0,
+            max_free,
+            math.sqrt(d2) if d2 is not None else None,
+        )
         for activity, next_starts_at, open_slots, max_free, d2 in db.session.execute(query)
     }
     # An activity archived between the two statements is left out.
