@@ -21,6 +21,9 @@ from flask import current_app
 class VersionedLRU:
     """A bounded LRU of key -> (version, expiry, value), shared by a process's threads."""
 
+    # The clock of the expiries; tests move it instead of waiting.
+    clock = staticmethod(time.monotonic)
+
     def __init__(self, max_entries: int):
         self.max_entries = max_entries
         self._entries: OrderedDict[Hashable, tuple[int, float, Any]] = OrderedDict()
@@ -31,7 +34,7 @@ class VersionedLRU:
             entry = self._entries.get(key)
             if entry is None:
                 return default
-            if entry[0] != version or entry[1] <= time.monotonic():
+            if entry[0] != version or entry[1] <= self.clock():
                 del self._entries[key]
                 return default
             self._entries.move_to_end(key)
@@ -39,7 +42,7 @@ class VersionedLRU:
 
     def put(self, key: Hashable, version: int, value: Any, seconds: float) -> None:
         with self._lock:
-            self._entries[key] = (version, time.monotonic() + seconds, value)
+            self._entries[key] = (version, self.clock() + seconds, value)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)

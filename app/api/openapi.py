@@ -72,8 +72,13 @@ def build_spec() -> dict:
         if op.query is not None:
             parameters.extend(_query_parameters(op.query, schemas))
         parameters.extend(
-            {"name": name, "in": "header", "required": False, "description": description,
-             "schema": {"type": "string", "minLength": 1, "maxLength": 64}}
+            {
+                "name": name,
+                "in": "header",
+                "required": False,
+                "description": description,
+                "schema": {"type": "string", "minLength": 1, "maxLength": 64},
+            }
             for name, description in op.headers.items()
         )
         if parameters:
@@ -125,7 +130,8 @@ def build_spec() -> dict:
     }
 
 
-@operation(bp, "GET", "/openapi.json", summary="This document (OpenAPI 3.1)", tag="meta",
-           auth=False)
+@operation(
+    bp, "GET", "/openapi.json", summary="This document (OpenAPI 3.1)", tag="meta", auth=False
+)
 def openapi_document():
     return build_spec()

@@ -272,8 +272,12 @@ _SECTOR_BITS = type_coerce(Activity.sectors, Integer).label("sector_bits")
 
 @lru_cache(maxsize=256)
 def _sector_codes(bits: int) -> tuple[str, ...]:
-    return tuple(sorted(Activity.sectors.type.process_result_value(bits, None),
-                        key=list(vocabulary.SECTORS).index))
+    return tuple(
+        sorted(
+            Activity.sectors.type.process_result_value(bits, None),
+            key=list(vocabulary.SECTORS).index,
+        )
+    )
 
 
 def _categories(w: Words, kind: str, sector_bits: int) -> tuple[str, ...]:
@@ -295,16 +299,35 @@ _school = aliased(Organisation, name="school")
 _company = aliased(Organisation, name="company")
 
 BOOKING_COLUMNS = (
-    Booking.id, Booking.status, Booking.revision, Booking.created_at, Booking.updated_at,
-    Booking.group_size, Booking.year, Booking.path, Booking.profile, Booking.decline_reason,
-    Booking.cancel_reason, Booking.cancelled_by,
-    Slot.starts_at, Slot.ends_at, Slot.updated_at.label("slot_updated_at"),
-    Activity.id.label("activity_id"), Activity.title, Activity.kind, Activity.venue,
-    Activity.address, Activity.postcode, Activity.city, _SECTOR_BITS,
+    Booking.id,
+    Booking.status,
+    Booking.revision,
+    Booking.created_at,
+    Booking.updated_at,
+    Booking.group_size,
+    Booking.year,
+    Booking.path,
+    Booking.profile,
+    Booking.decline_reason,
+    Booking.cancel_reason,
+    Booking.cancelled_by,
+    Slot.starts_at,
+    Slot.ends_at,
+    Slot.updated_at.label("slot_updated_at"),
+    Activity.id.label("activity_id"),
+    Activity.title,
+    Activity.kind,
+    Activity.venue,
+    Activity.address,
+    Activity.postcode,
+    Activity.city,
+    _SECTOR_BITS,
     Activity.updated_at.label("activity_updated_at"),
     _company.name.label("company_name"),
-    _school.name.label("school_name"), _school.address.label("school_address"),
-    _school.postcode.label("school_postcode"), _school.city.label("school_city"),
+    _school.name.label("school_name"),
+    _school.address.label("school_address"),
+    _school.postcode.label("school_postcode"),
+    _school.city.label("school_city"),
 )
 
 
@@ -341,8 +364,9 @@ EVENT_MEMO_SIZE = 30_000
 
 
 @lru_cache(maxsize=EVENT_MEMO_SIZE)
-def booking_event(row, w: Words, links: Links, *, side: str = "school", redacted: bool = True,
-                  contact: str = "") -> CalendarEvent:
+def booking_event(
+    row, w: Words, links: Links, *, side: str = "school", redacted: bool = True, contact: str = ""
+) -> CalendarEvent:
     """side: whose calendar this is; the summary names the other party. A
     download for a party of the booking may add `contact` (never a feed)."""
     clean = redact if redacted else (lambda text: text)
@@ -397,21 +421,47 @@ def booking_event(row, w: Words, links: Links, *, side: str = "school", redacted
 # activity has many slots, and reading its columns again for each slot was
 # a third of a large feed's query time).
 SLOT_COLUMNS = (
-    Slot.id, Slot.starts_at, Slot.ends_at, Slot.status, Slot.cancel_reason, Slot.capacity,
-    Slot.taken, Slot.revision, Slot.created_at, Slot.updated_at, Slot.activity_id,
+    Slot.id,
+    Slot.starts_at,
+    Slot.ends_at,
+    Slot.status,
+    Slot.cancel_reason,
+    Slot.capacity,
+    Slot.taken,
+    Slot.revision,
+    Slot.created_at,
+    Slot.updated_at,
+    Slot.activity_id,
 )
 
 ACTIVITY_COLUMNS = (
-    Activity.id, Activity.title, Activity.kind, Activity.venue, Activity.address,
-    Activity.postcode, Activity.city, _SECTOR_BITS, Activity.updated_at,
+    Activity.id,
+    Activity.title,
+    Activity.kind,
+    Activity.venue,
+    Activity.address,
+    Activity.postcode,
+    Activity.city,
+    _SECTOR_BITS,
+    Activity.updated_at,
     _company.name.label("company_name"),
 )
 
 SLOT_BOOKING_COLUMNS = (
-    Booking.slot_id, Booking.id, Booking.status, Booking.revision, Booking.created_at,
-    Booking.updated_at, Booking.group_size, Booking.year, Booking.path, Booking.profile,
-    _school.name.label("school_name"), _school.address.label("school_address"),
-    _school.postcode.label("school_postcode"), _school.city.label("school_city"),
+    Booking.slot_id,
+    Booking.id,
+    Booking.status,
+    Booking.revision,
+    Booking.created_at,
+    Booking.updated_at,
+    Booking.group_size,
+    Booking.year,
+    Booking.path,
+    Booking.profile,
+    _school.name.label("school_name"),
+    _school.address.label("school_address"),
+    _school.postcode.label("school_postcode"),
+    _school.city.label("school_city"),
 )
 
 
@@ -443,7 +493,8 @@ def slot_rows(*conditions, as_of: datetime | None, visible_only: bool = True):
     if not slots:
         return []
     activities = {
-        row.id: row for row in records(
+        row.id: row
+        for row in records(
             select(*ACTIVITY_COLUMNS)
             .join(_company, Activity.company_id == _company.id)
             .where(Activity.id.in_(query.with_only_columns(Slot.activity_id).distinct()))
@@ -458,13 +509,15 @@ def slot_rows(*conditions, as_of: datetime | None, visible_only: bool = True):
         .order_by(Booking.slot_id, Booking.created_at, Booking.id)
     ):
         bookings[row.slot_id].append(row)
-    return [(slot, activities[slot.activity_id], tuple(bookings.get(slot.id, ())))
-            for slot in slots]
+    return [
+        (slot, activities[slot.activity_id], tuple(bookings.get(slot.id, ()))) for slot in slots
+    ]
 
 
 @lru_cache(maxsize=EVENT_MEMO_SIZE)
-def slot_event(row, activity, bookings: tuple, w: Words, links: Links, *,
-               view: str) -> CalendarEvent:
+def slot_event(
+    row, activity, bookings: tuple, w: Words, links: Links, *, view: str
+) -> CalendarEvent:
     """view: "company" (the other party is the schools), "coordinator" (the
     company, with the schools in the description) or "public" (no groups)."""
     title, company = redact(activity.title), redact(activity.company_name)
@@ -504,8 +557,7 @@ def slot_event(row, activity, bookings: tuple, w: Words, links: Links, *,
             lines.append(w.groups)
             for b in groups:
                 lines.append(
-                    f"- {redact(b.school_name)}: {_group(w, b)} "
-                    f"({w.booking_states[b.status]})"
+                    f"- {redact(b.school_name)}: {_group(w, b)} ({w.booking_states[b.status]})"
                 )
         else:
             lines.append(w.no_groups)
@@ -515,8 +567,13 @@ def slot_event(row, activity, bookings: tuple, w: Words, links: Links, *,
     return CalendarEvent(
         uid=f"slot-{row.id}@{links.uid_host}",
         sequence=row.revision + sum(b.revision + 1 for b in bookings),
-        stamp=_latest(row.created_at, row.updated_at, activity.updated_at,
-                      *(b.updated_at for b in bookings), *(b.created_at for b in bookings)),
+        stamp=_latest(
+            row.created_at,
+            row.updated_at,
+            activity.updated_at,
+            *(b.updated_at for b in bookings),
+            *(b.created_at for b in bookings),
+        ),
         starts_at=row.starts_at,
         ends_at=row.ends_at,
         summary=summary,
@@ -531,22 +588,42 @@ def slot_event(row, activity, bookings: tuple, w: Words, links: Links, *,
 # --- hybrid-teacher placements: one recurring event each (rule 11) --------------------------
 
 PLACEMENT_COLUMNS = (
-    Placement.id, Placement.status, Placement.revision, Placement.created_at,
-    Placement.updated_at, Placement.agreed_at, Placement.subjects, Placement.hours_per_week,
-    Placement.weekdays, Placement.start_time, Placement.end_time, Placement.first_date,
-    Placement.last_date, Placement.ended_on, Placement.ended_early, Placement.end_reason,
-    Placement.school_id, Placement.company_id,
+    Placement.id,
+    Placement.status,
+    Placement.revision,
+    Placement.created_at,
+    Placement.updated_at,
+    Placement.agreed_at,
+    Placement.subjects,
+    Placement.hours_per_week,
+    Placement.weekdays,
+    Placement.start_time,
+    Placement.end_time,
+    Placement.first_date,
+    Placement.last_date,
+    Placement.ended_on,
+    Placement.ended_early,
+    Placement.end_reason,
+    Placement.school_id,
+    Placement.company_id,
     Professional.name.label("professional_name"),
-    _school.name.label("school_name"), _school.address.label("school_address"),
-    _school.postcode.label("school_postcode"), _school.city.label("school_city"),
-    _school.holiday_region.label("school_region"), _company.name.label("company_name"),
+    _school.name.label("school_name"),
+    _school.address.label("school_address"),
+    _school.postcode.label("school_postcode"),
+    _school.city.label("school_city"),
+    _school.holiday_region.label("school_region"),
+    _company.name.label("company_name"),
 )
 
 CHANGE_COLUMNS = (
-    PlacementLessonChange.placement_id, PlacementLessonChange.original_date,
-    PlacementLessonChange.kind, PlacementLessonChange.new_date,
-    PlacementLessonChange.new_start_time, PlacementLessonChange.new_end_time,
-    PlacementLessonChange.reason, PlacementLessonChange.created_at,
+    PlacementLessonChange.placement_id,
+    PlacementLessonChange.original_date,
+    PlacementLessonChange.kind,
+    PlacementLessonChange.new_date,
+    PlacementLessonChange.new_start_time,
+    PlacementLessonChange.new_end_time,
+    PlacementLessonChange.reason,
+    PlacementLessonChange.created_at,
     PlacementLessonChange.updated_at,
 )
 
@@ -569,8 +646,9 @@ def placement_query(*conditions, as_of: datetime | None):
 def placement_rows(*conditions, as_of: datetime | None):
     """Placements with their lesson changes and the holidays of their
     school's region: [(placement, (changes...), frozenset(holiday dates))]."""
-    rows = records(placement_query(*conditions, as_of=as_of)
-                   .order_by(Placement.first_date, Placement.id))
+    rows = records(
+        placement_query(*conditions, as_of=as_of).order_by(Placement.first_date, Placement.id)
+    )
     if not rows:
         return []
     changes = defaultdict(list)
@@ -584,8 +662,10 @@ def placement_rows(*conditions, as_of: datetime | None):
     for row in rows:
         first, last = spans.get(row.school_region, (row.first_date, row.last_date))
         spans[row.school_region] = (min(first, row.first_date), max(last, row.last_date))
-    holidays = {region: frozenset(holiday_dates(region, first, last))
-                for region, (first, last) in spans.items()}
+    holidays = {
+        region: frozenset(holiday_dates(region, first, last))
+        for region, (first, last) in spans.items()
+    }
     return [(row, tuple(changes.get(row.id, ())), holidays[row.school_region]) for row in rows]
 
 
@@ -606,8 +686,15 @@ def _lesson_dates(weekdays, first: date, last: date) -> list[date]:
     return days
 
 
-def placement_events(row, changes: tuple, holidays: frozenset, w: Words, links: Links, *,
-                     as_of: datetime | None = None) -> list[CalendarEvent]:
+def placement_events(
+    row,
+    changes: tuple,
+    holidays: frozenset,
+    w: Words,
+    links: Links,
+    *,
+    as_of: datetime | None = None,
+) -> list[CalendarEvent]:
     """The series (RRULE weekly on the placement's days, UNTIL its last
     lesson, an EXDATE for every lesson day in the school's holidays) and an
     override per changed lesson, with the lesson's original start as
@@ -616,8 +703,9 @@ def placement_events(row, changes: tuple, holidays: frozenset, w: Words, links: 
     rises with every change of the placement or one of its lessons, for the
     series and the overrides alike, so no override is older than its series."""
     weekdays = [code for code in vocabulary.WEEKDAYS if code in row.weekdays]
-    last = row.ended_on if row.ended_on is not None and row.ended_on < row.last_date \
-        else row.last_date
+    last = (
+        row.ended_on if row.ended_on is not None and row.ended_on < row.last_date else row.last_date
+    )
     cutoff = as_of - timedelta(days=PAST_DAYS) if as_of is not None else None
     days = _lesson_dates(weekdays, row.first_date, last)
     status = "CONFIRMED"
@@ -633,7 +721,9 @@ def placement_events(row, changes: tuple, holidays: frozenset, w: Words, links: 
         return []
     school, company = redact(row.school_name), redact(row.company_name)
     summary = w.placement_summary % {
-        "name": redact(row.professional_name), "company": company, "school": school,
+        "name": redact(row.professional_name),
+        "company": company,
+        "school": school,
     }
     url = links.placement(row.id)
     lines = [w.placement_kind, w.company % {"name": company}, w.school % {"name": school}]
@@ -651,20 +741,22 @@ def placement_events(row, changes: tuple, holidays: frozenset, w: Words, links: 
     }
     stamp = _latest(row.created_at, row.updated_at, row.agreed_at)
     tail = ["", w.more_info % {"url": url}]
-    events = [CalendarEvent(
-        **common,
-        stamp=stamp,
-        starts_at=_at(days[0], row.start_time),
-        ends_at=_at(days[0], row.end_time),
-        summary=w.cancelled_prefix % {"summary": summary} if status == "CANCELLED" else summary,
-        status=status,
-        description="\n".join(lines + tail),
-        recurrence=Recurrence(
-            weekdays=tuple(code.upper() for code in weekdays),
-            until=_at(days[-1], row.end_time),
-            exdates=tuple(_at(day, row.start_time) for day in days if day in holidays),
-        ),
-    )]
+    events = [
+        CalendarEvent(
+            **common,
+            stamp=stamp,
+            starts_at=_at(days[0], row.start_time),
+            ends_at=_at(days[0], row.end_time),
+            summary=w.cancelled_prefix % {"summary": summary} if status == "CANCELLED" else summary,
+            status=status,
+            description="\n".join(lines + tail),
+            recurrence=Recurrence(
+                weekdays=tuple(code.upper() for code in weekdays),
+                until=_at(days[-1], row.end_time),
+                exdates=tuple(_at(day, row.start_time) for day in days if day in holidays),
+            ),
+        )
+    ]
     if status == "CANCELLED":
         return events
     lesson_days = {day for day in days if day not in holidays}
@@ -675,28 +767,32 @@ def placement_events(row, changes: tuple, holidays: frozenset, w: Words, links: 
         reason = redact(change.reason or "")
         change_stamp = _latest(stamp, change.created_at, change.updated_at)
         if change.kind == "cancelled":
-            events.append(CalendarEvent(
-                **common,
-                stamp=change_stamp,
-                starts_at=original,
-                ends_at=_at(change.original_date, row.end_time),
-                summary=w.cancelled_prefix % {"summary": summary},
-                status="CANCELLED",
-                description="\n".join(lines + [w.lesson_cancelled % {"reason": reason}] + tail),
-                recurrence_id=original,
-            ))
+            events.append(
+                CalendarEvent(
+                    **common,
+                    stamp=change_stamp,
+                    starts_at=original,
+                    ends_at=_at(change.original_date, row.end_time),
+                    summary=w.cancelled_prefix % {"summary": summary},
+                    status="CANCELLED",
+                    description="\n".join(lines + [w.lesson_cancelled % {"reason": reason}] + tail),
+                    recurrence_id=original,
+                )
+            )
         else:
             moved = [w.lesson_moved % {"reason": reason}] if reason else []
-            events.append(CalendarEvent(
-                **common,
-                stamp=change_stamp,
-                starts_at=_at(change.new_date, change.new_start_time),
-                ends_at=_at(change.new_date, change.new_end_time),
-                summary=summary,
-                status="CONFIRMED",
-                description="\n".join(lines + moved + tail),
-                recurrence_id=original,
-            ))
+            events.append(
+                CalendarEvent(
+                    **common,
+                    stamp=change_stamp,
+                    starts_at=_at(change.new_date, change.new_start_time),
+                    ends_at=_at(change.new_date, change.new_end_time),
+                    summary=summary,
+                    status="CONFIRMED",
+                    description="\n".join(lines + moved + tail),
+                    recurrence_id=original,
+                )
+            )
     return events
 
 

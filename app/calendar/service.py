@@ -132,11 +132,21 @@ _OPEN_FEED_SQL = (
 )
 # The same through the session, when the read engine cannot answer.
 _OPEN_FEED = text(_OPEN_FEED_SQL.replace("%(id)s", ":id")).columns(
-    column("id", Integer), column("owner_id", Integer), column("kind", String),
-    column("organisation_id", Integer), column("filters", String), column("name", String),
-    column("token_nonce", String), column("version", Integer), column("last_modified", Integer),
-    column("revoked_at", DateTime), column("active", Boolean), column("locale", String),
-    column("member_of", Integer), column("role", String), column("member_kind", String),
+    column("id", Integer),
+    column("owner_id", Integer),
+    column("kind", String),
+    column("organisation_id", Integer),
+    column("filters", String),
+    column("name", String),
+    column("token_nonce", String),
+    column("version", Integer),
+    column("last_modified", Integer),
+    column("revoked_at", DateTime),
+    column("active", Boolean),
+    column("locale", String),
+    column("member_of", Integer),
+    column("role", String),
+    column("member_kind", String),
     column("member_status", String),
 )
 
@@ -172,13 +182,34 @@ def open_feed(token: str) -> tuple[FeedState, Viewer] | None:
 @lru_cache(maxsize=4096)
 def _opened(rows: tuple, key: bytes) -> tuple[bytes, tuple[FeedState, Viewer] | None]:
     """The MAC a token for these rows must carry, and what the token opens."""
-    (id_, owner_id, kind, organisation_id, filters, name, nonce, version, last_modified,
-     revoked, active, locale) = rows[0][:12]
+    (
+        id_,
+        owner_id,
+        kind,
+        organisation_id,
+        filters,
+        name,
+        nonce,
+        version,
+        last_modified,
+        revoked,
+        active,
+        locale,
+    ) = rows[0][:12]
     expected = _mac_under(key, id_, nonce).encode()
     if revoked is not None:
         return expected, None
-    state = FeedState(id_, owner_id, kind, organisation_id, json.loads(filters or "{}") or {},
-                      name, nonce, version, last_modified)
+    state = FeedState(
+        id_,
+        owner_id,
+        kind,
+        organisation_id,
+        json.loads(filters or "{}") or {},
+        name,
+        nonce,
+        version,
+        last_modified,
+    )
     memberships = tuple((r[12], r[13], r[14]) for r in rows if r[12] is not None)
     coordinator = any(_coordinates_region(r[13], r[14], r[15]) for r in rows)
     viewer = _viewer(state, bool(active), locale, memberships, coordinator)
@@ -231,9 +262,13 @@ def _clean_filters(filters: dict | None) -> dict:
                 ids = sorted({int(v) for v in values})
             except (TypeError, ValueError) as error:
                 raise DomainError(_("Choose one of the options."), field=key) from error
-            found = set(db.session.scalars(
-                select(Organisation.id).where(Organisation.id.in_(ids), Organisation.kind == kind)
-            ))
+            found = set(
+                db.session.scalars(
+                    select(Organisation.id).where(
+                        Organisation.id.in_(ids), Organisation.kind == kind
+                    )
+                )
+            )
             if found != set(ids):
                 raise DomainError(_("Choose one of the options."), field=key)
             values = ids
@@ -249,8 +284,14 @@ def _default_name(kind: str, organisation: Organisation | None) -> str:
     return _("Techniekpoort: my calendar")
 
 
-def create_feed(owner: User, *, kind: str, name: str = "", organisation: Organisation | None = None,
-                filters: dict | None = None) -> CalendarFeed:
+def create_feed(
+    owner: User,
+    *,
+    kind: str,
+    name: str = "",
+    organisation: Organisation | None = None,
+    filters: dict | None = None,
+) -> CalendarFeed:
     if kind not in KINDS:
         raise DomainError(_("Choose one of the options."), field="kind")
     if kind == "organisation":
@@ -273,8 +314,15 @@ def create_feed(owner: User, *, kind: str, name: str = "", organisation: Organis
         raise DomainError(_("At most %(n)d characters.", n=NAME_LENGTH), field="name")
     now = utcnow()
     feed = CalendarFeed(
-        owner=owner, kind=kind, organisation=organisation, filters=filters, name=name,
-        token_nonce=secrets.token_hex(16), version=1, last_modified=_epoch(now), created_at=now,
+        owner=owner,
+        kind=kind,
+        organisation=organisation,
+        filters=filters,
+        name=name,
+        token_nonce=secrets.token_hex(16),
+        version=1,
+        last_modified=_epoch(now),
+        created_at=now,
     )
     db.session.add(feed)
     db.session.flush()
@@ -299,11 +347,13 @@ def revoke_feed(feed: CalendarFeed) -> CalendarFeed:
 
 
 def feeds_of(user: User) -> list[CalendarFeed]:
-    return list(db.session.scalars(
-        select(CalendarFeed)
-        .where(CalendarFeed.owner_id == user.id, CalendarFeed.revoked_at.is_(None))
-        .order_by(CalendarFeed.created_at, CalendarFeed.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(CalendarFeed)
+            .where(CalendarFeed.owner_id == user.id, CalendarFeed.revoked_at.is_(None))
+            .order_by(CalendarFeed.created_at, CalendarFeed.id)
+        )
+    )
 
 
 def organisations_for_feeds(user: User) -> list[Organisation]:
@@ -326,10 +376,13 @@ class Viewer:
     is_coordinator: bool = False
 
     def organisation_ids(self, kind: str, roles: Iterable[str] | None = None) -> list[int]:
-        return sorted({
-            org for org, role, org_kind in self.memberships
-            if org_kind == kind and (roles is None or role in roles)
-        })
+        return sorted(
+            {
+                org
+                for org, role, org_kind in self.memberships
+                if org_kind == kind and (roles is None or role in roles)
+            }
+        )
 
     def fingerprint(self) -> str:
         """What, besides the version, the bytes depend on."""
@@ -389,8 +442,9 @@ def viewer_of(feed: CalendarFeed) -> Viewer | None:
     ).all()
     if not rows:
         return None
-    memberships = [(r.organisation_id, r.role, r.kind) for r in rows
-                   if r.organisation_id is not None]
+    memberships = [
+        (r.organisation_id, r.role, r.kind) for r in rows if r.organisation_id is not None
+    ]
     coordinator = any(_coordinates_region(r.role, r.kind, r.status) for r in rows)
     return _viewer(feed, rows[0].active, rows[0].locale, memberships, coordinator)
 
@@ -410,13 +464,14 @@ def feed_events(feed: CalendarFeed, viewer: Viewer) -> list[ics.CalendarEvent]:
 
     def slots(view: str, *conditions):
         rows = content.slot_rows(*conditions, as_of=as_of)
-        events.extend(content.slot_event(row, activity, found, w, links, view=view)
-                      for row, activity, found in rows)
+        events.extend(
+            content.slot_event(row, activity, found, w, links, view=view)
+            for row, activity, found in rows
+        )
 
     def placements(*conditions):
         for row, changes, holidays in content.placement_rows(*conditions, as_of=as_of):
-            events.extend(content.placement_events(row, changes, holidays, w, links,
-                                                   as_of=as_of))
+            events.extend(content.placement_events(row, changes, holidays, w, links, as_of=as_of))
 
     if feed.kind == "personal":
         schools = viewer.organisation_ids("school")
@@ -430,8 +485,7 @@ def feed_events(feed: CalendarFeed, viewer: Viewer) -> list[ics.CalendarEvent]:
             slots("company", Activity.company_id.in_(companies))
         if schools or companies:
             # The hybrid teachers at one's school, or sent by one's company.
-            placements(or_(Placement.school_id.in_(schools),
-                           Placement.company_id.in_(companies)))
+            placements(or_(Placement.school_id.in_(schools), Placement.company_id.in_(companies)))
     elif feed.kind == "organisation":
         kind = next(k for org, _r, k in viewer.memberships if org == feed.organisation_id)
         if kind == "school":
@@ -444,8 +498,14 @@ def feed_events(feed: CalendarFeed, viewer: Viewer) -> list[ics.CalendarEvent]:
         slots("coordinator", *content.filter_conditions(feed.filters or {}))
         placements(*content.placement_filter_conditions(feed.filters or {}))
     # An override shares its series' UID; the series comes first.
-    events.sort(key=lambda e: (e.starts_at, e.uid, e.recurrence_id is not None,
-                               e.recurrence_id or e.starts_at))
+    events.sort(
+        key=lambda e: (
+            e.starts_at,
+            e.uid,
+            e.recurrence_id is not None,
+            e.recurrence_id or e.starts_at,
+        )
+    )
     return events
 
 
@@ -463,7 +523,8 @@ def _filters_text(filters: dict) -> str:
     for key, label in (("schools", _("School")), ("companies", _("Company"))):
         if filters.get(key):
             names = db.session.scalars(
-                select(Organisation.name).where(Organisation.id.in_(filters[key]))
+                select(Organisation.name)
+                .where(Organisation.id.in_(filters[key]))
                 .order_by(Organisation.name)
             )
             parts.append(f"{label}: " + ", ".join(content.redact(n) for n in names))
@@ -580,15 +641,19 @@ def booking_ics(booking: Booking, reader: User) -> bytes:
     person, which a feed never carries."""
     row = content.booking_rows(Booking.id == booking.id, as_of=None)[0]
     members = {m.organisation_id for m in reader.memberships}
-    side = "company" if (booking.slot.activity.company_id in members
-                         and booking.school_id not in members) else "school"
+    side = (
+        "company"
+        if (booking.slot.activity.company_id in members and booking.school_id not in members)
+        else "school"
+    )
     locale = reader.locale or "nl"
     with speaking(locale):
         other = booking.slot.activity.contact if side == "school" else booking.teacher
         contact = _contact_line(other)
         name = _("Techniekpoort booking")
-    event = content.booking_event(row, content.words(locale), content.Links(), side=side,
-                                  redacted=False, contact=contact)
+    event = content.booking_event(
+        row, content.words(locale), content.Links(), side=side, redacted=False, contact=contact
+    )
     return ics.serialize_events([event], name=name)
 
 
@@ -599,8 +664,9 @@ def slot_ics(slot: Slot, reader: User | None, *, view: str) -> bytes:
     locale = getattr(reader, "locale", None) or "nl"
     with speaking(locale):
         name = _("Techniekpoort activity")
-    event = content.slot_event(row, activity, found, content.words(locale), content.Links(),
-                               view=view)
+    event = content.slot_event(
+        row, activity, found, content.words(locale), content.Links(), view=view
+    )
     return ics.serialize_events([event], name=name)
 
 
@@ -642,10 +708,15 @@ def bump_versions(feed_ids: Iterable[int]) -> set[int]:
     return ids
 
 
-def affected_feeds(*, slot_ids: Iterable[int] = (), school_ids: Iterable[int] = (),
-                   company_ids: Iterable[int] = (), user_ids: Iterable[int] = (),
-                   schools_changed: Iterable[int] = (),
-                   activity_attributes_changed: bool = False) -> set[int]:
+def affected_feeds(
+    *,
+    slot_ids: Iterable[int] = (),
+    school_ids: Iterable[int] = (),
+    company_ids: Iterable[int] = (),
+    user_ids: Iterable[int] = (),
+    schools_changed: Iterable[int] = (),
+    activity_attributes_changed: bool = False,
+) -> set[int]:
     """The live feeds that show any of these slots or bookings, computed from
     what the event names rather than by rendering feeds:
     - organisation feeds of the schools and companies involved;
@@ -661,27 +732,36 @@ def affected_feeds(*, slot_ids: Iterable[int] = (), school_ids: Iterable[int] = 
     conditions = []
     organisations = school_ids | company_ids
     if organisations:
-        conditions.append(and_(CalendarFeed.kind == "organisation",
-                               CalendarFeed.organisation_id.in_(sorted(organisations))))
+        conditions.append(
+            and_(
+                CalendarFeed.kind == "organisation",
+                CalendarFeed.organisation_id.in_(sorted(organisations)),
+            )
+        )
     owners = []
     if user_ids:
         owners.append(CalendarFeed.owner_id.in_(sorted(user_ids)))
     if company_ids:
-        owners.append(CalendarFeed.owner_id.in_(
-            select(Membership.user_id).where(
-                Membership.organisation_id.in_(sorted(company_ids)),
-                Membership.role.in_(MANAGING_ROLES),
+        owners.append(
+            CalendarFeed.owner_id.in_(
+                select(Membership.user_id).where(
+                    Membership.organisation_id.in_(sorted(company_ids)),
+                    Membership.role.in_(MANAGING_ROLES),
+                )
             )
-        ))
+        )
     if owners:
         conditions.append(and_(CalendarFeed.kind == "personal", or_(*owners)))
     if conditions:
-        found |= set(db.session.scalars(
-            select(CalendarFeed.id).where(CalendarFeed.revoked_at.is_(None), or_(*conditions))
-        ))
+        found |= set(
+            db.session.scalars(
+                select(CalendarFeed.id).where(CalendarFeed.revoked_at.is_(None), or_(*conditions))
+            )
+        )
     filtered = db.session.execute(
-        select(CalendarFeed.id, CalendarFeed.filters)
-        .where(CalendarFeed.kind == "filtered", CalendarFeed.revoked_at.is_(None))
+        select(CalendarFeed.id, CalendarFeed.filters).where(
+            CalendarFeed.kind == "filtered", CalendarFeed.revoked_at.is_(None)
+        )
     ).all()
     for feed_id, filters in filtered:
         filters = filters or {}
@@ -691,11 +771,17 @@ def affected_feeds(*, slot_ids: Iterable[int] = (), school_ids: Iterable[int] = 
             filters.get(key) for key in ("sectors", "profiles", "kinds")
         ):
             found.add(feed_id)
-        elif slot_ids and db.session.scalar(
-            content.slot_query(Slot.id.in_(sorted(slot_ids)), *content.filter_conditions(filters),
-                               as_of=None)
-            .with_only_columns(Slot.id).limit(1)
-        ) is not None:
+        elif (
+            slot_ids
+            and db.session.scalar(
+                content.slot_query(
+                    Slot.id.in_(sorted(slot_ids)), *content.filter_conditions(filters), as_of=None
+                )
+                .with_only_columns(Slot.id)
+                .limit(1)
+            )
+            is not None
+        ):
             found.add(feed_id)
     return found
 
@@ -704,35 +790,50 @@ def _bookings_of_slots(slot_ids) -> list:
     if not slot_ids:
         return []
     return db.session.execute(
-        select(Booking.school_id, Booking.teacher_id, Booking.booked_by_id)
-        .where(Booking.slot_id.in_(sorted(slot_ids)))
+        select(Booking.school_id, Booking.teacher_id, Booking.booked_by_id).where(
+            Booking.slot_id.in_(sorted(slot_ids))
+        )
     ).all()
 
 
 def bump_for_booking(booking_id: int, company_id: int) -> set[int]:
     booking = db.session.get(Booking, booking_id)
-    return bump_versions(affected_feeds(
-        slot_ids={booking.slot_id}, school_ids={booking.school_id}, company_ids={company_id},
-        user_ids={booking.teacher_id, booking.booked_by_id}, schools_changed={booking.school_id},
-    ))
+    return bump_versions(
+        affected_feeds(
+            slot_ids={booking.slot_id},
+            school_ids={booking.school_id},
+            company_ids={company_id},
+            user_ids={booking.teacher_id, booking.booked_by_id},
+            schools_changed={booking.school_id},
+        )
+    )
 
 
-def bump_for_slots(slot_ids: Iterable[int], *,
-                   activity_attributes_changed: bool = False) -> set[int]:
+def bump_for_slots(
+    slot_ids: Iterable[int], *, activity_attributes_changed: bool = False
+) -> set[int]:
     slot_ids = set(slot_ids)
     if not slot_ids:
         return set()
-    company_ids = set(db.session.scalars(
-        select(Activity.company_id).join(Slot, Slot.activity_id == Activity.id)
-        .where(Slot.id.in_(sorted(slot_ids)))
-    ))
+    company_ids = set(
+        db.session.scalars(
+            select(Activity.company_id)
+            .join(Slot, Slot.activity_id == Activity.id)
+            .where(Slot.id.in_(sorted(slot_ids)))
+        )
+    )
     bookings = _bookings_of_slots(slot_ids)
     schools = {b.school_id for b in bookings}
-    return bump_versions(affected_feeds(
-        slot_ids=slot_ids, school_ids=schools, company_ids=company_ids,
-        user_ids={u for b in bookings for u in (b.teacher_id, b.booked_by_id)},
-        schools_changed=schools, activity_attributes_changed=activity_attributes_changed,
-    ))
+    return bump_versions(
+        affected_feeds(
+            slot_ids=slot_ids,
+            school_ids=schools,
+            company_ids=company_ids,
+            user_ids={u for b in bookings for u in (b.teacher_id, b.booked_by_id)},
+            schools_changed=schools,
+            activity_attributes_changed=activity_attributes_changed,
+        )
+    )
 
 
 def bump_for_activity(activity_id: int, company_id: int, *, attributes_changed: bool) -> set[int]:
@@ -748,31 +849,44 @@ def bump_for_placement(placement_id: int, school_id: int, company_id: int) -> se
     """The feeds that show this placement: its school's and company's
     organisation feeds, the personal feeds of the school's people and of the
     company's contacts, and the filtered feeds that match it."""
-    members = select(Membership.user_id).where(or_(
-        Membership.organisation_id == school_id,
-        and_(Membership.organisation_id == company_id, Membership.role.in_(MANAGING_ROLES)),
-    ))
-    found = set(db.session.scalars(
-        select(CalendarFeed.id).where(
-            CalendarFeed.revoked_at.is_(None),
-            or_(
-                and_(CalendarFeed.kind == "organisation",
-                     CalendarFeed.organisation_id.in_((school_id, company_id))),
-                and_(CalendarFeed.kind == "personal", CalendarFeed.owner_id.in_(members)),
-            ),
+    members = select(Membership.user_id).where(
+        or_(
+            Membership.organisation_id == school_id,
+            and_(Membership.organisation_id == company_id, Membership.role.in_(MANAGING_ROLES)),
         )
-    ))
+    )
+    found = set(
+        db.session.scalars(
+            select(CalendarFeed.id).where(
+                CalendarFeed.revoked_at.is_(None),
+                or_(
+                    and_(
+                        CalendarFeed.kind == "organisation",
+                        CalendarFeed.organisation_id.in_((school_id, company_id)),
+                    ),
+                    and_(CalendarFeed.kind == "personal", CalendarFeed.owner_id.in_(members)),
+                ),
+            )
+        )
+    )
     filtered = db.session.execute(
-        select(CalendarFeed.id, CalendarFeed.filters)
-        .where(CalendarFeed.kind == "filtered", CalendarFeed.revoked_at.is_(None))
+        select(CalendarFeed.id, CalendarFeed.filters).where(
+            CalendarFeed.kind == "filtered", CalendarFeed.revoked_at.is_(None)
+        )
     ).all()
     for feed_id, filters in filtered:
-        if db.session.scalar(
-            content.placement_query(Placement.id == placement_id,
-                                    *content.placement_filter_conditions(filters or {}),
-                                    as_of=None)
-            .with_only_columns(Placement.id).limit(1)
-        ) is not None:
+        if (
+            db.session.scalar(
+                content.placement_query(
+                    Placement.id == placement_id,
+                    *content.placement_filter_conditions(filters or {}),
+                    as_of=None,
+                )
+                .with_only_columns(Placement.id)
+                .limit(1)
+            )
+            is not None
+        ):
             found.add(feed_id)
     return bump_versions(found)
 
@@ -799,9 +913,10 @@ def bump_for_organisation(organisation_id: int, kind: str) -> set[int]:
 
 def bump_for_member(user_id: int) -> set[int]:
     """A new membership changes what the person's own feeds show."""
-    return bump_versions(db.session.scalars(
-        select(CalendarFeed.id).where(
-            CalendarFeed.owner_id == user_id, CalendarFeed.revoked_at.is_(None)
+    return bump_versions(
+        db.session.scalars(
+            select(CalendarFeed.id).where(
+                CalendarFeed.owner_id == user_id, CalendarFeed.revoked_at.is_(None)
+            )
         )
-    ))
-
+    )

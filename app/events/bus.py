@@ -41,7 +41,5 @@ def history(*subjects: tuple[str, int]) -> list[EventLogEntry]:
         *(and_(EventLogEntry.subject_type == t, EventLogEntry.subject_id == i) for t, i in subjects)
     )
     return list(
-        db.session.scalars(
-            select(EventLogEntry).where(condition).order_by(EventLogEntry.id)
-        )
+        db.session.scalars(select(EventLogEntry).where(condition).order_by(EventLogEntry.id))
     )

@@ -101,7 +101,11 @@ def _changed(holiday: SchoolHoliday) -> None:
     from app.events import emit
     from app.events import types as ev
 
-    emit(ev.HolidaysChanged(
-        holiday_id=holiday.id, region=holiday.region,
-        first_day=holiday.start_date.isoformat(), last_day=holiday.end_date.isoformat(),
-    ))
+    emit(
+        ev.HolidaysChanged(
+            holiday_id=holiday.id,
+            region=holiday.region,
+            first_day=holiday.start_date.isoformat(),
+            last_day=holiday.end_date.isoformat(),
+        )
+    )

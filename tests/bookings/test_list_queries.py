@@ -10,7 +10,7 @@ from app.bookings.models import Booking
 from app.extensions import db as database
 from tests import factories
 from tests.bookings.helpers import book
-from tests.catalogue.helpers import QueryCounter
+from tests.queries import QueryCounter
 
 
 def _statements(client, path: str, rows: int) -> int:

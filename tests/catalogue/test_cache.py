@@ -5,7 +5,6 @@ share an entry; nothing of one visitor's session reaches another."""
 from __future__ import annotations
 
 import re
-import time
 from datetime import timedelta
 
 import pytest
@@ -18,8 +17,11 @@ from app.catalogue.models import CatalogueVersion, Slot
 from app.extensions import db as database
 from app.versioned_cache import VersionedLRU
 from tests import factories
-from tests.catalogue.helpers import QueryCounter, distances, result_ids, shown
-from tests.conftest import login, make_app
+from tests.apps import login, make_app
+from tests.catalogue.helpers import distances, result_ids
+from tests.clock import Clock
+from tests.pages import dutch
+from tests.queries import QueryCounter
 
 AMSTERDAM = (52.3700, 4.8900)
 
@@ -93,6 +95,7 @@ def test_a_page_is_served_from_the_cache_until_a_booking_changes_it(app, cached,
     assert free_places(client, **headers) == {slot_id: "15"}  # 30 - 5 - 10, fresh
 
 
+@pytest.mark.commits
 def test_every_process_sees_a_change_made_through_another(app, cached, offer, tmp_path):
     """Two apps on one database are two gunicorn workers: each its own cache,
     one catalogue version."""
@@ -179,11 +182,12 @@ def test_filters_pages_locales_and_origins_never_share_an_entry(app, client, cac
     )
     assert "<html" in full and "<html" not in block
 
-    dutch = client.get("/catalogue").get_data(as_text=True)
+    dutch_page = client.get("/catalogue").get_data(as_text=True)
     with client.session_transaction() as session:
         session["language"] = "en"
     english = client.get("/catalogue").get_data(as_text=True)
-    assert shown("Only with free places") in dutch and "Only with free places" not in dutch
+    assert dutch("Only with free places") in dutch_page
+    assert "Only with free places" not in dutch_page
     assert "Only with free places" in english
 
     # Distances from each teacher's own school; none for anonymous visitors.
@@ -271,10 +275,10 @@ def test_the_visitor_page_is_only_for_those_nobody_signed_in(app, cached, offer,
 
 
 def test_the_visitor_page_follows_the_language_of_the_address(client, cached, offer):
-    dutch = client.get("/catalogue").get_data(as_text=True)
+    dutch_page = client.get("/catalogue").get_data(as_text=True)
     english = client.get("/catalogue?lang=en").get_data(as_text=True)
-    assert shown("Only with free places") in dutch and "Only with free places" in english
-    assert shown("Only with free places") in client.get("/catalogue").get_data(as_text=True)
+    assert dutch("Only with free places") in dutch_page and "Only with free places" in english
+    assert dutch("Only with free places") in client.get("/catalogue").get_data(as_text=True)
 
 
 def test_a_cache_hit_runs_no_catalogue_query(client, cached, offer):
@@ -325,12 +329,18 @@ def test_without_the_version_row_or_with_the_cache_off_nothing_is_cached(
     assert free_places(client) == {slot_id: "24"}
 
 
-def test_entries_expire_so_changes_without_events_show_soon(app, client, cached, offer):
-    app.config["CATALOGUE_CACHE_SECONDS"] = 0.2
+def test_entries_expire_so_changes_without_events_show_soon(
+    app, client, cached, offer, monkeypatch
+):
+    clock = Clock()
+    monkeypatch.setattr(VersionedLRU, "clock", clock)
+    app.config["CATALOGUE_CACHE_SECONDS"] = 60
     slot_id = offer["slot"].id
     assert free_places(client) == {slot_id: "30"}
     change_behind_the_cache(slot_id, taken=5)
-    time.sleep(0.3)
+    clock.advance(59)
+    assert free_places(client) == {slot_id: "30"}
+    clock.advance(1)
     assert free_places(client) == {slot_id: "25"}
 
 

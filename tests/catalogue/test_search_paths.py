@@ -19,7 +19,7 @@ from app.catalogue.models import Activity, Slot
 from app.catalogue.search import Filters, Origin, conditions, distance_expression, search
 from tests.api.test_activities_search import AMSTERDAM, ENSCHEDE, TODAY, as_filters
 from tests.api.test_activities_search import offers as offers  # noqa: F401  (the fixture)
-from tests.catalogue.helpers import QueryCounter
+from tests.queries import QueryCounter
 
 HENGELO_STATION = (52.262, 6.794)
 

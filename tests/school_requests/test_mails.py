@@ -6,20 +6,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask_babel import force_locale, gettext
-
 from app.notifications import digests
 from app.notifications import service as notifications
 from app.school_requests import service
 from app.timeutil import utcnow
 from tests import factories
 from tests.clock import later_the_same_week
-from tests.school_requests.conftest import post, propose
-
-
-def dutch(message: str, **values) -> str:
-    with force_locale("nl"):
-        return gettext(message, **values)
+from tests.pages import dutch_text
+from tests.school_requests.helpers import post, propose
 
 
 def only(received):
@@ -32,8 +26,9 @@ def test_the_teacher_hears_of_each_proposal(db, teacher, contact, slot, smtp, di
     propose(contact, posted, slot, "Wij hebben nog plek op die dag.")
     dispatch()
     mail = only(smtp.sink.to(teacher.email))
-    assert mail.message["Subject"] == dutch("New proposal for your request: %(topic)s",
-                                            topic=posted.topic)
+    assert mail.message["Subject"] == dutch_text(
+        "New proposal for your request: %(topic)s", topic=posted.topic
+    )
     assert slot.activity.company.name in mail.text
     assert "Wij hebben nog plek op die dag." in mail.text
     assert f"http://techniekpoort.test/requests/{posted.id}" in mail.text
@@ -59,9 +54,11 @@ def test_companies_not_chosen_are_thanked_politely_in_their_language(
     assert teacher.email not in thanks.text and teacher.name not in thanks.text
     # The chosen company hears through the booking, not through a "thank you".
     subjects = [m.message["Subject"] for m in smtp.sink.to(contact.email)]
-    assert not any(s.startswith(dutch("Thank you for your proposal to %(school)s",
-                                      school="")[:10]) for s in subjects)
-    assert dutch("New booking request for %(title)s", title=slot.activity.title) in subjects
+    assert not any(
+        s.startswith(dutch_text("Thank you for your proposal to %(school)s", school="")[:10])
+        for s in subjects
+    )
+    assert dutch_text("New booking request for %(title)s", title=slot.activity.title) in subjects
 
 
 def test_a_hybrid_teacher_not_chosen_is_one_mail_to_the_company(
@@ -72,10 +69,16 @@ def test_a_hybrid_teacher_not_chosen_is_one_mail_to_the_company(
     posted = placement_request(teacher)
     rival_company = factories.company(name="Staal Oost")
     rival = factories.user(rival_company, "contact", email="rival@company.test", locale="en")
-    chosen = service.propose_placement(contact, posted, company, professional(company),
-                                       terms_for(posted))
-    service.propose_placement(rival, posted, rival_company,
-                              professional(rival_company, "Jan Smit"), terms_for(posted, ("we",)))
+    chosen = service.propose_placement(
+        contact, posted, company, professional(company), terms_for(posted)
+    )
+    service.propose_placement(
+        rival,
+        posted,
+        rival_company,
+        professional(rival_company, "Jan Smit"),
+        terms_for(posted, ("we",)),
+    )
     service.accept(teacher, posted, chosen)
     db.session.commit()
     dispatch()
@@ -84,9 +87,7 @@ def test_a_hybrid_teacher_not_chosen_is_one_mail_to_the_company(
     assert "The school chose another proposal." in thanks.text
 
 
-def test_expiry_tells_the_teacher_and_closes_proposals_politely(
-    db, teacher, contact, slot, outbox
-):
+def test_expiry_tells_the_teacher_and_closes_proposals_politely(db, teacher, contact, slot, outbox):
     posted = post(teacher)
     propose(contact, posted, slot)
     service.expire_ended_requests(posted.last_day + timedelta(days=1))
@@ -95,14 +96,15 @@ def test_expiry_tells_the_teacher_and_closes_proposals_politely(
     assert expired.recipient == teacher.email
     [closed] = outbox("request_closed")
     assert closed.recipient == contact.email
-    assert dutch("The request's period ended.") in closed.text_body
+    assert dutch_text("The request's period ended.") in closed.text_body
 
 
 # --- the weekly digest ------------------------------------------------------------------------
 
 
-def test_companies_get_the_new_requests_that_fit_them(db, teacher, contact, activity, smtp,
-                                                       dispatch):
+def test_companies_get_the_new_requests_that_fit_them(
+    db, teacher, contact, activity, smtp, dispatch
+):
     fitting = post(teacher)
     post(teacher, topic="Game design", profile="MVI")  # an ICT request: not for metal
     queued = digests.send_request_digests()
@@ -110,11 +112,12 @@ def test_companies_get_the_new_requests_that_fit_them(db, teacher, contact, acti
     assert [m.recipient for m in queued] == [contact.email]
     dispatch()
     mail = only(smtp.sink.to(contact.email))
-    assert mail.message["Subject"] == dutch("New requests from schools for %(company)s",
-                                            company=activity.company.name)
+    assert mail.message["Subject"] == dutch_text(
+        "New requests from schools for %(company)s", company=activity.company.name
+    )
     assert fitting.topic in mail.text and "Game design" not in mail.text
-    assert dutch("Profile %(profile)s matches", profile="PIE") not in mail.text
-    assert dutch("Offers profile %(profile)s", profile="PIE") in mail.text
+    assert dutch_text("Profile %(profile)s matches", profile="PIE") not in mail.text
+    assert dutch_text("Offers profile %(profile)s", profile="PIE") in mail.text
     assert f"http://techniekpoort.test/requests/{fitting.id}" in mail.text
     unsubscribe = mail.message["List-Unsubscribe"].strip("<>")
     assert unsubscribe.startswith("http://techniekpoort.test/notifications/unsubscribe/")
@@ -131,8 +134,9 @@ def test_the_digest_leaves_out_what_the_company_answered_and_old_requests(
     assert digests.send_request_digests() == []
 
 
-def test_one_digest_a_week_and_none_for_who_switched_them_off(db, teacher, contact, activity,
-                                                              outbox):
+def test_one_digest_a_week_and_none_for_who_switched_them_off(
+    db, teacher, contact, activity, outbox
+):
     post(teacher)
     now = utcnow()
     assert len(digests.send_request_digests(now)) == 1
@@ -144,8 +148,9 @@ def test_one_digest_a_week_and_none_for_who_switched_them_off(db, teacher, conta
     assert digests.send_request_digests(now + timedelta(days=7)) == []
 
 
-def test_the_weekly_job_sends_both_digests(app, db, teacher, contact, coordinator, activity,
-                                           outbox):
+def test_the_weekly_job_sends_both_digests(
+    app, db, teacher, contact, coordinator, activity, outbox
+):
     from app import scheduler
 
     post(teacher)
