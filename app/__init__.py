@@ -10,7 +10,7 @@ from flask import Flask
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
 
-    # config -> extensions -> blueprints -> event handlers -> CLI
+    # config -> extensions -> blueprints -> reactions to events -> CLI
     from app.config import load_config, settle
 
     app.config.update(load_config(Path(app.instance_path)))
@@ -30,9 +30,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     install_text_rule()
     _register_blueprints(app)
 
+    from app import reactions
     from app.cli import register_cli
-    from app.events.handlers import HANDLERS  # noqa: F401  (imported so handler errors show at start)
 
+    reactions.install(app)
     register_cli(app)
     return app
 

@@ -3,7 +3,7 @@ PostgreSQL); people see Europe/Amsterdam."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
@@ -11,6 +11,11 @@ LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def today_local() -> date:
+    """Today's date in Amsterdam: what "today" means in every rule about days."""
+    return to_local(utcnow()).date()
 
 
 def to_local(instant: datetime) -> datetime:

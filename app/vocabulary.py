@@ -46,6 +46,8 @@ PROFILES = {
     "M&T": _l("Mobility and transport (M&T)"),
     "MVI": _l("Media, design and ICT (MVI)"),
 }
+# In a filter: "no profile" (years 1 and 2 choose none yet).
+NO_PROFILE = "none"
 
 YEARS = {"1": _l("Year 1"), "2": _l("Year 2"), "3": _l("Year 3"), "4": _l("Year 4")}
 

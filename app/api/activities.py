@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, S
 from sqlalchemy import select
 
 from app import text, vocabulary
-from app.api import bp
+from app.api.blueprint import bp
 from app.api.spec import (
     ApiError,
     Id,

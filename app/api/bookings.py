@@ -12,8 +12,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.accounts.models import User
-from app.api import bp
 from app.api.activities import GroupSize, LearningPath, OrganisationRef, Profile, Year, as_utc
+from app.api.blueprint import bp
 from app.api.slots import BookingStatus, CancelIn, SlotStatus, load_slot
 from app.api.spec import MAX_ID, Id, forbidden, invalid, not_found, operation, require_user
 from app.bookings import service

@@ -10,8 +10,8 @@ from typing import Annotated, Literal
 from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from app.api import bp
 from app.api.activities import as_utc
+from app.api.blueprint import bp
 from app.api.slots import BookingStatus
 from app.api.spec import forbidden, invalid, not_found, operation, require_user
 from app.bookings.models import Booking

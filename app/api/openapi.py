@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from app.api import bp
+from app.api.blueprint import bp
 from app.api.spec import OPERATIONS, ErrorOut, operation
 
 REF = "#/components/schemas/{model}"

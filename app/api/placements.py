@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from app import text, vocabulary
 from app.accounts.models import Organisation
-from app.api import bp
 from app.api.activities import OrganisationRef, Profile, as_utc, in_vocabulary_order
+from app.api.blueprint import bp
 from app.api.spec import (
     Id,
     Line,

@@ -12,7 +12,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from app import vocabulary
-from app.api import bp
 from app.api.activities import (
     GroupSize,
     Kind,
@@ -23,6 +22,7 @@ from app.api.activities import (
     Year,
     as_utc,
 )
+from app.api.blueprint import bp
 from app.api.bookings import PersonOut
 from app.api.slots import ApiDateTime, Capacity, to_stored
 from app.api.spec import (

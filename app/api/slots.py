@@ -10,7 +10,6 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.api import bp
 from app.api.activities import (
     LearningPath,
     OrganisationRef,
@@ -21,6 +20,7 @@ from app.api.activities import (
     load_managed_activity,
     sees_everything_of,
 )
+from app.api.blueprint import bp
 from app.api.spec import (
     ApiError,
     Patch,

@@ -10,7 +10,7 @@ entry only while both hold:
 
 - the catalogue version it was rendered under is still the current one. The
   version is one row (CatalogueVersion), raised in the same transaction as any
-  change the catalogue shows (app/events/handlers/catalogue_cache.py), and read
+  change the catalogue shows (app/reactions/catalogue_cache.py), and read
   once per request, before the search: so a booking or a new date made through
   any process shows on the next page that any process serves;
 - it is younger than CATALOGUE_CACHE_SECONDS. The list also depends on the

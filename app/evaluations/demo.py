@@ -14,6 +14,7 @@ import random
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app.accounts.demo import demo_organisation
 from app.bookings.models import Booking
 from app.catalogue.models import Activity, Slot
 from app.evaluations import service
@@ -39,7 +40,6 @@ COULD_BE_BETTER = [
 
 
 def load_evaluations() -> dict[str, int]:
-    from app.demo import demo_organisation
 
     demo_school = demo_organisation("school1")
     demo_company = demo_organisation("company2")

@@ -8,7 +8,7 @@ loads a missing one after its first paint (app/insights/views.py).
 
 An entry is served only while both hold:
 - its school year's version (FiguresVersion) is still the one it was computed
-  under. The event handlers that HANDLERS routes to `event_changed_figures`
+  under. The reactions that REACTIONS routes to `event_changed_figures`
   (bookings, slots, activities, approvals, agreed and ended hybrid-teacher
   placements) raise the version of the school
   years they touch when their transaction commits;
@@ -148,7 +148,7 @@ def _slot_year(slot_id: int) -> int | None:
 
 
 def event_changed_figures(event: ev.Event) -> None:
-    """Event handler (listed in app/events/handlers/__init__.py): the school
+    """Event handler (listed in app/reactions/__init__.py): the school
     years whose coverage or still-to-come figures the event may change."""
     if isinstance(event, ev.BookingEvent):
         years = [_slot_year(event.slot_id)]

@@ -48,9 +48,10 @@ from app.bookings.models import Booking
 from app.catalogue.models import Activity, Slot
 from app.evaluations.models import Evaluation
 from app.extensions import db
-from app.insights.filters import YEAR_STARTS, Filters, SchoolYear, Scope
+from app.insights.filters import Filters, Scope
 from app.insights.models import ReachFact
 from app.placements.models import Placement
+from app.school_year import YEAR_STARTS, SchoolYear
 
 School = aliased(Organisation, name="school")
 F = ReachFact

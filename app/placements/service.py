@@ -51,7 +51,7 @@ from app.placements.models import (
     Professional,
 )
 from app.placements.permissions import side_of
-from app.timeutil import to_local, utcnow
+from app.timeutil import today_local, utcnow
 
 MAX_TEXT = 2000
 MAX_SUBJECTS = 200
@@ -61,9 +61,6 @@ MAX_TOWN = 100
 MAX_SPAN_DAYS = 2 * 366
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
-
-def today_local() -> date:
-    return to_local(utcnow()).date()
 
 
 # --- terms ------------------------------------------------------------------------------

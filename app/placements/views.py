@@ -24,6 +24,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.placements import forms, permissions, schedule, service
 from app.placements.models import Placement, Professional
+from app.school_year import SchoolYear
 from app.web.forms import apply_domain_error, carried_out
 from app.web.rendering import is_htmx, render, safe_next_url
 
@@ -599,19 +600,14 @@ def move_lesson(placement_id: int, value: str):
 # --- coordinators' overview ---------------------------------------------------------------
 
 
-def school_year_of(day: date) -> tuple[date, date]:
-    """The Dutch school year around a date: 1 August to 31 July."""
-    first_year = day.year if day.month >= 8 else day.year - 1
-    return date(first_year, 8, 1), date(first_year + 1, 7, 31)
-
-
 @bp.get("/overview")
 @login_required
 def overview():
     if not permissions.can_see_overview(current_user):
         abort(403)
     today = service.today_local()
-    first, last = school_year_of(today)
+    school_year = SchoolYear.containing(today)
+    first, last = school_year.first_day, school_year.last_day
     running = service.placements_of(
         permissions.visible_placements(current_user), statuses=("agreed",)
     )

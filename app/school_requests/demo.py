@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
+from app.accounts.demo import demo_organisation
 from app.accounts.models import Membership, Organisation, User
 from app.catalogue.models import Activity, Slot
 from app.errors import DomainError
@@ -133,7 +134,6 @@ def _propose_a_hybrid_teacher(request: SchoolRequest, company: Organisation) -> 
 
 
 def load_requests() -> dict[str, int]:
-    from app.demo import demo_organisation
 
     if _count()["requests"]:
         return _count()

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from app import vocabulary
 from app.accounts.models import Organisation, User
 from app.extensions import db
+from app.matching.mismatch import unserved_request_ids
 from app.matching.ranking import PROFILE_SECTORS
 from app.school_requests.models import (
     KIND_LABELS,
@@ -21,12 +22,12 @@ from app.school_requests.models import (
     STATES,
     RequestResponse,
     SchoolRequest,
+    unanswered_conditions,
 )
-from app.school_requests.service import UNANSWERED_AFTER
 from app.timeutil import utcnow
 
 PER_PAGE = 50
-NO_PROFILE = "none"
+NO_PROFILE = vocabulary.NO_PROFILE
 FIGURES = ("unanswered", "unserved")
 
 
@@ -126,15 +127,8 @@ def conditions(filters: Filters, now=None) -> list:
     if filters.figure == "unanswered":
         found += unanswered_conditions(now)
     elif filters.figure == "unserved":
-        from app.matching.mismatch import unserved_request_ids
-
         found.append(SchoolRequest.id.in_(unserved_request_ids(now)))
     return found
-
-
-def unanswered_conditions(now) -> list:
-    """Open (no proposal ever, or none left), still running, posted over two weeks ago."""
-    return [SchoolRequest.status == "open", SchoolRequest.created_at <= now - UNANSWERED_AFTER]
 
 
 def listing(filters: Filters, per_page: int = PER_PAGE) -> Page:

@@ -24,7 +24,7 @@ job runs, changes the request once; the other gets a Conflict (409).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from types import SimpleNamespace
 
 from flask_babel import gettext as _
@@ -49,7 +49,7 @@ from app.school_requests.models import (
     RequestResponse,
     SchoolRequest,
 )
-from app.timeutil import to_local, utcnow
+from app.timeutil import today_local, utcnow
 
 STATE_LABELS = {
     "open": _l("Open"),
@@ -81,12 +81,7 @@ MAX_KM = 500
 MAX_PERIOD_DAYS = 366
 # A request is for the coming school years, not for a decade ahead.
 MAX_LEAD_DAYS = 2 * 366
-# A request unanswered this long shows in the coordinators' mismatch view.
-UNANSWERED_AFTER = timedelta(days=14)
 
-
-def today_local() -> date:
-    return to_local(utcnow()).date()
 
 
 @dataclass

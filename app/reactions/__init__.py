@@ -1,5 +1,11 @@
 """What happens when: the one table of the system's reactions to its events.
 
+This is the composition root of the events: `app/events` declares the event
+types and `emit()` and depends on no domain; this package names, for every
+event type, the domain functions that follow it, and `create_app` installs the
+table (`install`). Reading it top to bottom shows the whole reaction of the
+system to a change (docs/ARCHITECTURE.md, "How an event flows").
+
 Each handler runs in the transaction of the change that emitted the event, so
 it must only change rows (queue a mail, plan a reminder, bump a feed version);
 talking to the outside world happens later, in the scheduler process. Handlers
@@ -13,8 +19,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.bookings import service as bookings
+from app.events import install_reactions
 from app.events import types as ev
-from app.events.handlers import (
+from app.insights import cache as insights_cache
+from app.insights import facts as reach_facts
+from app.placements import service as placements
+from app.reactions import (
     accounts_mail,
     booking_mail,
     calendar_feeds,
@@ -23,9 +33,6 @@ from app.events.handlers import (
     reminders,
     request_mail,
 )
-from app.insights import cache as insights_cache
-from app.insights import facts as reach_facts
-from app.placements import service as placements
 from app.school_requests import service as requests
 
 feeds = calendar_feeds
@@ -33,7 +40,7 @@ catalogue = catalogue_cache.catalogue_changed
 # Coverage and the confirmed groups still to come on the dashboard.
 figures = insights_cache.event_changed_figures
 
-HANDLERS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
+REACTIONS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
     # organisations and people
     ev.OrganisationRegistered: [accounts_mail.tell_coordinators_about_registration],
     ev.OrganisationApproved: [accounts_mail.tell_members_about_approval, catalogue, figures],
@@ -145,5 +152,6 @@ HANDLERS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
 }
 
 
-def handlers_for(event_type: type[ev.Event]) -> list[Callable[[ev.Event], None]]:
-    return HANDLERS.get(event_type, [])
+def install(app) -> None:
+    """Give `emit()` this table for every request, command and job of `app`."""
+    install_reactions(app, REACTIONS)
