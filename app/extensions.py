@@ -8,6 +8,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 
+from app.db_types import FlagSet
+
 # Named constraints, so that Alembic can alter and drop them on every backend.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -20,7 +22,6 @@ NAMING_CONVENTION = {
 def _render_item(type_, obj, autogen_context):
     """Migrations store FlagSet columns as the plain integers they are, so that
     revisions never import application code."""
-    from app.db_types import FlagSet
 
     if type_ == "type" and isinstance(obj, FlagSet):
         return "sa.Integer()"

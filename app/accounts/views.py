@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app import throttle, vocabulary
 from app.accounts import forms, permissions, service
-from app.accounts.models import ApiToken, Membership, Organisation
+from app.accounts.models import ApiToken, Invitation, Membership, Organisation
 from app.accounts.sessions import sign_in, sign_out
 from app.errors import DomainError, Gone
 from app.extensions import db
@@ -185,7 +185,6 @@ def organisation(organisation_id: int):
 
 
 def _organisation_page(organisation, invite_form, status=200, block=None):
-    from app.accounts.models import Invitation
 
     open_invitations = list(
         db.session.scalars(

@@ -27,6 +27,7 @@ from app.api.spec import (
     operation,
     require_user,
 )
+from app.errors import Conflict
 from app.extensions import db
 from app.placements import permissions, schedule, service
 from app.placements.models import Placement, Professional
@@ -401,7 +402,6 @@ def counter_placement(placement_id: int, body: PlacementCounterIn) -> PlacementO
 
 
 def raise_state(message: str):
-    from app.errors import Conflict
 
     raise Conflict(message, code="invalid_state")
 

@@ -38,6 +38,8 @@ from app.api.spec import (
 from app.catalogue.models import Activity, Slot
 from app.extensions import db
 from app.matching import candidates
+from app.placements.models import Professional
+from app.placements.service import Terms
 from app.school_requests import permissions, service
 from app.school_requests.models import (
     CLOSE_REASONS,
@@ -473,8 +475,6 @@ def propose(request_id: int, body: ResponseIn) -> ResponseOut:
             body.message,
         )
     else:
-        from app.placements.models import Professional
-        from app.placements.service import Terms
 
         _required(
             body,

@@ -27,6 +27,7 @@ from app.bookings.models import ACTIVE, HOLDING, Booking
 from app.catalogue.models import Activity, Slot
 from app.errors import Conflict, DomainError
 from app.events import emit
+from app.events import history as event_history
 from app.events import types as ev
 from app.extensions import db
 from app.holidays.service import holiday_on
@@ -446,7 +447,6 @@ def incoming_bookings(companies: list[Organisation]) -> dict[str, list[Booking]]
 
 def history(booking: Booking):
     """The event log of a booking and of its slot, oldest first."""
-    from app.events import history as event_history
 
     entries = event_history(("booking", booking.id), ("slot", booking.slot_id))
     # Slot events from before the booking existed are not its history.

@@ -20,6 +20,7 @@ from app.catalogue.models import Activity, Slot
 from app.evaluations import service
 from app.evaluations.models import Evaluation
 from app.extensions import db
+from app.insights.facts import rebuild
 
 WENT_WELL = [
     "De leerlingen mochten veel zelf doen.",
@@ -98,7 +99,6 @@ def load_evaluations() -> dict[str, int]:
     db.session.flush()
     # The demo's past bookings were written as history, without the events
     # that keep the reach figures' facts: write them all once.
-    from app.insights.facts import rebuild
 
     rebuild()
     return {"evaluations": db.session.scalar(select(func.count()).select_from(Evaluation))}

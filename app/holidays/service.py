@@ -6,6 +6,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from app import vocabulary
+from app.errors import DomainError
+from app.events import emit
+from app.events import types as ev
 from app.extensions import db
 from app.holidays.models import SchoolHoliday
 
@@ -70,8 +74,6 @@ def add_holiday(region: str, name: str, start_date: date, end_date: date) -> Sch
     """A coordinator adds a holiday (for example a new school year's dates)."""
     from flask_babel import gettext as _
 
-    from app import vocabulary
-    from app.errors import DomainError
 
     if region not in vocabulary.HOLIDAY_REGIONS:
         raise DomainError(_("Choose one of the options."), field="region")
@@ -98,8 +100,6 @@ def delete_holiday(holiday: SchoolHoliday) -> None:
 
 
 def _changed(holiday: SchoolHoliday) -> None:
-    from app.events import emit
-    from app.events import types as ev
 
     emit(ev.HolidaysChanged(
         holiday_id=holiday.id, region=holiday.region,

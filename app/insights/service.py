@@ -52,6 +52,7 @@ from app.insights.filters import Filters, Scope
 from app.insights.models import ReachFact
 from app.placements.models import Placement
 from app.school_year import YEAR_STARTS, SchoolYear
+from app.timeutil import utcnow
 
 School = aliased(Organisation, name="school")
 F = ReachFact
@@ -889,7 +890,6 @@ def planned(
 ) -> tuple[int, int]:
     """Confirmed groups and their students still to come this school year: not
     reach yet, shown beside it."""
-    from app.timeutil import utcnow
 
     now = now or utcnow()
     years = [school_year]

@@ -37,6 +37,7 @@ from app import vocabulary
 from app.accounts.models import Organisation, User
 from app.errors import Conflict, DomainError
 from app.events import emit
+from app.events import history as event_history
 from app.events import types as ev
 from app.extensions import db
 from app.holidays.service import holiday_on
@@ -580,7 +581,6 @@ def placements_of(query, *, statuses: Iterable[str] | None = None, limit: int = 
 
 def history(placement: Placement):
     """The event log of a placement, oldest first."""
-    from app.events import history as event_history
 
     return event_history(("placement", placement.id))
 

@@ -50,6 +50,8 @@ REACTIONS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
     ev.MemberRoleChanged: [feeds.member_joined],
     ev.MemberLeft: [feeds.member_joined],
     ev.PasswordResetRequested: [accounts_mail.send_password_reset_link],
+    # The history of the account shows it; the person did it themselves.
+    ev.PasswordChanged: [],
     ev.SignUpWithKnownAddress: [accounts_mail.tell_the_known_address_about_the_sign_up],
     ev.InactiveAccountWarned: [accounts_mail.warn_inactive_account],
     # Deleting an account changes the rows that named the person, whose
@@ -143,6 +145,8 @@ REACTIONS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
     ev.PlacementLessonChanged: [placement_mail.placement_lesson_changed, feeds.placement_changed],
     ev.PlacementEnded: [placement_mail.placement_ended, feeds.placement_changed, figures],
     ev.CandidateRegistered: [placement_mail.candidate_registered],
+    # The candidate joins the pool the coordinators search; nobody else is told.
+    ev.CandidateApproved: [],
     # school requests
     ev.RequestPosted: [],  # companies hear in their weekly digest (notifications.digests)
     ev.RequestAnswered: [request_mail.request_answered],

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from app import vocabulary
 from app.accounts.models import Organisation, User
+from app.events import history
 from app.extensions import db
 from app.matching.mismatch import unserved_request_ids
 from app.matching.ranking import PROFILE_SECTORS
@@ -203,7 +204,6 @@ HISTORY_PHRASES = {
 def history_rows(request: SchoolRequest, only_companies: set[int] | None = None) -> list[dict]:
     """The request's history; for a company (`only_companies`: its ids) without
     what other companies did: they do not see each other's proposals."""
-    from app.events import history
 
     entries = history(("request", request.id))
     actor_ids = {e.actor_id for e in entries if e.actor_id}

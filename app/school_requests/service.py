@@ -42,6 +42,9 @@ from app.errors import Conflict, DomainError
 from app.events import emit
 from app.events import types as ev
 from app.extensions import db
+from app.matching import candidates, ranking
+from app.placements import service as placements
+from app.placements.models import OPEN as PLACEMENT_OPEN
 from app.school_requests.models import (
     KINDS,
     PLACEMENT,
@@ -230,8 +233,6 @@ def _close_open_responses(request: SchoolRequest, reason: str, actor=None,
                           keep: RequestResponse | None = None) -> list[RequestResponse]:
     """Closes the request's other open proposals; an open placement proposal is
     declined on the school's behalf, so its professional's hours free up."""
-    from app.placements import service as placements
-    from app.placements.models import OPEN as PLACEMENT_OPEN
 
     closed = []
     now = utcnow()
@@ -300,7 +301,6 @@ def _check_answerable(request: SchoolRequest, company: Organisation) -> None:
 def is_outside_match(request: SchoolRequest, company: Organisation) -> bool:
     """True when the company's sectors and profiles do not fit the request
     (matching.ranking.company_fit): such a proposal is allowed, and marked."""
-    from app.matching import candidates, ranking
 
     fit = ranking.company_fit(candidates.request_facts(request), candidates.company_facts(company))
     return not fit.fits
@@ -408,7 +408,6 @@ def propose_placement(actor: User, request: SchoolRequest, company: Organisation
                       professional, terms, message: str = "") -> RequestResponse:
     """A hybrid teacher for the school: a placement proposal to the school, made
     through placements.service.propose (terms checked, clash refused there)."""
-    from app.placements import service as placements
 
     _check_answerable(request, company)
     if professional.company_id != company.id:
@@ -459,7 +458,6 @@ def accept(actor: User, request: SchoolRequest, response: RequestResponse) -> Ac
     _move(request, RUNNING, "fulfilled", closed_at=utcnow())
     outcome = Accepted(response)
     if response.option == "placement":
-        from app.placements import service as placements
 
         if response.placement is None:
             raise Conflict(_("What was proposed is no longer available."), code="gone")

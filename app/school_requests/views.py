@@ -19,6 +19,8 @@ from app.catalogue.models import Activity, Slot
 from app.errors import DomainError
 from app.extensions import db
 from app.matching import candidates
+from app.placements.models import Professional
+from app.placements.service import Terms, professionals_of
 from app.school_requests import forms, permissions, queries, service
 from app.school_requests.models import KIND_LABELS, RequestResponse, SchoolRequest
 from app.timeutil import local_to_utc, utcnow
@@ -245,7 +247,6 @@ ANSWER_FIELDS = {"slot_id": "slot", "activity_id": "activity", "starts_at": "day
 
 
 def _offer(form: forms.AnswerForm, company, found: SchoolRequest) -> None:
-    from app.placements.service import professionals_of
 
     slots = db.session.scalars(
         select(Slot).join(Slot.activity)
@@ -342,8 +343,6 @@ def _propose(form: forms.AnswerForm, found: SchoolRequest, company) -> None:
             _instant(form.day.data, form.end.data), form.capacity.data, form.message.data,
         )
     else:
-        from app.placements.models import Professional
-        from app.placements.service import Terms
 
         professional = db.session.get(Professional, form.professional.data)
         if professional is None:

@@ -9,6 +9,10 @@ from flask_login import current_user
 from sqlalchemy import select, text
 
 from app.extensions import db
+from app.notifications.dispatcher import queue_health
+from app.notifications.permissions import can_see_mail_queue
+from app.scheduler_state import SchedulerHeartbeat
+from app.timeutil import utcnow
 from app.web.rendering import render, safe_next_url
 
 bp = Blueprint("web", __name__)
@@ -36,7 +40,6 @@ def is_operator() -> bool:
     """Who sees /healthz in detail: a monitor sending the bearer token of
     TECHNIEKPOORT_HEALTH_TOKEN, or someone signed in who may read the mail
     queue. Everyone else learns only whether the service is up."""
-    from app.notifications.permissions import can_see_mail_queue
 
     expected = current_app.config["HEALTH_TOKEN"]
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
@@ -47,9 +50,6 @@ def is_operator() -> bool:
 
 @bp.get("/healthz")
 def healthz():
-    from app.notifications.dispatcher import queue_health
-    from app.scheduler_state import SchedulerHeartbeat
-    from app.timeutil import utcnow
 
     try:
         db.session.execute(text("SELECT 1"))
