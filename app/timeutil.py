@@ -22,6 +22,11 @@ def to_local(instant: datetime) -> datetime:
     return instant.replace(tzinfo=UTC).astimezone(LOCAL_TZ)
 
 
+def epoch_seconds(instant: datetime) -> int:
+    """A stored (naive UTC) instant as Unix seconds, as HTTP dates count."""
+    return int(instant.replace(tzinfo=UTC).timestamp())
+
+
 def local_to_utc(local: datetime) -> datetime:
     """A wall-clock time in Amsterdam (naive or aware) as naive UTC."""
     if local.tzinfo is None:

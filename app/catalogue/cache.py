@@ -35,7 +35,7 @@ from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 from flask import current_app
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from app import fast_reads
@@ -46,7 +46,7 @@ from app.versioned_cache import VersionedLRU, app_store
 DEFAULT_SECONDS = 10
 MAX_ENTRIES = 512
 _ROW_ID = 1
-_VERSION_SQL = f"SELECT version FROM catalogue_version WHERE id = {_ROW_ID}"
+_VERSION = select(CatalogueVersion.version).where(CatalogueVersion.id == _ROW_ID)
 _PENDING = "catalogue_changed"
 T = TypeVar("T")
 
@@ -67,7 +67,7 @@ def current_version() -> int | None:
     # session's check-out, ping, BEGIN and ROLLBACK. Unreadable (a dropped
     # connection, a database without the table): the page is rendered, just
     # not cached.
-    rows = fast_reads.fetch_all(_VERSION_SQL, what="catalogue version read")
+    rows = fast_reads.fetch_all(_VERSION, what="catalogue version read")
     return rows[0][0] if rows else None
 
 
