@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -31,9 +32,11 @@ from app.events import history as event_history
 from app.events import types as ev
 from app.extensions import db
 from app.holidays.service import holiday_on
+from app.text import limited
 from app.timeutil import to_local, utcnow
+from app.transitions import move, refuse_unless
 
-MAX_TEXT = 2000
+BUSY = _l("This booking changed meanwhile; try again.")
 # The column's width; a longer key from an API client is refused, not truncated.
 MAX_IDEMPOTENCY_KEY = 64
 
@@ -60,13 +63,6 @@ def _event(cls, booking: Booking, **extra):
         booking_id=booking.id, slot_id=booking.slot_id, school_id=booking.school_id,
         company_id=booking.slot.activity.company_id, group_size=booking.group_size, **extra,
     )
-
-
-def _clean_text(value: str | None, name: str) -> str:
-    text = (value or "").strip()
-    if len(text) > MAX_TEXT:
-        raise DomainError(_("At most %(n)d characters.", n=MAX_TEXT), field=name)
-    return text
 
 
 def check_bookable(slot: Slot, school: Organisation, group: Group) -> None:
@@ -196,7 +192,7 @@ def request_booking(actor: User, slot: Slot, school: Organisation, group: Group,
     teacher = teacher or actor
     if not is_member_of(teacher, school):
         raise DomainError(_("Choose a teacher of the school."), field="teacher")
-    remarks = _clean_text(remarks, "remarks")
+    remarks = limited(remarks, "remarks")
     warnings = []
     overlaps = overlapping_bookings(school, slot)
     if overlaps:
@@ -246,26 +242,8 @@ def request_booking_once(actor: User, slot: Slot, school: Organisation, group: G
 
 
 def _move(booking: Booking, allowed: tuple[str, ...], to: str, refusal: str, **values) -> str:
-    """Moves the booking to `to` from the state it is in, if that state is one of
-    `allowed`; returns the state it left.
-
-    The UPDATE is conditional on the state this transaction last read, so a
-    concurrent change (the school cancelling while the company declines) makes
-    it match nothing; the booking is then read again and judged anew."""
-    for _attempt in range(5):
-        seen = booking.status
-        if seen not in allowed:
-            raise DomainError(refusal, code="invalid_state")
-        moved = db.session.execute(
-            update(Booking)
-            .where(Booking.id == booking.id, Booking.status == seen)
-            .values(status=to, revision=Booking.revision + 1, updated_at=utcnow(), **values)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        db.session.refresh(booking)
-        if moved:
-            return seen
-    raise Conflict(_("This booking changed meanwhile; try again."), code="busy")
+    """app.transitions.move for a booking: the state it left, or NotAllowed."""
+    return move(booking, allowed, to, refusal, busy=BUSY, **values)
 
 
 def _touch(booking: Booking) -> None:
@@ -289,11 +267,9 @@ def _free_and_promote(booking: Booking, previous: str, actor) -> None:
 
 
 def decline_booking(actor: User, booking: Booking, reason: str) -> Booking:
-    if booking.status not in ("requested", "waitlisted"):
-        raise DomainError(
-            _("Only a requested or waiting booking can be declined."), code="invalid_state"
-        )
-    reason = _clean_text(reason, "reason")
+    refuse_unless(booking, ("requested", "waitlisted"),
+                  _("Only a requested or waiting booking can be declined."))
+    reason = limited(reason, "reason")
     if not reason:
         raise DomainError(_("Give a reason: the school will read it."), field="reason")
     lock_slot(booking.slot)
@@ -307,13 +283,12 @@ def decline_booking(actor: User, booking: Booking, reason: str) -> Booking:
 
 def cancel_booking(actor: User, booking: Booking, reason: str) -> Booking:
     refusal = _("This booking can no longer be cancelled.")
-    if booking.status not in ACTIVE:
-        raise DomainError(refusal, code="invalid_state")
+    refuse_unless(booking, ACTIVE, refusal)
     if booking.slot.starts_at <= utcnow():
         raise DomainError(
             _("This activity has started; it can no longer be cancelled."), code="started"
         )
-    reason = _clean_text(reason, "reason")
+    reason = limited(reason, "reason")
     if not reason:
         raise DomainError(_("Give a reason: the company will read it."), field="reason")
     lock_slot(booking.slot)

@@ -53,6 +53,7 @@ from app.school_requests.models import (
     SchoolRequest,
 )
 from app.timeutil import today_local, utcnow
+from app.transitions import move
 
 STATE_LABELS = {
     "open": _l("Open"),
@@ -210,23 +211,11 @@ def post_request(actor: User, school: Organisation, values: RequestInput, *,
 
 
 def _move(request: SchoolRequest, allowed: tuple[str, ...], to: str, **values) -> str:
-    """Moves the request to `to` from the state it is in, if allowed; returns the
-    state it left. Conditional on the state last read, like bookings.service._move."""
-    db.session.flush()
-    for _attempt in range(5):
-        seen = request.status
-        if seen not in allowed:
-            raise Conflict(_("This request is no longer open."), code="request_closed")
-        moved = db.session.execute(
-            update(SchoolRequest)
-            .where(SchoolRequest.id == request.id, SchoolRequest.status == seen)
-            .values(status=to, updated_at=utcnow(), **values)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        db.session.refresh(request)
-        if moved:
-            return seen
-    raise Conflict(_("This request changed meanwhile; try again."), code="busy")
+    """app.transitions.move for a request; a request that is no longer open
+    refuses with request_closed."""
+    return move(request, allowed, to, _("This request is no longer open."),
+                busy=_("This request changed meanwhile; try again."), code="request_closed",
+                **values)
 
 
 def _close_open_responses(request: SchoolRequest, reason: str, actor=None,
