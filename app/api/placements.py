@@ -27,10 +27,10 @@ from app.api.spec import (
     operation,
     require_user,
 )
-from app.errors import Conflict
 from app.extensions import db
 from app.placements import permissions, schedule, service
 from app.placements.models import Placement, Professional
+from app.transitions import NotAllowed
 
 Weekday = Literal[tuple(vocabulary.WEEKDAYS)]
 CandidateKind = Literal[tuple(vocabulary.CANDIDATE_KINDS)]
@@ -394,21 +394,16 @@ def counter_placement(placement_id: int, body: PlacementCounterIn) -> PlacementO
     placement = load_placement(placement_id, user)
     if not permissions.can_counter(user, placement):
         if placement.status != "proposed":
-            raise_state(_("Only a fresh proposal can be answered with other days."))
+            raise NotAllowed(_("Only a fresh proposal can be answered with other days."))
         raise forbidden(_("Only the side asked can propose other days."))
     service.counter(user, placement, _terms(body), body.message)
     db.session.commit()
     return placement_out(placement)
 
 
-def raise_state(message: str):
-
-    raise Conflict(message, code="invalid_state")
-
-
 def _must_be_awaited_side(user, placement: Placement, refusal: str) -> None:
     if placement.status not in ("proposed", "countered"):
-        raise_state(refusal)
+        raise NotAllowed(refusal)
     if not permissions.can_accept(user, placement):
         raise forbidden(_("The other side answers this proposal."))
 
@@ -465,7 +460,7 @@ def withdraw_placement(placement_id: int, body: PlacementWithdrawIn) -> Placemen
     user = require_user()
     placement = load_placement(placement_id, user)
     if placement.status not in ("proposed", "countered"):
-        raise_state(_("Only an open proposal can be withdrawn."))
+        raise NotAllowed(_("Only an open proposal can be withdrawn."))
     if not permissions.can_withdraw(user, placement):
         raise forbidden(_("Only the side that proposed can withdraw."))
     service.withdraw(user, placement, body.reason)
@@ -487,7 +482,7 @@ def end_placement(placement_id: int, body: PlacementEndIn) -> PlacementOut:
     user = require_user()
     placement = load_placement(placement_id, user)
     if placement.status != "agreed":
-        raise_state(_("Only an agreed placement can be ended."))
+        raise NotAllowed(_("Only an agreed placement can be ended."))
     if not permissions.can_end(user, placement):
         raise forbidden(_("Only the parties and coordinators can end a placement."))
     service.end_early(user, placement, body.reason, body.ended_on)
@@ -550,7 +545,7 @@ def _lesson_date(value: str) -> date:
 
 def _may_change_lessons(user, placement: Placement) -> None:
     if placement.status != "agreed":
-        raise_state(_("Lessons change only in an agreed placement."))
+        raise NotAllowed(_("Lessons change only in an agreed placement."))
     if not permissions.can_change_lessons(user, placement):
         raise forbidden(_("Only the company and the school change lessons."))
 

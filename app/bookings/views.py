@@ -20,6 +20,7 @@ from app.catalogue.models import Slot
 from app.errors import DomainError
 from app.extensions import db
 from app.timeutil import utcnow
+from app.transitions import NotAllowed
 from app.web.forms import apply_domain_error, carried_out
 from app.web.rendering import is_htmx, render, safe_next_url
 
@@ -61,11 +62,16 @@ class Actions:
 def actions_for(booking: Booking) -> Actions:
     """What the person signed in may do with this booking now."""
     return Actions(
-        cancel=(permissions.can_cancel(current_user, booking) and booking.status in ACTIVE
-                and booking.slot.starts_at > utcnow()),
+        cancel=(
+            permissions.can_cancel(current_user, booking)
+            and booking.status in ACTIVE
+            and booking.slot.starts_at > utcnow()
+        ),
         confirm=permissions.can_confirm(current_user, booking) and booking.status == "requested",
-        decline=(permissions.can_decline(current_user, booking)
-                 and booking.status in ("requested", "waitlisted")),
+        decline=(
+            permissions.can_decline(current_user, booking)
+            and booking.status in ("requested", "waitlisted")
+        ),
     )
 
 
@@ -150,11 +156,19 @@ def new(slot_id: int):
         if school is not None and teacher is not None:
             try:
                 outcome = service.request_booking_once(
-                    me, slot, school,
-                    service.Group(size=form.group_size.data, year=form.year.data,
-                                  path=form.path.data, profile=form.profile.data or None),
-                    accept_waitlist=form.accept_waitlist.data, remarks=form.remarks.data,
-                    teacher=teacher, idempotency_key=form.token.data,
+                    me,
+                    slot,
+                    school,
+                    service.Group(
+                        size=form.group_size.data,
+                        year=form.year.data,
+                        path=form.path.data,
+                        profile=form.profile.data or None,
+                    ),
+                    accept_waitlist=form.accept_waitlist.data,
+                    remarks=form.remarks.data,
+                    teacher=teacher,
+                    idempotency_key=form.token.data,
                 )
             except DomainError as error:
                 db.session.rollback()
@@ -166,8 +180,14 @@ def new(slot_id: int):
         status = 422
     elif request.method == "POST":
         status = 422
-    return render("bookings/new.html", form=form, slot=slot, activity=slot.activity,
-                  several_schools=len(schools) > 1, status=status)
+    return render(
+        "bookings/new.html",
+        form=form,
+        slot=slot,
+        activity=slot.activity,
+        several_schools=len(schools) > 1,
+        status=status,
+    )
 
 
 def _flash_outcome(outcome: service.BookingOutcome) -> None:
@@ -178,8 +198,10 @@ def _flash_outcome(outcome: service.BookingOutcome) -> None:
     messages = {
         "requested": _("Your booking is made. The company will confirm it."),
         "confirmed": _("Your booking is confirmed."),
-        "waitlisted": _("The group did not fit: it is on the waiting list and moves up "
-                        "automatically when places become free."),
+        "waitlisted": _(
+            "The group did not fit: it is on the waiting list and moves up "
+            "automatically when places become free."
+        ),
     }
     flash(messages.get(booking.status, STATES.get(booking.status, "")), "success")
     for warning in outcome.warnings:
@@ -192,9 +214,11 @@ def _flash_outcome(outcome: service.BookingOutcome) -> None:
 def _history_rows(booking: Booking) -> list[dict]:
     entries = service.history(booking)
     actor_ids = {e.actor_id for e in entries if e.actor_id}
-    actors = {
-        u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))
-    } if actor_ids else {}
+    actors = (
+        {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))}
+        if actor_ids
+        else {}
+    )
     rows = []
     for entry in entries:
         payload = entry.payload or {}
@@ -202,19 +226,23 @@ def _history_rows(booking: Booking) -> list[dict]:
         if entry.name == "BookingCancelled" and payload.get("by") == "company":
             phrase = _l("Cancelled by the company")
         actor = actors.get(entry.actor_id)
-        rows.append({
-            "at": entry.occurred_at,
-            "phrase": phrase,
-            "actor": actor.name if actor else None,
-            "reason": payload.get("reason") or "",
-        })
+        rows.append(
+            {
+                "at": entry.occurred_at,
+                "phrase": phrase,
+                "actor": actor.name if actor else None,
+                "reason": payload.get("reason") or "",
+            }
+        )
     return rows
 
 
 def _booking_page(booking: Booking, *, reason_form=None, decline_form=None, status=200):
     return render(
         "bookings/booking.html",
-        booking=booking, slot=booking.slot, activity=booking.slot.activity,
+        booking=booking,
+        slot=booking.slot,
+        activity=booking.slot.activity,
         history=_history_rows(booking),
         cancel_form=reason_form or forms.ReasonForm(prefix="cancel"),
         decline_form=decline_form or forms.ReasonForm(prefix="decline"),
@@ -239,18 +267,25 @@ def cancel(booking_id: int):
     if not permissions.can_cancel(current_user, booking):
         abort(403)
     form = forms.ReasonForm(prefix="cancel")
-    if carried_out(form, lambda: service.cancel_booking(current_user, booking, form.reason.data)):
+    outcome = carried_out(
+        form, lambda: service.cancel_booking(current_user, booking, form.reason.data)
+    )
+    if outcome:
         if is_htmx():
-            return render("bookings/mine.html", block="booking_row", booking=booking,
-                          trigger="BookingCancelled")
+            return render(
+                "bookings/mine.html",
+                block="booking_row",
+                booking=booking,
+                trigger="BookingCancelled",
+            )
         flash(_("The booking is cancelled; the company is told."), "success")
         return _back(form, url_for("bookings.show", booking_id=booking.id))
     db.session.refresh(booking)
     if is_htmx():
         # htmx swaps only successful answers: the row comes back with the message.
-        return render("bookings/mine.html", block="booking_row", booking=booking,
-                      cancel_form=form)
-    return _booking_page(booking, reason_form=form, status=422)
+        return render("bookings/mine.html", block="booking_row", booking=booking, cancel_form=form)
+    _show_refusal_of_state(outcome)
+    return _booking_page(booking, reason_form=form, status=outcome.status)
 
 
 @bp.post("/bookings/<int:booking_id>/confirm")
@@ -262,15 +297,13 @@ def confirm(booking_id: int):
     form = forms.ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        service.confirm_booking(current_user, booking)
-    except DomainError as error:
-        db.session.rollback()
-        db.session.refresh(booking)
-        return _company_answer(booking, form, error=error.message)
-    db.session.commit()
-    return _company_answer(booking, form, message=_("The booking is confirmed."),
-                           trigger="BookingConfirmed")
+    outcome = carried_out(form, lambda: service.confirm_booking(current_user, booking))
+    if outcome:
+        return _company_answer(
+            booking, form, message=_("The booking is confirmed."), trigger="BookingConfirmed"
+        )
+    db.session.refresh(booking)
+    return _company_answer(booking, form, error=outcome.message, status=outcome.status)
 
 
 @bp.post("/bookings/<int:booking_id>/decline")
@@ -280,25 +313,45 @@ def decline(booking_id: int):
     if not permissions.can_decline(current_user, booking):
         abort(403)
     form = forms.ReasonForm(prefix="decline")
-    if carried_out(form, lambda: service.decline_booking(current_user, booking,
-                                                         form.reason.data)):
-        return _company_answer(booking, form, message=_("The booking is declined."),
-                               trigger="BookingDeclined")
+    outcome = carried_out(
+        form, lambda: service.decline_booking(current_user, booking, form.reason.data)
+    )
+    if outcome:
+        return _company_answer(
+            booking, form, message=_("The booking is declined."), trigger="BookingDeclined"
+        )
     db.session.refresh(booking)
     if is_htmx():
-        return render("bookings/incoming.html", block="booking_row", booking=booking,
-                      decline_form=form)
-    return _booking_page(booking, decline_form=form, status=422)
+        return render(
+            "bookings/incoming.html", block="booking_row", booking=booking, decline_form=form
+        )
+    _show_refusal_of_state(outcome)
+    return _booking_page(booking, decline_form=form, status=outcome.status)
 
 
-def _company_answer(booking: Booking, form, *, message=None, error=None, trigger=None):
-    """The changed row for htmx; otherwise back where the form was, with a message."""
+def _show_refusal_of_state(outcome) -> None:
+    """A booking that is no longer in a state for this step shows no form to
+    hold the refusal: it comes as a message instead."""
+    if isinstance(outcome.refusal, NotAllowed):
+        flash(outcome.message, "error")
+
+
+def _company_answer(booking: Booking, form, *, message=None, error=None, trigger=None, status=200):
+    """The changed row for htmx (htmx swaps only successful answers, so a
+    refusal comes back as a 200 row with its message); otherwise back where
+    the form was with a message, or the booking's page with the refusal."""
     if is_htmx():
-        return render("bookings/incoming.html", block="booking_row", booking=booking,
-                      row_error=error, trigger=trigger)
+        return render(
+            "bookings/incoming.html",
+            block="booking_row",
+            booking=booking,
+            row_error=error,
+            trigger=trigger,
+        )
     if error:
         flash(error, "error")
-    elif message:
+        return _booking_page(booking, status=status)
+    if message:
         flash(message, "success")
     return _back(form, url_for("bookings.incoming"))
 
@@ -326,5 +379,6 @@ def incoming():
     companies = permissions.companies_of(current_user)
     if not companies:
         abort(403)
-    return render("bookings/incoming.html", companies=companies,
-                  groups=service.incoming_bookings(companies))
+    return render(
+        "bookings/incoming.html", companies=companies, groups=service.incoming_bookings(companies)
+    )

@@ -53,7 +53,7 @@ from app.school_requests.models import (
     SchoolRequest,
 )
 from app.timeutil import today_local, utcnow
-from app.transitions import move
+from app.transitions import move, refuse_unless
 
 STATE_LABELS = {
     "open": _l("Open"),
@@ -87,7 +87,6 @@ MAX_PERIOD_DAYS = 366
 MAX_LEAD_DAYS = 2 * 366
 
 
-
 @dataclass
 class RequestInput:
     """What a teacher asks for; one group, counted, never named."""
@@ -113,8 +112,9 @@ class Accepted:
 
 
 def group_of(request: SchoolRequest) -> bookings.Group:
-    return bookings.Group(size=request.group_size, year=request.year, path=request.path,
-                          profile=request.profile)
+    return bookings.Group(
+        size=request.group_size, year=request.year, path=request.path, profile=request.profile
+    )
 
 
 # --- posting ------------------------------------------------------------------------------
@@ -137,8 +137,9 @@ def _validate(values: RequestInput, today: date) -> RequestInput:
     if not isinstance(size, int) or isinstance(size, bool) or size < 1:
         raise DomainError(_("A group has at least one student."), field="group_size")
     if size > catalogue.MAX_GROUP_SIZE:
-        raise DomainError(_("A group has at most %(n)d students.", n=catalogue.MAX_GROUP_SIZE),
-                          field="group_size")
+        raise DomainError(
+            _("A group has at most %(n)d students.", n=catalogue.MAX_GROUP_SIZE), field="group_size"
+        )
     if values.year not in vocabulary.YEARS:
         raise DomainError(_("Choose one of the options."), field="year")
     if values.path not in vocabulary.PATHS:
@@ -180,30 +181,59 @@ def _validate(values: RequestInput, today: date) -> RequestInput:
         if max_km > MAX_KM:
             raise DomainError(_("At most %(n)d km.", n=MAX_KM), field="max_km")
     return RequestInput(
-        kind=values.kind, topic=topic, group_size=size, year=values.year, path=values.path,
-        profile=profile, first_day=first, last_day=last, venues=venues, max_km=max_km,
+        kind=values.kind,
+        topic=topic,
+        group_size=size,
+        year=values.year,
+        path=values.path,
+        profile=profile,
+        first_day=first,
+        last_day=last,
+        venues=venues,
+        max_km=max_km,
         remarks=_clean(values.remarks, "remarks", MAX_TEXT),
     )
 
 
-def post_request(actor: User, school: Organisation, values: RequestInput, *,
-                 today: date | None = None) -> SchoolRequest:
+def post_request(
+    actor: User, school: Organisation, values: RequestInput, *, today: date | None = None
+) -> SchoolRequest:
     if school.kind != "school":
         raise DomainError(_("Only schools post requests."), code="not_a_school")
     if not school.is_approved:
-        raise DomainError(_("Your school can post requests once a coordinator has approved it."),
-                          code="not_approved")
+        raise DomainError(
+            _("Your school can post requests once a coordinator has approved it."),
+            code="not_approved",
+        )
     clean = _validate(values, today or today_local())
     request = SchoolRequest(
-        school=school, teacher=actor, kind=clean.kind, topic=clean.topic,
-        group_size=clean.group_size, year=clean.year, path=clean.path, profile=clean.profile,
-        first_day=clean.first_day, last_day=clean.last_day, venues=frozenset(clean.venues),
-        max_km=clean.max_km, remarks=clean.remarks, status="open",
+        school=school,
+        teacher=actor,
+        kind=clean.kind,
+        topic=clean.topic,
+        group_size=clean.group_size,
+        year=clean.year,
+        path=clean.path,
+        profile=clean.profile,
+        first_day=clean.first_day,
+        last_day=clean.last_day,
+        venues=frozenset(clean.venues),
+        max_km=clean.max_km,
+        remarks=clean.remarks,
+        status="open",
     )
     db.session.add(request)
     db.session.flush()
-    emit(ev.RequestPosted(request_id=request.id, school_id=school.id, kind=request.kind,
-                          profile=request.profile, year=request.year), actor)
+    emit(
+        ev.RequestPosted(
+            request_id=request.id,
+            school_id=school.id,
+            kind=request.kind,
+            profile=request.profile,
+            year=request.year,
+        ),
+        actor,
+    )
     return request
 
 
@@ -213,13 +243,20 @@ def post_request(actor: User, school: Organisation, values: RequestInput, *,
 def _move(request: SchoolRequest, allowed: tuple[str, ...], to: str, **values) -> str:
     """app.transitions.move for a request; a request that is no longer open
     refuses with request_closed."""
-    return move(request, allowed, to, _("This request is no longer open."),
-                busy=_("This request changed meanwhile; try again."), code="request_closed",
-                **values)
+    return move(
+        request,
+        allowed,
+        to,
+        _("This request is no longer open."),
+        busy=_("This request changed meanwhile; try again."),
+        code="request_closed",
+        **values,
+    )
 
 
-def _close_open_responses(request: SchoolRequest, reason: str, actor=None,
-                          keep: RequestResponse | None = None) -> list[RequestResponse]:
+def _close_open_responses(
+    request: SchoolRequest, reason: str, actor=None, keep: RequestResponse | None = None
+) -> list[RequestResponse]:
     """Closes the request's other open proposals; an open placement proposal is
     declined on the school's behalf, so its professional's hours free up."""
 
@@ -247,8 +284,10 @@ def withdraw_request(actor: User, request: SchoolRequest, reason: str = "") -> S
     reason = _clean(reason, "reason", MAX_TEXT)
     _move(request, RUNNING, "withdrawn", closed_at=utcnow())
     _close_open_responses(request, "request_withdrawn", actor)
-    emit(ev.RequestWithdrawn(request_id=request.id, school_id=request.school_id, reason=reason),
-         actor)
+    emit(
+        ev.RequestWithdrawn(request_id=request.id, school_id=request.school_id, reason=reason),
+        actor,
+    )
     return request
 
 
@@ -256,11 +295,13 @@ def expire_ended_requests(today: date | None = None) -> list[SchoolRequest]:
     """Running requests whose period has ended expire (run daily by the
     scheduler; safe to run twice: each change is conditional)."""
     today = today or today_local()
-    ended = list(db.session.scalars(
-        select(SchoolRequest)
-        .where(SchoolRequest.status.in_(RUNNING), SchoolRequest.last_day < today)
-        .order_by(SchoolRequest.id)
-    ))
+    ended = list(
+        db.session.scalars(
+            select(SchoolRequest)
+            .where(SchoolRequest.status.in_(RUNNING), SchoolRequest.last_day < today)
+            .order_by(SchoolRequest.id)
+        )
+    )
     done = []
     for request in ended:
         try:
@@ -283,8 +324,7 @@ def _check_answerable(request: SchoolRequest, company: Organisation) -> None:
         raise DomainError(
             _("Your company can answer once a coordinator has approved it."), code="not_approved"
         )
-    if request.status not in RUNNING:
-        raise Conflict(_("This request is no longer open."), code="request_closed")
+    refuse_unless(request, RUNNING, _("This request is no longer open."), code="request_closed")
 
 
 def is_outside_match(request: SchoolRequest, company: Organisation) -> bool:
@@ -313,11 +353,17 @@ def _answer(actor: User, request: SchoolRequest, response: RequestResponse) -> R
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(request)
-    emit(ev.RequestAnswered(
-        request_id=request.id, response_id=response.id, school_id=request.school_id,
-        company_id=response.company_id, option=response.option,
-        outside_match=response.outside_match,
-    ), actor)
+    emit(
+        ev.RequestAnswered(
+            request_id=request.id,
+            response_id=response.id,
+            school_id=request.school_id,
+            company_id=response.company_id,
+            option=response.option,
+            outside_match=response.outside_match,
+        ),
+        actor,
+    )
     return response
 
 
@@ -325,8 +371,9 @@ def _message(message: str | None) -> str:
     return _clean(message, "message", MAX_TEXT)
 
 
-def propose_slot(actor: User, request: SchoolRequest, company: Organisation, slot: Slot,
-                 message: str = "") -> RequestResponse:
+def propose_slot(
+    actor: User, request: SchoolRequest, company: Organisation, slot: Slot, message: str = ""
+) -> RequestResponse:
     """One of the company's existing slots, checked against the booking rules
     for the request's group (a full slot is allowed: the group would wait)."""
     _check_answerable(request, company)
@@ -336,17 +383,29 @@ def propose_slot(actor: User, request: SchoolRequest, company: Organisation, slo
         raise DomainError(_("This school asks for a hybrid teacher."), field="option")
     bookings.check_bookable(slot, request.school, group_of(request))
     if any(r.slot_id == slot.id and r.status == "open" for r in request.responses):
-        raise Conflict(_("You proposed this date already."), field="slot_id",
-                       code="already_proposed")
+        raise Conflict(
+            _("You proposed this date already."), field="slot_id", code="already_proposed"
+        )
     response = RequestResponse(
-        request=request, company=company, proposed_by=actor, option="slot", slot=slot,
-        activity=slot.activity, message=_message(message), status="open",
+        request=request,
+        company=company,
+        proposed_by=actor,
+        option="slot",
+        slot=slot,
+        activity=slot.activity,
+        message=_message(message),
+        status="open",
     )
     return _answer(actor, request, response)
 
 
-def check_new_slot(activity: Activity, starts_at: datetime, ends_at: datetime,
-                   capacity: int | None, request: SchoolRequest) -> None:
+def check_new_slot(
+    activity: Activity,
+    starts_at: datetime,
+    ends_at: datetime,
+    capacity: int | None,
+    request: SchoolRequest,
+) -> None:
     """The checks add_slot and check_bookable will make on acceptance, made now,
     so that the company hears at once what would not work."""
     if ends_at <= starts_at:
@@ -356,16 +415,22 @@ def check_new_slot(activity: Activity, starts_at: datetime, ends_at: datetime,
     if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1:
         raise DomainError(_("The capacity is at least one student."), field="capacity")
     if capacity > catalogue.MAX_CAPACITY:
-        raise DomainError(_("The capacity is at most %(n)d students.", n=catalogue.MAX_CAPACITY),
-                          field="capacity")
+        raise DomainError(
+            _("The capacity is at most %(n)d students.", n=catalogue.MAX_CAPACITY), field="capacity"
+        )
     if capacity < request.group_size:
         raise DomainError(
             _("The group has %(n)d students: give room for all of them.", n=request.group_size),
             field="capacity",
         )
     # The slot as it would be: check_bookable reads only these attributes.
-    planned = SimpleNamespace(activity=activity, is_cancelled=False, starts_at=starts_at,
-                              ends_at=ends_at, capacity=capacity)
+    planned = SimpleNamespace(
+        activity=activity,
+        is_cancelled=False,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+    )
     try:
         bookings.check_bookable(planned, request.school, group_of(request))
     except DomainError as error:
@@ -374,9 +439,16 @@ def check_new_slot(activity: Activity, starts_at: datetime, ends_at: datetime,
         raise
 
 
-def propose_new_slot(actor: User, request: SchoolRequest, company: Organisation,
-                     activity: Activity, starts_at: datetime, ends_at: datetime,
-                     capacity: int, message: str = "") -> RequestResponse:
+def propose_new_slot(
+    actor: User,
+    request: SchoolRequest,
+    company: Organisation,
+    activity: Activity,
+    starts_at: datetime,
+    ends_at: datetime,
+    capacity: int,
+    message: str = "",
+) -> RequestResponse:
     """A new date for one of the company's published activities; starts_at and
     ends_at are naive UTC. The slot is added when the teacher accepts."""
     _check_answerable(request, company)
@@ -386,15 +458,28 @@ def propose_new_slot(actor: User, request: SchoolRequest, company: Organisation,
         raise DomainError(_("This school asks for a hybrid teacher."), field="option")
     check_new_slot(activity, starts_at, ends_at, capacity, request)
     response = RequestResponse(
-        request=request, company=company, proposed_by=actor, option="new_slot",
-        activity=activity, starts_at=starts_at, ends_at=ends_at, capacity=capacity,
-        message=_message(message), status="open",
+        request=request,
+        company=company,
+        proposed_by=actor,
+        option="new_slot",
+        activity=activity,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+        message=_message(message),
+        status="open",
     )
     return _answer(actor, request, response)
 
 
-def propose_placement(actor: User, request: SchoolRequest, company: Organisation,
-                      professional, terms, message: str = "") -> RequestResponse:
+def propose_placement(
+    actor: User,
+    request: SchoolRequest,
+    company: Organisation,
+    professional,
+    terms,
+    message: str = "",
+) -> RequestResponse:
     """A hybrid teacher for the school: a placement proposal to the school, made
     through placements.service.propose (terms checked, clash refused there)."""
 
@@ -403,13 +488,24 @@ def propose_placement(actor: User, request: SchoolRequest, company: Organisation
         raise DomainError(_("Choose one of your own people."), field="professional_id")
     message = _message(message)
     placement = placements.propose(
-        actor, company=company, school=request.school, professional=professional, terms=terms,
-        subjects=request.topic[:200], profiles=[request.profile] if request.profile else [],
-        remarks=message, by="company",
+        actor,
+        company=company,
+        school=request.school,
+        professional=professional,
+        terms=terms,
+        subjects=request.topic[:200],
+        profiles=[request.profile] if request.profile else [],
+        remarks=message,
+        by="company",
     )
     response = RequestResponse(
-        request=request, company=company, proposed_by=actor, option="placement",
-        placement=placement, message=message, status="open",
+        request=request,
+        company=company,
+        proposed_by=actor,
+        option="placement",
+        placement=placement,
+        message=message,
+        status="open",
     )
     return _answer(actor, request, response)
 
@@ -422,11 +518,17 @@ def _fulfil(request: SchoolRequest, response: RequestResponse, actor) -> None:
     response.decided_at = utcnow()
     db.session.flush()
     _close_open_responses(request, "not_chosen", actor, keep=response)
-    emit(ev.RequestFulfilled(
-        request_id=request.id, response_id=response.id, school_id=request.school_id,
-        company_id=response.company_id, booking_id=response.booking_id,
-        placement_id=response.placement_id,
-    ), actor)
+    emit(
+        ev.RequestFulfilled(
+            request_id=request.id,
+            response_id=response.id,
+            school_id=request.school_id,
+            company_id=response.company_id,
+            booking_id=response.booking_id,
+            placement_id=response.placement_id,
+        ),
+        actor,
+    )
 
 
 def _booking_teacher(request: SchoolRequest, actor: User) -> User:
@@ -442,12 +544,12 @@ def accept(actor: User, request: SchoolRequest, response: RequestResponse) -> Ac
     agreed placement; the other proposals are closed."""
     if response.request_id != request.id:
         raise DomainError(_("This proposal belongs to another request."), code="not_found")
-    if response.status != "open":
-        raise Conflict(_("This proposal is no longer open."), code="proposal_closed")
+    refuse_unless(
+        response, ("open",), _("This proposal is no longer open."), code="proposal_closed"
+    )
     _move(request, RUNNING, "fulfilled", closed_at=utcnow())
     outcome = Accepted(response)
     if response.option == "placement":
-
         if response.placement is None:
             raise Conflict(_("What was proposed is no longer available."), code="gone")
         placements.accept(actor, response.placement)
@@ -456,16 +558,26 @@ def accept(actor: User, request: SchoolRequest, response: RequestResponse) -> Ac
         if response.option == "new_slot":
             if response.starts_at <= utcnow():
                 raise Conflict(_("The proposed date has passed."), code="proposal_past")
-            added = catalogue.add_slot(response.activity, response.starts_at, response.ends_at,
-                                       response.capacity, response.proposed_by)
+            added = catalogue.add_slot(
+                response.activity,
+                response.starts_at,
+                response.ends_at,
+                response.capacity,
+                response.proposed_by,
+            )
             slot = added.value
             response.slot = slot
             outcome.warnings.extend(added.warnings)
         if slot is None:
             raise Conflict(_("What was proposed is no longer available."), code="gone")
         booked = bookings.request_booking(
-            actor, slot, request.school, group_of(request), accept_waitlist=True,
-            remarks=request.remarks, teacher=_booking_teacher(request, actor),
+            actor,
+            slot,
+            request.school,
+            group_of(request),
+            accept_waitlist=True,
+            remarks=request.remarks,
+            teacher=_booking_teacher(request, actor),
         )
         response.booking = booked.booking
         outcome.booking = booked.booking
@@ -479,11 +591,13 @@ def accept(actor: User, request: SchoolRequest, response: RequestResponse) -> Ac
 
 
 def _open_responses(*conditions) -> list[RequestResponse]:
-    return list(db.session.scalars(
-        select(RequestResponse)
-        .where(RequestResponse.status == "open", *conditions)
-        .order_by(RequestResponse.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(RequestResponse)
+            .where(RequestResponse.status == "open", *conditions)
+            .order_by(RequestResponse.id)
+        )
+    )
 
 
 def _close_as_gone(responses: list[RequestResponse]) -> None:

@@ -30,9 +30,15 @@ from app.web.rendering import is_htmx, render, safe_next_url
 bp = Blueprint("school_requests", __name__)
 
 # The badge colours of app.css, by state.
-BADGES = {"open": "pending", "answered": "requested", "fulfilled": "confirmed",
-          "expired": "cancelled", "withdrawn": "cancelled", "accepted": "confirmed",
-          "closed": "cancelled"}
+BADGES = {
+    "open": "pending",
+    "answered": "requested",
+    "fulfilled": "confirmed",
+    "expired": "cancelled",
+    "withdrawn": "cancelled",
+    "accepted": "confirmed",
+    "closed": "cancelled",
+}
 
 
 @bp.context_processor
@@ -46,7 +52,8 @@ def request_helpers():
         "BADGES": BADGES,
         "has_page": lambda endpoint: endpoint in current_app.view_functions,
         "suggestion_booking_url": lambda slot_id: url_for(
-            "bookings.new", slot_id=slot_id, token=uuid.uuid4().hex),
+            "bookings.new", slot_id=slot_id, token=uuid.uuid4().hex
+        ),
     }
 
 
@@ -63,8 +70,11 @@ def get_request_or_404(request_id: int) -> SchoolRequest:
 
 def get_response_or_404(found: SchoolRequest, response_id: int) -> RequestResponse:
     response = db.session.get(RequestResponse, response_id)
-    if (response is None or response.request_id != found.id
-            or not permissions.can_see_response(current_user, response)):
+    if (
+        response is None
+        or response.request_id != found.id
+        or not permissions.can_see_response(current_user, response)
+    ):
         abort(404)
     return response
 
@@ -78,8 +88,9 @@ def mine():
     schools = permissions.schools_of(current_user)
     if not schools:
         abort(403)
-    return render("school_requests/mine.html", schools=schools,
-                  requests=queries.requests_of_schools(schools))
+    return render(
+        "school_requests/mine.html", schools=schools, requests=queries.requests_of_schools(schools)
+    )
 
 
 def _chosen_school(form, schools):
@@ -106,8 +117,9 @@ def new():
         school = _chosen_school(form, schools)
         if school is not None:
             try:
-                posted = service.post_request(current_user._get_current_object(), school,
-                                              form.values())
+                posted = service.post_request(
+                    current_user._get_current_object(), school, form.values()
+                )
             except DomainError as error:
                 db.session.rollback()
                 apply_domain_error(form, error)
@@ -118,8 +130,9 @@ def new():
         status = 422
     elif request.method == "POST":
         status = 422
-    return render("school_requests/new.html", form=form, several_schools=len(schools) > 1,
-                  status=status)
+    return render(
+        "school_requests/new.html", form=form, several_schools=len(schools) > 1, status=status
+    )
 
 
 def _page_context(found: SchoolRequest, **extra) -> dict:
@@ -133,14 +146,17 @@ def _page_context(found: SchoolRequest, **extra) -> dict:
         "can_withdraw": permissions.can_withdraw(me, found) and found.is_running,
         "can_answer": permissions.can_answer(me) and found.is_running,
         "sees_who_asked": permissions.can_see_who_asked(me, found),
-        "slot_suggestions": (candidates.slot_suggestions(found)
-                             if sees_suggestions and found.is_running else []),
-        "company_suggestions": (candidates.company_suggestions(found)
-                                if sees_suggestions and found.is_running else []),
+        "slot_suggestions": (
+            candidates.slot_suggestions(found) if sees_suggestions and found.is_running else []
+        ),
+        "company_suggestions": (
+            candidates.company_suggestions(found) if sees_suggestions and found.is_running else []
+        ),
         "withdraw_form": forms.WithdrawForm(prefix="withdraw"),
         "accept_form": forms.AcceptForm(),
         "history": queries.history_rows(
-            found, None if sees_suggestions else {c.id for c in permissions.companies_of(me)}),
+            found, None if sees_suggestions else {c.id for c in permissions.companies_of(me)}
+        ),
     }
     context.update(extra)
     return context
@@ -160,13 +176,21 @@ def withdraw(request_id: int):
     if not permissions.can_withdraw(current_user, found):
         abort(403)
     form = forms.WithdrawForm(prefix="withdraw")
-    if carried_out(form, lambda: service.withdraw_request(current_user._get_current_object(),
-                                                          found, form.reason.data)):
+    outcome = carried_out(
+        form,
+        lambda: service.withdraw_request(
+            current_user._get_current_object(), found, form.reason.data
+        ),
+    )
+    if outcome:
         flash(_("Your request is withdrawn; the companies that answered are told."), "success")
         return redirect(url_for("school_requests.show", request_id=found.id))
     db.session.refresh(found)
-    return render("school_requests/request.html", status=422,
-                  **_page_context(found, withdraw_form=form))
+    return render(
+        "school_requests/request.html",
+        status=outcome.status,
+        **_page_context(found, withdraw_form=form),
+    )
 
 
 @bp.post("/requests/<int:request_id>/proposals/<int:response_id>/accept")
@@ -185,19 +209,27 @@ def accept(request_id: int, response_id: int):
         db.session.rollback()
         db.session.refresh(found)
         if is_htmx():
-            return render("school_requests/request.html", block="proposals",
-                          **_page_context(found, proposal_error=error.message))
+            return render(
+                "school_requests/request.html",
+                block="proposals",
+                **_page_context(found, proposal_error=error.message),
+            )
         flash(error.message, "error")
         return redirect(url_for("school_requests.show", request_id=found.id))
     db.session.commit()
     messages = _accepted_messages(outcome)
     if is_htmx():
-        return render("school_requests/request.html", block="proposals", trigger="RequestFulfilled",
-                      **_page_context(found, proposal_messages=messages))
+        return render(
+            "school_requests/request.html",
+            block="proposals",
+            trigger="RequestFulfilled",
+            **_page_context(found, proposal_messages=messages),
+        )
     for category, message in messages:
         flash(message, category)
-    return redirect(safe_next_url(form.next.data)
-                    or url_for("school_requests.show", request_id=found.id))
+    return redirect(
+        safe_next_url(form.next.data) or url_for("school_requests.show", request_id=found.id)
+    )
 
 
 def _accepted_messages(outcome: service.Accepted) -> list[tuple[str, str]]:
@@ -205,8 +237,15 @@ def _accepted_messages(outcome: service.Accepted) -> list[tuple[str, str]]:
     if booking is None:
         messages = [("success", _("The hybrid teacher is agreed. The company is told."))]
     elif booking.status == "waitlisted":
-        messages = [("warning", _("The date was full: your group is on the waiting list and "
-                                  "moves up automatically when places become free."))]
+        messages = [
+            (
+                "warning",
+                _(
+                    "The date was full: your group is on the waiting list and "
+                    "moves up automatically when places become free."
+                ),
+            )
+        ]
     elif booking.status == "confirmed":
         messages = [("success", _("Accepted: your booking is confirmed."))]
     else:
@@ -230,9 +269,16 @@ def for_you():
     ranked = [] if show_all else candidates.request_suggestions(company)
     everything = queries.running(filters) if show_all else []
     answered = queries.answered_by(company)
-    return render("school_requests/for_you.html", companies=companies, company=company,
-                  ranked=ranked, everything=everything, show_all=show_all, filters=filters,
-                  answered=answered)
+    return render(
+        "school_requests/for_you.html",
+        companies=companies,
+        company=company,
+        ranked=ranked,
+        everything=everything,
+        show_all=show_all,
+        filters=filters,
+        answered=answered,
+    )
 
 
 def _company_from_args(companies):
@@ -240,34 +286,51 @@ def _company_from_args(companies):
     return next((c for c in companies if c.id == chosen), companies[0])
 
 
-ANSWER_FIELDS = {"slot_id": "slot", "activity_id": "activity", "starts_at": "day",
-                 "ends_at": "end", "professional_id": "professional", "start_time": "lesson_start",
-                 "end_time": "lesson_end", "remarks": "message", "subjects": "message",
-                 "company_id": "company"}
+ANSWER_FIELDS = {
+    "slot_id": "slot",
+    "activity_id": "activity",
+    "starts_at": "day",
+    "ends_at": "end",
+    "professional_id": "professional",
+    "start_time": "lesson_start",
+    "end_time": "lesson_end",
+    "remarks": "message",
+    "subjects": "message",
+    "company_id": "company",
+}
 
 
 def _offer(form: forms.AnswerForm, company, found: SchoolRequest) -> None:
 
     slots = db.session.scalars(
-        select(Slot).join(Slot.activity)
+        select(Slot)
+        .join(Slot.activity)
         .options(joinedload(Slot.activity))
-        .where(Activity.company_id == company.id, Activity.status == "published",
-               Slot.status == "open", Slot.starts_at > utcnow())
-        .order_by(Slot.starts_at, Slot.id).limit(200)
+        .where(
+            Activity.company_id == company.id,
+            Activity.status == "published",
+            Slot.status == "open",
+            Slot.starts_at > utcnow(),
+        )
+        .order_by(Slot.starts_at, Slot.id)
+        .limit(200)
     ).all()
     from flask_babel import format_datetime
 
     form.slot.choices = [("", _("Choose a date"))] + [
-        (s.id, f"{format_datetime(s.starts_at, 'EEE d MMM yyyy HH:mm')} · {s.activity.title} · "
-               + _("%(n)d free", n=s.free_places))
+        (
+            s.id,
+            f"{format_datetime(s.starts_at, 'EEE d MMM yyyy HH:mm')} · {s.activity.title} · "
+            + _("%(n)d free", n=s.free_places),
+        )
         for s in slots
     ]
     activities = db.session.scalars(
-        select(Activity).where(Activity.company_id == company.id, Activity.status == "published")
+        select(Activity)
+        .where(Activity.company_id == company.id, Activity.status == "published")
         .order_by(Activity.title, Activity.id)
     ).all()
-    form.activity.choices = [("", _("Choose an activity"))] + [(a.id, a.title)
-                                                                 for a in activities]
+    form.activity.choices = [("", _("Choose an activity"))] + [(a.id, a.title) for a in activities]
     form.professional.choices = [("", _("Choose a professional"))] + [
         (p.id, p.name) for p in professionals_of(company)
     ]
@@ -312,8 +375,15 @@ def answer(request_id: int):
                 flash(_("Your proposal is sent to the school."), "success")
                 return redirect(url_for("school_requests.show", request_id=found.id))
     outside = service.is_outside_match(found, company)
-    return render("school_requests/answer.html", form=form, req=found, company=company,
-                  several_companies=len(companies) > 1, outside=outside, status=status)
+    return render(
+        "school_requests/answer.html",
+        form=form,
+        req=found,
+        company=company,
+        several_companies=len(companies) > 1,
+        outside=outside,
+        status=status,
+    )
 
 
 def _on_answer_field(error: DomainError) -> DomainError:
@@ -339,17 +409,27 @@ def _propose(form: forms.AnswerForm, found: SchoolRequest, company) -> None:
         if activity is None:
             raise DomainError(_("Choose one of your own activities."), field="activity_id")
         service.propose_new_slot(
-            me, found, company, activity, _instant(form.day.data, form.start.data),
-            _instant(form.day.data, form.end.data), form.capacity.data, form.message.data,
+            me,
+            found,
+            company,
+            activity,
+            _instant(form.day.data, form.start.data),
+            _instant(form.day.data, form.end.data),
+            form.capacity.data,
+            form.message.data,
         )
     else:
-
         professional = db.session.get(Professional, form.professional.data)
         if professional is None:
             raise DomainError(_("Choose one of your own people."), field="professional_id")
-        terms = Terms(form.hours_per_week.data, frozenset(form.weekdays.data or ()),
-                      form.lesson_start.data, form.lesson_end.data, form.first_date.data,
-                      form.last_date.data)
+        terms = Terms(
+            form.hours_per_week.data,
+            frozenset(form.weekdays.data or ()),
+            form.lesson_start.data,
+            form.lesson_end.data,
+            form.first_date.data,
+            form.last_date.data,
+        )
         service.propose_placement(me, found, company, professional, terms, form.message.data)
 
 
@@ -359,8 +439,11 @@ def proposals():
     companies = permissions.companies_of(current_user)
     if not companies:
         abort(403)
-    return render("school_requests/proposals.html", companies=companies,
-                  responses=queries.proposals_of(companies))
+    return render(
+        "school_requests/proposals.html",
+        companies=companies,
+        responses=queries.proposals_of(companies),
+    )
 
 
 # --- coordinators ----------------------------------------------------------------------------
@@ -373,5 +456,4 @@ def everything():
         abort(404)
     filters = queries.Filters.from_args(request.args)
     page = queries.listing(filters)
-    return render("school_requests/all.html", filters=filters, page=page,
-                  vocabulary=vocabulary)
+    return render("school_requests/all.html", filters=filters, page=page, vocabulary=vocabulary)

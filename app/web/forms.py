@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -10,7 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectChoice, SelectMultipleField, TextAreaField, widgets
 from wtforms.validators import ValidationError
 
-from app.errors import DomainError
+from app.errors import Conflict, DomainError
 from app.extensions import db
 from app.text import clean_text
 
@@ -97,16 +98,43 @@ def apply_domain_error(form, error: DomainError) -> None:
         form.form_errors.append(error.message)
 
 
-def carried_out(form, act: Callable[[], object]) -> bool:
-    """The form is valid and act, a service call, succeeded and is committed.
-    A refusal by the service is rolled back and shown on the form."""
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a state-changing form: done, or not, with the status the
+    page answers. True when done, so `if carried_out(...)` reads as it says."""
+
+    done: bool
+    status: int = 200
+    refusal: DomainError | None = None
+
+    def __bool__(self) -> bool:
+        return self.done
+
+    @property
+    def message(self) -> str | None:
+        return self.refusal.message if self.refusal else None
+
+
+def refusal_status(error: DomainError) -> int:
+    """The status of a page that shows a service's refusal, the one the API
+    answers for it: 409 for a Conflict (the state does not allow the step,
+    app.transitions.NotAllowed, or it clashes with what is there: a full slot,
+    a clashing placement); 422 for a rule about the input."""
+    return error.status if isinstance(error, Conflict) else 422
+
+
+def carried_out(form, act: Callable[[], object]) -> Outcome:
+    """Every state-changing view's steps after loading and checking access:
+    validate the form, call the service (act), commit once. An invalid form is
+    422; a refusal by the service is rolled back and shown on the form, with
+    refusal_status."""
     if not form.validate_on_submit():
-        return False
+        return Outcome(False, 422)
     try:
         act()
     except DomainError as error:
         db.session.rollback()
         apply_domain_error(form, error)
-        return False
+        return Outcome(False, refusal_status(error), error)
     db.session.commit()
-    return True
+    return Outcome(True)

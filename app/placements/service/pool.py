@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import vocabulary
 from app.accounts.models import Organisation, User
-from app.errors import Conflict, DomainError
+from app.errors import DomainError
 from app.events import emit
 from app.events import types as ev
 from app.extensions import db
@@ -19,6 +20,9 @@ from app.placements.models import MAX_HOURS, MIN_HOURS, Professional
 from app.placements.service.terms import EMAIL, clean_profiles
 from app.text import LINE, SHORT_LINE, limited
 from app.timeutil import utcnow
+from app.transitions import move
+
+BUSY = _l("This entry changed meanwhile; try again.")
 
 
 def register_candidate(
@@ -122,13 +126,15 @@ def approve_candidate(
         professional.company = company
     if professional.status == "approved" and company is None:
         return professional
-    if professional.status not in ("pending", "approved"):
-        raise Conflict(_("This entry can no longer be approved."), code="invalid_state")
-    professional.status = "approved"
-    professional.approved_by_id = getattr(actor, "id", None)
-    professional.approved_at = utcnow()
-    professional.updated_at = utcnow()
-    db.session.flush()
+    move(
+        professional,
+        ("pending", "approved"),
+        "approved",
+        _("This entry can no longer be approved."),
+        busy=BUSY,
+        approved_by_id=getattr(actor, "id", None),
+        approved_at=utcnow(),
+    )
     emit(
         ev.CandidateApproved(professional_id=professional.id, company_id=professional.company_id),
         actor,
@@ -137,12 +143,14 @@ def approve_candidate(
 
 
 def reject_candidate(actor: User, professional: Professional) -> Professional:
-    if professional.status != "pending":
-        raise Conflict(_("Only a waiting entry can be rejected."), code="invalid_state")
-    professional.status = "rejected"
-    professional.in_pool = False
-    professional.updated_at = utcnow()
-    db.session.flush()
+    move(
+        professional,
+        ("pending",),
+        "rejected",
+        _("Only a waiting entry can be rejected."),
+        busy=BUSY,
+        in_pool=False,
+    )
     return professional
 
 
