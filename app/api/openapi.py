@@ -13,8 +13,9 @@ ERRORS = {
     401: "No token, or an unknown or revoked one",
     403: "You may see this but not do this",
     404: "Unknown, or not visible to you",
-    409: "Conflicts with the current state (full, cancelled, too late, key reused)",
-    422: "Invalid input, or refused by a rule; details or field say which field",
+    409: "Conflicts with the current state: a step it does not allow (invalid_state), "
+    "full, too late, key reused",
+    422: "Invalid input, or refused by a rule; details says which fields",
 }
 
 
@@ -72,8 +73,13 @@ def build_spec() -> dict:
         if op.query is not None:
             parameters.extend(_query_parameters(op.query, schemas))
         parameters.extend(
-            {"name": name, "in": "header", "required": False, "description": description,
-             "schema": {"type": "string", "minLength": 1, "maxLength": 64}}
+            {
+                "name": name,
+                "in": "header",
+                "required": False,
+                "description": description,
+                "schema": {"type": "string", "minLength": 1, "maxLength": 64},
+            }
             for name, description in op.headers.items()
         )
         if parameters:
@@ -110,10 +116,13 @@ def build_spec() -> dict:
             "title": "Techniekpoort API",
             "version": "1",
             "description": "Activities, slots and bookings between vmbo schools and technical "
-            "companies. Authenticate with 'Authorization: Bearer <token>'. Errors are "
-            '{"error": {"code": ..., "message": ...}} with a 4xx status; invalid input adds '
-            '"details" (one entry per field), a refusal by a rule adds "field". Times are '
-            "ISO 8601; answers give them in UTC, input without an offset is read as "
+            "companies. Authenticate with 'Authorization: Bearer <token>'. Every error is "
+            "an ErrorOut with a 4xx or 5xx status: "
+            '{"error": {"code": ..., "message": ..., "details": [{"field": ..., '
+            '"message": ...}], "field": ...}}; details has one entry per field of the input '
+            "that is wrong (empty when none is) and field names the first. A step the "
+            "state does not allow is 409 invalid_state; input a rule refuses is 422. Times "
+            "are ISO 8601; answers give them in UTC, input without an offset is read as "
             "Europe/Amsterdam local time.",
         },
         "servers": [{"url": "/api/v1"}],
@@ -125,7 +134,8 @@ def build_spec() -> dict:
     }
 
 
-@operation(bp, "GET", "/openapi.json", summary="This document (OpenAPI 3.1)", tag="meta",
-           auth=False)
+@operation(
+    bp, "GET", "/openapi.json", summary="This document (OpenAPI 3.1)", tag="meta", auth=False
+)
 def openapi_document():
     return build_spec()
