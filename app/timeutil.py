@@ -8,6 +8,16 @@ from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 
+# The years a date may have, wherever it comes from (a form, a URL, the API):
+# year 1 or 9999 cannot even be converted between time zones, and nothing a
+# school plans is that far off. Forms ask more of a person (PlausibleDate in
+# app.web.forms: within five years from today).
+FIRST_YEAR, LAST_YEAR = 2000, 2999
+
+
+def is_plausible(day: date) -> bool:
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)

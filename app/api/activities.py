@@ -32,7 +32,7 @@ from app.catalogue.permissions import (
 )
 from app.catalogue.search import Filters, Origin, search_activities
 from app.extensions import db
-from app.timeutil import utcnow
+from app.timeutil import FIRST_YEAR, LAST_YEAR, is_plausible, utcnow
 
 Kind = Literal[tuple(vocabulary.ACTIVITY_KINDS)]
 Sector = Literal[tuple(vocabulary.SECTORS)]
@@ -182,8 +182,8 @@ class ActivityDetailOut(ActivityOut):
 
 
 def _school_year_date(value: date | None) -> date | None:
-    if value is not None and not 2000 <= value.year <= 2999:
-        raise ValueError("a date between the years 2000 and 2999")
+    if value is not None and not is_plausible(value):
+        raise ValueError(f"a date between the years {FIRST_YEAR} and {LAST_YEAR}")
     return value
 
 

@@ -11,15 +11,15 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from app import text
 from app.accounts.models import User
 from app.api.activities import GroupSize, LearningPath, OrganisationRef, Profile, Year, as_utc
 from app.api.blueprint import bp
 from app.api.slots import BookingStatus, CancelIn, SlotStatus, load_slot
-from app.api.spec import MAX_ID, Id, forbidden, invalid, not_found, operation, require_user
+from app.api.spec import MAX_ID, Id, forbidden, not_found, operation, require_user
 from app.bookings import service
 from app.bookings.models import Booking
 from app.bookings.permissions import (
-    can_book_for,
     can_cancel,
     can_confirm,
     can_decline,
@@ -92,19 +92,33 @@ def booking_out(booking: Booking, cls=BookingOut, **extra) -> BookingOut:
     slot = booking.slot
     activity = slot.activity
     return cls(
-        id=booking.id, status=booking.status, slot_id=slot.id, activity_id=activity.id,
+        id=booking.id,
+        status=booking.status,
+        slot_id=slot.id,
+        activity_id=activity.id,
         activity_title=activity.title,
         company=OrganisationRef(id=activity.company.id, name=activity.company.name),
         school=OrganisationRef(id=booking.school.id, name=booking.school.name),
-        starts_at=as_utc(slot.starts_at), ends_at=as_utc(slot.ends_at),
-        slot_status=slot.status, slot_capacity=slot.capacity, slot_taken=slot.taken,
-        group_size=booking.group_size, year=booking.year, path=booking.path,
-        profile=booking.profile, accept_waitlist=booking.accept_waitlist,
-        remarks=booking.remarks or "", decline_reason=booking.decline_reason or "",
-        cancel_reason=booking.cancel_reason or "", cancelled_by=booking.cancelled_by,
-        teacher=_person(booking.teacher), company_contact=_person(activity.contact),
-        revision=booking.revision, created_at=as_utc(booking.created_at),
-        updated_at=as_utc(booking.updated_at), **extra,
+        starts_at=as_utc(slot.starts_at),
+        ends_at=as_utc(slot.ends_at),
+        slot_status=slot.status,
+        slot_capacity=slot.capacity,
+        slot_taken=slot.taken,
+        group_size=booking.group_size,
+        year=booking.year,
+        path=booking.path,
+        profile=booking.profile,
+        accept_waitlist=booking.accept_waitlist,
+        remarks=booking.remarks or "",
+        decline_reason=booking.decline_reason or "",
+        cancel_reason=booking.cancel_reason or "",
+        cancelled_by=booking.cancelled_by,
+        teacher=_person(booking.teacher),
+        company_contact=_person(activity.contact),
+        revision=booking.revision,
+        created_at=as_utc(booking.created_at),
+        updated_at=as_utc(booking.updated_at),
+        **extra,
     )
 
 
@@ -119,11 +133,13 @@ class BookingIn(BaseModel):
     path: LearningPath
     profile: Profile | None = Field(None, description="Needed for years 3 and 4.")
     accept_waitlist: StrictBool = Field(
-        False, description="Join the waiting list when the group does not fit.")
-    remarks: str = Field("", max_length=2000)
+        False, description="Join the waiting list when the group does not fit."
+    )
+    remarks: str = Field("", max_length=text.TEXT)
     school_id: Id | None = Field(None, description="Needed only when you are at several schools.")
     teacher_id: Id | None = Field(
-        None, description="The teacher responsible on the day, of the school; default you.")
+        None, description="The teacher responsible on the day, of the school; default you."
+    )
 
 
 class BookingQuery(BaseModel):
@@ -143,56 +159,57 @@ def load_booking(booking_id: int, user) -> Booking:
     return booking
 
 
-def _school_for(user, school_id: int | None):
-    schools = schools_of(user)
-    if not schools:
-        raise forbidden(_("Only the people of a school can book."))
-    if school_id is None:
-        if len(schools) > 1:
-            raise invalid("school_id", _("You are at several schools: choose one."))
-        return schools[0]
-    for school in schools:
-        if school.id == school_id and can_book_for(user, school):
-            return school
-    raise invalid("school_id", _("You are not at a school with this id."))
-
-
-def _teacher_for(user, school, teacher_id: int | None):
-    if teacher_id is None or teacher_id == user.id:
-        return user
-    for membership in school.memberships:
-        if membership.user_id == teacher_id:
-            return membership.user
-    raise invalid("teacher_id", _("Choose someone of the school."))
-
-
 # --- operations -----------------------------------------------------------------------
 
 
-@operation(bp, "POST", "/slots/<int:slot_id>/bookings", summary="Book a slot for a group",
-           tag="bookings", body=BookingIn, response=BookingCreatedOut, status=201,
-           also={200: "The booking made earlier with the same Idempotency-Key"},
-           headers={IDEMPOTENCY_HEADER: "Sending the same key again (same person) answers "
-                    "with the booking made the first time instead of booking twice."},
-           errors=(403, 404, 409))
+@operation(
+    bp,
+    "POST",
+    "/slots/<int:slot_id>/bookings",
+    summary="Book a slot for a group",
+    tag="bookings",
+    body=BookingIn,
+    response=BookingCreatedOut,
+    status=201,
+    also={200: "The booking made earlier with the same Idempotency-Key"},
+    headers={
+        IDEMPOTENCY_HEADER: "Sending the same key again (same person) answers "
+        "with the booking made the first time instead of booking twice."
+    },
+    errors=(403, 404, 409),
+)
 def book_slot(slot_id: int, body: BookingIn):
     user = require_user()
     slot = load_slot(slot_id, user)
-    school = _school_for(user, body.school_id)
-    teacher = _teacher_for(user, school, body.teacher_id)
-    group = service.Group(size=body.group_size, year=body.year, path=body.path,
-                          profile=body.profile)
+    school = service.school_for(user, body.school_id)
+    teacher = service.teacher_for(user, school, body.teacher_id)
+    group = service.Group(
+        size=body.group_size, year=body.year, path=body.path, profile=body.profile
+    )
     outcome = service.request_booking_once(
-        user, slot, school, group, accept_waitlist=body.accept_waitlist, remarks=body.remarks,
-        teacher=teacher, idempotency_key=request.headers.get(IDEMPOTENCY_HEADER),
+        user,
+        slot,
+        school,
+        group,
+        accept_waitlist=body.accept_waitlist,
+        remarks=body.remarks,
+        teacher=teacher,
+        idempotency_key=request.headers.get(IDEMPOTENCY_HEADER),
     )
     db.session.commit()
     answer = booking_out(outcome.booking, BookingCreatedOut, warnings=outcome.warnings)
     return answer, 200 if outcome.replayed else 201
 
 
-@operation(bp, "GET", "/bookings", summary="The bookings you may see", tag="bookings",
-           query=BookingQuery, response=BookingPageOut)
+@operation(
+    bp,
+    "GET",
+    "/bookings",
+    summary="The bookings you may see",
+    tag="bookings",
+    query=BookingQuery,
+    response=BookingPageOut,
+)
 def list_bookings(query: BookingQuery) -> BookingPageOut:
     """A school's people see its bookings, a company's people the bookings of its
     activities, coordinators all of them."""
@@ -209,10 +226,12 @@ def list_bookings(query: BookingQuery) -> BookingPageOut:
         )
     )
     if not user.is_coordinator:
-        statement = statement.where(or_(
-            Booking.school_id.in_([s.id for s in schools_of(user)]),
-            Activity.company_id.in_([c.id for c in companies_of(user)]),
-        ))
+        statement = statement.where(
+            or_(
+                Booking.school_id.in_([s.id for s in schools_of(user)]),
+                Activity.company_id.in_([c.id for c in companies_of(user)]),
+            )
+        )
     if query.status:
         statement = statement.where(Booking.status.in_(query.status))
     if query.slot_id is not None:
@@ -220,18 +239,35 @@ def list_bookings(query: BookingQuery) -> BookingPageOut:
     statement = statement.order_by(Booking.id.desc())
     offset = (query.page - 1) * query.per_page
     rows = db.session.scalars(statement.offset(offset).limit(query.per_page + 1)).unique().all()
-    return BookingPageOut(items=[booking_out(b) for b in rows[:query.per_page]], page=query.page,
-                          has_next=len(rows) > query.per_page)
+    return BookingPageOut(
+        items=[booking_out(b) for b in rows[: query.per_page]],
+        page=query.page,
+        has_next=len(rows) > query.per_page,
+    )
 
 
-@operation(bp, "GET", "/bookings/<int:booking_id>", summary="A booking", tag="bookings",
-           response=BookingOut, errors=(404,))
+@operation(
+    bp,
+    "GET",
+    "/bookings/<int:booking_id>",
+    summary="A booking",
+    tag="bookings",
+    response=BookingOut,
+    errors=(404,),
+)
 def get_booking(booking_id: int) -> BookingOut:
     return booking_out(load_booking(booking_id, require_user()))
 
 
-@operation(bp, "POST", "/bookings/<int:booking_id>/confirm", summary="Confirm a requested booking",
-           tag="bookings", response=BookingOut, errors=(403, 404, 409, 422))
+@operation(
+    bp,
+    "POST",
+    "/bookings/<int:booking_id>/confirm",
+    summary="Confirm a requested booking",
+    tag="bookings",
+    response=BookingOut,
+    errors=(403, 404, 409, 422),
+)
 def confirm_booking(booking_id: int) -> BookingOut:
     user = require_user()
     booking = load_booking(booking_id, user)
@@ -242,9 +278,16 @@ def confirm_booking(booking_id: int) -> BookingOut:
     return booking_out(booking)
 
 
-@operation(bp, "POST", "/bookings/<int:booking_id>/decline",
-           summary="Decline a requested or waiting booking", tag="bookings", body=CancelIn,
-           response=BookingOut, errors=(403, 404, 409))
+@operation(
+    bp,
+    "POST",
+    "/bookings/<int:booking_id>/decline",
+    summary="Decline a requested or waiting booking",
+    tag="bookings",
+    body=CancelIn,
+    response=BookingOut,
+    errors=(403, 404, 409),
+)
 def decline_booking(booking_id: int, body: CancelIn) -> BookingOut:
     user = require_user()
     booking = load_booking(booking_id, user)
@@ -255,8 +298,16 @@ def decline_booking(booking_id: int, body: CancelIn) -> BookingOut:
     return booking_out(booking)
 
 
-@operation(bp, "POST", "/bookings/<int:booking_id>/cancel", summary="Cancel a booking (the school)",
-           tag="bookings", body=CancelIn, response=BookingOut, errors=(403, 404, 409))
+@operation(
+    bp,
+    "POST",
+    "/bookings/<int:booking_id>/cancel",
+    summary="Cancel a booking (the school)",
+    tag="bookings",
+    body=CancelIn,
+    response=BookingOut,
+    errors=(403, 404, 409),
+)
 def cancel_booking(booking_id: int, body: CancelIn) -> BookingOut:
     user = require_user()
     booking = load_booking(booking_id, user)

@@ -18,6 +18,7 @@ from app.accounts.models import Organisation
 from app.api.activities import OrganisationRef, Profile, as_utc, in_vocabulary_order
 from app.api.blueprint import bp
 from app.api.spec import (
+    ApiDate,
     Id,
     Line,
     LocalTime,
@@ -29,7 +30,7 @@ from app.api.spec import (
 )
 from app.extensions import db
 from app.placements import permissions, schedule, service
-from app.placements.models import Placement, Professional
+from app.placements.models import MAX_HOURS, MIN_HOURS, Placement, Professional
 from app.transitions import NotAllowed
 
 Weekday = Literal[tuple(vocabulary.WEEKDAYS)]
@@ -37,7 +38,10 @@ CandidateKind = Literal[tuple(vocabulary.CANDIDATE_KINDS)]
 PlacementStatus = Literal["proposed", "countered", "agreed", "declined", "withdrawn", "ended"]
 Side = Literal["company", "school"]
 Text = Annotated[str, Field(max_length=text.TEXT)]
-Hours = Annotated[StrictInt, Field(ge=1, le=40, description="1 to 40 hours a week.")]
+Hours = Annotated[
+    StrictInt,
+    Field(ge=MIN_HOURS, le=MAX_HOURS, description=f"{MIN_HOURS} to {MAX_HOURS} hours a week."),
+]
 
 # --- output ---------------------------------------------------------------------------
 
@@ -127,11 +131,11 @@ class PlacementTermsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     hours_per_week: Hours
-    weekdays: list[Weekday] = Field(min_length=1, max_length=5)
+    weekdays: list[Weekday] = Field(min_length=1, max_length=len(vocabulary.WEEKDAYS))
     start_time: LocalTime = Field(description="Local time, e.g. 09:00.")
     end_time: LocalTime
-    first_date: date
-    last_date: date = Field(description="Not before first_date.")
+    first_date: ApiDate
+    last_date: ApiDate = Field(description="Not before first_date.")
 
 
 class PlacementIn(PlacementTermsIn):

@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from flask_babel import gettext as _
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app import text
 from app.api.activities import (
     LearningPath,
     OrganisationRef,
@@ -22,6 +23,7 @@ from app.api.activities import (
 )
 from app.api.blueprint import bp
 from app.api.spec import (
+    ApiDateTime,
     ApiError,
     Patch,
     current_api_user,
@@ -37,31 +39,10 @@ from app.catalogue.permissions import can_manage_slot, can_view_activity
 from app.extensions import db
 from app.timeutil import local_to_utc
 
-BookingStatus = Literal["requested", "confirmed", "waitlisted", "declined", "cancelled",
-                        "completed"]
-Reason = Annotated[str, Field(max_length=2000)]
-
-
-def _text_only(value):
-    # Pydantic would read a bare number as a Unix timestamp; nobody means that here.
-    if not isinstance(value, str):
-        raise ValueError("give a date and time as ISO 8601 text, e.g. 2030-03-04T13:30:00+01:00")
-    return value
-
-
-def _plausible(value: datetime) -> datetime:
-    # Far-off years cannot even be converted between time zones.
-    if not 2000 <= value.year <= 2999:
-        raise ValueError("a date between the years 2000 and 2999")
-    return value
-
-
-ApiDateTime = Annotated[
-    datetime,
-    BeforeValidator(_text_only),
-    AfterValidator(_plausible),
-    Field(description="ISO 8601; without an offset it is Europe/Amsterdam local time."),
+BookingStatus = Literal[
+    "requested", "confirmed", "waitlisted", "declined", "cancelled", "completed"
 ]
+Reason = Annotated[str, Field(max_length=text.TEXT)]
 Capacity = Annotated[StrictInt, Field(ge=1, le=service.MAX_CAPACITY)]
 
 
@@ -99,7 +80,8 @@ class SlotOut(BaseModel):
     cancel_reason: str
     revision: int = Field(description="Raised on every change people should see.")
     bookings: list[SlotBookingOut] | None = Field(
-        None, description="Only for the company's contacts and coordinators.")
+        None, description="Only for the company's contacts and coordinators."
+    )
 
 
 class SlotChangeOut(SlotOut):
@@ -111,22 +93,39 @@ def slot_out(slot: Slot, user, cls=SlotOut, **extra) -> SlotOut:
     bookings = None
     if sees_everything_of(user, activity):
         rows = db.session.scalars(
-            select(Booking).options(joinedload(Booking.school))
-            .where(Booking.slot_id == slot.id).order_by(Booking.created_at, Booking.id)
+            select(Booking)
+            .options(joinedload(Booking.school))
+            .where(Booking.slot_id == slot.id)
+            .order_by(Booking.created_at, Booking.id)
         ).all()
         bookings = [
-            SlotBookingOut(id=b.id, school=OrganisationRef(id=b.school.id, name=b.school.name),
-                           group_size=b.group_size, year=b.year, path=b.path, profile=b.profile,
-                           status=b.status, created_at=as_utc(b.created_at))
+            SlotBookingOut(
+                id=b.id,
+                school=OrganisationRef(id=b.school.id, name=b.school.name),
+                group_size=b.group_size,
+                year=b.year,
+                path=b.path,
+                profile=b.profile,
+                status=b.status,
+                created_at=as_utc(b.created_at),
+            )
             for b in rows
         ]
     return cls(
-        id=slot.id, activity_id=activity.id, activity_title=activity.title,
+        id=slot.id,
+        activity_id=activity.id,
+        activity_title=activity.title,
         company=OrganisationRef(id=activity.company.id, name=activity.company.name),
-        starts_at=as_utc(slot.starts_at), ends_at=as_utc(slot.ends_at),
-        capacity=slot.capacity, taken=slot.taken, free_places=slot.free_places,
-        status=slot.status, cancel_reason=slot.cancel_reason or "", revision=slot.revision,
-        bookings=bookings, **extra,
+        starts_at=as_utc(slot.starts_at),
+        ends_at=as_utc(slot.ends_at),
+        capacity=slot.capacity,
+        taken=slot.taken,
+        free_places=slot.free_places,
+        status=slot.status,
+        cancel_reason=slot.cancel_reason or "",
+        revision=slot.revision,
+        bookings=bookings,
+        **extra,
     )
 
 
@@ -177,26 +176,52 @@ def load_managed_slot(slot_id: int, user) -> Slot:
 # --- operations -----------------------------------------------------------------------
 
 
-@operation(bp, "POST", "/activities/<int:activity_id>/slots", summary="Add a dated slot",
-           tag="slots", body=SlotIn, response=SlotChangeOut, status=201, errors=(403, 404))
+@operation(
+    bp,
+    "POST",
+    "/activities/<int:activity_id>/slots",
+    summary="Add a dated slot",
+    tag="slots",
+    body=SlotIn,
+    response=SlotChangeOut,
+    status=201,
+    errors=(403, 404),
+)
 def add_slot(activity_id: int, body: SlotIn) -> SlotChangeOut:
     user = require_user()
     activity = load_managed_activity(activity_id, user)
-    outcome = service.add_slot(activity, to_stored(body.starts_at), to_stored(body.ends_at),
-                               body.capacity, user)
+    outcome = service.add_slot(
+        activity, to_stored(body.starts_at), to_stored(body.ends_at), body.capacity, user
+    )
     db.session.commit()
     return slot_out(outcome.value, user, SlotChangeOut, warnings=outcome.warnings)
 
 
-@operation(bp, "GET", "/slots/<int:slot_id>", summary="A slot: capacity, places taken, bookings",
-           tag="slots", response=SlotOut, auth=False, errors=(404,))
+@operation(
+    bp,
+    "GET",
+    "/slots/<int:slot_id>",
+    summary="A slot: capacity, places taken, bookings",
+    tag="slots",
+    response=SlotOut,
+    auth=False,
+    errors=(404,),
+)
 def get_slot(slot_id: int) -> SlotOut:
     user = current_api_user()
     return slot_out(load_slot(slot_id, user), user)
 
 
-@operation(bp, "PATCH", "/slots/<int:slot_id>", summary="Reschedule a slot or change its capacity",
-           tag="slots", body=SlotPatch, response=SlotChangeOut, errors=(403, 404))
+@operation(
+    bp,
+    "PATCH",
+    "/slots/<int:slot_id>",
+    summary="Reschedule a slot or change its capacity",
+    tag="slots",
+    body=SlotPatch,
+    response=SlotChangeOut,
+    errors=(403, 404),
+)
 def reschedule_slot(slot_id: int, body: SlotPatch) -> SlotChangeOut:
     user = require_user()
     slot = load_managed_slot(slot_id, user)
@@ -204,16 +229,27 @@ def reschedule_slot(slot_id: int, body: SlotPatch) -> SlotChangeOut:
     if not given:
         raise ApiError(422, "invalid", _("Send a new starts_at, ends_at or capacity."))
     outcome = service.reschedule_slot(
-        slot, user, starts_at=to_stored(body.starts_at), ends_at=to_stored(body.ends_at),
-        capacity=body.capacity, reason=body.reason,
+        slot,
+        user,
+        starts_at=to_stored(body.starts_at),
+        ends_at=to_stored(body.ends_at),
+        capacity=body.capacity,
+        reason=body.reason,
     )
     db.session.commit()
     return slot_out(slot, user, SlotChangeOut, warnings=outcome.warnings)
 
 
-@operation(bp, "POST", "/slots/<int:slot_id>/cancel",
-           summary="Cancel a slot; its bookings are cancelled with it", tag="slots",
-           body=CancelIn, response=SlotOut, errors=(403, 404))
+@operation(
+    bp,
+    "POST",
+    "/slots/<int:slot_id>/cancel",
+    summary="Cancel a slot; its bookings are cancelled with it",
+    tag="slots",
+    body=CancelIn,
+    response=SlotOut,
+    errors=(403, 404),
+)
 def cancel_slot(slot_id: int, body: CancelIn) -> SlotOut:
     user = require_user()
     slot = load_managed_slot(slot_id, user)

@@ -16,11 +16,12 @@ import re
 import types
 import typing
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, datetime, time
 from typing import Annotated
 
 from flask import Blueprint, g, jsonify, request
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -35,6 +36,7 @@ from app.db_types import MAX_ID
 from app.errors import DomainError
 from app.extensions import csrf, db
 from app.text import clean_json, clean_text
+from app.timeutil import FIRST_YEAR, LAST_YEAR, is_plausible
 from app.web.errors import json_error
 
 
@@ -176,6 +178,29 @@ Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
 # Every string of a body arrives cleaned by app.text's rule as text with lines;
 # a name, a title, a town or search words is one line, as in a form's input.
 Line = Annotated[str, BeforeValidator(lambda v: clean_text(v) if isinstance(v, str) else v)]
+
+
+def _text_only(value):
+    # Pydantic would read a bare number as a Unix timestamp; nobody means that here.
+    if not isinstance(value, str):
+        raise ValueError("give a date as ISO 8601 text, e.g. 2030-03-04T13:30:00+01:00")
+    return value
+
+
+def _plausible(value: date) -> date:
+    if not is_plausible(value):
+        raise ValueError(f"a date between the years {FIRST_YEAR} and {LAST_YEAR}")
+    return value
+
+
+# A date or an instant as ISO 8601 text, in the years app.timeutil allows.
+ApiDate = Annotated[date, BeforeValidator(_text_only), AfterValidator(_plausible)]
+ApiDateTime = Annotated[
+    datetime,
+    BeforeValidator(_text_only),
+    AfterValidator(_plausible),
+    Field(description="ISO 8601; without an offset it is Europe/Amsterdam local time."),
+]
 
 _WALL_CLOCK = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?")
 

@@ -21,10 +21,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app import vocabulary
+from app.accounts.acting import chosen_organisation
 from app.accounts.models import Membership, Organisation, User
 from app.accounts.permissions import is_member_of
 from app.bookings.capacity import lock_slot, promote_waiting_list, release_places, take_places
 from app.bookings.models import ACTIVE, HOLDING, Booking
+from app.bookings.permissions import schools_of
 from app.catalogue.models import Activity, Slot
 from app.errors import Conflict, DomainError
 from app.events import emit
@@ -60,9 +62,37 @@ class BookingOutcome:
 
 def _event(cls, booking: Booking, **extra):
     return cls(
-        booking_id=booking.id, slot_id=booking.slot_id, school_id=booking.school_id,
-        company_id=booking.slot.activity.company_id, group_size=booking.group_size, **extra,
+        booking_id=booking.id,
+        slot_id=booking.slot_id,
+        school_id=booking.school_id,
+        company_id=booking.slot.activity.company_id,
+        group_size=booking.group_size,
+        **extra,
     )
+
+
+def school_for(actor: User, school_id: int | None) -> Organisation:
+    """The school `actor` books for: theirs, or the one chosen (school_id)
+    when they book for several (app.accounts.acting)."""
+    return chosen_organisation(
+        schools_of(actor),
+        school_id,
+        field="school_id",
+        nobody=_("Only the people of a school can book."),
+        several=_("You are at several schools: choose one."),
+        unknown=_("Choose one of your schools."),
+    )
+
+
+def teacher_for(actor: User, school: Organisation, teacher_id: int | None) -> User:
+    """The teacher responsible on the day: `actor` unless another person of
+    the school is chosen (teacher_id)."""
+    if teacher_id is None or teacher_id == actor.id:
+        return actor
+    for membership in school.memberships:
+        if membership.user_id == teacher_id:
+            return membership.user
+    raise DomainError(_("Choose a teacher of the school."), field="teacher_id")
 
 
 def check_bookable(slot: Slot, school: Organisation, group: Group) -> None:
@@ -87,13 +117,15 @@ def check_bookable(slot: Slot, school: Organisation, group: Group) -> None:
     if (local_start.date() - to_local(now).date()).days < activity.min_notice_days:
         raise Conflict(
             _("Book at least %(n)d days ahead for this activity.", n=activity.min_notice_days),
-            field="slot_id", code="too_late",
+            field="slot_id",
+            code="too_late",
         )
     holiday = holiday_on(school.holiday_region, local_start.date())
     if holiday is not None:
         raise DomainError(
             _("This date falls in the %(holiday)s of your school.", holiday=holiday.name),
-            field="slot_id", code="holiday",
+            field="slot_id",
+            code="holiday",
         )
     size = group.size
     if not isinstance(size, int) or isinstance(size, bool) or size < 1:
@@ -122,8 +154,9 @@ def check_bookable(slot: Slot, school: Organisation, group: Group) -> None:
             raise DomainError(_("This activity is not meant for this profile."), field="profile")
 
 
-def overlapping_bookings(school: Organisation, slot: Slot,
-                         exclude_id: int | None = None) -> list[Booking]:
+def overlapping_bookings(
+    school: Organisation, slot: Slot, exclude_id: int | None = None
+) -> list[Booking]:
     query = (
         select(Booking)
         .join(Booking.slot)
@@ -151,7 +184,8 @@ def _replay(existing: Booking, slot: Slot) -> BookingOutcome:
     if existing.slot_id != slot.id:
         raise Conflict(
             _("This request was already used for another booking."),
-            field="idempotency_key", code="idempotency_key_reused",
+            field="idempotency_key",
+            code="idempotency_key_reused",
         )
     return BookingOutcome(existing, replayed=True)
 
@@ -173,13 +207,22 @@ def _take_or_wait(slot: Slot, size: int, accept_waitlist: bool) -> str:
         raise Conflict(_("This slot is cancelled."), field="slot_id", code="slot_cancelled")
     raise Conflict(
         _("This slot has %(n)d free places: not enough for this group.", n=slot.free_places),
-        field="group_size", code="full",
+        field="group_size",
+        code="full",
     )
 
 
-def request_booking(actor: User, slot: Slot, school: Organisation, group: Group, *,
-                    accept_waitlist: bool = False, remarks: str = "", teacher: User | None = None,
-                    idempotency_key: str | None = None) -> BookingOutcome:
+def request_booking(
+    actor: User,
+    slot: Slot,
+    school: Organisation,
+    group: Group,
+    *,
+    accept_waitlist: bool = False,
+    remarks: str = "",
+    teacher: User | None = None,
+    idempotency_key: str | None = None,
+) -> BookingOutcome:
     idempotency_key = (idempotency_key or "").strip() or None
     if idempotency_key and len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
         raise DomainError(
@@ -197,26 +240,41 @@ def request_booking(actor: User, slot: Slot, school: Organisation, group: Group,
     overlaps = overlapping_bookings(school, slot)
     if overlaps:
         warnings.append(
-            _("Your school has %(n)d other booking(s) at this time. "
-              "Booked anyway: two classes may go at once.", n=len(overlaps))
+            _(
+                "Your school has %(n)d other booking(s) at this time. "
+                "Booked anyway: two classes may go at once.",
+                n=len(overlaps),
+            )
         )
     status = _take_or_wait(slot, group.size, accept_waitlist)
     booking = Booking(
-        slot=slot, school=school, teacher=teacher, booked_by=actor,
-        group_size=group.size, year=group.year, path=group.path, profile=group.profile or None,
-        remarks=remarks, status=status, accept_waitlist=bool(accept_waitlist),
+        slot=slot,
+        school=school,
+        teacher=teacher,
+        booked_by=actor,
+        group_size=group.size,
+        year=group.year,
+        path=group.path,
+        profile=group.profile or None,
+        remarks=remarks,
+        status=status,
+        accept_waitlist=bool(accept_waitlist),
         idempotency_key=idempotency_key,
     )
     db.session.add(booking)
     db.session.flush()
-    event = {"requested": ev.BookingRequested, "confirmed": ev.BookingConfirmed,
-             "waitlisted": ev.BookingWaitlisted}[status]
+    event = {
+        "requested": ev.BookingRequested,
+        "confirmed": ev.BookingConfirmed,
+        "waitlisted": ev.BookingWaitlisted,
+    }[status]
     emit(_event(event, booking), actor)
     return BookingOutcome(booking, warnings)
 
 
-def request_booking_once(actor: User, slot: Slot, school: Organisation, group: Group,
-                         **options) -> BookingOutcome:
+def request_booking_once(
+    actor: User, slot: Slot, school: Organisation, group: Group, **options
+) -> BookingOutcome:
     """request_booking for a whole request: when the same form or API call arrives
     twice at once, the unique idempotency key stops the second insert; that
     request's work is rolled back and it answers with the first booking. The
@@ -254,8 +312,7 @@ def _touch(booking: Booking) -> None:
 def confirm_booking(actor: User, booking: Booking) -> Booking:
     if booking.status == "confirmed":
         return booking
-    _move(booking, ("requested",), "confirmed",
-          _("Only a requested booking can be confirmed."))
+    _move(booking, ("requested",), "confirmed", _("Only a requested booking can be confirmed."))
     emit(_event(ev.BookingConfirmed, booking), actor)
     return booking
 
@@ -267,15 +324,22 @@ def _free_and_promote(booking: Booking, previous: str, actor) -> None:
 
 
 def decline_booking(actor: User, booking: Booking, reason: str) -> Booking:
-    refuse_unless(booking, ("requested", "waitlisted"),
-                  _("Only a requested or waiting booking can be declined."))
+    refuse_unless(
+        booking,
+        ("requested", "waitlisted"),
+        _("Only a requested or waiting booking can be declined."),
+    )
     reason = limited(reason, "reason")
     if not reason:
         raise DomainError(_("Give a reason: the school will read it."), field="reason")
     lock_slot(booking.slot)
-    previous = _move(booking, ("requested", "waitlisted"), "declined",
-                     _("Only a requested or waiting booking can be declined."),
-                     decline_reason=reason)
+    previous = _move(
+        booking,
+        ("requested", "waitlisted"),
+        "declined",
+        _("Only a requested or waiting booking can be declined."),
+        decline_reason=reason,
+    )
     emit(_event(ev.BookingDeclined, booking, reason=reason), actor)
     _free_and_promote(booking, previous, actor)
     return booking
@@ -292,8 +356,9 @@ def cancel_booking(actor: User, booking: Booking, reason: str) -> Booking:
     if not reason:
         raise DomainError(_("Give a reason: the company will read it."), field="reason")
     lock_slot(booking.slot)
-    previous = _move(booking, ACTIVE, "cancelled", refusal,
-                     cancel_reason=reason, cancelled_by="school")
+    previous = _move(
+        booking, ACTIVE, "cancelled", refusal, cancel_reason=reason, cancelled_by="school"
+    )
     emit(_event(ev.BookingCancelled, booking, reason=reason, by="school"), actor)
     _free_and_promote(booking, previous, actor)
     return booking
@@ -304,7 +369,8 @@ def complete_ended_bookings(now=None) -> list[Booking]:
     now = now or utcnow()
     ended = list(
         db.session.scalars(
-            select(Booking).join(Booking.slot)
+            select(Booking)
+            .join(Booking.slot)
             .where(Booking.status == "confirmed", Slot.ends_at <= now)
             .order_by(Booking.id)
         )
@@ -330,13 +396,15 @@ def follow_cancelled_slot(event: ev.SlotCancelled) -> None:
     already, which keeps the lock order of bookings.capacity."""
     slot = db.session.get(Slot, event.slot_id)
     active = db.session.scalars(
-        select(Booking).where(Booking.slot_id == slot.id, Booking.status.in_(ACTIVE))
+        select(Booking)
+        .where(Booking.slot_id == slot.id, Booking.status.in_(ACTIVE))
         .order_by(Booking.id)
     ).all()
     for booking in active:
         try:
-            previous = _move(booking, ACTIVE, "cancelled", "",
-                             cancel_reason=event.reason, cancelled_by="company")
+            previous = _move(
+                booking, ACTIVE, "cancelled", "", cancel_reason=event.reason, cancelled_by="company"
+            )
         except DomainError:
             continue  # declined or cancelled meanwhile
         if previous in HOLDING:
@@ -349,7 +417,8 @@ def follow_rescheduled_slot(event: ev.SlotRescheduled) -> None:
     a larger capacity lets the waiting list move up."""
     slot = db.session.get(Slot, event.slot_id)
     for booking in db.session.scalars(
-        select(Booking).where(Booking.slot_id == slot.id, Booking.status.in_(ACTIVE))
+        select(Booking)
+        .where(Booking.slot_id == slot.id, Booking.status.in_(ACTIVE))
         .order_by(Booking.id)
     ):
         _touch(booking)
@@ -390,8 +459,7 @@ def school_bookings(schools: list[Organisation], *, past: bool, limit: int = 200
         return []
     now = utcnow()
     query = _with_details(
-        select(Booking).join(Booking.slot)
-        .where(Booking.school_id.in_([s.id for s in schools]))
+        select(Booking).join(Booking.slot).where(Booking.school_id.in_([s.id for s in schools]))
     )
     if past:
         query = query.where(Slot.ends_at <= now).order_by(Slot.starts_at.desc(), Booking.id)
@@ -407,7 +475,9 @@ def incoming_bookings(companies: list[Organisation]) -> dict[str, list[Booking]]
     if not companies:
         return found
     query = _with_details(
-        select(Booking).join(Booking.slot).join(Slot.activity)
+        select(Booking)
+        .join(Booking.slot)
+        .join(Slot.activity)
         .where(
             Activity.company_id.in_([c.id for c in companies]),
             Booking.status.in_(tuple(found)),

@@ -129,15 +129,6 @@ def _booking_form(slot: Slot, schools) -> forms.BookingForm:
     return form
 
 
-def _chosen_school(form, schools):
-    if len(schools) == 1:
-        return schools[0]
-    chosen = next((s for s in schools if s.id == form.school.data), None)
-    if chosen is None or not permissions.can_book_for(current_user, chosen):
-        form.school.errors = [*form.school.errors, _("Choose one of your schools.")]
-    return chosen
-
-
 @bp.route("/slots/<int:slot_id>/book", methods=["GET", "POST"])
 @login_required
 def new(slot_id: int):
@@ -148,35 +139,33 @@ def new(slot_id: int):
     form = _booking_form(slot, schools)
     status = 200
     if form.validate_on_submit():
-        school = _chosen_school(form, schools)
         me = current_user._get_current_object()
-        teacher = db.session.get(User, form.teacher.data) if form.teacher.data else me
-        if teacher is None:
-            form.teacher.errors = [*form.teacher.errors, _("Choose a teacher of the school.")]
-        if school is not None and teacher is not None:
-            try:
-                outcome = service.request_booking_once(
-                    me,
-                    slot,
-                    school,
-                    service.Group(
-                        size=form.group_size.data,
-                        year=form.year.data,
-                        path=form.path.data,
-                        profile=form.profile.data or None,
-                    ),
-                    accept_waitlist=form.accept_waitlist.data,
-                    remarks=form.remarks.data,
-                    teacher=teacher,
-                    idempotency_key=form.token.data,
-                )
-            except DomainError as error:
-                db.session.rollback()
-                apply_domain_error(form, error)
-            else:
-                db.session.commit()
-                _flash_outcome(outcome)
-                return redirect(url_for("bookings.show", booking_id=outcome.booking.id))
+        try:
+            # One school: it is the one; several: the form's choice.
+            school = service.school_for(me, form.school.data if len(schools) > 1 else None)
+            teacher = service.teacher_for(me, school, form.teacher.data)
+            outcome = service.request_booking_once(
+                me,
+                slot,
+                school,
+                service.Group(
+                    size=form.group_size.data,
+                    year=form.year.data,
+                    path=form.path.data,
+                    profile=form.profile.data or None,
+                ),
+                accept_waitlist=form.accept_waitlist.data,
+                remarks=form.remarks.data,
+                teacher=teacher,
+                idempotency_key=form.token.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            _flash_outcome(outcome)
+            return redirect(url_for("bookings.show", booking_id=outcome.booking.id))
         status = 422
     elif request.method == "POST":
         status = 422

@@ -25,7 +25,7 @@ from app import vocabulary
 from app.accounts.models import Organisation
 from app.catalogue.models import Activity, Slot
 from app.extensions import db
-from app.timeutil import LOCAL_TZ, local_to_utc, utcnow
+from app.timeutil import LOCAL_TZ, is_plausible, local_to_utc, utcnow
 
 KM_PER_DEGREE_LAT = 110.574
 KM_PER_DEGREE_LON_AT_EQUATOR = 111.320
@@ -77,8 +77,10 @@ class Filters:
 
     def key(self) -> tuple:
         """The filters as a hashable value (cache keys): equal for equal filters."""
-        return tuple((name, tuple(value) if isinstance(value, list) else value)
-                     for name, value in self.to_args().items())
+        return tuple(
+            (name, tuple(value) if isinstance(value, list) else value)
+            for name, value in self.to_args().items()
+        )
 
     def to_args(self, **changes) -> dict:
         """The query-string form (for links to other pages and sort orders)."""
@@ -86,8 +88,10 @@ class Filters:
         values.update(changes)
         args: dict = {}
         for name, value in values.items():
-            if value in (None, "", [], False) or (name == "sort" and value == "date") or (
-                name == "page" and value == 1
+            if (
+                value in (None, "", [], False)
+                or (name == "sort" and value == "date")
+                or (name == "page" and value == 1)
             ):
                 continue
             if isinstance(value, bool):
@@ -100,10 +104,9 @@ class Filters:
         return args
 
 
-# Dates far outside any school year cannot be converted between time zones
-# (year 1 minus an hour is no date), and pages and distances beyond these make
-# no sense; such values in a URL are dropped or capped like any other nonsense.
-FIRST_YEAR, LAST_YEAR = 2000, 2999
+# Dates outside app.timeutil's years, and pages and distances beyond these,
+# make no sense; such values in a URL are dropped or capped like any other
+# nonsense.
 MAX_PAGE = 10_000
 MAX_KM = 1_000.0
 
@@ -113,7 +116,7 @@ def _parse_date(value: str | None) -> date | None:
         parsed = date.fromisoformat(value) if value else None
     except ValueError:
         return None
-    return parsed if parsed is not None and FIRST_YEAR <= parsed.year <= LAST_YEAR else None
+    return parsed if parsed is not None and is_plausible(parsed) else None
 
 
 def _parse_positive(value: str | None) -> float | None:
@@ -188,8 +191,9 @@ class Conditions:
     narrows_slots: bool  # asks more of a slot than being open and upcoming
 
 
-def conditions(filters: Filters, origin: Origin | None,
-               activity=Activity, company=_COMPANY) -> Conditions:
+def conditions(
+    filters: Filters, origin: Origin | None, activity=Activity, company=_COMPANY
+) -> Conditions:
     """What matches the filters: a slot, open, upcoming, in the period and with
     free places when asked; its activity, published by an approved company, of
     the kinds, sectors, profiles, years and paths asked for, with the words,
@@ -208,8 +212,12 @@ def conditions(filters: Filters, origin: Origin | None,
     offer = [activity.status == "published", company.status == "approved"]
     if filters.kind:
         offer.append(activity.kind.in_(filters.kind))
-    for name, column in (("sector", activity.sectors), ("profile", activity.profiles),
-                         ("year", activity.years), ("path", activity.paths)):
+    for name, column in (
+        ("sector", activity.sectors),
+        ("profile", activity.profiles),
+        ("year", activity.years),
+        ("path", activity.paths),
+    ):
         codes = getattr(filters, name)
         if codes:
             condition = _mask(column, codes)
@@ -229,8 +237,12 @@ def conditions(filters: Filters, origin: Origin | None,
         )
     if origin is not None and filters.max_km:
         distance = distance_expression(origin, activity)
-        offer.append(or_(activity.venue == "online", and_(
-            activity.latitude.is_not(None), distance <= filters.max_km ** 2)))
+        offer.append(
+            or_(
+                activity.venue == "online",
+                and_(activity.latitude.is_not(None), distance <= filters.max_km**2),
+            )
+        )
     return Conditions(slot, offer, bool(filters.date_from or filters.date_to or filters.free))
 
 
@@ -264,9 +276,18 @@ def search(filters: Filters, origin: Origin | None = None, per_page: int = PER_P
     distance = distance_expression(origin) if origin is not None else None
     query = (
         select(
-            Slot.id, Slot.starts_at, Slot.ends_at, Slot.capacity, Slot.taken,
-            Activity.id, Activity.title, Activity.kind, Activity.venue, Activity.city,
-            company.name, company.city,
+            Slot.id,
+            Slot.starts_at,
+            Slot.ends_at,
+            Slot.capacity,
+            Slot.taken,
+            Activity.id,
+            Activity.title,
+            Activity.kind,
+            Activity.venue,
+            Activity.city,
+            company.name,
+            company.city,
             distance.label("distance2") if distance is not None else literal(None),
         )
         .join(Slot.activity)
@@ -281,11 +302,34 @@ def search(filters: Filters, origin: Origin | None = None, per_page: int = PER_P
     offset = (filters.page - 1) * per_page
     results = db.session.execute(query.offset(offset).limit(per_page + 1)).all()
     rows = [
-        Row(slot_id, starts_at, ends_at, max(capacity - taken, 0), activity_id, title, kind,
-            venue, city or company_city, company_name,
-            math.sqrt(d2) if d2 is not None else None)
-        for (slot_id, starts_at, ends_at, capacity, taken, activity_id, title, kind, venue,
-             city, company_name, company_city, d2) in results[:per_page]
+        Row(
+            slot_id,
+            starts_at,
+            ends_at,
+            max(capacity - taken, 0),
+            activity_id,
+            title,
+            kind,
+            venue,
+            city or company_city,
+            company_name,
+            math.sqrt(d2) if d2 is not None else None,
+        )
+        for (
+            slot_id,
+            starts_at,
+            ends_at,
+            capacity,
+            taken,
+            activity_id,
+            title,
+            kind,
+            venue,
+            city,
+            company_name,
+            company_city,
+            d2,
+        ) in results[:per_page]
     ]
     return Page(rows=rows, page=filters.page, has_next=len(results) > per_page)
 
@@ -313,8 +357,9 @@ class ActivityPage:
     has_next: bool
 
 
-def search_activities(filters: Filters, origin: Origin | None = None,
-                      per_page: int = PER_PAGE) -> ActivityPage:
+def search_activities(
+    filters: Filters, origin: Origin | None = None, per_page: int = PER_PAGE
+) -> ActivityPage:
     """Published activities of approved companies, with their upcoming open
     slots that match the period and free-places filters summed up.
 
@@ -344,8 +389,9 @@ def search_activities(filters: Filters, origin: Origin | None = None,
 _WALK_PER_ACTIVITY = (2, 16)
 
 
-def _page_by_date(where: Conditions, matching: list[ColumnElement], offset: int,
-                  limit: int) -> list[int]:
+def _page_by_date(
+    where: Conditions, matching: list[ColumnElement], offset: int, limit: int
+) -> list[int]:
     """The ids of the activities on the page, in order of their first matching
     slot (then id).
 
@@ -373,14 +419,16 @@ def _page_by_date(where: Conditions, matching: list[ColumnElement], offset: int,
             .limit(wanted)
         )
         ids = list(db.session.scalars(grouped))
-    page = ids[offset:offset + limit]
+    page = ids[offset : offset + limit]
     if len(page) < limit and not where.narrows_slots:
         # Past the activities with dates: those without, by id.
         dateless = (
             select(Activity.id)
             .join(_COMPANY, Activity.company)
-            .where(*where.offer,
-                   ~select(Slot.id).where(Slot.activity_id == Activity.id, *where.slot).exists())
+            .where(
+                *where.offer,
+                ~select(Slot.id).where(Slot.activity_id == Activity.id, *where.slot).exists(),
+            )
             .order_by(Activity.id)
             .offset(max(offset - len(ids), 0))
             .limit(limit - len(page))
@@ -403,7 +451,8 @@ def _page_by_distance(where: Conditions, origin: Origin, offset: int, limit: int
     if where.narrows_slots:
         query = query.where(next_starts_at.is_not(None))
     query = query.order_by(
-        distance_expression(origin).nulls_last(), next_starts_at.asc().nulls_last(), Activity.id)
+        distance_expression(origin).nulls_last(), next_starts_at.asc().nulls_last(), Activity.id
+    )
     return list(db.session.scalars(query.offset(offset).limit(limit)))
 
 
@@ -438,8 +487,13 @@ def _summaries(where: Conditions, origin: Origin | None, ids: list[int]) -> list
         .where(Activity.id.in_(ids))
     )
     found = {
-        activity.id: ActivityRow(activity, next_starts_at, open_slots or 0, max_free,
-                                 math.sqrt(d2) if d2 is not None else None)
+        activity.id: ActivityRow(
+            activity,
+            next_starts_at,
+            open_slots or 0,
+            max_free,
+            math.sqrt(d2) if d2 is not None else None,
+        )
         for activity, next_starts_at, open_slots, max_free, d2 in db.session.execute(query)
     }
     # An activity archived between the two statements is left out.

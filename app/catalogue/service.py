@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import update
 
-from app import vocabulary
+from app import text, vocabulary
 from app.accounts.validation import normalise_postcode
 from app.catalogue.models import Activity, Slot
 from app.errors import DomainError
@@ -27,9 +27,24 @@ from app.holidays.service import holiday_dates, holidays_overlapping
 from app.timeutil import LOCAL_TZ, local_to_utc, to_local, utcnow
 
 ACTIVITY_FIELDS = (
-    "kind", "title", "description", "sectors", "profiles", "years", "paths", "venue",
-    "address", "postcode", "city", "latitude", "longitude", "duration_minutes",
-    "max_group_size", "min_notice_days", "requires_approval", "contact_id",
+    "kind",
+    "title",
+    "description",
+    "sectors",
+    "profiles",
+    "years",
+    "paths",
+    "venue",
+    "address",
+    "postcode",
+    "city",
+    "latitude",
+    "longitude",
+    "duration_minutes",
+    "max_group_size",
+    "min_notice_days",
+    "requires_approval",
+    "contact_id",
 )
 
 
@@ -66,7 +81,12 @@ MAX_GROUP_SIZE = 1000
 MAX_DURATION_MINUTES = 14 * 24 * 60
 MAX_NOTICE_DAYS = 365
 MAX_CAPACITY = 10000
-TEXT_LIMITS = {"title": 200, "address": 200, "city": 100, "description": 20000}
+TEXT_LIMITS = {
+    "title": text.LINE,
+    "address": text.LINE,
+    "city": text.SHORT_LINE,
+    "description": text.LONG_TEXT,
+}
 
 
 def _validate_activity(activity: Activity) -> None:
@@ -84,13 +104,17 @@ def _validate_activity(activity: Activity) -> None:
     if not activity.max_group_size or activity.max_group_size < 1:
         raise DomainError(_("The largest group is at least one student."), field="max_group_size")
     if activity.max_group_size > MAX_GROUP_SIZE:
-        raise DomainError(_("The largest group is at most %(n)d students.", n=MAX_GROUP_SIZE),
-                          field="max_group_size")
+        raise DomainError(
+            _("The largest group is at most %(n)d students.", n=MAX_GROUP_SIZE),
+            field="max_group_size",
+        )
     if activity.min_notice_days is None or activity.min_notice_days < 0:
         raise DomainError(_("The minimum notice cannot be negative."), field="min_notice_days")
     if activity.min_notice_days > MAX_NOTICE_DAYS:
-        raise DomainError(_("The minimum notice is at most %(n)d days.", n=MAX_NOTICE_DAYS),
-                          field="min_notice_days")
+        raise DomainError(
+            _("The minimum notice is at most %(n)d days.", n=MAX_NOTICE_DAYS),
+            field="min_notice_days",
+        )
     if not activity.duration_minutes or activity.duration_minutes < 1:
         raise DomainError(_("The duration is at least one minute."), field="duration_minutes")
     if activity.duration_minutes > MAX_DURATION_MINUTES:
@@ -139,9 +163,16 @@ def _apply(activity: Activity, values: dict) -> None:
 
 def create_activity(company, values: dict, actor) -> Activity:
     # The columns' defaults only arrive at flush; _apply and the checks need them now.
-    activity = Activity(company=company, status="draft", venue="company", description="",
-                        duration_minutes=120, max_group_size=30, min_notice_days=7,
-                        requires_approval=True)
+    activity = Activity(
+        company=company,
+        status="draft",
+        venue="company",
+        description="",
+        duration_minutes=120,
+        max_group_size=30,
+        min_notice_days=7,
+        requires_approval=True,
+    )
     _apply(activity, values)
     _validate_activity(activity)
     db.session.add(activity)
@@ -211,31 +242,60 @@ def _check_slot_times(starts_at: datetime, ends_at: datetime, capacity: int) -> 
     if capacity is None or capacity < 1:
         raise DomainError(_("The capacity is at least one student."), field="capacity")
     if capacity > MAX_CAPACITY:
-        raise DomainError(_("The capacity is at most %(n)d students.", n=MAX_CAPACITY),
-                          field="capacity")
+        raise DomainError(
+            _("The capacity is at most %(n)d students.", n=MAX_CAPACITY), field="capacity"
+        )
 
 
-def add_slot(activity: Activity, starts_at: datetime, ends_at: datetime, capacity: int, actor,
-             *, series_key: str | None = None) -> Outcome:
+def add_slot(
+    activity: Activity,
+    starts_at: datetime,
+    ends_at: datetime,
+    capacity: int,
+    actor,
+    *,
+    series_key: str | None = None,
+) -> Outcome:
     """starts_at and ends_at are naive UTC."""
     if activity.status == "archived":
         raise DomainError(_("An archived activity gets no new slots."), code="archived")
     _check_slot_times(starts_at, ends_at, capacity)
-    slot = Slot(activity=activity, starts_at=starts_at, ends_at=ends_at, capacity=capacity,
-                series_key=series_key)
+    slot = Slot(
+        activity=activity,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+        series_key=series_key,
+    )
     db.session.add(slot)
     db.session.flush()
-    emit(SlotAdded(slot_id=slot.id, activity_id=activity.id, starts_at=starts_at.isoformat(),
-                   capacity=capacity), actor)
+    emit(
+        SlotAdded(
+            slot_id=slot.id,
+            activity_id=activity.id,
+            starts_at=starts_at.isoformat(),
+            capacity=capacity,
+        ),
+        actor,
+    )
     return Outcome(slot, _holiday_warning(activity, starts_at))
 
 
 MAX_SERIES = 60
 
 
-def add_slot_series(activity: Activity, *, first_day: date, last_day: date, weekdays: set[int],
-                    start: time, end: time, capacity: int, actor,
-                    skip_holidays: bool = True) -> Outcome:
+def add_slot_series(
+    activity: Activity,
+    *,
+    first_day: date,
+    last_day: date,
+    weekdays: set[int],
+    start: time,
+    end: time,
+    capacity: int,
+    actor,
+    skip_holidays: bool = True,
+) -> Outcome:
     """One slot on each chosen weekday (0 = Monday) between first_day and last_day,
     at the same local wall-clock times, skipping the company region's holidays."""
     if last_day < first_day:
@@ -253,8 +313,9 @@ def add_slot_series(activity: Activity, *, first_day: date, last_day: date, week
             days.append(day)
         day += timedelta(days=1)
     if not days:
-        raise DomainError(_("No date in this period falls on the chosen weekdays."),
-                          field="weekdays")
+        raise DomainError(
+            _("No date in this period falls on the chosen weekdays."), field="weekdays"
+        )
     if len(days) > MAX_SERIES:
         raise DomainError(_("A series has at most %(n)d slots.", n=MAX_SERIES), field="last_day")
     key = secrets.token_hex(8)
@@ -275,9 +336,15 @@ def add_slot_series(activity: Activity, *, first_day: date, last_day: date, week
     return Outcome(slots, warnings)
 
 
-def reschedule_slot(slot: Slot, actor, *, starts_at: datetime | None = None,
-                    ends_at: datetime | None = None, capacity: int | None = None,
-                    reason: str = "") -> Outcome:
+def reschedule_slot(
+    slot: Slot,
+    actor,
+    *,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    capacity: int | None = None,
+    reason: str = "",
+) -> Outcome:
     """Moves a slot and/or changes its capacity; every booking follows."""
     if slot.is_cancelled:
         raise DomainError(_("This slot is cancelled."), code="cancelled")
@@ -293,16 +360,19 @@ def reschedule_slot(slot: Slot, actor, *, starts_at: datetime | None = None,
     if new_capacity is None or new_capacity < 1:
         raise DomainError(_("The capacity is at least one student."), field="capacity")
     if new_capacity > MAX_CAPACITY:
-        raise DomainError(_("The capacity is at most %(n)d students.", n=MAX_CAPACITY),
-                          field="capacity")
+        raise DomainError(
+            _("The capacity is at most %(n)d students.", n=MAX_CAPACITY), field="capacity"
+        )
     if not moved and new_capacity == slot.capacity:
         # Nothing people would notice: no event, no new revision for calendars.
         return Outcome(slot, [])
     if new_capacity != slot.capacity:
         # Conditional, like taking places: never below what bookings hold now.
         changed = db.session.execute(
-            update(Slot).where(Slot.id == slot.id, Slot.taken <= new_capacity)
-            .values(capacity=new_capacity).execution_options(synchronize_session=False)
+            update(Slot)
+            .where(Slot.id == slot.id, Slot.taken <= new_capacity)
+            .values(capacity=new_capacity)
+            .execution_options(synchronize_session=False)
         ).rowcount
         if not changed:
             db.session.refresh(slot)
@@ -318,9 +388,13 @@ def reschedule_slot(slot: Slot, actor, *, starts_at: datetime | None = None,
     db.session.flush()
     emit(
         SlotRescheduled(
-            slot_id=slot.id, activity_id=slot.activity_id, old_starts_at=old_start.isoformat(),
-            new_starts_at=new_start.isoformat(), new_ends_at=new_end.isoformat(),
-            capacity=slot.capacity, reason=reason or "",
+            slot_id=slot.id,
+            activity_id=slot.activity_id,
+            old_starts_at=old_start.isoformat(),
+            new_starts_at=new_start.isoformat(),
+            new_ends_at=new_end.isoformat(),
+            capacity=slot.capacity,
+            reason=reason or "",
         ),
         actor,
     )
@@ -331,15 +405,18 @@ def cancel_slot(slot: Slot, reason: str, actor) -> Slot:
     """Cancels a slot; its bookings are cancelled by the SlotCancelled handler."""
     if slot.is_cancelled:
         return slot
-    if not (reason or "").strip():
+    reason = text.limited(reason, "reason")
+    if not reason:
         raise DomainError(_("Give a reason: the schools will read it."), field="reason")
     now = utcnow()
     slot.status = "cancelled"
-    slot.cancel_reason = reason.strip()
+    slot.cancel_reason = reason
     slot.cancelled_at = now
     slot.revision += 1
     slot.updated_at = now
     db.session.flush()
-    emit(SlotCancelled(slot_id=slot.id, activity_id=slot.activity_id, reason=slot.cancel_reason),
-         actor)
+    emit(
+        SlotCancelled(slot_id=slot.id, activity_id=slot.activity_id, reason=slot.cancel_reason),
+        actor,
+    )
     return slot

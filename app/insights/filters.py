@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields, replace
 
 from app import vocabulary
 from app.school_year import SchoolYear
+from app.timeutil import FIRST_YEAR, LAST_YEAR
 
 
 def _code(value: str | None, words: dict) -> str | None:
@@ -72,7 +73,7 @@ class Filters:
 
 def school_year_from_args(args, default: SchoolYear | None = None) -> SchoolYear:
     start = _int(args.get("school_year"))
-    if start and 2000 <= start <= 2100:
+    if start and FIRST_YEAR <= start < LAST_YEAR:
         return SchoolYear(start)
     return default or SchoolYear.current()
 

@@ -20,7 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app import vocabulary
+from app import text, vocabulary
 from app.school_requests import service
 from app.school_requests.models import KIND_LABELS
 from app.web.forms import MultiCheckboxField, PlausibleDate, options, strip
@@ -39,46 +39,62 @@ def _optional_int(value):
 
 class RequestForm(FlaskForm):
     school = SelectField(_l("School"), coerce=_optional_int, validate_choice=False)
-    kind = SelectField(_l("What are you looking for?"), choices=options(KIND_LABELS),
-                       validators=[InputRequired()])
+    kind = SelectField(
+        _l("What are you looking for?"), choices=options(KIND_LABELS), validators=[InputRequired()]
+    )
     topic = StringField(
-        _l("Topic"), filters=[strip],
+        _l("Topic"),
+        filters=[strip],
         description=_l("For example: a workshop on solar panels, a visit to a car workshop."),
-        validators=[InputRequired(message=_l("Say what you are looking for.")),
-                    Length(max=service.MAX_TOPIC)],
+        validators=[
+            InputRequired(message=_l("Say what you are looking for.")),
+            Length(max=text.LINE),
+        ],
     )
     group_size = IntegerField(
         _l("Number of students"),
-        validators=[InputRequired(message=_l("Give the number of students.")),
-                    NumberRange(min=1, max=1000)],
+        validators=[
+            InputRequired(message=_l("Give the number of students.")),
+            NumberRange(min=1, max=1000),
+        ],
     )
-    year = SelectField(_l("School year"), choices=options(vocabulary.YEARS),
-                       validators=[InputRequired()])
-    path = SelectField(_l("Learning path"), choices=options(vocabulary.PATHS),
-                       validators=[InputRequired()])
+    year = SelectField(
+        _l("School year"), choices=options(vocabulary.YEARS), validators=[InputRequired()]
+    )
+    path = SelectField(
+        _l("Learning path"), choices=options(vocabulary.PATHS), validators=[InputRequired()]
+    )
     profile = SelectField(
-        _l("Profile"), validators=[Optional()],
-        choices=[SelectChoice("", _l("No profile (years 1 and 2)")),
-                 *options(vocabulary.PROFILES)],
+        _l("Profile"),
+        validators=[Optional()],
+        choices=[SelectChoice("", _l("No profile (years 1 and 2)")), *options(vocabulary.PROFILES)],
     )
     first_day = DateField(_l("From"), validators=[InputRequired(), PlausibleDate()])
     last_day = DateField(_l("Until"), validators=[InputRequired(), PlausibleDate()])
-    venues = MultiCheckboxField(_l("Where"), choices=options(vocabulary.VENUES),
-                                default=list(vocabulary.VENUES))
+    venues = MultiCheckboxField(
+        _l("Where"), choices=options(vocabulary.VENUES), default=list(vocabulary.VENUES)
+    )
     max_km = IntegerField(
         _l("How far can the class travel (km)?"),
         description=_l("Leave empty when distance does not matter."),
         validators=[Optional(), NumberRange(min=1, max=service.MAX_KM)],
     )
-    remarks = TextAreaField(_l("Remarks for the companies"),
-                            validators=[Optional(), Length(max=service.MAX_TEXT)])
+    remarks = TextAreaField(
+        _l("Remarks for the companies"), validators=[Optional(), Length(max=text.TEXT)]
+    )
 
     def values(self) -> service.RequestInput:
         return service.RequestInput(
-            kind=self.kind.data, topic=self.topic.data or "", group_size=self.group_size.data,
-            year=self.year.data, path=self.path.data, profile=self.profile.data or None,
-            first_day=self.first_day.data, last_day=self.last_day.data,
-            venues=frozenset(self.venues.data or ()), max_km=self.max_km.data,
+            kind=self.kind.data,
+            topic=self.topic.data or "",
+            group_size=self.group_size.data,
+            year=self.year.data,
+            path=self.path.data,
+            profile=self.profile.data or None,
+            first_day=self.first_day.data,
+            last_day=self.last_day.data,
+            venues=frozenset(self.venues.data or ()),
+            max_km=self.max_km.data,
             remarks=self.remarks.data or "",
         )
 
@@ -88,31 +104,45 @@ class AnswerForm(FlaskForm):
     Which fields are required depends on the option (check_option)."""
 
     company = SelectField(_l("Company"), coerce=_optional_int, validate_choice=False)
-    option = RadioField(_l("What do you propose?"), choices=options(service.OPTION_LABELS),
-                        default="slot", validators=[InputRequired()])
+    option = RadioField(
+        _l("What do you propose?"),
+        choices=options(service.OPTION_LABELS),
+        default="slot",
+        validators=[InputRequired()],
+    )
     slot = SelectField(_l("Date"), coerce=_optional_int, validate_choice=False)
     activity = SelectField(_l("Activity"), coerce=_optional_int, validate_choice=False)
     day = DateField(_l("Date"), validators=[Optional(), PlausibleDate()])
     start = TimeField(_l("Start"), validators=[Optional()])
     end = TimeField(_l("End"), validators=[Optional()])
-    capacity = IntegerField(_l("Capacity (students)"),
-                            validators=[Optional(), NumberRange(min=1, max=10000)])
+    capacity = IntegerField(
+        _l("Capacity (students)"), validators=[Optional(), NumberRange(min=1, max=10000)]
+    )
     professional = SelectField(_l("Professional"), coerce=_optional_int, validate_choice=False)
-    hours_per_week = IntegerField(_l("Hours per week"),
-                                  validators=[Optional(), NumberRange(min=1, max=40)])
+    hours_per_week = IntegerField(
+        _l("Hours per week"), validators=[Optional(), NumberRange(min=1, max=40)]
+    )
     weekdays = MultiCheckboxField(_l("On"), choices=options(vocabulary.WEEKDAYS))
     lesson_start = TimeField(_l("From"), validators=[Optional()])
     lesson_end = TimeField(_l("Until"), validators=[Optional()])
     first_date = DateField(_l("First day"), validators=[Optional(), PlausibleDate()])
     last_date = DateField(_l("Last day"), validators=[Optional(), PlausibleDate()])
-    message = TextAreaField(_l("Message for the school"),
-                            validators=[Optional(), Length(max=service.MAX_TEXT)])
+    message = TextAreaField(
+        _l("Message for the school"), validators=[Optional(), Length(max=text.TEXT)]
+    )
 
     REQUIRED = {
         "slot": ("slot",),
         "new_slot": ("activity", "day", "start", "end", "capacity"),
-        "placement": ("professional", "hours_per_week", "weekdays", "lesson_start",
-                      "lesson_end", "first_date", "last_date"),
+        "placement": (
+            "professional",
+            "hours_per_week",
+            "weekdays",
+            "lesson_start",
+            "lesson_end",
+            "first_date",
+            "last_date",
+        ),
     }
 
     def check_option(self) -> bool:
@@ -127,8 +157,11 @@ class AnswerForm(FlaskForm):
 
 
 class WithdrawForm(FlaskForm):
-    reason = StringField(_l("Reason (the companies that answered read it)"), filters=[strip],
-                         validators=[Optional(), Length(max=service.MAX_TEXT)])
+    reason = StringField(
+        _l("Reason (the companies that answered read it)"),
+        filters=[strip],
+        validators=[Optional(), Length(max=text.TEXT)],
+    )
 
 
 class AcceptForm(FlaskForm):

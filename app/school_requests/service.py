@@ -31,7 +31,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from app import vocabulary
+from app import text, vocabulary
+from app.accounts.acting import chosen_organisation
 from app.accounts.models import Organisation, User
 from app.accounts.permissions import is_member_of
 from app.bookings import service as bookings
@@ -52,6 +53,8 @@ from app.school_requests.models import (
     RequestResponse,
     SchoolRequest,
 )
+from app.school_requests.permissions import companies_of, schools_of
+from app.text import limited
 from app.timeutil import today_local, utcnow
 from app.transitions import move, refuse_unless
 
@@ -79,8 +82,6 @@ CLOSE_REASON_LABELS = {
     "gone": _l("What was proposed is no longer available."),
 }
 
-MAX_TOPIC = 200
-MAX_TEXT = 2000
 MAX_KM = 500
 MAX_PERIOD_DAYS = 366
 # A request is for the coming school years, not for a decade ahead.
@@ -120,17 +121,10 @@ def group_of(request: SchoolRequest) -> bookings.Group:
 # --- posting ------------------------------------------------------------------------------
 
 
-def _clean(value: str | None, name: str, limit: int) -> str:
-    text = (value or "").strip()
-    if len(text) > limit:
-        raise DomainError(_("At most %(n)d characters.", n=limit), field=name)
-    return text
-
-
 def _validate(values: RequestInput, today: date) -> RequestInput:
     if values.kind not in KINDS:
         raise DomainError(_("Choose one of the options."), field="kind")
-    topic = _clean(values.topic, "topic", MAX_TOPIC)
+    topic = limited(values.topic, "topic", text.LINE)
     if not topic:
         raise DomainError(_("Say what you are looking for."), field="topic")
     size = values.group_size
@@ -191,7 +185,32 @@ def _validate(values: RequestInput, today: date) -> RequestInput:
         last_day=last,
         venues=venues,
         max_km=max_km,
-        remarks=_clean(values.remarks, "remarks", MAX_TEXT),
+        remarks=limited(values.remarks, "remarks"),
+    )
+
+
+def school_for(actor: User, school_id: int | None) -> Organisation:
+    """The school `actor` asks for: theirs, or the one chosen (school_id)
+    when they ask for several (app.accounts.acting)."""
+    return chosen_organisation(
+        schools_of(actor),
+        school_id,
+        field="school_id",
+        nobody=_("Only the people of a school can post requests."),
+        several=_("You are at several schools: choose one."),
+        unknown=_("Choose one of your schools."),
+    )
+
+
+def company_for(actor: User, company_id: int | None) -> Organisation:
+    """The company `actor` proposes for, by the same rule."""
+    return chosen_organisation(
+        companies_of(actor),
+        company_id,
+        field="company_id",
+        nobody=_("Only a company's contacts can make proposals."),
+        several=_("You are at several companies: choose one."),
+        unknown=_("Choose one of your companies."),
     )
 
 
@@ -281,7 +300,7 @@ def _close_open_responses(
 
 
 def withdraw_request(actor: User, request: SchoolRequest, reason: str = "") -> SchoolRequest:
-    reason = _clean(reason, "reason", MAX_TEXT)
+    reason = limited(reason, "reason")
     _move(request, RUNNING, "withdrawn", closed_at=utcnow())
     _close_open_responses(request, "request_withdrawn", actor)
     emit(
@@ -368,7 +387,7 @@ def _answer(actor: User, request: SchoolRequest, response: RequestResponse) -> R
 
 
 def _message(message: str | None) -> str:
-    return _clean(message, "message", MAX_TEXT)
+    return limited(message, "message")
 
 
 def propose_slot(

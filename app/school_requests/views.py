@@ -93,15 +93,6 @@ def mine():
     )
 
 
-def _chosen_school(form, schools):
-    if len(schools) == 1:
-        return schools[0]
-    chosen = next((s for s in schools if s.id == form.school.data), None)
-    if chosen is None:
-        form.school.errors = [*form.school.errors, _("Choose one of your schools.")]
-    return chosen
-
-
 @bp.route("/requests/new", methods=["GET", "POST"])
 @login_required
 def new():
@@ -114,19 +105,17 @@ def new():
     if request.method == "GET":
         form.school.data = schools[0].id
     if form.validate_on_submit():
-        school = _chosen_school(form, schools)
-        if school is not None:
-            try:
-                posted = service.post_request(
-                    current_user._get_current_object(), school, form.values()
-                )
-            except DomainError as error:
-                db.session.rollback()
-                apply_domain_error(form, error)
-            else:
-                db.session.commit()
-                flash(_("Your request is posted. Companies that fit it will see it."), "success")
-                return redirect(url_for("school_requests.show", request_id=posted.id))
+        me = current_user._get_current_object()
+        try:
+            school = service.school_for(me, form.school.data if len(schools) > 1 else None)
+            posted = service.post_request(me, school, form.values())
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your request is posted. Companies that fit it will see it."), "success")
+            return redirect(url_for("school_requests.show", request_id=posted.id))
         status = 422
     elif request.method == "POST":
         status = 422

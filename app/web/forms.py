@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -14,6 +13,7 @@ from wtforms.validators import ValidationError
 from app.errors import Conflict, DomainError
 from app.extensions import db
 from app.text import clean_text
+from app.timeutil import FIRST_YEAR, today_local
 
 
 def _one_line(value):
@@ -81,17 +81,23 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class PlausibleDate:
-    """Dates a person could mean for a school activity. Year 1 or 9999 cannot
-    even be converted between time zones, so they never reach the service."""
+    """Dates a person could mean for a school activity: from FIRST_YEAR
+    (app.timeutil) to five years from today, in Amsterdam."""
 
     def __call__(self, form, field):
-        if field.data is not None and not (2000 <= field.data.year <= date.today().year + 5):
+        if field.data is not None and not (FIRST_YEAR <= field.data.year <= today_local().year + 5):
             raise ValidationError(_l("Choose a date within the next five years."))
 
 
 def apply_domain_error(form, error: DomainError) -> None:
-    """Shows a service's refusal at the field it concerns, or above the form."""
-    target = getattr(form, error.field, None) if error.field else None
+    """Shows a service's refusal at the field it concerns, or above the form.
+    Services name the input as the API does (school_id); the form's field
+    for it is the same name without "_id" (school)."""
+    target = None
+    if error.field:
+        target = getattr(form, error.field, None) or getattr(
+            form, error.field.removesuffix("_id"), None
+        )
     if target is not None:
         target.errors = [*target.errors, error.message]
     else:
