@@ -257,7 +257,9 @@ def cancel(booking_id: int):
         abort(403)
     form = forms.ReasonForm(prefix="cancel")
     outcome = carried_out(
-        form, lambda: service.cancel_booking(current_user, booking, form.reason.data)
+        form,
+        lambda: service.cancel_booking(current_user, booking, form.reason.data),
+        reload=booking,
     )
     if outcome:
         if is_htmx():
@@ -269,7 +271,6 @@ def cancel(booking_id: int):
             )
         flash(_("The booking is cancelled; the company is told."), "success")
         return _back(form, url_for("bookings.show", booking_id=booking.id))
-    db.session.refresh(booking)
     if is_htmx():
         # htmx swaps only successful answers: the row comes back with the message.
         return render("bookings/mine.html", block="booking_row", booking=booking, cancel_form=form)
@@ -286,12 +287,13 @@ def confirm(booking_id: int):
     form = forms.ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    outcome = carried_out(form, lambda: service.confirm_booking(current_user, booking))
+    outcome = carried_out(
+        form, lambda: service.confirm_booking(current_user, booking), reload=booking
+    )
     if outcome:
         return _company_answer(
             booking, form, message=_("The booking is confirmed."), trigger="BookingConfirmed"
         )
-    db.session.refresh(booking)
     return _company_answer(booking, form, error=outcome.message, status=outcome.status)
 
 
@@ -303,13 +305,14 @@ def decline(booking_id: int):
         abort(403)
     form = forms.ReasonForm(prefix="decline")
     outcome = carried_out(
-        form, lambda: service.decline_booking(current_user, booking, form.reason.data)
+        form,
+        lambda: service.decline_booking(current_user, booking, form.reason.data),
+        reload=booking,
     )
     if outcome:
         return _company_answer(
             booking, form, message=_("The booking is declined."), trigger="BookingDeclined"
         )
-    db.session.refresh(booking)
     if is_htmx():
         return render(
             "bookings/incoming.html", block="booking_row", booking=booking, decline_form=form

@@ -38,6 +38,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.holidays import permissions as holiday_permissions
 from app.timeutil import local_to_utc, to_local, utcnow
+from app.web.forms import carried_out
 from app.web.rendering import is_htmx, render
 
 bp = Blueprint("catalogue", __name__)
@@ -54,19 +55,10 @@ SLOT_STATUSES = {"open": _l("Open"), "cancelled": _l("Cancelled")}
 def status_labels():
     return {"status_labels": ACTIVITY_STATUSES, "slot_status_labels": SLOT_STATUSES}
 
+
 # Where a service's field names appear in these forms.
 SLOT_FIELDS = {"starts_at": "day", "ends_at": "end"}
 SERIES_FIELDS = {"starts_at": "first_day", "ends_at": "end"}
-
-
-def show_domain_error(form, error: DomainError, aliases: dict | None = None) -> None:
-    """A service's refusal at the field it concerns, or above the form."""
-    name = (aliases or {}).get(error.field, error.field) if error.field else None
-    target = form._fields.get(name) if name else None
-    if target is not None:
-        target.errors = [*target.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def flash_warnings(warnings: list[str]) -> None:
@@ -116,8 +108,13 @@ class SchoolLocation(NamedTuple):
 # Built once: this runs on every catalogue request of a teacher, and building
 # the statement would cost more than running it.
 _SCHOOLS_WITH_LOCATION = (
-    select(Organisation.id, Organisation.name, Organisation.city,
-           Organisation.latitude, Organisation.longitude)
+    select(
+        Organisation.id,
+        Organisation.name,
+        Organisation.city,
+        Organisation.latitude,
+        Organisation.longitude,
+    )
     .join(Membership, Membership.organisation_id == Organisation.id)
     .where(
         Membership.user_id == bindparam("user_id"),
@@ -134,8 +131,10 @@ def _schools_with_location() -> list[SchoolLocation]:
     in the order of their memberships (columns, not Organisation objects)."""
     if not current_user.is_authenticated:
         return []
-    return [SchoolLocation(*row) for row in db.session.execute(
-        _SCHOOLS_WITH_LOCATION, {"user_id": current_user.id})]
+    return [
+        SchoolLocation(*row)
+        for row in db.session.execute(_SCHOOLS_WITH_LOCATION, {"user_id": current_user.id})
+    ]
 
 
 CATALOGUE = "catalogue/index.html"
@@ -192,13 +191,19 @@ def _catalogue(version: int | None):
     extra = {"school": school.id} if school is not None and len(schools) > 1 else {}
     can_edit_holidays = holiday_permissions.can_edit_holidays(current_user)
     # Everything besides the catalogue's rows that shapes the cached HTML.
-    shape = (str(get_locale()), filters.key(),
-             (school.id, origin.latitude, origin.longitude) if origin else None,
-             tuple(extra.items()))
+    shape = (
+        str(get_locale()),
+        filters.key(),
+        (school.id, origin.latitude, origin.longitude) if origin else None,
+        tuple(extra.items()),
+    )
 
     def results() -> Markup:
-        return Markup(catalogue_cache.cached(
-            ("results", *shape), version, lambda: _results_block(filters, origin, school, extra)))
+        return Markup(
+            catalogue_cache.cached(
+                ("results", *shape), version, lambda: _results_block(filters, origin, school, extra)
+            )
+        )
 
     if is_htmx():
         return _html_response(results())
@@ -206,8 +211,13 @@ def _catalogue(version: int | None):
         ("catalogue", *shape, tuple((s.id, s.name, s.city) for s in schools), can_edit_holidays),
         version,
         lambda: render_block(
-            CATALOGUE, "catalogue", filters=filters, schools=schools, school=school,
-            can_edit_holidays=can_edit_holidays, results_html=results(),
+            CATALOGUE,
+            "catalogue",
+            filters=filters,
+            schools=schools,
+            school=school,
+            can_edit_holidays=can_edit_holidays,
+            results_html=results(),
         ),
     )
     return render(CATALOGUE, catalogue_html=Markup(filters_and_results))
@@ -227,7 +237,8 @@ def _results_block(filters: Filters, origin: Origin | None, school, extra: dict)
         return url_for("catalogue.index", **filters.to_args(page=number), **extra)
 
     return render_block(
-        CATALOGUE, "result_list",
+        CATALOGUE,
+        "result_list",
         page=page,
         school=school,
         kind_labels={code: str(label) for code, label in vocabulary.ACTIVITY_KINDS.items()},
@@ -241,11 +252,15 @@ def activity(activity_id: int):
     activity = db.session.get(Activity, activity_id, options=[joinedload(Activity.company)])
     if activity is None or not permissions.can_view_activity(current_user, activity):
         abort(404)
-    slots = list(db.session.scalars(
-        select(Slot)
-        .where(Slot.activity_id == activity.id, Slot.status == "open", Slot.starts_at > utcnow())
-        .order_by(Slot.starts_at, Slot.id)
-    ))
+    slots = list(
+        db.session.scalars(
+            select(Slot)
+            .where(
+                Slot.activity_id == activity.id, Slot.status == "open", Slot.starts_at > utcnow()
+            )
+            .order_by(Slot.starts_at, Slot.id)
+        )
+    )
     return render(
         "catalogue/activity.html",
         activity=activity,
@@ -264,18 +279,25 @@ def my_activities():
     companies = permissions.companies_managed_by(current_user)
     if not companies:
         abort(403)
-    activities = list(db.session.scalars(
-        select(Activity)
-        .where(Activity.company_id.in_([c.id for c in companies]))
-        .order_by(Activity.title, Activity.id)
-    ))
-    upcoming = dict(db.session.execute(
-        select(Slot.activity_id, func.count())
-        .join(Slot.activity)
-        .where(Activity.company_id.in_([c.id for c in companies]),
-               Slot.status == "open", Slot.starts_at > utcnow())
-        .group_by(Slot.activity_id)
-    ).all())
+    activities = list(
+        db.session.scalars(
+            select(Activity)
+            .where(Activity.company_id.in_([c.id for c in companies]))
+            .order_by(Activity.title, Activity.id)
+        )
+    )
+    upcoming = dict(
+        db.session.execute(
+            select(Slot.activity_id, func.count())
+            .join(Slot.activity)
+            .where(
+                Activity.company_id.in_([c.id for c in companies]),
+                Slot.status == "open",
+                Slot.starts_at > utcnow(),
+            )
+            .group_by(Slot.activity_id)
+        ).all()
+    )
     return render(
         "catalogue/my_activities.html",
         companies=companies,
@@ -290,19 +312,18 @@ def new_activity(company_id: int):
     company = get_managed_company_or_404(company_id)
     form = forms.ActivityForm(contact_id=current_user.id)
     form.set_contacts(company)
-    if form.validate_on_submit():
-        try:
-            activity = service.create_activity(company, form.values(), current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The activity is saved as a draft. Add its dates, then publish it."), "success")
-            return redirect(url_for("catalogue.slots", activity_id=activity.id))
+    outcome = carried_out(
+        form, lambda: service.create_activity(company, form.values(), current_user)
+    )
+    if outcome:
+        flash(_("The activity is saved as a draft. Add its dates, then publish it."), "success")
+        return redirect(url_for("catalogue.slots", activity_id=outcome.value.id))
     return render(
-        "catalogue/activity_form.html", form=form, company=company, activity=None,
-        status=422 if request.method == "POST" else 200,
+        "catalogue/activity_form.html",
+        form=form,
+        company=company,
+        activity=None,
+        status=outcome.status,
     )
 
 
@@ -312,18 +333,14 @@ def edit_activity(activity_id: int):
     activity = get_managed_activity_or_404(activity_id)
     form = forms.ActivityForm(obj=activity)
     form.set_contacts(activity.company)
-    if form.validate_on_submit():
-        try:
-            service.update_activity(activity, form.values(), current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The changes are saved."), "success")
-            return redirect(url_for("catalogue.slots", activity_id=activity.id))
+    if carried_out(form, lambda: service.update_activity(activity, form.values(), current_user)):
+        flash(_("The changes are saved."), "success")
+        return redirect(url_for("catalogue.slots", activity_id=activity.id))
     return render(
-        "catalogue/activity_form.html", form=form, company=activity.company, activity=activity,
+        "catalogue/activity_form.html",
+        form=form,
+        company=activity.company,
+        activity=activity,
         status=422 if request.method == "POST" else 200,
     )
 
@@ -349,8 +366,10 @@ def archive(activity_id: int):
     activity = get_managed_activity_or_404(activity_id)
     service.archive_activity(activity, current_user)
     db.session.commit()
-    flash(_("%(title)s is archived: it left the catalogue; booked dates stay.",
-            title=activity.title), "success")
+    flash(
+        _("%(title)s is archived: it left the catalogue; booked dates stay.", title=activity.title),
+        "success",
+    )
     return redirect(url_for("catalogue.my_activities"), code=303)
 
 
@@ -358,9 +377,11 @@ def archive(activity_id: int):
 
 
 def _slots_page(activity: Activity, slot_form=None, series_form=None, status=200):
-    slots = list(db.session.scalars(
-        select(Slot).where(Slot.activity_id == activity.id).order_by(Slot.starts_at, Slot.id)
-    ))
+    slots = list(
+        db.session.scalars(
+            select(Slot).where(Slot.activity_id == activity.id).order_by(Slot.starts_at, Slot.id)
+        )
+    )
     now = utcnow()
     return render(
         "catalogue/slots.html",
@@ -384,23 +405,21 @@ def slots(activity_id: int):
 def add_slot(activity_id: int):
     activity = get_managed_activity_or_404(activity_id)
     form = forms.SlotForm(prefix="slot")
-    if form.validate_on_submit():
-        try:
-            outcome = service.add_slot(
-                activity,
-                local_instant(form.day.data, form.start.data),
-                local_instant(form.day.data, form.end.data),
-                form.capacity.data,
-                current_user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error, SLOT_FIELDS)
-        else:
-            db.session.commit()
-            flash_warnings(outcome.warnings)
-            flash(_("The date is added."), "success")
-            return redirect(url_for("catalogue.slots", activity_id=activity.id), code=303)
+    outcome = carried_out(
+        form,
+        lambda: service.add_slot(
+            activity,
+            local_instant(form.day.data, form.start.data),
+            local_instant(form.day.data, form.end.data),
+            form.capacity.data,
+            current_user,
+        ),
+        aliases=SLOT_FIELDS,
+    )
+    if outcome:
+        flash_warnings(outcome.value.warnings)
+        flash(_("The date is added."), "success")
+        return redirect(url_for("catalogue.slots", activity_id=activity.id), code=303)
     return _slots_page(activity, slot_form=form, status=422)
 
 
@@ -409,27 +428,26 @@ def add_slot(activity_id: int):
 def add_series(activity_id: int):
     activity = get_managed_activity_or_404(activity_id)
     form = forms.SeriesForm(prefix="series")
-    if form.validate_on_submit():
-        try:
-            outcome = service.add_slot_series(
-                activity,
-                first_day=form.first_day.data,
-                last_day=form.last_day.data,
-                weekdays=set(form.weekdays.data or ()),
-                start=form.start.data,
-                end=form.end.data,
-                capacity=form.capacity.data,
-                skip_holidays=form.skip_holidays.data,
-                actor=current_user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error, SERIES_FIELDS)
-        else:
-            db.session.commit()
-            flash_warnings(outcome.warnings)
-            flash(_("%(n)d dates are added.", n=len(outcome.value)), "success")
-            return redirect(url_for("catalogue.slots", activity_id=activity.id), code=303)
+    outcome = carried_out(
+        form,
+        lambda: service.add_slot_series(
+            activity,
+            first_day=form.first_day.data,
+            last_day=form.last_day.data,
+            weekdays=set(form.weekdays.data or ()),
+            start=form.start.data,
+            end=form.end.data,
+            capacity=form.capacity.data,
+            skip_holidays=form.skip_holidays.data,
+            actor=current_user,
+        ),
+        aliases=SERIES_FIELDS,
+    )
+    if outcome:
+        series = outcome.value  # the dates added and the warnings about them
+        flash_warnings(series.warnings)
+        flash(_("%(n)d dates are added.", n=len(series.value)), "success")
+        return redirect(url_for("catalogue.slots", activity_id=activity.id), code=303)
     return _slots_page(activity, series_form=form, status=422)
 
 
@@ -438,28 +456,32 @@ def add_series(activity_id: int):
 def reschedule_slot(slot_id: int):
     slot = get_managed_slot_or_404(slot_id)
     start, end = to_local(slot.starts_at), to_local(slot.ends_at)
-    form = forms.RescheduleForm(day=start.date(), start=start.time(), end=end.time(),
-                                capacity=slot.capacity)
-    if form.validate_on_submit():
-        try:
-            outcome = service.reschedule_slot(
-                slot,
-                current_user,
-                starts_at=local_instant(form.day.data, form.start.data),
-                ends_at=local_instant(form.day.data, form.end.data),
-                capacity=form.capacity.data,
-                reason=(form.reason.data or "").strip(),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error, SLOT_FIELDS)
-        else:
-            db.session.commit()
-            flash_warnings(outcome.warnings)
-            flash(_("The date is changed; the schools that booked it are told."), "success")
-            return redirect(url_for("catalogue.slots", activity_id=slot.activity_id), code=303)
-    return render("catalogue/slot_change.html", slot=slot, form=form, action="reschedule",
-                  status=422 if request.method == "POST" else 200)
+    form = forms.RescheduleForm(
+        day=start.date(), start=start.time(), end=end.time(), capacity=slot.capacity
+    )
+    outcome = carried_out(
+        form,
+        lambda: service.reschedule_slot(
+            slot,
+            current_user,
+            starts_at=local_instant(form.day.data, form.start.data),
+            ends_at=local_instant(form.day.data, form.end.data),
+            capacity=form.capacity.data,
+            reason=(form.reason.data or "").strip(),
+        ),
+        aliases=SLOT_FIELDS,
+    )
+    if outcome:
+        flash_warnings(outcome.value.warnings)
+        flash(_("The date is changed; the schools that booked it are told."), "success")
+        return redirect(url_for("catalogue.slots", activity_id=slot.activity_id), code=303)
+    return render(
+        "catalogue/slot_change.html",
+        slot=slot,
+        form=form,
+        action="reschedule",
+        status=422 if request.method == "POST" else 200,
+    )
 
 
 @bp.route("/slots/<int:slot_id>/cancel", methods=["GET", "POST"])
@@ -470,15 +492,13 @@ def cancel_slot(slot_id: int):
         flash(_("This date is already cancelled."), "info")
         return redirect(url_for("catalogue.slots", activity_id=slot.activity_id), code=303)
     form = forms.CancelSlotForm()
-    if form.validate_on_submit():
-        try:
-            service.cancel_slot(slot, form.reason.data or "", current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The date is cancelled; the schools that booked it are told."), "success")
-            return redirect(url_for("catalogue.slots", activity_id=slot.activity_id), code=303)
-    return render("catalogue/slot_change.html", slot=slot, form=form, action="cancel",
-                  status=422 if request.method == "POST" else 200)
+    if carried_out(form, lambda: service.cancel_slot(slot, form.reason.data or "", current_user)):
+        flash(_("The date is cancelled; the schools that booked it are told."), "success")
+        return redirect(url_for("catalogue.slots", activity_id=slot.activity_id), code=303)
+    return render(
+        "catalogue/slot_change.html",
+        slot=slot,
+        form=form,
+        action="cancel",
+        status=422 if request.method == "POST" else 200,
+    )

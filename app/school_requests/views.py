@@ -170,11 +170,11 @@ def withdraw(request_id: int):
         lambda: service.withdraw_request(
             current_user._get_current_object(), found, form.reason.data
         ),
+        reload=found,
     )
     if outcome:
         flash(_("Your request is withdrawn; the companies that answered are told."), "success")
         return redirect(url_for("school_requests.show", request_id=found.id))
-    db.session.refresh(found)
     return render(
         "school_requests/request.html",
         status=outcome.status,
@@ -275,17 +275,15 @@ def _company_from_args(companies):
     return next((c for c in companies if c.id == chosen), companies[0])
 
 
+# The service's names of the answer's input where the form's differ (beyond
+# dropping "_id", which apply_domain_error does anyway).
 ANSWER_FIELDS = {
-    "slot_id": "slot",
-    "activity_id": "activity",
     "starts_at": "day",
     "ends_at": "end",
-    "professional_id": "professional",
     "start_time": "lesson_start",
     "end_time": "lesson_end",
     "remarks": "message",
     "subjects": "message",
-    "company_id": "company",
 }
 
 
@@ -358,7 +356,7 @@ def answer(request_id: int):
                 _propose(form, found, company)
             except DomainError as error:
                 db.session.rollback()
-                apply_domain_error(form, _on_answer_field(error))
+                apply_domain_error(form, error, ANSWER_FIELDS)
             else:
                 db.session.commit()
                 flash(_("Your proposal is sent to the school."), "success")
@@ -373,12 +371,6 @@ def answer(request_id: int):
         outside=outside,
         status=status,
     )
-
-
-def _on_answer_field(error: DomainError) -> DomainError:
-    if error.field in ANSWER_FIELDS:
-        error.field = ANSWER_FIELDS[error.field]
-    return error
 
 
 def _instant(day, clock) -> datetime:

@@ -89,15 +89,15 @@ class PlausibleDate:
             raise ValidationError(_l("Choose a date within the next five years."))
 
 
-def apply_domain_error(form, error: DomainError) -> None:
+def apply_domain_error(form, error: DomainError, aliases: dict[str, str] | None = None) -> None:
     """Shows a service's refusal at the field it concerns, or above the form.
     Services name the input as the API does (school_id); the form's field
-    for it is the same name without "_id" (school)."""
-    target = None
-    if error.field:
-        target = getattr(form, error.field, None) or getattr(
-            form, error.field.removesuffix("_id"), None
-        )
+    for it is the same name without "_id" (school), or the one `aliases`
+    gives (a slot's starts_at is the form's day)."""
+    name = (aliases or {}).get(error.field, error.field) if error.field else None
+    target = (
+        (form._fields.get(name) or form._fields.get(name.removesuffix("_id"))) if name else None
+    )
     if target is not None:
         target.errors = [*target.errors, error.message]
     else:
@@ -112,6 +112,8 @@ class Outcome:
     done: bool
     status: int = 200
     refusal: DomainError | None = None
+    # What the service returned (warnings to show, the row it made).
+    value: object = None
 
     def __bool__(self) -> bool:
         return self.done
@@ -129,18 +131,31 @@ def refusal_status(error: DomainError) -> int:
     return error.status if isinstance(error, Conflict) else 422
 
 
-def carried_out(form, act: Callable[[], object]) -> Outcome:
-    """Every state-changing view's steps after loading and checking access:
-    validate the form, call the service (act), commit once. An invalid form is
-    422; a refusal by the service is rolled back and shown on the form, with
-    refusal_status."""
-    if not form.validate_on_submit():
+def carried_out(
+    form,
+    act: Callable[[], object],
+    *,
+    aliases: dict[str, str] | None = None,
+    reload: object | None = None,
+) -> Outcome:
+    """Every form view's steps after loading and checking access: validate
+    the form, call the service (act), commit once.
+
+    Not sent (a GET): not done, 200. Invalid: 422. Refused by the service:
+    rolled back, `reload` (the row the page shows) read again, the refusal
+    shown on the form (apply_domain_error with `aliases`), with
+    refusal_status. Done: committed, with act's result as the value."""
+    if not form.is_submitted():
+        return Outcome(False, 200)
+    if not form.validate():
         return Outcome(False, 422)
     try:
-        act()
+        value = act()
     except DomainError as error:
         db.session.rollback()
-        apply_domain_error(form, error)
+        if reload is not None:
+            db.session.refresh(reload)
+        apply_domain_error(form, error, aliases)
         return Outcome(False, refusal_status(error), error)
     db.session.commit()
-    return Outcome(True)
+    return Outcome(True, value=value)

@@ -180,12 +180,11 @@ def accept(placement_id: int):
     form = forms.AnswerForm()
     if not form.validate_on_submit():
         abort(400)
-    outcome = carried_out(form, lambda: service.accept(current_user, placement))
+    outcome = carried_out(form, lambda: service.accept(current_user, placement), reload=placement)
     if outcome:
         return _answer(
             placement, form, message=_("The placement is agreed."), trigger="PlacementAgreed"
         )
-    db.session.refresh(placement)
     return _answer(placement, form, error=outcome.message, status=outcome.status)
 
 
@@ -195,12 +194,13 @@ def decline(placement_id: int):
     placement = get_placement_or_404(placement_id)
     may_take_step(permissions.can_decline(current_user, placement), placement, OPEN)
     form = forms.ReasonForm(prefix="decline")
-    outcome = carried_out(form, lambda: service.decline(current_user, placement, form.reason.data))
+    outcome = carried_out(
+        form, lambda: service.decline(current_user, placement, form.reason.data), reload=placement
+    )
     if outcome:
         return _answer(
             placement, form, message=_("The placement is declined."), trigger="PlacementDeclined"
         )
-    db.session.refresh(placement)
     return _answer(placement, form, decline_form=form, status=outcome.status)
 
 
@@ -213,6 +213,7 @@ def counter(placement_id: int):
     outcome = carried_out(
         form,
         lambda: service.counter(current_user, placement, terms_of(form), form.message.data or ""),
+        reload=placement,
     )
     if outcome:
         return _answer(
@@ -221,7 +222,6 @@ def counter(placement_id: int):
             message=_("Your days are proposed; the other side answers."),
             trigger="PlacementCountered",
         )
-    db.session.refresh(placement)
     return _answer(placement, form, counter_form=form, status=outcome.status)
 
 
@@ -232,13 +232,14 @@ def withdraw(placement_id: int):
     may_take_step(permissions.can_withdraw(current_user, placement), placement, OPEN)
     form = forms.OptionalReasonForm(prefix="withdraw")
     outcome = carried_out(
-        form, lambda: service.withdraw(current_user, placement, form.reason.data or "")
+        form,
+        lambda: service.withdraw(current_user, placement, form.reason.data or ""),
+        reload=placement,
     )
     if outcome:
         return _answer(
             placement, form, message=_("The proposal is withdrawn."), trigger="PlacementWithdrawn"
         )
-    db.session.refresh(placement)
     return _answer(placement, form, withdraw_form=form, status=outcome.status)
 
 
@@ -251,11 +252,11 @@ def end(placement_id: int):
     outcome = carried_out(
         form,
         lambda: service.end_early(current_user, placement, form.reason.data, form.ended_on.data),
+        reload=placement,
     )
     if outcome:
         flash(_("The placement ends; the other side is told."), "success")
         return redirect(detail_url(placement))
-    db.session.refresh(placement)
     return _placement_page(placement, end_form=form, status=outcome.status)
 
 
@@ -295,13 +296,14 @@ def cancel_lesson(placement_id: int, value: str):
     may_take_step(permissions.can_change_lessons(current_user, placement), placement, ("agreed",))
     form = forms.ReasonForm(prefix="cancel")
     outcome = carried_out(
-        form, lambda: service.cancel_lesson(current_user, placement, original, form.reason.data)
+        form,
+        lambda: service.cancel_lesson(current_user, placement, original, form.reason.data),
+        reload=placement,
     )
     if outcome:
         return _lesson_answer(
             placement, original, message=_("The lesson is cancelled; the other side is told.")
         )
-    db.session.refresh(placement)
     return _lesson_answer(placement, original, form=form, kind="cancel", status=outcome.status)
 
 
@@ -323,10 +325,10 @@ def move_lesson(placement_id: int, value: str):
             form.end_time.data,
             form.reason.data or "",
         ),
+        reload=placement,
     )
     if outcome:
         return _lesson_answer(
             placement, original, message=_("The lesson is moved; the other side is told.")
         )
-    db.session.refresh(placement)
     return _lesson_answer(placement, original, form=form, kind="move", status=outcome.status)

@@ -182,11 +182,10 @@ def approve_candidate(professional_id: int):
                 raise DomainError(_("Choose a company."), field="company")
         service.approve_candidate(current_user, professional, company)
 
-    outcome = carried_out(form, approve)
+    outcome = carried_out(form, approve, reload=professional)
     if outcome:
         flash(_("%(name)s is in the pool.", name=professional.name), "success")
         return redirect(url_for("placements.candidate", professional_id=professional.id))
-    db.session.refresh(professional)
     return _candidate_page(professional, form, status=outcome.status)
 
 
@@ -199,10 +198,11 @@ def reject_candidate(professional_id: int):
     form = forms.AnswerForm()
     if not form.validate_on_submit():
         abort(400)
-    outcome = carried_out(form, lambda: service.reject_candidate(current_user, professional))
+    outcome = carried_out(
+        form, lambda: service.reject_candidate(current_user, professional), reload=professional
+    )
     if outcome:
         flash(_("The registration is rejected."), "success")
         return redirect(url_for("placements.pool"))
     flash(outcome.message, "error")
-    db.session.refresh(professional)
     return _candidate_page(professional, status=outcome.status)
