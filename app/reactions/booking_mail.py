@@ -1,5 +1,5 @@
-"""Mails and in-app notifications about bookings: who hears what, when a
-booking or its slot changes.
+"""Mails and in-app notifications about bookings, as one table: for each
+event, which mails go to whom, about what, and when.
 
     BookingRequested   -> company contact: confirm or decline (on the booking page)
     BookingConfirmed   -> teacher: confirmed, with the booking as .ics attached;
@@ -8,19 +8,25 @@ booking or its slot changes.
     BookingDeclined    -> teacher, with the reason
     BookingWaitlisted  -> teacher
     BookingPromoted    -> teacher and company contact
-    BookingCancelled   -> company contact (the school cancelled)
+    BookingCancelled   -> company contact, when the school cancelled
     SlotRescheduled    -> teachers of the slot's active bookings, when it moved
     SlotCancelled      -> teachers of the bookings it cancelled
+
+A new mail about a booking is one more `Mail` in the table, with its
+template pair emails/<kind>.html and .txt (docs/ARCHITECTURE.md, "A new mail").
 """
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.accounts.models import User
 from app.bookings.models import ACTIVE, Booking
 from app.calendar.service import booking_ics
 from app.catalogue.models import Slot
@@ -36,37 +42,78 @@ from app.notifications.reminders import (
 from app.notifications.service import notify
 
 
-def _tell(people, booking: Booking, kind: str, subject, key: str, **extra) -> None:
-    for person in people:
-        notify(
-            person,
-            kind,
-            subject=subject,
-            link_path=booking_path(booking.id),
-            dedupe_key=f"{key}:{booking.id}:{person.id}",
-            booking_id=booking.id,
-            **mail_context(booking, person),
-            **extra,
-        )
+def _always(event, booking: Booking) -> bool:
+    return True
 
 
-def _booking(event: ev.BookingEvent) -> Booking:
-    return db.session.get(Booking, event.booking_id)
+def _nothing(event, booking: Booking, person: User) -> dict:
+    return {}
 
 
-def booking_requested(event: ev.BookingRequested) -> None:
-    booking = _booking(event)
-    title = booking.slot.activity.title
-    _tell(
-        company_contacts(booking.slot.activity),
-        booking,
-        "booking_requested",
-        lambda: _l("New booking request for %(title)s", title=title),
-        "requested",
-    )
+def _contacts(booking: Booking) -> list[User]:
+    return company_contacts(booking.slot.activity)
 
 
-def _calendar_file(booking: Booking, person):
+@dataclass(frozen=True)
+class Mail:
+    """One mail about a booking, to each of `to(booking)`."""
+
+    kind: str  # the notification's kind and the templates' name
+    to: Callable[[Booking], Iterable[User]]
+    subject: Callable[[str], object]  # given the activity's title, in the reader's language
+    # Its dedupe key's stem: one mail per booking, reader and stem (a repeated
+    # event is silent). A function when one booking may get it more than once.
+    key: str | Callable[[Booking], str]
+    when: Callable[[object, Booking], bool] = _always
+    extra: Callable[[object, Booking, User], dict] = _nothing
+
+    def send(self, event, booking: Booking) -> None:
+        if not self.when(event, booking):
+            return
+        title = booking.slot.activity.title
+        key = self.key(booking) if callable(self.key) else self.key
+        for person in self.to(booking):
+            notify(
+                person,
+                self.kind,
+                subject=lambda: self.subject(title),
+                link_path=booking_path(booking.id),
+                dedupe_key=f"{key}:{booking.id}:{person.id}",
+                booking_id=booking.id,
+                **mail_context(booking, person),
+                **self.extra(event, booking, person),
+            )
+
+
+def about_the_booking(name: str, *mails: Mail) -> Callable[[ev.BookingEvent], None]:
+    """The reaction that sends `mails` about the event's booking."""
+
+    def react(event: ev.BookingEvent) -> None:
+        booking = db.session.get(Booking, event.booking_id)
+        for mail in mails:
+            mail.send(event, booking)
+
+    react.__name__ = react.__qualname__ = name
+    return react
+
+
+def about_its_bookings(
+    name: str, mail: Mail, bookings: Callable[[Slot], object], when=lambda event: True
+) -> Callable[[ev.SlotRescheduled | ev.SlotCancelled], None]:
+    """The reaction that sends `mail` about each of a slot's `bookings`."""
+
+    def react(event) -> None:
+        if not when(event):
+            return
+        slot = db.session.get(Slot, event.slot_id)
+        for booking in db.session.scalars(bookings(slot).order_by(Booking.id)):
+            mail.send(event, booking)
+
+    react.__name__ = react.__qualname__ = name
+    return react
+
+
+def _calendar_file(event, booking: Booking, person: User) -> dict:
     """The booking as .ics, made for this reader (their language, the other
     party's contact person), for the teacher to add to a calendar."""
 
@@ -80,126 +127,124 @@ def _calendar_file(booking: Booking, person):
             }
         ]
 
-    return make
+    return {"attachments": make}
 
 
-def booking_confirmed(event: ev.BookingConfirmed) -> None:
-    booking = _booking(event)
-    activity = booking.slot.activity
-    for teacher in school_teacher(booking):
-        _tell(
-            [teacher],
-            booking,
-            "booking_confirmed",
-            lambda: _l("Booking confirmed: %(title)s", title=activity.title),
-            "confirmed",
-            attachments=_calendar_file(booking, teacher),
-        )
-    if not activity.requires_approval:
-        _tell(
-            company_contacts(activity),
-            booking,
-            "booking_received",
-            lambda: _l("New booking for %(title)s", title=activity.title),
-            "received",
-        )
+def _reason(event, booking: Booking, person: User) -> dict:
+    return {"reason": event.reason}
 
 
-def booking_declined(event: ev.BookingDeclined) -> None:
-    booking = _booking(event)
-    title = booking.slot.activity.title
-    _tell(
-        school_teacher(booking),
-        booking,
+# --- the table ---------------------------------------------------------------------
+
+
+booking_requested = about_the_booking(
+    "booking_requested",
+    Mail(
+        "booking_requested",
+        to=_contacts,
+        subject=lambda title: _l("New booking request for %(title)s", title=title),
+        key="requested",
+    ),
+)
+
+booking_confirmed = about_the_booking(
+    "booking_confirmed",
+    Mail(
+        "booking_confirmed",
+        to=school_teacher,
+        subject=lambda title: _l("Booking confirmed: %(title)s", title=title),
+        key="confirmed",
+        extra=_calendar_file,
+    ),
+    Mail(
+        "booking_received",
+        to=_contacts,
+        subject=lambda title: _l("New booking for %(title)s", title=title),
+        key="received",
+        when=lambda event, booking: not booking.slot.activity.requires_approval,
+    ),
+)
+
+booking_declined = about_the_booking(
+    "booking_declined",
+    Mail(
         "booking_declined",
-        lambda: _l("Booking declined: %(title)s", title=title),
-        "declined",
-        reason=event.reason,
-    )
+        to=school_teacher,
+        subject=lambda title: _l("Booking declined: %(title)s", title=title),
+        key="declined",
+        extra=_reason,
+    ),
+)
 
-
-def booking_waitlisted(event: ev.BookingWaitlisted) -> None:
-    booking = _booking(event)
-    title = booking.slot.activity.title
-    _tell(
-        school_teacher(booking),
-        booking,
+booking_waitlisted = about_the_booking(
+    "booking_waitlisted",
+    Mail(
         "booking_waitlisted",
-        lambda: _l("On the waiting list: %(title)s", title=title),
-        "waitlisted",
-    )
+        to=school_teacher,
+        subject=lambda title: _l("On the waiting list: %(title)s", title=title),
+        key="waitlisted",
+    ),
+)
 
-
-def booking_promoted(event: ev.BookingPromoted) -> None:
-    booking = _booking(event)
-    title = booking.slot.activity.title
-    _tell(
-        booking_parties(booking),
-        booking,
+booking_promoted = about_the_booking(
+    "booking_promoted",
+    Mail(
         "booking_promoted",
-        lambda: _l("Places came free: %(title)s", title=title),
-        "promoted",
-        promoted_to=event.status,
-    )
+        to=booking_parties,
+        subject=lambda title: _l("Places came free: %(title)s", title=title),
+        key="promoted",
+        extra=lambda event, booking, person: {"promoted_to": event.status},
+    ),
+)
 
-
-def booking_cancelled(event: ev.BookingCancelled) -> None:
-    """The school cancelled; slot cancellations by the company are told by
-    slot_cancelled. The dedupe key makes a second cancellation event silent."""
-    if event.by != "school":
-        return
-    booking = _booking(event)
-    title = booking.slot.activity.title
-    _tell(
-        company_contacts(booking.slot.activity),
-        booking,
+# The school cancelled; a company's cancellation of the slot is told by
+# slot_cancelled.
+booking_cancelled = about_the_booking(
+    "booking_cancelled",
+    Mail(
         "booking_cancelled",
-        lambda: _l("Booking cancelled: %(title)s", title=title),
-        "cancelled",
-        reason=event.reason,
-    )
+        to=_contacts,
+        subject=lambda title: _l("Booking cancelled: %(title)s", title=title),
+        key="cancelled",
+        when=lambda event, booking: event.by == "school",
+        extra=_reason,
+    ),
+)
 
+# Only when the slot moved: a new capacity (or end) is nothing a teacher acts on.
+slot_rescheduled = about_its_bookings(
+    "slot_rescheduled",
+    Mail(
+        "slot_rescheduled",
+        to=school_teacher,
+        subject=lambda title: _l("New date for %(title)s", title=title),
+        # One mail per move: the slot's revision rises with every change.
+        key=lambda booking: f"rescheduled:r{booking.slot.revision}",
+        extra=lambda event, booking, person: {
+            "old_starts_at": datetime.fromisoformat(event.old_starts_at),
+            "reason": event.reason,
+        },
+    ),
+    bookings=lambda slot: select(Booking).where(
+        Booking.slot_id == slot.id, Booking.status.in_(ACTIVE)
+    ),
+    when=lambda event: event.old_starts_at != event.new_starts_at,
+)
 
-def slot_rescheduled(event: ev.SlotRescheduled) -> None:
-    if event.old_starts_at == event.new_starts_at:
-        return  # only the capacity (or the end) changed: nothing a teacher acts on
-    slot = db.session.get(Slot, event.slot_id)
-    old_start = datetime.fromisoformat(event.old_starts_at)
-    for booking in db.session.scalars(
-        select(Booking)
-        .where(Booking.slot_id == slot.id, Booking.status.in_(ACTIVE))
-        .order_by(Booking.id)
-    ):
-        _tell(
-            school_teacher(booking),
-            booking,
-            "slot_rescheduled",
-            lambda: _l("New date for %(title)s", title=slot.activity.title),
-            # One mail per move: the slot's revision rises with every change.
-            f"rescheduled:r{slot.revision}",
-            old_starts_at=old_start,
-            reason=event.reason,
-        )
-
-
-def slot_cancelled(event: ev.SlotCancelled) -> None:
-    """Runs after bookings.follow_cancelled_slot, which cancelled the slot's
-    active bookings on behalf of the company."""
-    slot = db.session.get(Slot, event.slot_id)
-    for booking in db.session.scalars(
-        select(Booking)
-        .where(
-            Booking.slot_id == slot.id,
-            Booking.status == "cancelled",
-            Booking.cancelled_by == "company",
-        )
-        .order_by(Booking.id)
-    ):
-        _tell(
-            school_teacher(booking),
-            booking,
-            "slot_cancelled",
-            lambda: _l("Cancelled by the company: %(title)s", title=slot.activity.title),
-            "slot-cancelled",
-            reason=event.reason,
-        )
+# Runs after bookings.follow_cancelled_slot, which cancelled the slot's active
+# bookings on behalf of the company.
+slot_cancelled = about_its_bookings(
+    "slot_cancelled",
+    Mail(
+        "slot_cancelled",
+        to=school_teacher,
+        subject=lambda title: _l("Cancelled by the company: %(title)s", title=title),
+        key="slot-cancelled",
+        extra=_reason,
+    ),
+    bookings=lambda slot: select(Booking).where(
+        Booking.slot_id == slot.id,
+        Booking.status == "cancelled",
+        Booking.cancelled_by == "company",
+    ),
+)
