@@ -40,12 +40,13 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every table known to the metadata)
-    from app.extensions import babel, csrf, db, login_manager, migrate
+    from app.extensions import babel, cache, csrf, db, login_manager, migrate
     from app.web.i18n import select_locale, select_timezone
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
+    cache.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
 
     login_manager.init_app(app)

@@ -1,6 +1,7 @@
 """Extension objects, created unbound and initialised in create_app()."""
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -33,6 +34,8 @@ migrate = Migrate(compare_type=True, render_as_batch=True, render_item=_render_i
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# The catalogue's and the dashboard's entries (app/versioned_cache.py).
+cache = Cache()
 
 
 @event.listens_for(Engine, "connect")

@@ -9,20 +9,16 @@ from typing import NamedTuple
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     make_response,
     redirect,
     request,
-    session,
     url_for,
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
-from flask_wtf.csrf import generate_csrf
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 from sqlalchemy import bindparam, func, select
@@ -144,38 +140,7 @@ CATALOGUE = "catalogue/index.html"
 def index():
     """The catalogue, from the cache of app/catalogue/cache.py where it can be."""
     version = catalogue_cache.current_version()  # before any search: see cache.py
-    if is_htmx() or not _anonymous_without_messages():
-        return _catalogue(version)
-    # An anonymous visitor without messages waiting sees what every such visitor
-    # sees at this address, but for the CSRF token: the page is cached in the
-    # pieces around wherever it showed this visitor's token, and each visitor's
-    # own goes in between (tests/catalogue/test_cache.py checks that nothing
-    # else differs). An anonymous visitor's language follows from the session's
-    # choice and the address's ?lang= alone (app/web/i18n.py), so those key the
-    # entry: asking Flask-Babel would ask Flask-Login who the visitor is.
-    token = generate_csrf()
-    around_token = catalogue_cache.cached(
-        ("visitor page", session.get("language"), request.full_path),
-        version,
-        lambda: tuple(_catalogue(version).get_data(as_text=True).split(token)),
-    )
-    return _html_response(token.join(around_token))
-
-
-def _anonymous_without_messages() -> bool:
-    """Nobody is signed in and nothing is flashed, read from the session and
-    the cookies alone. Asking Flask-Login (current_user) cost a third of a
-    cached page's view: for a session that names no user it hashes the
-    visitor's address and browser to check where the session came from,
-    which only matters once somebody signs in. A session or remember cookie
-    that names somebody, even somebody no longer valid, takes the ordinary
-    path, which asks Flask-Login."""
-    remember = current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE)
-    return not (_NOT_ANONYMOUS & session.keys()) and remember not in request.cookies
-
-
-# What Flask-Login keeps of a signed-in person, and flashed messages.
-_NOT_ANONYMOUS = frozenset({"_user_id", "_flashes"})
+    return _catalogue(version)
 
 
 def _catalogue(version: int | None):
