@@ -1,7 +1,7 @@
 """The scheduler process (`flask --app wsgi scheduler run`).
 
 Exactly one runs beside the web workers, never inside them: inside gunicorn or
-under the reloader every job would run once per process (INTEROP.md 12-13).
+under the reloader every job would run once per process (docs/INTEROPERABILITY.md, rules 12-13).
 Nothing in create_app() starts it; only this command does.
 The jobs are safe to run twice anyway: the mail dispatcher claims rows with a
 lease, completing bookings is a conditional state change, and digests carry a

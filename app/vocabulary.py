@@ -1,4 +1,4 @@
-"""The fixed word lists of the field (DOMAIN.md): codes in code and data, labels
+"""The fixed word lists of the field (docs/FIELD.md): codes in code and data, labels
 through translations. Order matters: it is the order people see, and the bit
 order of the FlagSet columns that store sets of these codes."""
 

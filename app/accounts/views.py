@@ -1,5 +1,8 @@
 """Sign-in, sign-up, invitations, password resets, organisations and the
-person's own settings."""
+person's own settings.
+
+Kept as one module: the pages of one blueprint around who a person is and
+whom they act for; each view is a few lines over accounts.service."""
 
 from __future__ import annotations
 

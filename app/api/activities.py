@@ -1,4 +1,7 @@
-"""Activities: the public catalogue of offers, and a company's own offers."""
+"""Activities: the public catalogue of offers, and a company's own offers.
+
+Kept as one module: one resource of the API (tag "activities"), its models
+and operations side by side; the rules live in catalogue.service."""
 
 from __future__ import annotations
 
@@ -162,7 +165,7 @@ class ActivityOut(BaseModel):
             max_group_size=activity.max_group_size,
             min_notice_days=activity.min_notice_days,
             requires_approval=activity.requires_approval,
-            # A name only: e-mail and phone are for the parties of a booking (DOMAIN.md).
+            # A name only: e-mail and phone are for the parties of a booking (docs/FIELD.md).
             contact_id=activity.contact_id,
             contact_name=activity.contact.name if activity.contact else None,
             status=activity.status,

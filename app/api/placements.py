@@ -3,7 +3,11 @@ pages, through placements.service.
 
 Another organisation's placement is a 404, like an unknown id; a placement the
 caller may see but not answer is a 403; a wrong state or a clash is a 409;
-input a rule refuses is a 422 naming the field."""
+input a rule refuses is a 422 naming the field.
+
+Kept as one module: one resource of the API, its models and its operations
+side by side as the OpenAPI document lists them (tag "placements"); the
+rules live in placements.service."""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """School requests: a school asks, companies propose, the school accepts one;
-and the ranked suggestions for a request."""
+and the ranked suggestions for a request.
+
+Kept as one module: one resource of the API (tag "requests"), its models and
+operations side by side; the rules live in school_requests.service."""
 
 from __future__ import annotations
 

@@ -8,6 +8,9 @@
 
 Requested and confirmed bookings hold places; see bookings.capacity for how
 places are counted and for the lock order every function here follows.
+
+Kept as one module: one state machine, whose steps share that lock order and
+the conditional move (app/transitions.py).
 """
 
 from __future__ import annotations
@@ -146,7 +149,7 @@ def check_bookable(slot: Slot, school: Organisation, group: Group) -> None:
         raise DomainError(_("This activity is not meant for this learning path."), field="path")
     if group.profile and group.profile not in vocabulary.PROFILES:
         raise DomainError(_("Choose one of the options."), field="profile")
-    # Profiles start in year 3 (DOMAIN.md): younger groups book profile-neutral.
+    # Profiles start in year 3 (docs/FIELD.md): younger groups book profile-neutral.
     if group.year in ("3", "4") and activity.profiles:
         if not group.profile:
             raise DomainError(_("Choose the profile of the group."), field="profile")

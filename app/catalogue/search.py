@@ -10,6 +10,9 @@ whether a next page exists by fetching one row more.
 Distance is the equirectangular approximation in plain arithmetic, which
 SQLite and PostgreSQL both evaluate without math extensions; over the
 distances inside the Netherlands it is within 1% of the great-circle distance.
+
+Kept as one module: one query, its filters and the parsing of the address
+that builds them.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""Operations on activities and their slots."""
+"""Operations on activities and their slots.
+
+Kept as one module: an activity and its slots change together (publishing
+needs a slot, a slot follows its activity's rules and the holidays)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """Catalogue pages: the public slot listing, activity pages, and the company's
-own activities and slots."""
+own activities and slots.
+
+Kept as one module: one blueprint; the catalogue page and its cache, and the
+forms over catalogue.service (each through carried_out)."""
 
 from __future__ import annotations
 

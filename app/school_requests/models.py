@@ -65,7 +65,7 @@ class SchoolRequest(db.Model):
     school_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
-    # Who asked; the companies never see who (DOMAIN.md, privacy), the school does.
+    # Who asked; the companies never see who (docs/FIELD.md, "Privacy"), the school does.
     teacher_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(20))
     topic: Mapped[str] = mapped_column(String(200))

@@ -19,6 +19,10 @@ booking rules when it is made and again, by the booking itself, on acceptance.
 State changes of a request are conditional UPDATEs on the state last read, as
 for bookings: a teacher accepting twice at once, or accepting while the expiry
 job runs, changes the request once; the other gets a Conflict (409).
+
+Kept as one module: one state machine (a request and its proposals) whose
+steps share the request's conditional move, the closing of open proposals
+and the checks of a proposal against the booking rules.
 """
 
 from __future__ import annotations
@@ -141,7 +145,7 @@ def _validate(values: RequestInput, today: date) -> RequestInput:
     profile = values.profile or None
     if profile is not None and profile not in vocabulary.PROFILES:
         raise DomainError(_("Choose one of the options."), field="profile")
-    # Profiles start in year 3 (DOMAIN.md).
+    # Profiles start in year 3 (docs/FIELD.md).
     if values.year in ("3", "4") and profile is None:
         raise DomainError(_("Choose the profile of the group."), field="profile")
     if values.year in ("1", "2") and profile is not None:

@@ -1,7 +1,10 @@
 """Request pages: a teacher's requests, posting one, a request with its
 proposals (accepted in place with htmx, or by a plain form post), a company's
 "requests for you", its answer form and its proposals, and the coordinators'
-list of all requests (the lists behind the mismatch figures)."""
+list of all requests (the lists behind the mismatch figures).
+
+Kept as one module: one blueprint over one state machine; each view is thin
+over school_requests.service."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A real SMTP server on 127.0.0.1 (aiosmtpd, INTEROP.md rule 21) that keeps
+"""A real SMTP server on 127.0.0.1 (aiosmtpd, docs/INTEROPERABILITY.md, rule 21) that keeps
 what it receives, and helpers to book and to dispatch."""
 
 from __future__ import annotations

@@ -1,7 +1,10 @@
 """Reach and the evaluation summary: students, groups, schools and companies
 of the bookings that took place, in every breakdown, this school year and the
 year before, from three aggregates over the reach facts (`figures`); and the
-confirmed groups still to come, shown beside them (`planned`)."""
+confirmed groups still to come, shown beside them (`planned`).
+
+Kept as one module: every breakdown is the same three aggregates cut another
+way, and they must stay in step to add up."""
 
 from __future__ import annotations
 
