@@ -44,7 +44,6 @@ def create_user_command(email, name, organisation_name, role, password):
     """Create a person with a membership of an existing organisation."""
     from sqlalchemy import select
 
-
     query = select(Organisation)
     query = (
         query.where(Organisation.id == int(organisation_name))

@@ -20,6 +20,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+
 def _render_item(type_, obj, autogen_context):
     """Migrations store FlagSet columns as the plain integers they are, so that
     revisions never import application code."""

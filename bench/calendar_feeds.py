@@ -153,13 +153,30 @@ def expect_status(url: str, status: int, headers: dict | None = None) -> None:
         raise SystemExit(f"{url} answered {found}, not {status}")
 
 
-def wrk(url: str, *, duration: int, connections: int, headers: dict | None = None,
-        server: subprocess.Popen | None = None) -> dict:
+def wrk(
+    url: str,
+    *,
+    duration: int,
+    connections: int,
+    headers: dict | None = None,
+    server: subprocess.Popen | None = None,
+) -> dict:
     """One wrk run; with `server`, also the CPU its workers used per request."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_STATUSES if COUNT_STATUSES else WRK_SUMMARY)
-    command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "-s", script.name,
-               "--timeout", "30s"]
+    command = [
+        "wrk",
+        "-t",
+        "2",
+        "-c",
+        str(connections),
+        "-d",
+        f"{duration}s",
+        "-s",
+        script.name,
+        "--timeout",
+        "30s",
+    ]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     cpu_before = worker_cpu_seconds(server)
@@ -197,46 +214,107 @@ def seed(app) -> dict:
         coordinator = User(email="coordinator@bench.test", name="Coordinator", locale="nl")
         db.session.add_all([network, coordinator])
         db.session.add(Membership(user=coordinator, organisation=network, role="coordinator"))
-        schools = [Organisation(kind="school", name=f"Bench school {n}", status="approved",
-                                address=f"Schoolstraat {n}", postcode="7511 AB", city="Enschede",
-                                brin=f"{n:02d}BE", location_number="00") for n in range(20)]
+        schools = [
+            Organisation(
+                kind="school",
+                name=f"Bench school {n}",
+                status="approved",
+                address=f"Schoolstraat {n}",
+                postcode="7511 AB",
+                city="Enschede",
+                brin=f"{n:02d}BE",
+                location_number="00",
+            )
+            for n in range(20)
+        ]
         teacher = User(email="teacher@bench.test", name="Teacher", locale="nl")
         db.session.add_all([*schools, teacher])
         db.session.flush()
         feeds_by_size = {}
         for size in SIZES:
-            company = Organisation(kind="company", name=f"Bench company {size}", status="approved",
-                                   address="Industriestraat 1", postcode="7554 AB", city="Hengelo",
-                                   kvk=f"{size:08d}", sectors=frozenset({"metal"}))
-            activity = Activity(company=company, kind="company_visit", title=f"CNC milling {size}",
-                                sectors=frozenset({"metal"}), profiles=frozenset({"PIE"}),
-                                years=frozenset({"3"}), paths=frozenset({"KB"}), venue="company",
-                                address="Industriestraat 1", postcode="7554 AB", city="Hengelo",
-                                status="published")
+            company = Organisation(
+                kind="company",
+                name=f"Bench company {size}",
+                status="approved",
+                address="Industriestraat 1",
+                postcode="7554 AB",
+                city="Hengelo",
+                kvk=f"{size:08d}",
+                sectors=frozenset({"metal"}),
+            )
+            activity = Activity(
+                company=company,
+                kind="company_visit",
+                title=f"CNC milling {size}",
+                sectors=frozenset({"metal"}),
+                profiles=frozenset({"PIE"}),
+                years=frozenset({"3"}),
+                paths=frozenset({"KB"}),
+                venue="company",
+                address="Industriestraat 1",
+                postcode="7554 AB",
+                city="Hengelo",
+                status="published",
+            )
             db.session.add_all([company, activity])
             db.session.flush()
             slot_rows = []
             for n in range(size):
                 starts = now + timedelta(days=14, hours=n)
-                slot_rows.append({"activity_id": activity.id, "starts_at": starts,
-                                  "ends_at": starts + timedelta(hours=2), "capacity": 30,
-                                  "taken": 24, "status": "open", "revision": 0,
-                                  "created_at": now, "updated_at": now})
+                slot_rows.append(
+                    {
+                        "activity_id": activity.id,
+                        "starts_at": starts,
+                        "ends_at": starts + timedelta(hours=2),
+                        "capacity": 30,
+                        "taken": 24,
+                        "status": "open",
+                        "revision": 0,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
             db.session.execute(insert(Slot), slot_rows)
-            slot_ids = [row.id for row in db.session.query(Slot.id)
-                        .filter(Slot.activity_id == activity.id).order_by(Slot.id)]
-            db.session.execute(insert(Booking), [
-                {"slot_id": slot_id, "school_id": schools[n % 20].id, "teacher_id": teacher.id,
-                 "booked_by_id": teacher.id, "group_size": 24, "year": "3", "path": "KB",
-                 "profile": "PIE", "status": "confirmed", "revision": 1, "remarks": "",
-                 "created_at": now, "updated_at": now}
-                for n, slot_id in enumerate(slot_ids)
-            ])
-            feed = feeds.create_feed(coordinator, kind="filtered", name=f"Bench {size}",
-                                     filters={"companies": [company.id]})
-            feeds_by_size[size] = {"feed_id": feed.id, "token": feeds.feed_token(feed),
-                                   "slot_ids": slot_ids, "coordinator_id": coordinator.id,
-                                   "contact_company": company.id}
+            slot_ids = [
+                row.id
+                for row in db.session.query(Slot.id)
+                .filter(Slot.activity_id == activity.id)
+                .order_by(Slot.id)
+            ]
+            db.session.execute(
+                insert(Booking),
+                [
+                    {
+                        "slot_id": slot_id,
+                        "school_id": schools[n % 20].id,
+                        "teacher_id": teacher.id,
+                        "booked_by_id": teacher.id,
+                        "group_size": 24,
+                        "year": "3",
+                        "path": "KB",
+                        "profile": "PIE",
+                        "status": "confirmed",
+                        "revision": 1,
+                        "remarks": "",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for n, slot_id in enumerate(slot_ids)
+                ],
+            )
+            feed = feeds.create_feed(
+                coordinator,
+                kind="filtered",
+                name=f"Bench {size}",
+                filters={"companies": [company.id]},
+            )
+            feeds_by_size[size] = {
+                "feed_id": feed.id,
+                "token": feeds.feed_token(feed),
+                "slot_ids": slot_ids,
+                "coordinator_id": coordinator.id,
+                "contact_company": company.id,
+            }
         db.session.commit()
     return feeds_by_size
 
@@ -310,9 +388,22 @@ def render_times(app, feeds_by_size) -> dict:
 
 def start_gunicorn(target: str, port: int, env: dict, workers: int = 2) -> subprocess.Popen:
     return subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", str(workers), "--threads", "4", "--bind",
-         f"127.0.0.1:{port}", "--log-level", "warning", target],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(BIN / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            target,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -344,14 +435,17 @@ def radicale_python() -> Path | None:
     python = RADICALE_VENV / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(RADICALE_VENV)], check=True)
-    done = subprocess.run([str(python), "-m", "pip", "install", "--quiet",
-                           f"Radicale=={RADICALE_VERSION}"], capture_output=True)
+    done = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", f"Radicale=={RADICALE_VERSION}"],
+        capture_output=True,
+    )
     return python if done.returncode == 0 else None
 
 
 def start_radicale(python: Path, port: int, folder: Path) -> subprocess.Popen:
     config = folder / "config"
-    config.write_text(textwrap.dedent(f"""
+    config.write_text(
+        textwrap.dedent(f"""
         [server]
         hosts = 127.0.0.1:{port}
         [auth]
@@ -360,9 +454,13 @@ def start_radicale(python: Path, port: int, folder: Path) -> subprocess.Popen:
         filesystem_folder = {folder / "collections"}
         [logging]
         level = warning
-    """))
-    return subprocess.Popen([str(python), "-m", "radicale", "--config", str(config)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    """)
+    )
+    return subprocess.Popen(
+        [str(python), "-m", "radicale", "--config", str(config)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def measure_radicale(body: bytes, *, duration: int, connections: int, folder: Path) -> dict:
@@ -375,20 +473,29 @@ def measure_radicale(body: bytes, *, duration: int, connections: int, folder: Pa
     url = f"http://127.0.0.1:{port}/bench/feed1000/"
     try:
         wait_for(f"http://127.0.0.1:{port}/", auth)
-        request = urllib.request.Request(url, data=body, method="PUT",
-                                         headers={**auth, "Content-Type": "text/calendar"})
+        request = urllib.request.Request(
+            url, data=body, method="PUT", headers={**auth, "Content-Type": "text/calendar"}
+        )
         urllib.request.urlopen(request, timeout=600).read()
         elapsed, status, size = timed_get(url, auth)
         with urllib.request.urlopen(urllib.request.Request(url, headers=auth)) as response:
             etag = response.headers.get("ETag")
         _elapsed, conditional_status, _size = timed_get(
-            url, {**auth, "If-None-Match": etag or '"x"'})
+            url, {**auth, "If-None-Match": etag or '"x"'}
+        )
         return {
-            "first_get_s": round(elapsed, 3), "status": status, "bytes": size, "etag": etag,
+            "first_get_s": round(elapsed, 3),
+            "status": status,
+            "bytes": size,
+            "etag": etag,
             "conditional_status": conditional_status,
             "repeated": wrk(url, duration=duration, connections=connections, headers=auth),
-            "conditional": wrk(url, duration=duration, connections=connections,
-                               headers={**auth, "If-None-Match": etag or '"x"'}),
+            "conditional": wrk(
+                url,
+                duration=duration,
+                connections=connections,
+                headers={**auth, "If-None-Match": etag or '"x"'},
+            ),
         }
     finally:
         server.terminate()
@@ -398,26 +505,44 @@ def measure_radicale(body: bytes, *, duration: int, connections: int, folder: Pa
 # --- the run --------------------------------------------------------------------------------
 
 
-def run(*, database_url: str | None, duration: int, connections: int, rounds: int,
-        radicale: bool) -> dict:
+def run(
+    *, database_url: str | None, duration: int, connections: int, rounds: int, radicale: bool
+) -> dict:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     folder = Path(tempfile.mkdtemp(prefix="tp-calendar-bench-"))
     url = database_url or f"sqlite:///{folder / 'calendar.db'}"
     app_port, hello_port = free_port(), free_port()
-    env = {**os.environ, "TECHNIEKPOORT_DATABASE_URL": url,
-           "TECHNIEKPOORT_SECRET_KEY": SECRET,
-           "TECHNIEKPOORT_BASE_URL": f"{BASE_URL}:{app_port}"}
-    os.environ.update({k: env[k] for k in ("TECHNIEKPOORT_DATABASE_URL",
-                                           "TECHNIEKPOORT_SECRET_KEY", "TECHNIEKPOORT_BASE_URL")})
+    env = {
+        **os.environ,
+        "TECHNIEKPOORT_DATABASE_URL": url,
+        "TECHNIEKPOORT_SECRET_KEY": SECRET,
+        "TECHNIEKPOORT_BASE_URL": f"{BASE_URL}:{app_port}",
+    }
+    os.environ.update(
+        {
+            k: env[k]
+            for k in (
+                "TECHNIEKPOORT_DATABASE_URL",
+                "TECHNIEKPOORT_SECRET_KEY",
+                "TECHNIEKPOORT_BASE_URL",
+            )
+        }
+    )
     from app import create_app
 
     app = create_app()
     print(f"seeding {', '.join(map(str, SIZES))} events into {url} ...", flush=True)
     feeds_by_size = seed(app)
-    results: dict = {"database": url.split(":")[0], "duration_s": duration, "rounds": rounds,
-                     "connections": connections, "load_average": os.getloadavg(), "feeds": {},
-                     "count_statuses": COUNT_STATUSES}
+    results: dict = {
+        "database": url.split(":")[0],
+        "duration_s": duration,
+        "rounds": rounds,
+        "connections": connections,
+        "load_average": os.getloadavg(),
+        "feeds": {},
+        "count_statuses": COUNT_STATUSES,
+    }
 
     print("render times in-process ...", flush=True)
     results["render"] = render_times(app, feeds_by_size)
@@ -439,7 +564,9 @@ def run(*, database_url: str | None, duration: int, connections: int, rounds: in
             etags[size] = urllib.request.urlopen(urls[size]).headers["ETag"]
             results["feeds"][size] = {
                 "fresh_worker": fresh,
-                "bytes": size_in_bytes, "repeated": [], "not_modified": [],
+                "bytes": size_in_bytes,
+                "repeated": [],
+                "not_modified": [],
             }
         # Hello world and the feeds take turns, so that a machine busy with
         # something else weighs on both sides of each ratio alike.
@@ -447,17 +574,25 @@ def run(*, database_url: str | None, duration: int, connections: int, rounds: in
         for n in range(rounds):
             print(f"round {n + 1} of {rounds} ...", flush=True)
             expect_status(hello_url, 200)
-            results["hello"].append(wrk(hello_url, duration=duration, connections=connections,
-                                        server=hello))
+            results["hello"].append(
+                wrk(hello_url, duration=duration, connections=connections, server=hello)
+            )
             for size in feeds_by_size:
                 conditional = {"If-None-Match": etags[size]}
                 expect_status(urls[size], 200)
                 results["feeds"][size]["repeated"].append(
-                    wrk(urls[size], duration=duration, connections=connections, server=server))
+                    wrk(urls[size], duration=duration, connections=connections, server=server)
+                )
                 expect_status(urls[size], 304, conditional)
                 results["feeds"][size]["not_modified"].append(
-                    wrk(urls[size], duration=duration, connections=connections,
-                        headers=conditional, server=server))
+                    wrk(
+                        urls[size],
+                        duration=duration,
+                        connections=connections,
+                        headers=conditional,
+                        server=server,
+                    )
+                )
         for size, info in feeds_by_size.items():
             print(f"feed of {size} events: after a change ...", flush=True)
             after_change, cpu = [], []
@@ -475,8 +610,9 @@ def run(*, database_url: str | None, duration: int, connections: int, rounds: in
             print("Radicale with the same 1,000 events ...", flush=True)
             with urllib.request.urlopen(urls[1000]) as response:
                 body = response.read()
-            results["radicale"] = measure_radicale(body, duration=duration,
-                                                   connections=connections, folder=folder)
+            results["radicale"] = measure_radicale(
+                body, duration=duration, connections=connections, folder=folder
+            )
     finally:
         for process in (server, hello):
             stop(process)
@@ -505,8 +641,9 @@ def report(results: dict) -> str:
     ]
     for size, r in results["feeds"].items():
         ratios = [m["rps"] / h["rps"] for m, h in zip(r["not_modified"], hello, strict=True)]
-        errors = sum(run["errors"] + run["error_statuses"]
-                     for run in r["repeated"] + r["not_modified"])
+        errors = sum(
+            run["errors"] + run["error_statuses"] for run in r["repeated"] + r["not_modified"]
+        )
         lines.append(
             f"{size} events ({r['bytes']} bytes): repeated {_median(r['repeated'])} req/s "
             f"(rounds {[x['rps'] for x in r['repeated']]}, server CPU {_cpu(r['repeated'])} per "
@@ -540,20 +677,27 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.calendar_feeds")
     parser.add_argument("--database-url", default=None, help="an empty database (default: SQLite)")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk measurement")
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="times hello world and the feeds are measured in turn")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="times hello world and the feeds are measured in turn"
+    )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--output", default=None, help="also write the results as JSON here")
     parser.add_argument("--no-radicale", action="store_true")
-    parser.add_argument("--count-statuses", action="store_true",
-                        help="count every answer's status in wrk's Lua (slows wrk down a lot "
-                             "on large bodies)")
+    parser.add_argument(
+        "--count-statuses",
+        action="store_true",
+        help="count every answer's status in wrk's Lua (slows wrk down a lot on large bodies)",
+    )
     args = parser.parse_args(argv)
     global COUNT_STATUSES
     COUNT_STATUSES = args.count_statuses
-    results = run(database_url=args.database_url, duration=args.duration,
-                  connections=args.connections, rounds=args.rounds,
-                  radicale=not args.no_radicale)
+    results = run(
+        database_url=args.database_url,
+        duration=args.duration,
+        connections=args.connections,
+        rounds=args.rounds,
+        radicale=not args.no_radicale,
+    )
     print(report(results))
     if args.output:
         Path(args.output).write_text(json.dumps(results, indent=2, default=str))

@@ -223,8 +223,10 @@ def measure(
         result.server_cpu_ms = 1000 * (cpu_after - cpu_before) / raw["requests"]
     elif server:
         result.notes.append("no answer during the measurement")
-        echo(f"  {name}: no answer in {duration} s; the server's log ends with:\n"
-             f"{server.log.read_text()[-2000:]}")
+        echo(
+            f"  {name}: no answer in {duration} s; the server's log ends with:\n"
+            f"{server.log.read_text()[-2000:]}"
+        )
     cpu = f"cpu {result.server_cpu_ms:5.2f} ms/req   " if result.server_cpu_ms else ""
     echo(
         f"  {name:<34} {result.requests_per_s:8.0f} req/s   p50 {result.p50_ms:6.1f} ms   "
@@ -329,12 +331,14 @@ def prepare_bookings(database_url: str, work: Path, seed: int = 7) -> tuple[Path
             }
             if year in ("3", "4") and profiles:
                 body["profile"] = rng.choice(profiles)
-            lines.append((
-                "POST",
-                f"/api/v1/slots/{slot_id}/bookings",
-                json.dumps(body),
-                [f"Authorization: Bearer {token}", "Content-Type: application/json"],
-            ))
+            lines.append(
+                (
+                    "POST",
+                    f"/api/v1/slots/{slot_id}/bookings",
+                    json.dumps(body),
+                    [f"Authorization: Bearer {token}", "Content-Type: application/json"],
+                )
+            )
             if len(lines) == BOOKING_TARGETS:
                 break
         teacher_email = teachers[0][0].email
@@ -364,8 +368,9 @@ def visitor_cookies(base: str, path: str, visitors: int = VISITORS) -> list[str]
 def write_requests(path: Path, requests: list[tuple[str, str, str, list[str]]]) -> Path:
     """A requests file for bench/report.lua, one request a line:
     METHOD <tab> PATH <tab> BODY <tab> HEADER <tab> HEADER ... (no tabs inside)."""
-    lines = ["\t".join([method, target, body, *headers])
-             for method, target, body, headers in requests]
+    lines = [
+        "\t".join([method, target, body, *headers]) for method, target, body, headers in requests
+    ]
     path.write_text("\n".join(lines) + "\n")
     path.chmod(0o600)  # bearer tokens and sessions
     return path
@@ -408,8 +413,10 @@ def _measure_app(key: str, server: Gunicorn, work: Path, teacher: str, options: 
         # Anonymous visitors, each with a session of their own.
         requests = write_requests(
             work / f"visitors-{key}.tsv",
-            [("GET", path, "", [f"Cookie: {cookie}"])
-             for cookie in visitor_cookies(server.base, path)],
+            [
+                ("GET", path, "", [f"Cookie: {cookie}"])
+                for cookie in visitor_cookies(server.base, path)
+            ],
         )
     elif key in ("catalogue-teacher", "catalogue-htmx"):
         headers = (f"Cookie: {login_cookie(server.base, teacher, BENCH_PASSWORD)}",)
@@ -419,15 +426,23 @@ def _measure_app(key: str, server: Gunicorn, work: Path, teacher: str, options: 
         path = API_ACTIVITIES
     else:
         raise ValueError(f"unknown scenario {key}")
-    return measure(NAMES[key], server.base, path, headers=headers, requests_file=requests,
-                   server=server, **options)
+    return measure(
+        NAMES[key],
+        server.base,
+        path,
+        headers=headers,
+        requests_file=requests,
+        server=server,
+        **options,
+    )
 
 
 def _start(what: str, database_url: str, work: Path, settings: list[str]) -> Gunicorn:
     if what == "hello":
         return Gunicorn("bench.hello:app", {}, work, settings=settings)
-    return Gunicorn("wsgi:app", _app_env(database_url), work, ready_path="/healthz",
-                    settings=settings)
+    return Gunicorn(
+        "wsgi:app", _app_env(database_url), work, ready_path="/healthz", settings=settings
+    )
 
 
 def _announce(echo, connections: int, warmup: int, duration: int, settings: list[str]) -> None:
@@ -522,8 +537,9 @@ def rounds(
             echo(f"round {number} of {count}")
             hello_rps = None
             for key in only:
-                with _start("hello" if key == "hello" else "app", database_url, work,
-                            settings) as server:
+                with _start(
+                    "hello" if key == "hello" else "app", database_url, work, settings
+                ) as server:
                     if key == "hello":
                         result = measure(NAMES[key], server.base, "/", server=server, **options)
                         hello_rps = result.requests_per_s
@@ -548,10 +564,12 @@ def _a_teacher(database_url: str) -> str:
     engine = create_engine(database_url)
     try:
         with engine.connect() as connection:
-            email = connection.execute(text(
-                'SELECT u.email FROM "user" u JOIN membership m ON m.user_id = u.id '
-                "WHERE m.role = 'teacher' ORDER BY u.id LIMIT 1"
-            )).scalar()
+            email = connection.execute(
+                text(
+                    'SELECT u.email FROM "user" u JOIN membership m ON m.user_id = u.id '
+                    "WHERE m.role = 'teacher' ORDER BY u.id LIMIT 1"
+                )
+            ).scalar()
     finally:
         engine.dispose()
     if email is None:
@@ -573,16 +591,19 @@ def rounds_table(results: list[Result]) -> str:
         ratios = [r.ratio_to_hello for r in rows if r.ratio_to_hello is not None]
         p95 = [r.p95_ms for r in rows]
         cpu = [r.server_cpu_ms for r in rows if r.server_cpu_ms]
-        cpu_ratios = [hello[r.round].server_cpu_ms / r.server_cpu_ms for r in rows
-                      if r.server_cpu_ms and r.round in hello and hello[r.round].server_cpu_ms]
+        cpu_ratios = [
+            hello[r.round].server_cpu_ms / r.server_cpu_ms
+            for r in rows
+            if r.server_cpu_ms and r.round in hello and hello[r.round].server_cpu_ms
+        ]
         loads = [r.load_average for r in rows]
         lines.append(
             f"| {name} | {median(rps):,.0f} ({min(rps):,.0f}-{max(rps):,.0f}) "
             f"| {_percent(ratios)} | {median(p95):.1f} ({max(p95):.1f}) "
             f"| {median(cpu):.2f} ms | {median(cpu_ratios):.0%} "
             f"| {min(loads):.1f}-{max(loads):.1f} |"
-            if cpu and cpu_ratios else
-            f"| {name} | {median(rps):,.0f} | {_percent(ratios)} | {median(p95):.1f} | | | |"
+            if cpu and cpu_ratios
+            else f"| {name} | {median(rps):,.0f} | {_percent(ratios)} | {median(p95):.1f} | | | |"
         )
     return "\n".join(lines)
 
@@ -622,14 +643,24 @@ def main(argv: list[str] | None = None) -> None:
     alternate.add_argument("--duration", type=int, default=10)
     alternate.add_argument("--warmup", type=int, default=3)
     alternate.add_argument("--connections", type=int, default=16)
-    alternate.add_argument("--only", default=",".join(ROUND_SCENARIOS),
-                           help=f"comma-separated, hello first: {','.join(SCENARIOS[:-1])}")
+    alternate.add_argument(
+        "--only",
+        default=",".join(ROUND_SCENARIOS),
+        help=f"comma-separated, hello first: {','.join(SCENARIOS[:-1])}",
+    )
     alternate.add_argument("--output", default=None)
     alternate.add_argument("--gunicorn", default=None)
     args = parser.parse_args(argv)
-    rounds(args.database_url, args.rounds, tuple(args.only.split(",")), args.duration,
-           args.warmup, args.connections, args.output,
-           args.gunicorn.split() if args.gunicorn else None)
+    rounds(
+        args.database_url,
+        args.rounds,
+        tuple(args.only.split(",")),
+        args.duration,
+        args.warmup,
+        args.connections,
+        args.output,
+        args.gunicorn.split() if args.gunicorn else None,
+    )
 
 
 if __name__ == "__main__":

@@ -28,7 +28,9 @@ def load_organisations_and_people() -> dict[str, int]:
         values = {k: v for k, v in item.items() if k not in ("key", "sectors", "profiles")}
         values.setdefault("status", "approved")
         organisation = db.session.scalar(
-            select(Organisation).where(Organisation.name == item["name"], Organisation.kind == item["kind"])
+            select(Organisation).where(
+                Organisation.name == item["name"], Organisation.kind == item["kind"]
+            )
         )
         if organisation is None:
             organisation = Organisation(**values)
@@ -48,7 +50,9 @@ def load_organisations_and_people() -> dict[str, int]:
     for person in data["people"]:
         user = db.session.scalar(select(User).where(User.email == person["email"]))
         if user is None:
-            user = User(email=person["email"], name=person["name"], password_hash=template.password_hash)
+            user = User(
+                email=person["email"], name=person["name"], password_hash=template.password_hash
+            )
             db.session.add(user)
             db.session.flush()
             people += 1
@@ -64,5 +68,7 @@ def demo_organisation(key: str) -> Organisation:
     """A demo organisation by its fixture key (for the later loaders and the tests)."""
     item = next(o for o in fixture("demo_region.json")["organisations"] if o["key"] == key)
     return db.session.scalar(
-        select(Organisation).where(Organisation.name == item["name"], Organisation.kind == item["kind"])
+        select(Organisation).where(
+            Organisation.name == item["name"], Organisation.kind == item["kind"]
+        )
     )

@@ -53,14 +53,20 @@ class OrganisationFields(FlaskForm):
     holiday_region = SelectField(
         _l("School holiday region"), choices=options(vocabulary.HOLIDAY_REGIONS), default="noord"
     )
-    brin = StringField(_l("BRIN code (schools)"), validators=[Optional(), Normalised(validation.normalise_brin)])
+    brin = StringField(
+        _l("BRIN code (schools)"), validators=[Optional(), Normalised(validation.normalise_brin)]
+    )
     location_number = StringField(
         _l("Location number (schools)"),
         validators=[Optional(), Normalised(validation.normalise_location_number)],
     )
-    kvk = StringField(_l("KvK number (companies)"), validators=[Optional(), Normalised(validation.normalise_kvk)])
+    kvk = StringField(
+        _l("KvK number (companies)"), validators=[Optional(), Normalised(validation.normalise_kvk)]
+    )
     sectors = MultiCheckboxField(_l("Sectors (companies)"), choices=options(vocabulary.SECTORS))
-    profiles = MultiCheckboxField(_l("Technical profiles offered (schools)"), choices=options(vocabulary.PROFILES))
+    profiles = MultiCheckboxField(
+        _l("Technical profiles offered (schools)"), choices=options(vocabulary.PROFILES)
+    )
     website = StringField(_l("Website"), validators=[Optional(), Length(max=200)])
 
     def validate(self, extra_validators=None) -> bool:
@@ -84,7 +90,8 @@ class OrganisationFields(FlaskForm):
 class RegistrationForm(OrganisationFields):
     contact_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
     contact_email = EmailField(
-        _l("Your e-mail address"), validators=[DataRequired(), Normalised(validation.normalise_email)]
+        _l("Your e-mail address"),
+        validators=[DataRequired(), Normalised(validation.normalise_email)],
     )
     password, password_again = password_fields()
 
@@ -114,7 +121,9 @@ class MemberRoleForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Normalised(validation.normalise_email)])
+    email = EmailField(
+        _l("E-mail address"), validators=[DataRequired(), Normalised(validation.normalise_email)]
+    )
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"), choices=[])
 

@@ -107,8 +107,11 @@ def promote_waiting_list(slot: Slot, actor=None) -> list[Booking]:
             continue
         emit(
             BookingPromoted(
-                booking_id=booking.id, slot_id=slot.id, school_id=booking.school_id,
-                company_id=slot.activity.company_id, group_size=booking.group_size,
+                booking_id=booking.id,
+                slot_id=slot.id,
+                school_id=booking.school_id,
+                company_id=slot.activity.company_id,
+                group_size=booking.group_size,
                 status=booking.status,
             ),
             actor,

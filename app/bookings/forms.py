@@ -33,8 +33,9 @@ class BookingForm(FlaskForm):
     path = SelectField(_l("Learning path"), validate_choice=False)
     profile = SelectField(_l("Profile"), validate_choice=False, validators=[Optional()])
     teacher = SelectField(_l("Responsible teacher"), coerce=int, validate_choice=False)
-    remarks = TextAreaField(_l("Remarks for the company"),
-                            validators=[Optional(), Length(max=TEXT)])
+    remarks = TextAreaField(
+        _l("Remarks for the company"), validators=[Optional(), Length(max=TEXT)]
+    )
     accept_waitlist = BooleanField(_l("Put us on the waiting list if the group does not fit"))
     # A one-time token: the same form sent twice makes one booking.
     token = HiddenField()
@@ -43,22 +44,26 @@ class BookingForm(FlaskForm):
         """Fills the choices for this activity and this person's schools."""
         self.school.choices = [SelectChoice(s.id, s.name) for s in schools]
         self.year.choices = [
-            SelectChoice(code, label) for code, label in vocabulary.YEARS.items()
+            SelectChoice(code, label)
+            for code, label in vocabulary.YEARS.items()
             if code in activity.years
         ]
         self.path.choices = [
-            SelectChoice(code, label) for code, label in vocabulary.PATHS.items()
+            SelectChoice(code, label)
+            for code, label in vocabulary.PATHS.items()
             if code in activity.paths
         ]
         profiles = activity.profiles or vocabulary.PROFILES.keys()
         self.profile.choices = [SelectChoice("", _l("No profile (years 1 and 2)"))] + [
-            SelectChoice(code, label) for code, label in vocabulary.PROFILES.items()
+            SelectChoice(code, label)
+            for code, label in vocabulary.PROFILES.items()
             if code in profiles
         ]
         several_schools = len(schools) > 1
         self.teacher.choices = [
-            SelectChoice(person.id, f"{person.name} ({school.name})" if several_schools
-                         else person.name)
+            SelectChoice(
+                person.id, f"{person.name} ({school.name})" if several_schools else person.name
+            )
             for school, person in teachers
         ]
 
@@ -75,4 +80,3 @@ class ReasonForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     next = HiddenField()
-

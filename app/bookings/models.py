@@ -26,7 +26,9 @@ class Booking(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("slot.id", ondelete="CASCADE"))
-    school_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    school_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
     # The teacher responsible for the group on the day.
     teacher_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
@@ -54,7 +56,8 @@ class Booking(db.Model):
     __table_args__ = (
         CheckConstraint("group_size > 0", name="group_size_positive"),
         CheckConstraint(
-            "status IN ('requested', 'confirmed', 'waitlisted', 'declined', 'cancelled', 'completed')",
+            "status IN ('requested', 'confirmed', 'waitlisted', 'declined', 'cancelled', "
+            "'completed')",
             name="status",
         ),
         UniqueConstraint("booked_by_id", "idempotency_key", name="uq_booking_idempotency"),

@@ -16,11 +16,16 @@ feeds_cli = AppGroup("feeds", help="Calendar feeds.")
 
 @feeds_cli.command("create")
 @click.argument("email")
-@click.option("--kind", type=click.Choice(["personal", "organisation"]), default="personal",
-              show_default=True)
-@click.option("--organisation", "organisation_name", default=None,
-              help="For --kind organisation: the name or id of the school or company "
-                   "(default: the person's first one).")
+@click.option(
+    "--kind", type=click.Choice(["personal", "organisation"]), default="personal", show_default=True
+)
+@click.option(
+    "--organisation",
+    "organisation_name",
+    default=None,
+    help="For --kind organisation: the name or id of the school or company "
+    "(default: the person's first one).",
+)
 @click.option("--name", default="", help="The calendar's name in the calendar program.")
 def create_feed_command(email, kind, organisation_name, name):
     """Make a calendar feed for EMAIL and print its link."""
@@ -33,7 +38,8 @@ def create_feed_command(email, kind, organisation_name, name):
         candidates = service.organisations_for_feeds(user)
         if organisation_name:
             candidates = [
-                o for o in candidates
+                o
+                for o in candidates
                 if str(o.id) == organisation_name or o.name == organisation_name
             ]
         if not candidates:

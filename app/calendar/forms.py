@@ -16,17 +16,19 @@ class FeedForm(FlaskForm):
 
     name = StringField(_l("Name"), validators=[Optional(), Length(max=100)])
     kind = SelectField(_l("Shows"))
-    organisation_id = SelectField(_l("Organisation"), coerce=int, validate_choice=False,
-                                  validators=[Optional()])
-    regions = MultiCheckboxField(_l("Holiday region of the company"),
-                                 choices=options(vocabulary.HOLIDAY_REGIONS))
+    organisation_id = SelectField(
+        _l("Organisation"), coerce=int, validate_choice=False, validators=[Optional()]
+    )
+    regions = MultiCheckboxField(
+        _l("Holiday region of the company"), choices=options(vocabulary.HOLIDAY_REGIONS)
+    )
     sectors = MultiCheckboxField(_l("Sectors"), choices=options(vocabulary.SECTORS))
     profiles = MultiCheckboxField(_l("Profiles"), choices=options(vocabulary.PROFILES))
     kinds = MultiCheckboxField(_l("Kinds of activity"), choices=options(content.FEED_KINDS))
-    schools = SelectMultipleField(_l("Booked by these schools"), coerce=int,
-                                  validate_choice=False)
-    companies = SelectMultipleField(_l("Offered by these companies"), coerce=int,
-                                    validate_choice=False)
+    schools = SelectMultipleField(_l("Booked by these schools"), coerce=int, validate_choice=False)
+    companies = SelectMultipleField(
+        _l("Offered by these companies"), coerce=int, validate_choice=False
+    )
 
     def offer(self, *, organisations, coordinator: bool, schools=(), companies=()) -> None:
         kinds = [SelectChoice("personal", _l("My own: my bookings and my company's activities"))]

@@ -226,8 +226,10 @@ def serialize_event(event: CalendarEvent) -> bytes:
     rule = event.recurrence
     if rule is not None:
         # UNTIL is UTC when DTSTART carries a TZID (RFC 5545 3.3.10).
-        lines.append(f"RRULE:FREQ=WEEKLY;UNTIL={_utc_text(rule.until)};"
-                     f"INTERVAL={rule.interval};BYDAY={','.join(rule.weekdays)}")
+        lines.append(
+            f"RRULE:FREQ=WEEKLY;UNTIL={_utc_text(rule.until)};"
+            f"INTERVAL={rule.interval};BYDAY={','.join(rule.weekdays)}"
+        )
         if rule.exdates:
             lines.append("EXDATE" + _TZ_PARAM + ",".join(map(_local_text, rule.exdates)))
     if event.categories:
@@ -240,8 +242,9 @@ def serialize_event(event: CalendarEvent) -> bytes:
     lines.append("STATUS:" + event.status)
     if event.url:
         lines.append("URL:" + event.url)
-    return b"".join((b"BEGIN:VEVENT\r\n", *(_fold(line) + b"\r\n" for line in lines),
-                     b"END:VEVENT\r\n"))
+    return b"".join(
+        (b"BEGIN:VEVENT\r\n", *(_fold(line) + b"\r\n" for line in lines), b"END:VEVENT\r\n")
+    )
 
 
 def serialize_event_with_icalendar(event: CalendarEvent) -> bytes:
@@ -259,8 +262,15 @@ def serialize_event_with_icalendar(event: CalendarEvent) -> bytes:
         vevent.add("recurrence-id", _local(event.recurrence_id))
     if event.recurrence is not None:
         rule = event.recurrence
-        vevent.add("rrule", {"freq": "weekly", "interval": rule.interval,
-                             "byday": list(rule.weekdays), "until": _utc(rule.until)})
+        vevent.add(
+            "rrule",
+            {
+                "freq": "weekly",
+                "interval": rule.interval,
+                "byday": list(rule.weekdays),
+                "until": _utc(rule.until),
+            },
+        )
         if rule.exdates:
             vevent.add("exdate", [_local(day) for day in rule.exdates])
     vevent.add("summary", clean_text(event.summary))

@@ -59,17 +59,23 @@ def load_activities() -> dict[str, int]:
             .order_by(Membership.id)
         )
         options = [t for sector in sorted(company.sectors) for t in templates.get(sector, [])]
-        chosen = options[:3] if company.name.startswith("Hengelo Aandrijftechniek") else rng.sample(
-            options, k=min(len(options), rng.randint(1, 2))
+        chosen = (
+            options[:3]
+            if company.name.startswith("Hengelo Aandrijftechniek")
+            else rng.sample(options, k=min(len(options), rng.randint(1, 2)))
         )
         for template in chosen:
             activity = service.create_activity(
                 company,
                 {
-                    "kind": template["kind"], "title": template["title"],
-                    "description": template["description"], "sectors": company.sectors,
-                    "profiles": template["profiles"], "years": template["years"],
-                    "paths": template["paths"], "venue": template["venue"],
+                    "kind": template["kind"],
+                    "title": template["title"],
+                    "description": template["description"],
+                    "sectors": company.sectors,
+                    "profiles": template["profiles"],
+                    "years": template["years"],
+                    "paths": template["paths"],
+                    "venue": template["venue"],
                     "duration_minutes": template["duration"],
                     "max_group_size": template["max_group"],
                     "min_notice_days": rng.choice((3, 5, 7)),
@@ -84,8 +90,11 @@ def load_activities() -> dict[str, int]:
                 start = rng.choice(START_TIMES)
                 starts_at = local_to_utc(datetime.combine(day, start, LOCAL_TZ))
                 service.add_slot(
-                    activity, starts_at, starts_at + timedelta(minutes=template["duration"]),
-                    capacity, actor=None,
+                    activity,
+                    starts_at,
+                    starts_at + timedelta(minutes=template["duration"]),
+                    capacity,
+                    actor=None,
                 )
             # Past slots cannot be made through the service (it refuses the past):
             # they are history for the evaluations and reach figures.
@@ -93,9 +102,12 @@ def load_activities() -> dict[str, int]:
                 start = rng.choice(START_TIMES)
                 starts_at = local_to_utc(datetime.combine(day, start, LOCAL_TZ))
                 db.session.add(
-                    Slot(activity=activity, starts_at=starts_at,
-                         ends_at=starts_at + timedelta(minutes=template["duration"]),
-                         capacity=capacity)
+                    Slot(
+                        activity=activity,
+                        starts_at=starts_at,
+                        ends_at=starts_at + timedelta(minutes=template["duration"]),
+                        capacity=capacity,
+                    )
                 )
     db.session.flush()
     return _counts()

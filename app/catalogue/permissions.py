@@ -24,8 +24,12 @@ def companies_managed_by(user: User) -> list[Organisation]:
 
 
 def can_manage_activities_of(user: User, company: Organisation) -> bool:
-    return _signed_in(user) and company.kind == "company" and any(
-        m.organisation_id == company.id and m.role in MANAGING_ROLES for m in user.memberships
+    return (
+        _signed_in(user)
+        and company.kind == "company"
+        and any(
+            m.organisation_id == company.id and m.role in MANAGING_ROLES for m in user.memberships
+        )
     )
 
 
@@ -51,4 +55,3 @@ def can_view_activity(user: User, activity: Activity) -> bool:
     return user.is_coordinator or any(
         m.organisation_id == activity.company_id for m in user.memberships
     )
-

@@ -24,12 +24,14 @@ def _require_editor() -> None:
 
 
 def _page(region: str, form: HolidayForm, status: int = 200):
-    holidays = list(db.session.scalars(
-        select(SchoolHoliday).where(SchoolHoliday.region == region)
-        .order_by(SchoolHoliday.start_date.desc())
-    ))
-    return render("holidays/index.html", region=region, holidays=holidays, form=form,
-                  status=status)
+    holidays = list(
+        db.session.scalars(
+            select(SchoolHoliday)
+            .where(SchoolHoliday.region == region)
+            .order_by(SchoolHoliday.start_date.desc())
+        )
+    )
+    return render("holidays/index.html", region=region, holidays=holidays, form=form, status=status)
 
 
 def _region(value: str | None) -> str:
@@ -52,13 +54,13 @@ def add():
     region = _region(form.region.data)
     if form.validate_on_submit():
         try:
-            holiday = service.add_holiday(form.region.data, form.name.data,
-                                          form.start_date.data, form.end_date.data)
+            holiday = service.add_holiday(
+                form.region.data, form.name.data, form.start_date.data, form.end_date.data
+            )
         except DomainError as error:
             db.session.rollback()
             target = form._fields.get(error.field) if error.field else None
-            (target.errors.append if target is not None else form.form_errors.append)(
-                error.message)
+            (target.errors.append if target is not None else form.form_errors.append)(error.message)
         else:
             db.session.commit()
             flash(_("%(name)s is added.", name=holiday.name), "success")

@@ -220,7 +220,6 @@ def rebuild_command():
     (after loading data that bypassed the services)."""
     import click
 
-
     count = rebuild()
     db.session.commit()
     click.echo(f"{count} reach facts written.")

@@ -52,10 +52,18 @@ def _mask(column, codes) -> object:
 def request_facts(request: SchoolRequest) -> RequestFacts:
     school = request.school
     return RequestFacts(
-        id=request.id, kind=request.kind, profile=request.profile, year=request.year,
-        path=request.path, group_size=request.group_size, first_day=request.first_day,
-        last_day=request.last_day, venues=frozenset(request.venues), max_km=request.max_km,
-        origin=_point(school.latitude, school.longitude), school_name=school.name,
+        id=request.id,
+        kind=request.kind,
+        profile=request.profile,
+        year=request.year,
+        path=request.path,
+        group_size=request.group_size,
+        first_day=request.first_day,
+        last_day=request.last_day,
+        venues=frozenset(request.venues),
+        max_km=request.max_km,
+        origin=_point(school.latitude, school.longitude),
+        school_name=school.name,
     )
 
 
@@ -64,40 +72,63 @@ def request_facts(request: SchoolRequest) -> RequestFacts:
 
 def slot_candidates(facts: RequestFacts, limit: int = MAX_CANDIDATES) -> list[SlotFacts]:
     now = utcnow()
-    first = local_to_utc(datetime.combine(facts.first_day - timedelta(days=WINDOW_DAYS), time.min,
-                                          LOCAL_TZ))
-    last = local_to_utc(datetime.combine(facts.last_day + timedelta(days=WINDOW_DAYS), time.max,
-                                         LOCAL_TZ))
+    first = local_to_utc(
+        datetime.combine(facts.first_day - timedelta(days=WINDOW_DAYS), time.min, LOCAL_TZ)
+    )
+    last = local_to_utc(
+        datetime.combine(facts.last_day + timedelta(days=WINDOW_DAYS), time.max, LOCAL_TZ)
+    )
     conditions = [
-        Slot.status == "open", Slot.starts_at > now, Slot.starts_at >= first,
-        Slot.starts_at <= last, Activity.status == "published", Organisation.status == "approved",
-        _mask(Activity.years, [facts.year]), _mask(Activity.paths, [facts.path]),
-        Activity.max_group_size >= facts.group_size, Slot.capacity >= facts.group_size,
+        Slot.status == "open",
+        Slot.starts_at > now,
+        Slot.starts_at >= first,
+        Slot.starts_at <= last,
+        Activity.status == "published",
+        Organisation.status == "approved",
+        _mask(Activity.years, [facts.year]),
+        _mask(Activity.paths, [facts.path]),
+        Activity.max_group_size >= facts.group_size,
+        Slot.capacity >= facts.group_size,
     ]
     if facts.profile:
-        conditions.append(or_(_mask(Activity.profiles, [facts.profile]),
-                              Activity.profiles == frozenset()))
+        conditions.append(
+            or_(_mask(Activity.profiles, [facts.profile]), Activity.profiles == frozenset())
+        )
     if facts.origin is not None and facts.max_km:
         # The class cannot travel further: the catalogue's own distance filter.
         distance = distance_expression(Origin(facts.origin.latitude, facts.origin.longitude))
-        conditions.append(or_(Activity.venue != "company", Activity.latitude.is_(None),
-                              distance <= facts.max_km ** 2))
+        conditions.append(
+            or_(
+                Activity.venue != "company",
+                Activity.latitude.is_(None),
+                distance <= facts.max_km**2,
+            )
+        )
     rows = db.session.execute(
         select(Slot.id, Slot.starts_at, Slot.capacity, Slot.taken, Activity, Organisation.name)
-        .join(Slot.activity).join(Organisation, Organisation.id == Activity.company_id)
+        .join(Slot.activity)
+        .join(Organisation, Organisation.id == Activity.company_id)
         .where(*conditions)
         .order_by(Slot.starts_at, Slot.id)
         .limit(limit)
     ).all()
     return [
         SlotFacts(
-            slot_id=slot_id, activity_id=activity.id, company_id=activity.company_id,
-            title=activity.title, company_name=company_name, kind=activity.kind,
-            profiles=frozenset(activity.profiles), years=frozenset(activity.years),
-            paths=frozenset(activity.paths), venue=activity.venue,
+            slot_id=slot_id,
+            activity_id=activity.id,
+            company_id=activity.company_id,
+            title=activity.title,
+            company_name=company_name,
+            kind=activity.kind,
+            profiles=frozenset(activity.profiles),
+            years=frozenset(activity.years),
+            paths=frozenset(activity.paths),
+            venue=activity.venue,
             location=_point(activity.latitude, activity.longitude),
-            day=to_local(starts_at).date(), starts_at=starts_at,
-            free_places=max(capacity - taken, 0), capacity=capacity,
+            day=to_local(starts_at).date(),
+            starts_at=starts_at,
+            free_places=max(capacity - taken, 0),
+            capacity=capacity,
             max_group_size=activity.max_group_size,
         )
         for slot_id, starts_at, capacity, taken, activity, company_name in rows
@@ -130,8 +161,9 @@ def companies_as_facts(companies: list[Organisation]) -> list[CompanyFacts]:
     offered: dict[int, set[str]] = defaultdict(set)
     kinds: dict[int, Counter] = defaultdict(Counter)
     for company_id, kind, profiles, status in db.session.execute(
-        select(Activity.company_id, Activity.kind, Activity.profiles, Activity.status)
-        .where(Activity.company_id.in_(ids), Activity.status.in_(("published", "archived")))
+        select(Activity.company_id, Activity.kind, Activity.profiles, Activity.status).where(
+            Activity.company_id.in_(ids), Activity.status.in_(("published", "archived"))
+        )
     ):
         kinds[company_id][kind] += 1
         if status == "published":
@@ -139,9 +171,13 @@ def companies_as_facts(companies: list[Organisation]) -> list[CompanyFacts]:
     candidates = _candidates_per_company(ids)
     return [
         CompanyFacts(
-            id=c.id, name=c.name, sectors=frozenset(c.sectors), profiles=frozenset(c.profiles),
+            id=c.id,
+            name=c.name,
+            sectors=frozenset(c.sectors),
+            profiles=frozenset(c.profiles),
             offered_profiles=frozenset(offered[c.id]),
-            location=_point(c.latitude, c.longitude), kinds_offered=dict(kinds[c.id]),
+            location=_point(c.latitude, c.longitude),
+            kinds_offered=dict(kinds[c.id]),
             candidates=candidates.get(c.id, 0),
         )
         for c in companies
@@ -169,8 +205,11 @@ def company_candidates(facts: RequestFacts, limit: int = MAX_CANDIDATES) -> list
         sectors = PROFILE_SECTORS.get(facts.profile, ())
         offers_profile = (
             select(Activity.id)
-            .where(Activity.company_id == Organisation.id, Activity.status == "published",
-                   _mask(Activity.profiles, [facts.profile]))
+            .where(
+                Activity.company_id == Organisation.id,
+                Activity.status == "published",
+                _mask(Activity.profiles, [facts.profile]),
+            )
             .exists()
         )
         options = [_mask(Organisation.profiles, [facts.profile]), offers_profile]
@@ -219,8 +258,9 @@ def _profiles_for(company: CompanyFacts) -> set[str]:
     return profiles
 
 
-def request_suggestions(company: Organisation, limit: int = 500) -> list[tuple[Suggestion,
-                                                                              SchoolRequest]]:
+def request_suggestions(
+    company: Organisation, limit: int = 500
+) -> list[tuple[Suggestion, SchoolRequest]]:
     """The running requests this company could serve, ranked; each with its row."""
     facts = company_facts(company)
     profiles = sorted(_profiles_for(facts))
@@ -233,4 +273,3 @@ def request_suggestions(company: Organisation, limit: int = 500) -> list[tuple[S
 
 def matching_request_ids(company: Organisation) -> set[int]:
     return {request.id for _s, request in request_suggestions(company)}
-

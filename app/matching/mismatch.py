@@ -91,8 +91,14 @@ def _point(latitude, longitude) -> Point | None:
 def _running_demand(now: datetime) -> list[Demand]:
     today = to_local(now).date()
     rows = db.session.execute(
-        select(SchoolRequest.id, SchoolRequest.profile, SchoolRequest.year, SchoolRequest.max_km,
-               Organisation.latitude, Organisation.longitude)
+        select(
+            SchoolRequest.id,
+            SchoolRequest.profile,
+            SchoolRequest.year,
+            SchoolRequest.max_km,
+            Organisation.latitude,
+            Organisation.longitude,
+        )
         .join(Organisation, Organisation.id == SchoolRequest.school_id)
         .where(SchoolRequest.status.in_(RUNNING), SchoolRequest.last_day >= today)
         .order_by(SchoolRequest.id)
@@ -104,17 +110,25 @@ def _supply(now: datetime) -> list[Supply]:
     """Published activities of approved companies with an open date to come:
     one row per activity, however many dates it has."""
     has_date = exists(
-        select(Slot.id).where(Slot.activity_id == Activity.id, Slot.status == "open",
-                              Slot.starts_at > now)
+        select(Slot.id).where(
+            Slot.activity_id == Activity.id, Slot.status == "open", Slot.starts_at > now
+        )
     )
     rows = db.session.execute(
-        select(Activity.id, Activity.profiles, Activity.years, Activity.venue, Activity.latitude,
-               Activity.longitude)
+        select(
+            Activity.id,
+            Activity.profiles,
+            Activity.years,
+            Activity.venue,
+            Activity.latitude,
+            Activity.longitude,
+        )
         .join(Organisation, Organisation.id == Activity.company_id)
         .where(Activity.status == "published", Organisation.status == "approved", has_date)
     )
-    return [Supply(i, frozenset(p), frozenset(y), v, _point(lat, lon))
-            for i, p, y, v, lat, lon in rows]
+    return [
+        Supply(i, frozenset(p), frozenset(y), v, _point(lat, lon)) for i, p, y, v, lat, lon in rows
+    ]
 
 
 def unserved_request_ids(now: datetime | None = None) -> list[int]:
@@ -176,9 +190,11 @@ def idle_schools_query(school_year: SchoolYear):
     posted a request in it: asking is activity too."""
     start, end = school_year.bounds
     asked = exists(
-        select(SchoolRequest.id).where(SchoolRequest.school_id == Organisation.id,
-                                       SchoolRequest.created_at >= start,
-                                       SchoolRequest.created_at < end)
+        select(SchoolRequest.id).where(
+            SchoolRequest.school_id == Organisation.id,
+            SchoolRequest.created_at >= start,
+            SchoolRequest.created_at < end,
+        )
     )
     return insights.idle_schools_query(Scope.region(), school_year).where(~asked)
 
@@ -194,20 +210,27 @@ def figures(now: datetime | None = None, school_year: SchoolYear | None = None) 
     profile_order = [*vocabulary.PROFILES, None]
     unanswered_rows = [
         Row(_profile_label(p), per_profile[p], {"figure": "unanswered", "profile": _profile_arg(p)})
-        for p in profile_order if per_profile.get(p)
+        for p in profile_order
+        if per_profile.get(p)
     ]
     per_sector = by_sector(per_profile)
     sector_rows = [
         Row(str(label), per_sector[code], {"figure": "unanswered", "sector": code})
-        for code, label in vocabulary.SECTORS.items() if per_sector.get(code)
+        for code, label in vocabulary.SECTORS.items()
+        if per_sector.get(code)
     ]
     demand = {d.id: d for d in _running_demand(now)}
     missing = unserved(list(demand.values()), _supply(now))
     pairs = Counter((d.profile, d.year) for d in missing)
     unserved_rows = [
-        Row(f"{_profile_label(p)}, {vocabulary.YEARS[y]}", pairs[(p, y)],
-            {"figure": "unserved", "profile": _profile_arg(p), "year": y})
-        for p in profile_order for y in vocabulary.YEARS if pairs.get((p, y))
+        Row(
+            f"{_profile_label(p)}, {vocabulary.YEARS[y]}",
+            pairs[(p, y)],
+            {"figure": "unserved", "profile": _profile_arg(p), "year": y},
+        )
+        for p in profile_order
+        for y in vocabulary.YEARS
+        if pairs.get((p, y))
     ]
     return Figures(
         school_year=school_year,
@@ -222,6 +245,7 @@ def figures(now: datetime | None = None, school_year: SchoolYear | None = None) 
 
 
 def idle_organisations(which: str, school_year: SchoolYear) -> list[Organisation]:
-    query = idle_schools_query(school_year) if which == "schools" else idle_companies_query(
-        school_year)
+    query = (
+        idle_schools_query(school_year) if which == "schools" else idle_companies_query(school_year)
+    )
     return list(db.session.scalars(query.order_by(Organisation.city, Organisation.name)))

@@ -152,6 +152,7 @@ class CompanyFacts:
 
 # --- reasons ----------------------------------------------------------------------------
 
+
 def N_(message: str) -> str:
     """Marks a phrase for translation (babel extracts N_); Reason.text
     translates it when shown, in the language of the page or mail."""
@@ -170,8 +171,9 @@ PHRASES = {
     "profile_matches": N_("Profile %(profile)s matches"),
     "profile_neutral": N_("Suits every profile"),
     "in_period": N_("In your period"),
-    "near_period": ungettext("%(days)d day outside your period",
-                             "%(days)d days outside your period"),
+    "near_period": ungettext(
+        "%(days)d day outside your period", "%(days)d days outside your period"
+    ),
     "outside_period": N_("Outside your period"),
     "venue_matches": N_("%(venue)s, as asked"),
     "venue_differs": N_("%(venue)s: not where you asked"),
@@ -180,17 +182,21 @@ PHRASES = {
     "distance": N_("%(km)d km away"),
     "beyond_reach": N_("%(km)d km away: further than %(max)d km"),
     "distance_unknown": N_("Distance unknown"),
-    "room": ungettext("%(free)d free place for %(n)d students",
-                      "%(free)d free places for %(n)d students"),
-    "few_places": ungettext("Only %(free)d free place for %(n)d students",
-                            "Only %(free)d free places for %(n)d students"),
+    "room": ungettext(
+        "%(free)d free place for %(n)d students", "%(free)d free places for %(n)d students"
+    ),
+    "few_places": ungettext(
+        "Only %(free)d free place for %(n)d students",
+        "Only %(free)d free places for %(n)d students",
+    ),
     "profile_offered": N_("Offers profile %(profile)s"),
     "sector_fits": N_("Sector %(sector)s fits profile %(profile)s"),
     "orientation": N_("Orientation (years 1 and 2): any technical company"),
     "outside_sectors": N_("Outside their sectors"),
     "kind_offered": N_("Has offered %(kind)s before (%(n)d)"),
-    "has_candidates": ungettext("Has %(n)d hybrid-teacher candidate",
-                                "Has %(n)d hybrid-teacher candidates"),
+    "has_candidates": ungettext(
+        "Has %(n)d hybrid-teacher candidate", "Has %(n)d hybrid-teacher candidates"
+    ),
 }
 
 # The parameter that chooses the singular or plural form.
@@ -267,8 +273,9 @@ class Suggestion:
 # --- slots for a request ----------------------------------------------------------------
 
 
-def _travel(venue: str, location: Point | None, request: RequestFacts,
-            company_travels: bool = False) -> tuple[Reason | None, bool]:
+def _travel(
+    venue: str, location: Point | None, request: RequestFacts, company_travels: bool = False
+) -> tuple[Reason | None, bool]:
     """The distance reason and whether the place is within reach."""
     if venue == "online":
         return reason("online", 15), True
@@ -312,8 +319,11 @@ def slot_fit(request: RequestFacts, slot: SlotFacts) -> Suggestion | None:
     if request.first_day <= slot.day <= request.last_day:
         reasons.append(reason("in_period", 25))
     else:
-        off = (request.first_day - slot.day).days if slot.day < request.first_day else (
-            slot.day - request.last_day).days
+        off = (
+            (request.first_day - slot.day).days
+            if slot.day < request.first_day
+            else (slot.day - request.last_day).days
+        )
         if off <= NEAR_PERIOD_DAYS:
             reasons.append(reason("near_period", 10, days=off))
         else:

@@ -27,8 +27,7 @@ def _coordinator_or_404() -> None:
 def overview():
     _coordinator_or_404()
     school_year = school_year_from_args(request.args)
-    return render("matching/mismatch.html",
-                  figures=mismatch.figures(school_year=school_year))
+    return render("matching/mismatch.html", figures=mismatch.figures(school_year=school_year))
 
 
 @bp.get("/<any(schools, companies):which>")
@@ -36,5 +35,9 @@ def overview():
 def organisations(which: str):
     _coordinator_or_404()
     school_year = school_year_from_args(request.args)
-    return render("matching/organisations.html", which=which, school_year=school_year,
-                  rows=mismatch.idle_organisations(which, school_year))
+    return render(
+        "matching/organisations.html",
+        which=which,
+        school_year=school_year,
+        rows=mismatch.idle_organisations(which, school_year),
+    )

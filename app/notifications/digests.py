@@ -136,15 +136,20 @@ def new_requests_for_companies(now: datetime) -> dict[int, list[RequestDigestIte
         return {}
     facts = {r.id: candidates.request_facts(r) for r in new}
     rows = {r.id: r for r in new}
-    answered = set(db.session.execute(
-        select(RequestResponse.company_id, RequestResponse.request_id)
-        .where(RequestResponse.request_id.in_(list(rows)))
-    ).tuples())
-    companies = list(db.session.scalars(
-        select(Organisation)
-        .where(Organisation.kind == "company", Organisation.status == "approved")
-        .order_by(Organisation.id)
-    ))
+    answered = set(
+        db.session.execute(
+            select(RequestResponse.company_id, RequestResponse.request_id).where(
+                RequestResponse.request_id.in_(list(rows))
+            )
+        ).tuples()
+    )
+    companies = list(
+        db.session.scalars(
+            select(Organisation)
+            .where(Organisation.kind == "company", Organisation.status == "approved")
+            .order_by(Organisation.id)
+        )
+    )
     found: dict[int, list[RequestDigestItem]] = {}
     for company in candidates.companies_as_facts(companies):
         items = [
@@ -176,9 +181,13 @@ def send_request_digests(now: datetime | None = None) -> list[OutgoingMail]:
     per_company = new_requests_for_companies(now)
     if not per_company:
         return []
-    names = dict(db.session.execute(
-        select(Organisation.id, Organisation.name).where(Organisation.id.in_(list(per_company)))
-    ).tuples().all())
+    names = dict(
+        db.session.execute(
+            select(Organisation.id, Organisation.name).where(Organisation.id.in_(list(per_company)))
+        )
+        .tuples()
+        .all()
+    )
     queued = []
     for company_id, person in _company_contacts(per_company):
         if not wants_digests(person):
@@ -202,7 +211,8 @@ def send_request_digests(now: datetime | None = None) -> list[OutgoingMail]:
             company_name=company,
             week=week,
             request_link=lambda request_id: absolute_path(
-                path_for("school_requests.show", request_id=request_id)),
+                path_for("school_requests.show", request_id=request_id)
+            ),
         )
         if mail is not None:
             queued.append(mail)

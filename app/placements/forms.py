@@ -101,9 +101,7 @@ class ReasonForm(FlaskForm):
 
 
 class OptionalReasonForm(FlaskForm):
-    reason = StringField(
-        _l("Reason"), filters=[strip], validators=[Optional(), Length(max=TEXT)]
-    )
+    reason = StringField(_l("Reason"), filters=[strip], validators=[Optional(), Length(max=TEXT)])
     next = HiddenField()
 
 
@@ -121,9 +119,7 @@ class MoveLessonForm(FlaskForm):
     )
     start_time = TimeField(_l("From"), validators=[InputRequired(message=_l("Give a time."))])
     end_time = TimeField(_l("Until"), validators=[InputRequired(message=_l("Give a time."))])
-    reason = StringField(
-        _l("Reason"), filters=[strip], validators=[Optional(), Length(max=TEXT)]
-    )
+    reason = StringField(_l("Reason"), filters=[strip], validators=[Optional(), Length(max=TEXT)])
 
 
 class CandidateForm(FlaskForm):

@@ -100,9 +100,7 @@ class Professional(db.Model):
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
 
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('employee', 'career_switcher', 'technician')", name="kind"
-        ),
+        CheckConstraint("kind IN ('employee', 'career_switcher', 'technician')", name="kind"),
         CheckConstraint("source IN ('company', 'self')", name="source"),
         CheckConstraint(
             "status IN ('pending', 'approved', 'rejected', 'withdrawn')", name="status"
@@ -186,7 +184,8 @@ class Placement(db.Model):
     professional: Mapped[Professional] = relationship()
     proposer: Mapped[User | None] = relationship(foreign_keys=[proposed_by_id])
     changes: Mapped[list[PlacementLessonChange]] = relationship(
-        back_populates="placement", cascade="all, delete-orphan",
+        back_populates="placement",
+        cascade="all, delete-orphan",
         order_by="PlacementLessonChange.original_date",
     )
 
@@ -232,8 +231,9 @@ class Placement(db.Model):
         return [code for code in vocabulary.WEEKDAYS if code in self.weekdays]
 
     def __repr__(self) -> str:
-        return (f"<Placement {self.id} {self.status} school={self.school_id} "
-                f"company={self.company_id}>")
+        return (
+            f"<Placement {self.id} {self.status} school={self.school_id} company={self.company_id}>"
+        )
 
 
 class PlacementLessonChange(db.Model):

@@ -81,8 +81,11 @@ def can_withdraw(user: User, placement: Placement) -> bool:
     if is_on_side(user, placement, placement.proposed_by):
         return True
     # A coordinator who proposed on the company's behalf may take it back.
-    return (user.is_coordinator and placement.proposed_by == "company"
-            and placement.proposed_by_id == user.id)
+    return (
+        user.is_coordinator
+        and placement.proposed_by == "company"
+        and placement.proposed_by_id == user.id
+    )
 
 
 def can_end(user: User, placement: Placement) -> bool:

@@ -135,11 +135,29 @@ def lessons(placement: Placement, include_cancelled: bool = True) -> list[Lesson
             found.append(Lesson(day, day, placement.start_time, placement.end_time, "scheduled"))
         elif change.is_cancelled:
             if include_cancelled:
-                found.append(Lesson(day, day, placement.start_time, placement.end_time,
-                                    "cancelled", change.reason, change))
+                found.append(
+                    Lesson(
+                        day,
+                        day,
+                        placement.start_time,
+                        placement.end_time,
+                        "cancelled",
+                        change.reason,
+                        change,
+                    )
+                )
         else:
-            found.append(Lesson(day, change.new_date, change.new_start_time, change.new_end_time,
-                                "moved", change.reason, change))
+            found.append(
+                Lesson(
+                    day,
+                    change.new_date,
+                    change.new_start_time,
+                    change.new_end_time,
+                    "moved",
+                    change.reason,
+                    change,
+                )
+            )
     found.sort(key=lambda lesson: (lesson.date, lesson.start_time, lesson.original_date))
     return found
 

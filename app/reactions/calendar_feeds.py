@@ -38,8 +38,9 @@ def organisation_changed(event: ev.OrganisationUpdated) -> None:
     service.bump_for_organisation(event.organisation_id, event.kind)
 
 
-def placement_changed(event: ev.PlacementAgreed | ev.PlacementLessonChanged
-                      | ev.PlacementEnded) -> None:
+def placement_changed(
+    event: ev.PlacementAgreed | ev.PlacementLessonChanged | ev.PlacementEnded,
+) -> None:
     """A placement now shows in calendars, one of its lessons moved or was
     cancelled, or it ended: its recurring event reads differently."""
     service.bump_for_placement(event.placement_id, event.school_id, event.company_id)
@@ -47,6 +48,7 @@ def placement_changed(event: ev.PlacementAgreed | ev.PlacementLessonChanged
 
 def holidays_changed(event: ev.HolidaysChanged) -> None:
     """The EXDATEs of the region's placement series in these days change."""
-    for placement in placements_in_holidays(event.region, date.fromisoformat(event.first_day),
-                                            date.fromisoformat(event.last_day)):
+    for placement in placements_in_holidays(
+        event.region, date.fromisoformat(event.first_day), date.fromisoformat(event.last_day)
+    ):
         service.bump_for_placement(placement.id, placement.school_id, placement.company_id)

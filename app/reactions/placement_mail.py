@@ -67,11 +67,17 @@ def _tell(people, placement: Placement, event: ev.PlacementEvent, subject, news,
             continue
         seen.add(person.id)
         notify(
-            person, "placement_update",
-            subject=subject, link_path=_path(placement),
+            person,
+            "placement_update",
+            subject=subject,
+            link_path=_path(placement),
             dedupe_key=f"{event.event_name()}:{placement.id}:r{placement.revision}:{person.id}",
-            placement=placement, professional=placement.professional,
-            school=placement.school, company=placement.company, news=news, **extra,
+            placement=placement,
+            professional=placement.professional,
+            school=placement.school,
+            company=placement.company,
+            news=news,
+            **extra,
         )
 
 
@@ -89,10 +95,14 @@ def placement_proposed(event: ev.PlacementProposed) -> None:
     placement = _placement(event)
     name = placement.professional.name
     _tell(
-        _side(placement, placement.awaiting or "school"), placement, event,
+        _side(placement, placement.awaiting or "school"),
+        placement,
+        event,
         lambda: _l("Hybrid-teacher proposal: %(name)s", name=name),
-        _l("A hybrid-teacher placement is proposed to you. Accept it, decline it or "
-           "propose other days on its page."),
+        _l(
+            "A hybrid-teacher placement is proposed to you. Accept it, decline it or "
+            "propose other days on its page."
+        ),
         remarks=placement.remarks,
     )
 
@@ -101,10 +111,14 @@ def placement_countered(event: ev.PlacementCountered) -> None:
     placement = _placement(event)
     name = placement.professional.name
     _tell(
-        _side(placement, placement.proposed_by), placement, event,
+        _side(placement, placement.proposed_by),
+        placement,
+        event,
         lambda: _l("Other days proposed for %(name)s", name=name),
-        _l("The other side proposes other days or times. Accept or decline on the "
-           "placement's page."),
+        _l(
+            "The other side proposes other days or times. Accept or decline on the "
+            "placement's page."
+        ),
         reason=event.message,
     )
 
@@ -112,9 +126,13 @@ def placement_countered(event: ev.PlacementCountered) -> None:
 def placement_agreed(event: ev.PlacementAgreed) -> None:
     placement = _placement(event)
     name = placement.professional.name
-    _tell(_others(placement, event.by), placement, event,
-          lambda: _l("Placement agreed: %(name)s", name=name),
-          _l("The placement is agreed. The weekly lessons are on its page."))
+    _tell(
+        _others(placement, event.by),
+        placement,
+        event,
+        lambda: _l("Placement agreed: %(name)s", name=name),
+        _l("The placement is agreed. The weekly lessons are on its page."),
+    )
 
 
 def placement_declined(event: ev.PlacementDeclined) -> None:
@@ -122,43 +140,68 @@ def placement_declined(event: ev.PlacementDeclined) -> None:
     if _closed_with_its_request(placement):
         return
     name = placement.professional.name
-    _tell(_others(placement, event.by), placement, event,
-          lambda: _l("Placement declined: %(name)s", name=name),
-          _l("The placement was declined."), reason=event.reason)
+    _tell(
+        _others(placement, event.by),
+        placement,
+        event,
+        lambda: _l("Placement declined: %(name)s", name=name),
+        _l("The placement was declined."),
+        reason=event.reason,
+    )
 
 
 def _closed_with_its_request(placement) -> bool:
     """A placement proposed in answer to a school request, declined because the
     request was fulfilled, withdrawn or expired: the request's polite mail in
     the company's own language (request_mail.py) says so; one mail is enough."""
-    return db.session.scalar(
-        select(RequestResponse.id).where(
-            RequestResponse.placement_id == placement.id, RequestResponse.status == "closed"
+    return (
+        db.session.scalar(
+            select(RequestResponse.id).where(
+                RequestResponse.placement_id == placement.id, RequestResponse.status == "closed"
+            )
         )
-    ) is not None
+        is not None
+    )
 
 
 def placement_withdrawn(event: ev.PlacementWithdrawn) -> None:
     placement = _placement(event)
     name = placement.professional.name
-    _tell(_others(placement, event.by), placement, event,
-          lambda: _l("Proposal withdrawn: %(name)s", name=name),
-          _l("The proposal was withdrawn."), reason=event.reason)
+    _tell(
+        _others(placement, event.by),
+        placement,
+        event,
+        lambda: _l("Proposal withdrawn: %(name)s", name=name),
+        _l("The proposal was withdrawn."),
+        reason=event.reason,
+    )
 
 
 def placement_lesson_changed(event: ev.PlacementLessonChanged) -> None:
     placement = _placement(event)
     name = placement.professional.name
     if event.change == "cancelled":
-        news = LazyString(lambda: _("The lesson of %(date)s is cancelled.",
-                                    date=_day(event.original_date)))
+        news = LazyString(
+            lambda: _("The lesson of %(date)s is cancelled.", date=_day(event.original_date))
+        )
     else:
-        news = LazyString(lambda: _(
-            "The lesson of %(date)s moves to %(new_date)s, %(start)s to %(end)s.",
-            date=_day(event.original_date), new_date=_day(event.new_date),
-            start=event.new_start_time, end=event.new_end_time))
-    _tell(_others(placement, event.by), placement, event,
-          lambda: _l("Lesson changed: %(name)s", name=name), news, reason=event.reason)
+        news = LazyString(
+            lambda: _(
+                "The lesson of %(date)s moves to %(new_date)s, %(start)s to %(end)s.",
+                date=_day(event.original_date),
+                new_date=_day(event.new_date),
+                start=event.new_start_time,
+                end=event.new_end_time,
+            )
+        )
+    _tell(
+        _others(placement, event.by),
+        placement,
+        event,
+        lambda: _l("Lesson changed: %(name)s", name=name),
+        news,
+        reason=event.reason,
+    )
 
 
 def placement_ended(event: ev.PlacementEnded) -> None:
@@ -166,11 +209,19 @@ def placement_ended(event: ev.PlacementEnded) -> None:
         return
     placement = _placement(event)
     name = placement.professional.name
-    _tell(_others(placement, event.by), placement, event,
-          lambda: _l("Placement ends early: %(name)s", name=name),
-          LazyString(lambda: _("The placement ends early; the last day with a lesson is "
-                               "%(date)s.", date=_day(event.ended_on))),
-          reason=event.reason)
+    _tell(
+        _others(placement, event.by),
+        placement,
+        event,
+        lambda: _l("Placement ends early: %(name)s", name=name),
+        LazyString(
+            lambda: _(
+                "The placement ends early; the last day with a lesson is %(date)s.",
+                date=_day(event.ended_on),
+            )
+        ),
+        reason=event.reason,
+    )
 
 
 def candidate_registered(event: ev.CandidateRegistered) -> None:
@@ -180,9 +231,11 @@ def candidate_registered(event: ev.CandidateRegistered) -> None:
     professional = db.session.get(Professional, event.professional_id)
     for person in coordinators():
         notify(
-            person, "candidate_registered",
-            subject=lambda: _l("New candidate for the hybrid-teacher pool: %(name)s",
-                               name=professional.name),
+            person,
+            "candidate_registered",
+            subject=lambda: _l(
+                "New candidate for the hybrid-teacher pool: %(name)s", name=professional.name
+            ),
             link_path=path_for("placements.candidate", professional_id=professional.id),
             dedupe_key=f"candidate:{professional.id}:{person.id}",
             professional=professional,

@@ -35,8 +35,11 @@ def _path(request: SchoolRequest) -> str:
 
 
 def _context(request: SchoolRequest) -> dict:
-    return {"req": request, "school": request.school,
-            "kind_label": KIND_LABELS.get(request.kind, request.kind)}
+    return {
+        "req": request,
+        "school": request.school,
+        "kind_label": KIND_LABELS.get(request.kind, request.kind),
+    }
 
 
 def _asker(request: SchoolRequest) -> list[User]:
@@ -51,8 +54,10 @@ def _asker(request: SchoolRequest) -> list[User]:
 def company_people(response: RequestResponse) -> list[User]:
     """Who proposed it, while still at the company; else the company's contacts."""
     person = response.proposed_by
-    if person is not None and person.active and any(
-        m.organisation_id == response.company_id for m in person.memberships
+    if (
+        person is not None
+        and person.active
+        and any(m.organisation_id == response.company_id for m in person.memberships)
     ):
         return [person]
     return list(
@@ -71,11 +76,13 @@ def request_answered(event: ev.RequestAnswered) -> None:
     topic = request.topic
     for person in _asker(request):
         notify(
-            person, "request_answered",
+            person,
+            "request_answered",
             subject=lambda: _l("New proposal for your request: %(topic)s", topic=topic),
             link_path=_path(request),
             dedupe_key=f"request-answered:{response.id}:{person.id}",
-            response=response, option_label=OPTION_LABELS[response.option],
+            response=response,
+            option_label=OPTION_LABELS[response.option],
             **_context(request),
         )
 
@@ -87,11 +94,14 @@ def _closed_politely(request: SchoolRequest, reason: str) -> None:
             continue
         for person in company_people(response):
             notify(
-                person, "request_closed",
+                person,
+                "request_closed",
                 subject=lambda: _l("Thank you for your proposal to %(school)s", school=school),
                 link_path=_path(request),
                 dedupe_key=f"request-closed:{response.id}:{person.id}",
-                response=response, topic=topic, reason_text=CLOSE_REASON_LABELS[reason],
+                response=response,
+                topic=topic,
+                reason_text=CLOSE_REASON_LABELS[reason],
                 for_you_link=absolute_path(path_for("school_requests.for_you")),
                 **_context(request),
             )
@@ -111,7 +121,8 @@ def request_expired(event: ev.RequestExpired) -> None:
     topic = request.topic
     for person in _asker(request):
         notify(
-            person, "request_expired",
+            person,
+            "request_expired",
             subject=lambda: _l("Your request has expired: %(topic)s", topic=topic),
             link_path=_path(request),
             dedupe_key=f"request-expired:{request.id}:{person.id}",

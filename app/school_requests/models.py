@@ -138,9 +138,7 @@ class RequestResponse(db.Model):
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     option: Mapped[str] = mapped_column(String(10))
     slot_id: Mapped[int | None] = mapped_column(ForeignKey("slot.id", ondelete="SET NULL"))
-    activity_id: Mapped[int | None] = mapped_column(
-        ForeignKey("activity.id", ondelete="CASCADE")
-    )
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("activity.id", ondelete="CASCADE"))
     # A new slot's proposed times (naive UTC) and capacity.
     starts_at: Mapped[datetime | None]
     ends_at: Mapped[datetime | None]
