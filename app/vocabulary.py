@@ -83,3 +83,13 @@ CANDIDATE_KINDS = {
     "career_switcher": _l("Career switcher"),
     "technician": _l("Experienced technician"),
 }
+
+# A booking's state, as every page and mail names it.
+BOOKING_STATES = {
+    "requested": _l("Requested"),
+    "confirmed": _l("Confirmed"),
+    "waitlisted": _l("On the waiting list"),
+    "declined": _l("Declined"),
+    "cancelled": _l("Cancelled"),
+    "completed": _l("Took place"),
+}

@@ -92,6 +92,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            # Batch mode rebuilds a SQLite table by dropping the old one; with
+            # foreign keys on, that drop would cascade into every row that
+            # refers to it (a rebuilt "user" would take the memberships along).
+            # The pragma only takes effect outside a transaction, hence here.
+            connection.exec_driver_sql('PRAGMA foreign_keys=OFF')
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -100,6 +108,12 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql('PRAGMA foreign_key_check').all()
+            connection.commit()
+            connection.exec_driver_sql('PRAGMA foreign_keys=ON')
+            if broken:
+                raise RuntimeError(f'migrations left rows without their parent: {broken[:5]}')
 
 
 if context.is_offline_mode():

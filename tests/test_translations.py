@@ -118,6 +118,31 @@ def test_dutch_translations_keep_the_placeholders(dutch):
     assert not problems, "placeholders differ between msgid and msgstr:\n  " + "\n  ".join(problems)
 
 
+# One Dutch word per concept: the word a page uses is the word every page uses.
+# (word the product avoids, the word it uses instead)
+AVOIDED_WORDS = [
+    (re.compile(r"\bcatalogus", re.I), "aanbod"),
+    (re.compile(r"\breserver", re.I), "boeken"),
+    (re.compile(r"\b(afmelden|uitschrijven)\b", re.I), "uitloggen"),
+    (re.compile(r"\bnotificatie", re.I), "melding"),
+    (re.compile(r"\bdashboard", re.I), "cijfers"),
+    # The product speaks to teachers and colleagues informally everywhere.
+    (re.compile(r"\b(u|uw)\b", re.I), "je, jouw"),
+]
+
+
+def test_dutch_uses_one_word_per_concept(dutch):
+    problems = [
+        f"{form!r} says {found[0]!r}: the product says {instead!r}"
+        for message in dutch
+        if message.id and message.string
+        for form in _forms(message.string)
+        for avoided, instead in AVOIDED_WORDS
+        if (found := avoided.search(form or ""))
+    ]
+    assert not problems, "\n  ".join(["words the product does not use:", *problems])
+
+
 def test_placeholder_pattern_sees_named_and_positional_formats():
     assert placeholders("%(name)s has %(n)d of %s, 100%%") == Counter(
         {"%(name)s": 1, "%(n)d": 1, "%s": 1, "%%": 1}

@@ -91,7 +91,9 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(256), default="")
     phone: Mapped[str] = mapped_column(String(32), default="")
-    locale: Mapped[str] = mapped_column(String(5), default="nl")
+    # The language the person chose; None until they choose (then pages follow
+    # their browser, and mails are Dutch).
+    locale: Mapped[str | None] = mapped_column(String(5), default=None)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The last sign-in or API call (to a day), the moment the retention job

@@ -67,7 +67,7 @@ def _check_role(organisation: Organisation, role: str) -> None:
         raise DomainError(_("This role does not exist in this kind of organisation."), field="role")
 
 
-def create_user(email: str, name: str, password: str, *, locale: str = "nl") -> User:
+def create_user(email: str, name: str, password: str, *, locale: str | None = None) -> User:
     email = normalise_email(email)
     _ensure_email_free(email)
     check_password_strength(password)

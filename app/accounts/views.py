@@ -7,6 +7,7 @@ whom they act for; each view is a few lines over accounts.service."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -421,6 +422,8 @@ def reset_password(token: str):
 @login_required
 def settings():
     profile = forms.ProfileForm(prefix="profile", obj=current_user)
+    if request.method == "GET" and not current_user.locale:
+        profile.locale.data = get_locale().language  # not chosen yet: the language shown
     password = forms.ChangePasswordForm(prefix="password")
     token_form = forms.ApiTokenForm(prefix="token")
     new_token = None

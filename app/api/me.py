@@ -22,14 +22,16 @@ class MeOut(BaseModel):
     memberships: list[MembershipOut]
 
 
-@operation(bp, "GET", "/me", summary="The person the token belongs to", tag="accounts", response=MeOut)
+@operation(
+    bp, "GET", "/me", summary="The person the token belongs to", tag="accounts", response=MeOut
+)
 def me() -> MeOut:
     user = require_user()
     return MeOut(
         id=user.id,
         email=user.email,
         name=user.name,
-        locale=user.locale,
+        locale=user.locale or "nl",
         memberships=[
             MembershipOut(
                 organisation_id=m.organisation.id,

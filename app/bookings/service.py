@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -119,7 +120,12 @@ def check_bookable(slot: Slot, school: Organisation, group: Group) -> None:
     local_start = to_local(slot.starts_at)
     if (local_start.date() - to_local(now).date()).days < activity.min_notice_days:
         raise Conflict(
-            _("Book at least %(n)d days ahead for this activity.", n=activity.min_notice_days),
+            ngettext(
+                "Book at least %(n)d day ahead for this activity.",
+                "Book at least %(n)d days ahead for this activity.",
+                activity.min_notice_days,
+                n=activity.min_notice_days,
+            ),
             field="slot_id",
             code="too_late",
         )
@@ -135,12 +141,22 @@ def check_bookable(slot: Slot, school: Organisation, group: Group) -> None:
         raise DomainError(_("A group has at least one student."), field="group_size")
     if size > activity.max_group_size:
         raise DomainError(
-            _("This activity takes groups of at most %(n)d students.", n=activity.max_group_size),
+            ngettext(
+                "This activity takes groups of at most %(n)d student.",
+                "This activity takes groups of at most %(n)d students.",
+                activity.max_group_size,
+                n=activity.max_group_size,
+            ),
             field="group_size",
         )
     if size > slot.capacity:
         raise DomainError(
-            _("This slot has room for %(n)d students in all.", n=slot.capacity),
+            ngettext(
+                "This slot has room for %(n)d student in all.",
+                "This slot has room for %(n)d students in all.",
+                slot.capacity,
+                n=slot.capacity,
+            ),
             field="group_size",
         )
     if group.year not in activity.years:
@@ -209,7 +225,12 @@ def _take_or_wait(slot: Slot, size: int, accept_waitlist: bool) -> str:
     if slot.is_cancelled:
         raise Conflict(_("This slot is cancelled."), field="slot_id", code="slot_cancelled")
     raise Conflict(
-        _("This slot has %(n)d free places: not enough for this group.", n=slot.free_places),
+        ngettext(
+            "This slot has %(n)d free place: not enough for this group.",
+            "This slot has %(n)d free places: not enough for this group.",
+            slot.free_places,
+            n=slot.free_places,
+        ),
         field="group_size",
         code="full",
     )
@@ -243,10 +264,12 @@ def request_booking(
     overlaps = overlapping_bookings(school, slot)
     if overlaps:
         warnings.append(
-            _(
-                "Your school has %(n)d other booking(s) at this time. "
-                "Booked anyway: two classes may go at once.",
-                n=len(overlaps),
+            ngettext(
+                "Your school has %(num)d other booking at the same time. Booked "
+                "anyway: two classes may go at once.",
+                "Your school has %(num)d other bookings at the same time. Booked "
+                "anyway: two classes may go at once.",
+                len(overlaps),
             )
         )
     status = _take_or_wait(slot, group.size, accept_waitlist)

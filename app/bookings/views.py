@@ -1,5 +1,8 @@
 """Booking pages: booking a slot, a booking's own page, a school's bookings, a
-company's incoming bookings (confirmed or declined in place with htmx)."""
+company's incoming bookings (confirmed or declined in place with htmx).
+
+Kept as one module: one blueprint over one state machine; each view is thin
+over bookings.service and bookings.queries."""
 
 from __future__ import annotations
 
@@ -13,8 +16,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app import vocabulary
 from app.accounts.models import User
-from app.bookings import forms, permissions, service
+from app.bookings import forms, permissions, queries, service
 from app.bookings.models import ACTIVE, Booking
 from app.catalogue.models import Slot
 from app.errors import DomainError
@@ -26,14 +30,7 @@ from app.web.rendering import is_htmx, render, safe_next_url
 
 bp = Blueprint("bookings", __name__)
 
-STATES = {
-    "requested": _l("Requested"),
-    "confirmed": _l("Confirmed"),
-    "waitlisted": _l("On the waiting list"),
-    "declined": _l("Declined"),
-    "cancelled": _l("Cancelled"),
-    "completed": _l("Took place"),
-}
+STATES = vocabulary.BOOKING_STATES
 
 # The event log's names as a person reads them in a booking's history.
 HISTORY_PHRASES = {
@@ -137,6 +134,10 @@ def new(slot_id: int):
     if not schools:
         abort(403)
     form = _booking_form(slot, schools)
+    # A full date: the form is the waiting list's, already asked for.
+    waiting_list = not slot.is_cancelled and slot.free_places == 0
+    if waiting_list and request.method == "GET":
+        form.accept_waitlist.data = True
     status = 200
     if form.validate_on_submit():
         me = current_user._get_current_object()
@@ -175,6 +176,7 @@ def new(slot_id: int):
         slot=slot,
         activity=slot.activity,
         several_schools=len(schools) > 1,
+        waiting_list=waiting_list,
         status=status,
     )
 
@@ -184,15 +186,21 @@ def _flash_outcome(outcome: service.BookingOutcome) -> None:
     if outcome.replayed:
         flash(_("This booking was already made; it is shown below."), "info")
         return
-    messages = {
-        "requested": _("Your booking is made. The company will confirm it."),
-        "confirmed": _("Your booking is confirmed."),
-        "waitlisted": _(
-            "The group did not fit: it is on the waiting list and moves up "
-            "automatically when places become free."
-        ),
-    }
-    flash(messages.get(booking.status, STATES.get(booking.status, "")), "success")
+    if booking.status == "waitlisted":
+        # Not a success: nothing is booked yet. The page says where the group stands.
+        flash(
+            _(
+                "The group did not fit: it is on the waiting list and moves up "
+                "automatically when places become free."
+            ),
+            "info",
+        )
+    else:
+        messages = {
+            "requested": _("Your booking is made. The company will confirm it."),
+            "confirmed": _("Your booking is confirmed."),
+        }
+        flash(messages.get(booking.status, STATES.get(booking.status, "")), "success")
     for warning in outcome.warnings:
         flash(warning, "warning")
 
@@ -233,6 +241,9 @@ def _booking_page(booking: Booking, *, reason_form=None, decline_form=None, stat
         slot=booking.slot,
         activity=booking.slot.activity,
         history=_history_rows(booking),
+        waiting_position=(
+            queries.position_on_waiting_list(booking) if booking.status == "waitlisted" else None
+        ),
         cancel_form=reason_form or forms.ReasonForm(prefix="cancel"),
         decline_form=decline_form or forms.ReasonForm(prefix="decline"),
         status=status,
@@ -328,18 +339,37 @@ def _show_refusal_of_state(outcome) -> None:
         flash(outcome.message, "error")
 
 
+# What the company's incoming list says where a group of bookings is empty.
+INCOMING_EMPTY = {
+    "requested": _l("No booking is waiting for your answer."),
+    "confirmed": _l("No confirmed bookings to come."),
+    "waitlisted": _l("Nobody is on a waiting list."),
+}
+
+
 def _company_answer(booking: Booking, form, *, message=None, error=None, trigger=None, status=200):
-    """The changed row for htmx (htmx swaps only successful answers, so a
-    refusal comes back as a 200 row with its message); otherwise back where
-    the form was with a message, or the booking's page with the refusal."""
-    if is_htmx():
+    """For htmx: a refusal in the row itself (htmx swaps only successful
+    answers, so it comes back as a 200 row); an answer moves the row out of
+    "waiting for your answer" into its new list (or out of the lists), with
+    the counts following. Otherwise back where the form was with a message,
+    or the booking's page with the refusal and its status."""
+    if is_htmx() and error:
         return render(
+            "bookings/incoming.html", block="booking_row", booking=booking, row_error=error
+        )
+    if is_htmx():
+        companies = permissions.companies_of(current_user)
+        response = render(
             "bookings/incoming.html",
-            block="booking_row",
+            block="answered",
             booking=booking,
-            row_error=error,
+            groups=service.incoming_bookings(companies),
+            empties=INCOMING_EMPTY,
+            message=message,
             trigger=trigger,
         )
+        response.headers["HX-Reswap"] = "delete"
+        return response
     if error:
         flash(error, "error")
         return _booking_page(booking, status=status)
@@ -357,12 +387,36 @@ def mine():
     schools = permissions.schools_of(current_user)
     if not schools:
         abort(403)
+    filters = queries.ListFilters.from_args(request.args, STATES)
+    page = queries.school_bookings_page(schools, filters)
+
+    def page_url(**changes) -> str:
+        return url_for("bookings.mine", **filters.to_args(**changes))
+
     return render(
         "bookings/mine.html",
+        block="booking_list",
         schools=schools,
-        upcoming=service.school_bookings(schools, past=False),
-        past=service.school_bookings(schools, past=True),
+        filters=filters,
+        page=page,
+        page_url=page_url,
+        periods=PERIODS[filters.tab],
     )
+
+
+# The periods "Mijn boekingen" offers on each tab.
+PERIODS = {
+    "upcoming": {
+        "all": _l("Any time"),
+        "week": _l("The coming 7 days"),
+        "month": _l("The coming 31 days"),
+    },
+    "past": {
+        "all": _l("Any time"),
+        "month": _l("The last 31 days"),
+        "year": _l("This school year"),
+    },
+}
 
 
 @bp.get("/company/bookings")

@@ -24,6 +24,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    ValidationError,
 )
 
 from app import vocabulary
@@ -49,11 +50,28 @@ WEEKDAYS = {
 }
 
 
+def at_least_one(message):
+    """A group of checkboxes needs one ticked. Not DataRequired: its `required`
+    flag would ask the browser to tick every box of the group."""
+
+    def check(form, field):
+        if not field.data:
+            raise ValidationError(message)
+
+    return check
+
+
 class ActivityForm(FlaskForm):
-    kind = SelectField(_l("Kind of activity"), choices=options(vocabulary.ACTIVITY_KINDS),
-                       validators=[DataRequired()])
-    title = StringField(_l("Title"), filters=[strip],
-                        validators=[DataRequired(), Length(max=service.TEXT_LIMITS["title"])])
+    kind = SelectField(
+        _l("Kind of activity"),
+        choices=options(vocabulary.ACTIVITY_KINDS),
+        validators=[DataRequired()],
+    )
+    title = StringField(
+        _l("Title"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=service.TEXT_LIMITS["title"])],
+    )
     description = TextAreaField(
         _l("Description"),
         description=_l("Plain text. An empty line starts a new paragraph."),
@@ -63,24 +81,43 @@ class ActivityForm(FlaskForm):
     profiles = MultiCheckboxField(
         _l("Technical profiles (none: suits every profile)"), choices=options(vocabulary.PROFILES)
     )
-    years = MultiCheckboxField(_l("School years"), choices=options(vocabulary.YEARS))
-    paths = MultiCheckboxField(_l("Learning paths"), choices=options(vocabulary.PATHS))
+    # Checked here as well as in the service, so that the form shows every
+    # missing choice at once rather than one per submit.
+    years = MultiCheckboxField(
+        _l("School years"),
+        choices=options(vocabulary.YEARS),
+        validators=[at_least_one(_l("Choose at least one school year."))],
+    )
+    paths = MultiCheckboxField(
+        _l("Learning paths"),
+        choices=options(vocabulary.PATHS),
+        validators=[at_least_one(_l("Choose at least one learning path."))],
+    )
     venue = SelectField(_l("Where"), choices=options(vocabulary.VENUES), default="company")
-    address = StringField(_l("Street and number"), filters=[strip],
-                          validators=[Optional(), Length(max=service.TEXT_LIMITS["address"])])
+    address = StringField(
+        _l("Street and number"),
+        filters=[strip],
+        validators=[Optional(), Length(max=service.TEXT_LIMITS["address"])],
+    )
     postcode = StringField(_l("Postcode"), filters=[strip], validators=[Optional()])
-    city = StringField(_l("Town"), filters=[strip],
-                       validators=[Optional(), Length(max=service.TEXT_LIMITS["city"])])
+    city = StringField(
+        _l("Town"),
+        filters=[strip],
+        validators=[Optional(), Length(max=service.TEXT_LIMITS["city"])],
+    )
     duration_minutes = IntegerField(
-        _l("Duration in minutes"), default=120,
+        _l("Duration in minutes"),
+        default=120,
         validators=[InputRequired(), NumberRange(max=service.MAX_DURATION_MINUTES)],
     )
     max_group_size = IntegerField(
-        _l("Largest group (students)"), default=30,
+        _l("Largest group (students)"),
+        default=30,
         validators=[InputRequired(), NumberRange(max=service.MAX_GROUP_SIZE)],
     )
     min_notice_days = IntegerField(
-        _l("Minimum notice (days)"), default=7,
+        _l("Minimum notice (days)"),
+        default=7,
         validators=[InputRequired(), NumberRange(max=service.MAX_NOTICE_DAYS)],
     )
     requires_approval = BooleanField(_l("We confirm each booking ourselves"), default=True)
@@ -94,8 +131,11 @@ class ActivityForm(FlaskForm):
 
     def values(self) -> dict:
         """What catalogue.service.create_activity / update_activity take."""
-        return {name: getattr(self, name).data for name in service.ACTIVITY_FIELDS
-                if name in self._fields} | {
+        return {
+            name: getattr(self, name).data
+            for name in service.ACTIVITY_FIELDS
+            if name in self._fields
+        } | {
             "description": self.description.data or "",
             "address": self.address.data or "",
             "postcode": self.postcode.data or "",
@@ -109,28 +149,38 @@ class SlotForm(FlaskForm):
     day = DateField(_l("Date"), validators=[InputRequired(), PlausibleDate()])
     start = TimeField(_l("Start"), validators=[InputRequired()])
     end = TimeField(_l("End"), validators=[InputRequired()])
-    capacity = IntegerField(_l("Capacity (students)"),
-                            validators=[InputRequired(), NumberRange(max=service.MAX_CAPACITY)])
+    capacity = IntegerField(
+        _l("Capacity (students)"),
+        validators=[InputRequired(), NumberRange(max=service.MAX_CAPACITY)],
+    )
 
 
 class SeriesForm(FlaskForm):
     first_day = DateField(_l("First day"), validators=[InputRequired(), PlausibleDate()])
     last_day = DateField(_l("Last day"), validators=[InputRequired(), PlausibleDate()])
-    weekdays = MultiCheckboxField(_l("On"), coerce=int, choices=[
-        SelectChoice(str(number), label) for number, label in WEEKDAYS.items()
-    ])
+    weekdays = MultiCheckboxField(
+        _l("On"),
+        coerce=int,
+        choices=[SelectChoice(str(number), label) for number, label in WEEKDAYS.items()],
+    )
     start = TimeField(_l("Start"), validators=[InputRequired()])
     end = TimeField(_l("End"), validators=[InputRequired()])
-    capacity = IntegerField(_l("Capacity (students)"),
-                            validators=[InputRequired(), NumberRange(max=service.MAX_CAPACITY)])
+    capacity = IntegerField(
+        _l("Capacity (students)"),
+        validators=[InputRequired(), NumberRange(max=service.MAX_CAPACITY)],
+    )
     skip_holidays = BooleanField(_l("Skip the school holidays"), default=True)
 
 
 class RescheduleForm(SlotForm):
-    reason = TextAreaField(_l("Reason (the schools that booked read it)"),
-                           validators=[Optional(), Length(max=1000)])
+    reason = TextAreaField(
+        _l("Reason (the schools that booked read it)"), validators=[Optional(), Length(max=1000)]
+    )
 
 
 class CancelSlotForm(FlaskForm):
-    reason = TextAreaField(_l("Reason (the schools that booked read it)"), filters=[strip],
-                           validators=[Length(max=1000)])
+    reason = TextAreaField(
+        _l("Reason (the schools that booked read it)"),
+        filters=[strip],
+        validators=[Length(max=1000)],
+    )

@@ -4,8 +4,9 @@ The catalogue lists slots (dated occurrences), not activities: a teacher looks
 for something on a date that suits a class, and a slot list sorted by date is
 one index walk that stops after a page of matches, also at national scale
 (docs/decisions/0003-catalogue-lists-slots.md). There is deliberately no total
-count: counting every match costs more than the page itself; the page says
-whether a next page exists by fetching one row more.
+count of every match: counting them all costs more than the page itself. The
+page says whether a next page exists by fetching one row more, and counts the
+matches up to COUNT_LIMIT (docs/decisions/0010-catalogue-counts-up-to-a-limit.md).
 
 Distance is the equirectangular approximation in plain arithmetic, which
 SQLite and PostgreSQL both evaluate without math extensions; over the
@@ -50,7 +51,11 @@ class Filters:
     max_km: float | None = None
     q: str = ""
     sort: str = "date"
+    view: str = "list"  # how the results are shown: "list" or "map"
     page: int = 1
+    # Values that could not be read, by parameter: the reason, shown beside
+    # the filter. The search leaves such a filter out.
+    errors: dict = field(default_factory=dict, compare=False)
 
     LISTS = {
         "kind": vocabulary.ACTIVITY_KINDS,
@@ -63,31 +68,64 @@ class Filters:
     @classmethod
     def from_args(cls, args) -> Filters:
         """Reads request.args (a MultiDict). Values that make no sense are
-        dropped rather than refused: a shared link keeps working."""
+        dropped rather than refused, so a shared link keeps working; those a
+        person typed (dates, the distance) are also named in `errors`, so the
+        page can say so beside the filter instead of silently showing less."""
         filters = cls()
         for name, words in cls.LISTS.items():
             setattr(filters, name, [v for v in args.getlist(name) if v in words])
-        filters.date_from = _parse_date(args.get("date_from"))
-        filters.date_to = _parse_date(args.get("date_to"))
+        for name in ("date_from", "date_to"):
+            raw = (args.get(name) or "").strip()
+            setattr(filters, name, _parse_date(raw))
+            if raw and getattr(filters, name) is None:
+                filters.errors[name] = "date"
+        if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
+            filters.errors["date_to"] = "before_start"
+            filters.date_to = None
         filters.free = args.get("free") in ("1", "on", "true", "yes")
-        max_km = _parse_positive(args.get("max_km"))
+        raw_km = (args.get("max_km") or "").strip()
+        max_km = _parse_positive(raw_km)
+        if raw_km and max_km is None:
+            filters.errors["max_km"] = "distance"
         filters.max_km = min(max_km, MAX_KM) if max_km else None
         filters.q = (args.get("q") or "").strip()[:100]
         filters.sort = args.get("sort") if args.get("sort") in ("date", "distance") else "date"
+        filters.view = "map" if args.get("view") == "map" else "list"
         page = _parse_positive(args.get("page"))
         filters.page = min(int(page), MAX_PAGE) if page and page >= 1 else 1
         return filters
 
     def key(self) -> tuple:
         """The filters as a hashable value (cache keys): equal for equal filters."""
-        return tuple(
-            (name, tuple(value) if isinstance(value, list) else value)
-            for name, value in self.to_args().items()
+        return (
+            *(
+                (name, tuple(value) if isinstance(value, list) else value)
+                for name, value in self.to_args().items()
+            ),
+            ("errors", tuple(sorted(self.errors.items()))),
+        )
+
+    def without(self, name: str, value=None) -> dict:
+        """The query string of these filters without one of them (or one value
+        of a list filter), from the first page: what removing a chip links to."""
+        current = getattr(self, name)
+        if isinstance(current, list):
+            kept = [v for v in current if v != value]
+        else:
+            kept = False if isinstance(current, bool) else None
+        return self.to_args(**{name: kept, "page": 1})
+
+    def chosen(self) -> int:
+        """How many filter values are chosen (the phone's "Filters (3)")."""
+        return (
+            sum(len(getattr(self, name)) for name in self.LISTS)
+            + sum(1 for v in (self.date_from, self.date_to, self.max_km) if v)
+            + int(self.free)
         )
 
     def to_args(self, **changes) -> dict:
         """The query-string form (for links to other pages and sort orders)."""
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "errors"}
         values.update(changes)
         args: dict = {}
         for name, value in values.items():
@@ -95,6 +133,7 @@ class Filters:
                 value in (None, "", [], False)
                 or (name == "sort" and value == "date")
                 or (name == "page" and value == 1)
+                or (name == "view" and value == "list")
             ):
                 continue
             if isinstance(value, bool):
@@ -155,6 +194,8 @@ class Row:
     city: str  # where the class goes: the activity's town, else the company's
     company_name: str
     distance_km: float | None
+    latitude: float | None = None  # where it is, for the map (None online)
+    longitude: float | None = None
 
 
 @dataclass
@@ -162,6 +203,7 @@ class Page:
     rows: list[Row]
     page: int
     has_next: bool
+    total: Count | None = None
 
 
 def _mask(column, codes: list[str]) -> ColumnElement:
@@ -292,6 +334,8 @@ def search(filters: Filters, origin: Origin | None = None, per_page: int = PER_P
             company.name,
             company.city,
             distance.label("distance2") if distance is not None else literal(None),
+            Activity.latitude,
+            Activity.longitude,
         )
         .join(Slot.activity)
         .join(company, Activity.company)
@@ -317,6 +361,8 @@ def search(filters: Filters, origin: Origin | None = None, per_page: int = PER_P
             city or company_city,
             company_name,
             math.sqrt(d2) if d2 is not None else None,
+            None if venue == "online" else latitude,
+            None if venue == "online" else longitude,
         )
         for (
             slot_id,
@@ -332,9 +378,40 @@ def search(filters: Filters, origin: Origin | None = None, per_page: int = PER_P
             company_name,
             company_city,
             d2,
+            latitude,
+            longitude,
         ) in results[:per_page]
     ]
-    return Page(rows=rows, page=filters.page, has_next=len(results) > per_page)
+    return Page(
+        rows=rows,
+        page=filters.page,
+        has_next=len(results) > per_page,
+        total=count_matches(filters, origin, rows_on_page=len(rows)),
+    )
+
+
+# The catalogue counts its matches up to this many (docs/decisions/0010): a
+# bounded walk of the same index as the page, never every match of the country.
+COUNT_LIMIT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """How many slots match: exactly, or "more than" `value`."""
+
+    value: int
+    more: bool = False
+
+
+def count_matches(
+    filters: Filters, origin: Origin | None, *, rows_on_page: int, per_page: int = PER_PAGE
+) -> Count:
+    """The number of matching slots, counted up to COUNT_LIMIT. Counted also
+    when the first page holds them all, so that every page costs the same
+    statements whatever it finds."""
+    walk = select(Slot.id).where(*matching_slots(filters, origin)).limit(COUNT_LIMIT + 1)
+    found = db.session.scalar(select(func.count()).select_from(walk.subquery()))
+    return Count(COUNT_LIMIT, more=True) if found > COUNT_LIMIT else Count(found)
 
 
 def _escape_like(text: str) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import update
 
 from app import text, vocabulary
@@ -219,6 +220,18 @@ def archive_activity(activity: Activity, actor) -> None:
     emit(ActivityArchived(activity_id=activity.id, company_id=activity.company_id), actor)
 
 
+def restore_activity(activity: Activity, actor) -> None:
+    """Undoes archiving: back in the catalogue if it was published before,
+    otherwise a draft again."""
+    if activity.status != "archived":
+        return
+    activity.status = "published" if activity.published_at else "draft"
+    activity.updated_at = utcnow()
+    db.session.flush()
+    if activity.status == "published":
+        emit(ActivityPublished(activity_id=activity.id, company_id=activity.company_id), actor)
+
+
 # --- slots --------------------------------------------------------------------------
 
 
@@ -334,7 +347,12 @@ def add_slot_series(
     skipped_in_series = sorted(d for d in skipped if d.weekday() in weekdays)
     if skipped_in_series:
         warnings.append(
-            _("%(n)d dates in the school holidays were skipped.", n=len(skipped_in_series))
+            ngettext(
+                "%(n)d date in the school holidays was skipped.",
+                "%(n)d dates in the school holidays were skipped.",
+                len(skipped_in_series),
+                n=len(skipped_in_series),
+            )
         )
     return Outcome(slots, warnings)
 
@@ -380,7 +398,12 @@ def reschedule_slot(
         if not changed:
             db.session.refresh(slot)
             raise DomainError(
-                _("Bookings hold %(n)d places; the capacity cannot be lower.", n=slot.taken),
+                ngettext(
+                    "Bookings hold %(n)d place; the capacity cannot be lower.",
+                    "Bookings hold %(n)d places; the capacity cannot be lower.",
+                    slot.taken,
+                    n=slot.taken,
+                ),
                 field="capacity",
             )
         db.session.refresh(slot)

@@ -12,13 +12,14 @@ from typing import NamedTuple
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -39,6 +40,8 @@ from app.holidays import permissions as holiday_permissions
 from app.timeutil import local_to_utc, to_local, utcnow
 from app.web.forms import carried_out
 from app.web.rendering import is_htmx, render
+from app.web.templating import distance
+from app.web.templating import local_date as format_date
 
 bp = Blueprint("catalogue", __name__)
 
@@ -158,6 +161,7 @@ def _catalogue(version: int | None):
     # The school choice rides along in every link, like the filters.
     extra = {"school": school.id} if school is not None and len(schools) > 1 else {}
     can_edit_holidays = holiday_permissions.can_edit_holidays(current_user)
+    htmx = is_htmx()
     # Everything besides the catalogue's rows that shapes the cached HTML.
     shape = (
         str(get_locale()),
@@ -169,11 +173,13 @@ def _catalogue(version: int | None):
     def results() -> Markup:
         return Markup(
             catalogue_cache.cached(
-                ("results", *shape), version, lambda: _results_block(filters, origin, school, extra)
+                ("results", htmx, *shape),
+                version,
+                lambda: _results_block(filters, origin, school, extra, out_of_band=htmx),
             )
         )
 
-    if is_htmx():
+    if htmx:
         return _html_response(results())
     filters_and_results = catalogue_cache.cached(
         ("catalogue", *shape, tuple((s.id, s.name, s.city) for s in schools), can_edit_holidays),
@@ -186,32 +192,95 @@ def _catalogue(version: int | None):
             school=school,
             can_edit_holidays=can_edit_holidays,
             results_html=results(),
+            filter_errors=FILTER_ERRORS,
         ),
     )
-    return render(CATALOGUE, catalogue_html=Markup(filters_and_results))
+    return render(
+        CATALOGUE, catalogue_html=Markup(filters_and_results), map_view=filters.view == "map"
+    )
+
+
+# What the catalogue says beside a filter it could not read (Filters.errors).
+FILTER_ERRORS = {
+    "date": _l("This is not a date. Choose one in the calendar, or write it as 2026-09-14."),
+    "before_start": _l("The end of the period lies before its start; the end is left out."),
+    "distance": _l("Give the distance as a number of kilometres above 0."),
+}
+
+
+class Chip(NamedTuple):
+    label: str
+    args: dict  # the catalogue's query string without this filter
+    name: str
+
+
+def chips(filters: Filters, school) -> list[Chip]:
+    """The chosen filters, each as a chip whose link removes it."""
+    found = [
+        Chip(str(words[code]), filters.without(name, code), name)
+        for name, words in Filters.LISTS.items()
+        for code in getattr(filters, name)
+    ]
+    if filters.q:
+        found.append(Chip(f"“{filters.q}”", filters.without("q"), "q"))
+    if filters.date_from:
+        found.append(
+            Chip(
+                _("from %(day)s", day=format_date(filters.date_from)),
+                filters.without("date_from"),
+                "date_from",
+            )
+        )
+    if filters.date_to:
+        found.append(
+            Chip(
+                _("until %(day)s", day=format_date(filters.date_to)),
+                filters.without("date_to"),
+                "date_to",
+            )
+        )
+    if filters.free:
+        found.append(Chip(_("with free places"), filters.without("free"), "free"))
+    if filters.max_km and school is not None:
+        found.append(
+            Chip(
+                _("within %(distance)s", distance=distance(filters.max_km)),
+                filters.without("max_km"),
+                "max_km",
+            )
+        )
+    return found
 
 
 def _html_response(html: str):
     """A cached page or block as render() would have answered it."""
     response = make_response(html)
-    response.vary.add("HX-Request")
+    response.vary.update(("HX-Request", "Accept-Language"))
     return response
 
 
-def _results_block(filters: Filters, origin: Origin | None, school, extra: dict) -> str:
+def _results_block(
+    filters: Filters, origin: Origin | None, school, extra: dict, *, out_of_band: bool
+) -> str:
     page = search(filters, origin)
 
-    def page_url(number: int) -> str:
-        return url_for("catalogue.index", **filters.to_args(page=number), **extra)
+    def url(**args) -> str:
+        return url_for("catalogue.index", **args, **extra)
 
     return render_block(
         CATALOGUE,
         "result_list",
         page=page,
+        filters=filters,
+        chips=chips(filters, school),
         school=school,
+        url=url,
+        out_of_band=out_of_band,
+        filter_errors=FILTER_ERRORS,
+        map_tiles=current_app.config["MAP_TILES_URL"],
         kind_labels={code: str(label) for code, label in vocabulary.ACTIVITY_KINDS.items()},
-        prev_url=page_url(page.page - 1) if page.page > 1 else None,
-        next_url=page_url(page.page + 1) if page.has_next else None,
+        prev_url=url(**filters.to_args(page=page.page - 1)) if page.page > 1 else None,
+        next_url=url(**filters.to_args(page=page.page + 1)) if page.has_next else None,
     )
 
 
@@ -335,10 +404,30 @@ def archive(activity_id: int):
     service.archive_activity(activity, current_user)
     db.session.commit()
     flash(
-        _("%(title)s is archived: it left the catalogue; booked dates stay.", title=activity.title),
+        _(
+            "%(title)s is archived: it left the catalogue; booked dates stay. You can "
+            "restore it from the list of archived activities below.",
+            title=activity.title,
+        ),
         "success",
     )
     return redirect(url_for("catalogue.my_activities"), code=303)
+
+
+@bp.post("/activities/<int:activity_id>/restore")
+@login_required
+def restore(activity_id: int):
+    activity = get_managed_activity_or_404(activity_id)
+    service.restore_activity(activity, current_user)
+    db.session.commit()
+    if activity.status == "published":
+        flash(_("%(title)s is back in the catalogue.", title=activity.title), "success")
+    else:
+        flash(
+            _("%(title)s is a draft again: publish it when it is ready.", title=activity.title),
+            "success",
+        )
+    return redirect(url_for("catalogue.slots", activity_id=activity.id), code=303)
 
 
 # --- slots ----------------------------------------------------------------------------
@@ -414,7 +503,15 @@ def add_series(activity_id: int):
     if outcome:
         series = outcome.value  # the dates added and the warnings about them
         flash_warnings(series.warnings)
-        flash(_("%(n)d dates are added.", n=len(series.value)), "success")
+        flash(
+            ngettext(
+                "%(n)d date is added.",
+                "%(n)d dates are added.",
+                len(series.value),
+                n=len(series.value),
+            ),
+            "success",
+        )
         return redirect(url_for("catalogue.slots", activity_id=activity.id), code=303)
     return _slots_page(activity, series_form=form, status=422)
 

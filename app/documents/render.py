@@ -23,10 +23,11 @@ from pathlib import Path
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from flask import current_app, render_template
-from flask_babel import force_locale
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 from werkzeug.security import safe_join
+
+from app.locales import speaking
 
 STATIC_ORIGIN = "https://static.techniekpoort.invalid"
 STATIC_PREFIX = STATIC_ORIGIN + "/static/"
@@ -116,6 +117,6 @@ def render_pdf(
     """Renders app/templates/documents/<template> in `lang` and prints it."""
     if lang not in LANGUAGES:
         lang = LANGUAGES[0]
-    with force_locale(lang):
+    with speaking(lang):
         html = render_template(f"documents/{template}", lang=lang, static_url=static_url, **context)
     return html_to_pdf(html, fetcher, forms=forms)

@@ -6,7 +6,7 @@ chooses the language (default: the page's)."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, request
-from flask_babel import force_locale, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -18,6 +18,7 @@ from app.documents.render import LANGUAGES, render_pdf
 from app.extensions import db
 from app.insights import charts, formatting
 from app.insights.filters import school_year_from_args
+from app.locales import speaking
 from app.placements.models import Placement
 from app.timeutil import utcnow
 
@@ -33,7 +34,7 @@ STATES = {
 
 def _language() -> str:
     asked = request.args.get("lang")
-    return asked if asked in LANGUAGES else str(get_locale())
+    return asked if asked in LANGUAGES else get_locale().language
 
 
 def _pdf(body: bytes, filename: str) -> Response:
@@ -149,7 +150,7 @@ def annual_report():
         abort(404)
     school_year = school_year_from_args(request.args)
     lang = _language()
-    with force_locale(lang):
+    with speaking(lang):
         # Labels (profiles, months, kinds) are resolved while gathering.
         context = service.annual_report(current_user, school_year)
         contents = _contents(context)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
@@ -51,5 +52,10 @@ class EvaluationForm(FlaskForm):
         # The service says the same; here it shows together with the other errors.
         if field.data is not None and self.booked is not None and field.data > self.booked:
             raise ValidationError(
-                _l("Between 0 and the %(size)d students booked.", size=self.booked)
+                lazy_ngettext(
+                    "Between 0 and the %(size)d student booked.",
+                    "Between 0 and the %(size)d students booked.",
+                    self.booked,
+                    size=self.booked,
+                )
             )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -75,7 +76,12 @@ def submit_evaluation(actor: User, booking: Booking, side: str, answers: Answers
             )
         if not 0 <= attended <= booking.group_size:
             raise DomainError(
-                _("Between 0 and the %(size)d students booked.", size=booking.group_size),
+                ngettext(
+                    "Between 0 and the %(size)d student booked.",
+                    "Between 0 and the %(size)d students booked.",
+                    booking.group_size,
+                    size=booking.group_size,
+                ),
                 field="students_attended",
             )
     evaluation = Evaluation(

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask import current_app, has_request_context, render_template, url_for
-from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.extensions import db
+from app.locales import speaking
 from app.notifications.models import OutgoingMail
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def queue_mail(
     status, error = "pending", ""
     subject_text = text_body = html_body = ""
     try:
-        with force_locale(locale):
+        with speaking(locale):
             subject_text = str(subject() if callable(subject) else subject)
             context.update(subject=subject_text, locale=locale)
             text_body = render_template(f"emails/{kind}.txt", **context)

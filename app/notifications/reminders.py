@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import delete, or_, select
 
 from app import vocabulary
@@ -233,7 +234,13 @@ def plan_reminders(booking: Booking, now: datetime | None = None) -> list[Outgoi
 def _reminder_subject(title: str, days: int):
     if days == 1:
         return _l("Reminder: %(title)s tomorrow", title=title)
-    return _l("Reminder: %(title)s in %(days)d days", title=title, days=days)
+    return lazy_ngettext(
+        "Reminder: %(title)s in %(days)d day",
+        "Reminder: %(title)s in %(days)d days",
+        days,
+        title=title,
+        days=days,
+    )
 
 
 def plan_evaluation_request(booking: Booking) -> list[OutgoingMail]:

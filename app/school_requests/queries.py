@@ -79,8 +79,7 @@ class Filters:
         return {
             f.name: str(getattr(values, f.name))
             for f in fields(values)
-            if getattr(values, f.name) is not None and not (f.name == "page"
-                                                             and values.page == 1)
+            if getattr(values, f.name) is not None and not (f.name == "page" and values.page == 1)
         }
 
     def but(self, **changes) -> Filters:
@@ -138,7 +137,8 @@ def listing(filters: Filters, per_page: int = PER_PAGE) -> Page:
     items = db.session.scalars(
         _with_details(select(SchoolRequest).where(*where))
         .order_by(SchoolRequest.created_at.desc(), SchoolRequest.id.desc())
-        .limit(per_page).offset((filters.page - 1) * per_page)
+        .limit(per_page)
+        .offset((filters.page - 1) * per_page)
     ).all()
     return Page(list(items), filters.page, per_page, total or 0)
 
@@ -146,23 +146,30 @@ def listing(filters: Filters, per_page: int = PER_PAGE) -> Page:
 def running(filters: Filters, limit: int = 200) -> list[SchoolRequest]:
     """Every running request (a company's "all open requests"), soonest end first."""
     where = [c for c in conditions(filters.but(status=None, figure=None))]
-    return list(db.session.scalars(
-        _with_details(select(SchoolRequest).where(SchoolRequest.status.in_(RUNNING), *where))
-        .order_by(SchoolRequest.last_day, SchoolRequest.id).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            _with_details(select(SchoolRequest).where(SchoolRequest.status.in_(RUNNING), *where))
+            .order_by(SchoolRequest.last_day, SchoolRequest.id)
+            .limit(limit)
+        )
+    )
 
 
 def requests_of_schools(schools: list[Organisation]) -> list[SchoolRequest]:
     """Running requests first (soonest end first), then the rest, latest first."""
     if not schools:
         return []
-    rows = db.session.scalars(
-        _with_details(select(SchoolRequest))
-        .options(joinedload(SchoolRequest.responses))
-        .where(SchoolRequest.school_id.in_([s.id for s in schools]))
-        .order_by(SchoolRequest.created_at.desc(), SchoolRequest.id.desc())
-        .limit(500)
-    ).unique().all()
+    rows = (
+        db.session.scalars(
+            _with_details(select(SchoolRequest))
+            .options(joinedload(SchoolRequest.responses))
+            .where(SchoolRequest.school_id.in_([s.id for s in schools]))
+            .order_by(SchoolRequest.created_at.desc(), SchoolRequest.id.desc())
+            .limit(500)
+        )
+        .unique()
+        .all()
+    )
     running_first = sorted((r for r in rows if r.is_running), key=lambda r: (r.last_day, r.id))
     return running_first + [r for r in rows if not r.is_running]
 
@@ -170,24 +177,32 @@ def requests_of_schools(schools: list[Organisation]) -> list[SchoolRequest]:
 def proposals_of(companies: list[Organisation]) -> list[RequestResponse]:
     if not companies:
         return []
-    return list(db.session.scalars(
-        select(RequestResponse)
-        .options(joinedload(RequestResponse.request).joinedload(SchoolRequest.school),
-                 joinedload(RequestResponse.slot), joinedload(RequestResponse.activity),
-                 joinedload(RequestResponse.placement))
-        .where(RequestResponse.company_id.in_([c.id for c in companies]))
-        .order_by(RequestResponse.created_at.desc(), RequestResponse.id.desc())
-        .limit(500)
-    ))
+    return list(
+        db.session.scalars(
+            select(RequestResponse)
+            .options(
+                joinedload(RequestResponse.request).joinedload(SchoolRequest.school),
+                joinedload(RequestResponse.slot),
+                joinedload(RequestResponse.activity),
+                joinedload(RequestResponse.placement),
+            )
+            .where(RequestResponse.company_id.in_([c.id for c in companies]))
+            .order_by(RequestResponse.created_at.desc(), RequestResponse.id.desc())
+            .limit(500)
+        )
+    )
 
 
 def answered_by(company: Organisation) -> set[int]:
     """The requests this company has an open or accepted proposal for."""
-    return set(db.session.scalars(
-        select(RequestResponse.request_id)
-        .where(RequestResponse.company_id == company.id,
-               RequestResponse.status.in_(("open", "accepted")))
-    ))
+    return set(
+        db.session.scalars(
+            select(RequestResponse.request_id).where(
+                RequestResponse.company_id == company.id,
+                RequestResponse.status.in_(("open", "accepted")),
+            )
+        )
+    )
 
 
 # --- history -------------------------------------------------------------------------------
@@ -207,29 +222,70 @@ def history_rows(request: SchoolRequest, only_companies: set[int] | None = None)
 
     entries = history(("request", request.id))
     actor_ids = {e.actor_id for e in entries if e.actor_id}
-    actors = {
-        u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))
-    } if actor_ids else {}
+    actors = (
+        {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))}
+        if actor_ids
+        else {}
+    )
     companies = {
-        c.id: c.name for c in db.session.scalars(select(Organisation).where(
-            Organisation.id.in_({(e.payload or {}).get("company_id") for e in entries} - {None})))
+        c.id: c.name
+        for c in db.session.scalars(
+            select(Organisation).where(
+                Organisation.id.in_({(e.payload or {}).get("company_id") for e in entries} - {None})
+            )
+        )
     }
     rows = []
     for entry in entries:
         payload = entry.payload or {}
         company_id = payload.get("company_id")
-        if only_companies is not None and company_id is not None and (
-                company_id not in only_companies):
+        if (
+            only_companies is not None
+            and company_id is not None
+            and (company_id not in only_companies)
+        ):
             continue
         actor = actors.get(entry.actor_id)
-        rows.append({
-            "at": entry.occurred_at,
-            "phrase": HISTORY_PHRASES.get(entry.name, entry.name),
-            "company": companies.get(payload.get("company_id")),
-            # Companies see the request's history without the school's people.
-            "actor": actor.name if actor else None,
-            "actor_is_school": bool(actor) and any(
-                m.organisation_id == request.school_id for m in actor.memberships),
-            "reason": payload.get("reason") or "",
-        })
+        rows.append(
+            {
+                "at": entry.occurred_at,
+                "phrase": HISTORY_PHRASES.get(entry.name, entry.name),
+                "company": companies.get(payload.get("company_id")),
+                # Companies see the request's history without the school's people.
+                "actor": actor.name if actor else None,
+                "actor_is_school": bool(actor)
+                and any(m.organisation_id == request.school_id for m in actor.memberships),
+                "reason": payload.get("reason") or "",
+            }
+        )
     return rows
+
+
+def with_open_proposals(schools: list[Organisation], limit: int = 20) -> list[SchoolRequest]:
+    """These schools' running requests with a company's proposal to answer."""
+    if not schools:
+        return []
+    has_open = (
+        select(RequestResponse.id)
+        .where(RequestResponse.request_id == SchoolRequest.id, RequestResponse.status == "open")
+        .exists()
+    )
+    return list(
+        db.session.scalars(
+            _with_details(select(SchoolRequest))
+            .where(
+                SchoolRequest.school_id.in_([s.id for s in schools]),
+                SchoolRequest.status.in_(RUNNING),
+                has_open,
+            )
+            .order_by(SchoolRequest.last_day, SchoolRequest.id)
+            .limit(limit)
+        )
+    )
+
+
+def unanswered_count(limit: int = 100, now=None) -> int:
+    """How many running requests nobody answered for two weeks, up to limit."""
+    now = now or utcnow()
+    ids = select(SchoolRequest.id).where(*unanswered_conditions(now)).limit(limit)
+    return db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0

@@ -33,6 +33,7 @@ from types import SimpleNamespace
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select, update
 
 from app import text, vocabulary
@@ -443,7 +444,12 @@ def check_new_slot(
         )
     if capacity < request.group_size:
         raise DomainError(
-            _("The group has %(n)d students: give room for all of them.", n=request.group_size),
+            ngettext(
+                "The group has %(n)d student: give room for it.",
+                "The group has %(n)d students: give room for all of them.",
+                request.group_size,
+                n=request.group_size,
+            ),
             field="capacity",
         )
     # The slot as it would be: check_bookable reads only these attributes.

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -311,7 +312,7 @@ def _offer(form: forms.AnswerForm, company, found: SchoolRequest) -> None:
         (
             s.id,
             f"{format_datetime(s.starts_at, 'EEE d MMM yyyy HH:mm')} · {s.activity.title} · "
-            + _("%(n)d free", n=s.free_places),
+            + ngettext("%(n)d free place", "%(n)d free places", s.free_places, n=s.free_places),
         )
         for s in slots
     ]

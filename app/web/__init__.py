@@ -13,6 +13,7 @@ from app.notifications.dispatcher import queue_health
 from app.notifications.permissions import can_see_mail_queue
 from app.scheduler_state import SchedulerHeartbeat
 from app.timeutil import utcnow
+from app.web.home import parts_for
 from app.web.rendering import render, safe_next_url
 
 bp = Blueprint("web", __name__)
@@ -22,13 +23,17 @@ bp = Blueprint("web", __name__)
 def home():
     if not current_user.is_authenticated:
         return render("web/welcome.html")
-    return render("web/home.html", memberships=current_user.memberships)
+    return render(
+        "web/home.html",
+        memberships=current_user.memberships,
+        **parts_for(current_user._get_current_object()),
+    )
 
 
 @bp.post("/language")
 def set_language():
     language = request.form.get("language", "nl")
-    if language in ("nl", "en"):
+    if language in current_app.config["LANGUAGES"]:
         session["language"] = language
         if current_user.is_authenticated:
             current_user.locale = language

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
-from flask import jsonify, request
+from flask import flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, login_url
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.extensions import db
-from app.web.rendering import render
+from app.extensions import db, login_manager
+from app.web import kept_forms
+from app.web.rendering import is_htmx, render
 
 # Titles of the error pages people may meet, translated; other codes show the number.
 ERROR_TITLES = {
@@ -57,6 +59,41 @@ def json_error(
     return jsonify({"error": error}), status
 
 
+def _expired(*, csrf: bool):
+    """The answer to a form that came after the session or its token ran out.
+
+    Its fields are kept in the session for the page the form was on, which
+    shows them again (kept_forms). htmx gets the error with a mark that
+    app.js reads: it keeps the typed fields too and offers to sign in again.
+    A plain form post gets a page (400, as any refused token) that leads back
+    to the form, through the sign-in when nobody is signed in any more; a
+    page that needed a signed-in person leads to the sign-in directly."""
+    signed_in = current_user.is_authenticated
+    page = (
+        kept_forms.keep_posted_form()
+        if request.method == "POST"
+        else (request.full_path.rstrip("?"))
+    )
+    if urlsplit(page).path == url_for("accounts.login"):
+        back = page
+    else:
+        back = page if signed_in else login_url("accounts.login", next_url=page)
+    if is_htmx() or csrf:
+        response = render(
+            "errors/csrf.html", status=400 if csrf else 401, back=back, signed_in=signed_in
+        )
+        response.headers["X-Techniekpoort-Expired"] = "1"
+        return response
+    flash(
+        _(
+            "Your session has expired. Sign in again: what you typed is kept and comes back "
+            "in the form."
+        ),
+        "warning",
+    )
+    return redirect(back)
+
+
 def _only_waiting_organisations() -> bool:
     """Whether every organisation of the person signed in still waits for a
     coordinator's approval: then that is why a page is closed to them."""
@@ -67,11 +104,22 @@ def _only_waiting_organisations() -> bool:
 
 
 def register_error_handlers(app) -> None:
+    kept_forms.install()
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         if wants_json():
             return json_error(400, "csrf", _("The form was sent without a valid security token."))
-        return render("errors/csrf.html", status=400)
+        return _expired(csrf=True)
+
+    @login_manager.unauthorized_handler
+    def sign_in_first():
+        if wants_json():
+            return json_error(401, "unauthorized", _("Please sign in."))
+        if request.method == "GET" and not is_htmx():
+            flash(str(login_manager.login_message), login_manager.login_message_category)
+            return redirect(login_url("accounts.login", next_url=request.full_path.rstrip("?")))
+        return _expired(csrf=False)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

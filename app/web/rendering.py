@@ -14,7 +14,9 @@ def is_htmx() -> bool:
     )
 
 
-def render(template: str, *, block: str | None = None, trigger: str | None = None, status=200, **context):
+def render(
+    template: str, *, block: str | None = None, trigger: str | None = None, status=200, **context
+):
     """The whole page, or for an htmx request only `block` of the same template.
 
     Both answers differ for one URL, so caches must key on HX-Request (Vary)."""
@@ -23,7 +25,8 @@ def render(template: str, *, block: str | None = None, trigger: str | None = Non
     else:
         body = render_template(template, **context)
     response = make_response(body, status)
-    response.vary.add("HX-Request")
+    # The language of a visitor who has not chosen one follows Accept-Language.
+    response.vary.update(("HX-Request", "Accept-Language"))
     if trigger:
         response.headers["HX-Trigger"] = trigger
     return response

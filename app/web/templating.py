@@ -7,8 +7,8 @@ from datetime import datetime
 from functools import lru_cache
 
 from babel import dates
-from flask import request, url_for
-from flask_babel import format_date, get_locale, get_timezone
+from flask import has_request_context, request, url_for
+from flask_babel import format_date, format_decimal, get_locale, get_timezone, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
@@ -27,21 +27,28 @@ from app.school_requests import permissions as school_requests
 def register_template_helpers(app) -> None:
     @app.context_processor
     def globals_for_every_page():
+        # Mails and documents are rendered outside requests: no menu there.
+        items = navigation() if has_request_context() else []
         return {
             "vocabulary": vocabulary,
-            "current_locale": str(get_locale()),
-            "nav_items": navigation(),
+            "current_locale": get_locale().language,
+            "nav_items": items,
+            "current_nav_url": current_nav_url(items),
         }
 
     app.jinja_env.filters["local_datetime"] = local_datetime
-    app.jinja_env.filters["local_date"] = lambda value, fmt="medium": (
-        format_date(value, fmt) if value else ""
-    )
+    app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["label"] = lambda code, words: str(words.get(code, code))
     app.jinja_env.filters["labels"] = lambda codes, words: ", ".join(
         str(label) for code, label in words.items() if code in codes
     )
     app.jinja_env.filters["paragraphs"] = paragraphs
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["distance"] = distance
+
+
+def local_date(value, fmt: str = "medium") -> str:
+    return format_date(value, fmt) if value else ""
 
 
 def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
@@ -71,8 +78,9 @@ def paragraphs(text: str | None) -> Markup:
 
 
 def navigation() -> list[tuple[str, str]]:
-    """Role-aware navigation: (url, label) pairs for the person signed in. Each
-    entry shows when its page's own permission predicate lets the person in."""
+    """The pages the person signed in may open: (url, label) pairs, in the
+    order of the menu. Each page shows when its domain's permission predicate
+    lets the person in, so the menu follows the same rules as the pages."""
     from flask import current_app
     from flask_babel import gettext as _
 
@@ -85,8 +93,16 @@ def navigation() -> list[tuple[str, str]]:
     for endpoint, label, may_see in _DOMAIN_NAV:
         if endpoint in current_app.view_functions and may_see(user):
             items.append((url_for(endpoint), str(label)))
-    items.append((url_for("accounts.settings"), _("My account")))
     return items
+
+
+def current_nav_url(items: list[tuple[str, str]]) -> str | None:
+    """The menu entry the current page belongs to: the longest matching path."""
+    if not has_request_context():
+        return None
+    path = request.path
+    matches = [url for url, _label in items if path == url or (url != "/" and path.startswith(url))]
+    return max(matches, key=len) if matches else None
 
 
 def _everyone(_user) -> bool:
@@ -104,7 +120,11 @@ _DOMAIN_NAV = [
     ("bookings.mine", _l("My bookings"), bookings.can_book),
     ("catalogue.my_activities", _l("Our activities"), lambda u: bool(companies_managed_by(u))),
     ("bookings.incoming", _l("Incoming bookings"), lambda u: bool(bookings.companies_of(u))),
-    ("placements.index", _l("Hybrid teachers"), placements.can_propose),
+    (
+        "placements.index",
+        _l("Hybrid teachers"),
+        lambda u: placements.can_propose(u) or placements.can_see_overview(u),
+    ),
     ("school_requests.mine", _l("Our requests"), school_requests.can_post),
     ("school_requests.for_you", _l("Requests for you"), school_requests.can_answer),
     ("school_requests.everything", _l("Requests"), school_requests.can_view_all_requests),
@@ -116,6 +136,18 @@ _DOMAIN_NAV = [
     ("evaluations.index", _l("Evaluations"), _takes_part_in_bookings),
     ("insights.dashboard", _l("Figures"), can_view_insights),
 ]
+
+
+def number(value) -> str:
+    """A count or amount as the page's language writes it (1.234 / 1,234)."""
+    return "–" if value is None else format_decimal(value)
+
+
+def distance(km: float | None) -> str:
+    """A distance with one decimal, in the page's language: "2,0 km" / "2.0 km"."""
+    if km is None:
+        return ""
+    return gettext("%(km)s km", km=format_decimal(km, "0.0"))
 
 
 def current_path() -> str:

@@ -151,7 +151,7 @@ def test_a_full_slot_says_so_at_the_group_size_and_offers_the_waiting_list(
     refused = teacher_client.post(f"/slots/{slot.id}/book", data=booking_form(page))
     assert refused.status_code == 422
     assert field_errors(refused.get_data(as_text=True), "group_size") == [
-        dutch("This slot has %(n)d free places: not enough for this group.", n=5)]
+        "Dit tijdslot heeft 5 vrije plaatsen: niet genoeg voor deze groep."]
     assert bookings_count(db) == 1
 
     waiting = teacher_client.post(f"/slots/{slot.id}/book",
@@ -231,11 +231,13 @@ def test_my_bookings_lists_upcoming_and_past(db, teacher_client, teacher, activi
     theirs = book(other_school, slot, 4)
     db.session.commit()
 
-    page = teacher_client.get("/bookings").get_data(as_text=True)
-    upcoming_part, past_part = page.split('id="past"')
+    upcoming_part = teacher_client.get("/bookings").get_data(as_text=True)
+    past_part = teacher_client.get("/bookings?tab=past").get_data(as_text=True)
     assert f'id="booking-{upcoming.id}"' in upcoming_part
+    assert f'id="booking-{past.id}"' not in upcoming_part
     assert f'id="booking-{past.id}"' in past_part
-    assert f'id="booking-{theirs.id}"' not in page
+    assert f'id="booking-{upcoming.id}"' not in past_part
+    assert f'id="booking-{theirs.id}"' not in upcoming_part + past_part
     assert 'class="badge badge-completed"' in past_part
     # Cancelling from the list, in place.
     assert f'hx-post="/bookings/{upcoming.id}/cancel"' in upcoming_part
@@ -324,9 +326,15 @@ def test_the_company_confirms_in_place(db, contact_client, teacher, slot, events
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert "<html" not in body and "<main" not in body
-    assert body.strip().startswith(f'<article class="booking-row" id="booking-{booking.id}"')
-    assert 'class="badge badge-confirmed"' in body
+    # The row leaves "waiting for your answer" for the confirmed list, and the
+    # counts follow.
+    assert response.headers["HX-Reswap"] == "delete"
+    moved = body.split('hx-swap-oob="afterbegin:#confirmed-list">')[1].split("</article>")[0]
+    assert f'<article class="booking-row" id="booking-{booking.id}"' in moved
+    assert 'class="badge badge-confirmed"' in moved
     assert "/confirm" not in body  # nothing left to confirm
+    assert re.search(r'id="count-requested" hx-swap-oob="true">0<', body)
+    assert re.search(r'id="count-confirmed" hx-swap-oob="true">1<', body)
     assert response.headers["HX-Trigger"] == "BookingConfirmed"
     assert statuses(booking) == ["confirmed"]
     confirmed = events("BookingConfirmed")
@@ -346,7 +354,13 @@ def test_the_company_declines_in_place_with_a_reason(db, contact_client, teacher
     response = contact_client.post(f"/bookings/{booking.id}/decline",
                                    data={"decline-reason": "Closed for inventory"}, headers=HTMX)
     assert response.status_code == 200
-    assert 'class="badge badge-declined"' in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    # A declined booking leaves the lists: the row goes, the counts follow
+    # (the waiting group moved up into the places it left).
+    assert response.headers["HX-Reswap"] == "delete"
+    assert f'id="booking-{booking.id}"' not in body.split('id="count-requested"')[0]
+    assert re.search(r'id="count-requested" hx-swap-oob="true">1<', body)
+    assert re.search(r'id="count-waitlisted" hx-swap-oob="true">0<', body)
     assert response.headers["HX-Trigger"] == "BookingDeclined"
     assert statuses(booking, waiting) == ["declined", "requested"]
     assert booking.decline_reason == "Closed for inventory"

@@ -33,11 +33,11 @@ def flashes(page: str, category: str) -> list[str]:
 
 def result_ids(page: str) -> list[int]:
     """The slots listed in the catalogue's results, in order."""
-    return [int(i) for i in re.findall(r'<tr class="result" data-slot="(\d+)">', page)]
+    return [int(i) for i in re.findall(r'<li class="result" data-slot="(\d+)"', page)]
 
 
 def distances(page: str) -> list[str]:
-    return re.findall(r'<td class="distance">([^<]*)</td>', page)
+    return re.findall(r'<span class="distance">([^<]*)</span>', page)
 
 
 def events(name: str | None = None) -> list[EventLogEntry]:

@@ -111,16 +111,16 @@ def test_the_period_filter(client, offer):
 
 def test_each_row_shows_when_what_who_where_and_free_places(client, offer, db):
     page = client.get("/catalogue").get_data(as_text=True)
-    row_a = page.split(f'data-slot="{offer["a"]}"')[1].split("</tr>")[0]
+    row_a = page.split(f'data-slot="{offer["a"]}"')[1].split("</li>")[0]
     slot_a = database.session.get(Slot, offer["a"])
     assert f'href="/activities/{slot_a.activity_id}">Lassen voor beginners</a>' in row_a
     assert "10:00–12:00" in row_a  # local wall-clock time
     assert str((date.today() + timedelta(days=10)).day) in row_a
     assert shown("Workshop") in row_a and "Metaal Twente" in row_a and "Hengelo" in row_a
     assert 'class="badge badge-full"' in row_a  # no free place left
-    row_b = page.split(f'data-slot="{offer["b"]}"')[1].split("</tr>")[0]
-    assert '<td class="free-places">15</td>' in row_b
-    row_c = page.split(f'data-slot="{offer["c"]}"')[1].split("</tr>")[0]
+    row_b = page.split(f'data-slot="{offer["b"]}"')[1].split("</li>")[0]
+    assert '<span class="free-places">15 ' in row_b
+    row_c = page.split(f'data-slot="{offer["c"]}"')[1].split("</li>")[0]
     assert "Zon &amp; Co" in row_c
     # Without a school location there is no distance.
     assert distances(page) == [] and 'name="max_km"' not in page
@@ -129,7 +129,7 @@ def test_each_row_shows_when_what_who_where_and_free_places(client, offer, db):
 def test_distance_from_the_teachers_school(teacher_client, offer):
     page = teacher_client.get("/catalogue").get_data(as_text=True)
     assert 'name="max_km"' in page
-    shown_km = [float(d.removesuffix(" km")) for d in distances(page)]
+    shown_km = [float(d.removesuffix(" km").replace(",", ".")) for d in distances(page)]
     assert shown_km[0] == pytest.approx(8.4, abs=0.3)
     assert shown_km[1] == pytest.approx(21.7, abs=0.5)
     assert shown_km[2] == pytest.approx(137, abs=3)
@@ -210,7 +210,8 @@ def test_the_filter_state_lives_in_the_url(teacher_client, db):
     assert re.search(r'name="free" value="1" checked', page)
     assert 'name="q" value="lasrobot"' in page
     assert f'name="date_from" value="{date_from}"' in page
-    assert re.search(r'name="max_km" min="1" max="1000" step="1"\s+value="50"', page)
+    assert re.search(r'name="max_km" min="1" max="1000" step="1" inputmode="numeric"\s+value="50"',
+                     page)
     assert '<option value="distance" selected>' in page
     next_href = re.search(r'href="([^"]+)" rel="next"', page).group(1).replace("&amp;", "&")
     assert parse_qs(urlsplit(next_href).query) == {
@@ -222,7 +223,7 @@ def test_the_form_works_with_and_without_htmx(client, db):
     page = client.get("/catalogue").get_data(as_text=True)
     form = page.split("<form method=\"get\"")[1].split(">")[0]
     assert 'action="/catalogue"' in form and 'hx-get="/catalogue"' in form
-    assert 'hx-trigger="change, keyup changed delay:300ms from:input[name=q]"' in form
+    assert 'hx-trigger="submit, change, keyup changed delay:300ms from:input[name=q]"' in form
     assert 'hx-target="#results"' in form and 'hx-push-url="true"' in form
     assert '<button type="submit">' in page  # without JavaScript
     assert '<section id="results"' in page
@@ -282,3 +283,41 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_results(app, teacher_c
     twenty = count_queries(20)
     assert one == twenty
     assert one <= 8  # sign-in, memberships, schools, the search: a handful in all
+
+
+def test_unreadable_filters_get_a_message_beside_them(teacher_client, offer):
+    page = teacher_client.get(
+        "/catalogue?date_from=2026-13-45&max_km=-3").get_data(as_text=True)
+    assert re.search(r'id="filter-error-date_from">Dit is geen datum', page)
+    assert re.search(r'id="filter-error-max_km">Geef de afstand', page)
+    assert 'aria-invalid="true" aria-describedby="filter-error-date_from"' in page
+    later = date.today() + timedelta(days=30)
+    page = teacher_client.get(
+        f"/catalogue?date_from={later}&date_to={date.today()}").get_data(as_text=True)
+    assert re.search(r'id="filter-error-date_to">Het einde van de periode ligt voor het begin',
+                     page)
+    # The end is left out, so the dates after the start still show.
+    assert len(result_ids(page)) == 1
+
+
+def test_the_results_say_how_many_and_show_the_chosen_filters_as_chips(client, offer):
+    page = client.get("/catalogue?kind=workshop&kind=guest_lesson").get_data(as_text=True)
+    assert "2 tijdsloten gevonden" in page
+    chips = re.findall(r'<a class="chip" data-filter="kind" href="([^"]+)"', page)
+    assert [c.replace("&amp;", "&") for c in chips] == ["/catalogue?kind=guest_lesson",
+                                                        "/catalogue?kind=workshop"]
+    assert "Filters (2)" in page
+    one = client.get("/catalogue?kind=workshop").get_data(as_text=True)
+    assert "1 tijdslot gevonden" in one
+    # htmx gets the count and the pieces of the form that follow the results.
+    block = client.get("/catalogue?kind=workshop", headers={"HX-Request": "true"})
+    body = block.get_data(as_text=True)
+    assert '<span id="filter-count" hx-swap-oob="true">Filters (1)</span>' in body
+
+
+def test_the_map_view_shows_the_list_too_with_places_for_the_map(client, offer, app):
+    page = client.get("/catalogue?view=map").get_data(as_text=True)
+    assert f'data-tiles="{app.config["MAP_TILES_URL"]}"' in page
+    assert len(re.findall(r'class="result" data-slot="\d+" data-lat="[\d.]+" data-lng="[\d.]+"',
+                          page)) == 3
+    assert "vendor/leaflet/leaflet.js" in page

@@ -331,8 +331,8 @@ def test_adding_a_series_skips_holidays_and_warns(contact_client, company, db):
     # Tuesdays and Thursdays of weeks one, three and four.
     assert days == [first + timedelta(days=d) for d in (1, 3, 15, 17, 22, 24)]
     page = contact_client.get(response.location).get_data(as_text=True)
-    assert flashes(page, "warning") == [shown("%(n)d dates in the school holidays were skipped.",
-                                              n=2)]
+    assert flashes(page, "warning") == [
+        "2 data in de schoolvakantie zijn overgeslagen."]
 
 
 def test_a_series_without_weekdays_is_refused(contact_client, company, db):
@@ -363,7 +363,7 @@ def test_rescheduling_a_date(contact_client, company, db):
         "day": day.isoformat(), "start": "10:00", "end": "12:00", "capacity": "11"})
     assert too_small.status_code == 422
     assert field_errors(too_small.get_data(as_text=True), "capacity") == [
-        shown("Bookings hold %(n)d places; the capacity cannot be lower.", n=12)]
+        "Boekingen bezetten 12 plaatsen; de capaciteit kan niet lager."]
 
     new_day = day + timedelta(days=7)
     response = contact_client.post(f"/slots/{slot.id}/reschedule", data={

@@ -82,7 +82,8 @@ def test_the_agreement_has_the_terms_holidays_changes_and_signature_fields(app, 
     ):
         assert pdf.squeezed(expected) in text, expected
     # First and last day, in words.
-    assert pdf.squeezed(f"{placement.first_date:%B} {placement.first_date.day}") in text
+    first = placement.first_date
+    assert pdf.squeezed(f"{first.day} {first:%B} {first.year}") in text
     # The holiday week takes two lesson days (Monday and Wednesday).
     assert "2lessondaysareskipped" in text
     fields = reader.get_fields() or {}

@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
 from app.timeutil import LOCAL_TZ
+from tests.e2e.conftest import DESKTOP, PHONE
 
 PASSWORD = "techniek"
 COORDINATOR = "coordinator@demo.test"
@@ -27,6 +29,33 @@ COMPANY = "bedrijf@demo.test"  # contact at Hengelo Aandrijftechniek (region noo
 _HOLIDAYS = json.loads(
     (Path(__file__).resolve().parents[2] / "fixtures" / "holidays.json").read_text("utf-8")
 )["holidays"]
+
+
+@dataclass(frozen=True)
+class Variant:
+    """How a journey's person uses the product: with or without JavaScript, on
+    a phone or a desktop, in Dutch or English."""
+
+    javascript: bool
+    viewport: dict
+    language: str
+
+    def __str__(self) -> str:
+        device = "phone" if self.viewport == PHONE else "desktop"
+        return f"{'js' if self.javascript else 'nojs'}-{device}-{self.language}"
+
+    def open(self, browsers, **kwargs):
+        return browsers.open(
+            javascript=self.javascript, viewport=self.viewport, language=self.language, **kwargs
+        )
+
+
+# Each journey runs twice, and between the two every way of using the product
+# occurs: with JavaScript on a phone in Dutch, without on a desktop in English.
+VARIANTS = [
+    Variant(javascript=True, viewport=PHONE, language="nl"),
+    Variant(javascript=False, viewport=DESKTOP, language="en"),
+]
 
 
 def unique(prefix: str) -> str:
@@ -85,7 +114,16 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     page.fill("input[name=password]", password)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/")
-    expect(page.locator("header form[action='/logout']")).to_be_visible()
+    expect(page.locator("header form[action='/logout']")).to_be_attached()
+
+
+def menu(page: Page, href: str) -> None:
+    """Follows a link of the site's menu, opening the menu first where it is
+    folded away (phones)."""
+    link = page.locator(f"header a[href='{href}']")
+    if not link.is_visible():
+        page.locator("header summary.menu-button").click()
+    link.click()
 
 
 def mark_document(page: Page) -> None:

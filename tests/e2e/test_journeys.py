@@ -8,21 +8,23 @@ other journey uses, so the journeys share the demo database in any order.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import DESKTOP, PHONE
 from tests.e2e.journeys_helpers import (
     COMPANY,
     COORDINATOR,
     TEACHER,
+    VARIANTS,
+    Variant,
     add_slot,
     assert_same_document,
     book,
@@ -30,6 +32,7 @@ from tests.e2e.journeys_helpers import (
     fill_booking_form,
     id_from_url,
     mark_document,
+    menu,
     offer,
     publish,
     school_day,
@@ -41,17 +44,6 @@ from tests.e2e.journeys_helpers import (
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
-
-
-@pytest.fixture
-def nojs_page(browser, live_server):
-    """Like `page`, in a browser with JavaScript switched off."""
-    context = browser.new_context(java_script_enabled=False, base_url=live_server, locale="nl-NL")
-    context.set_default_timeout(15_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 @pytest.fixture(scope="session")
@@ -78,33 +70,32 @@ def signed_in_states(browser, live_server):
 @dataclass
 class Journey:
     page: Page  # the person the journey follows, not signed in yet
-    javascript: bool
-    # Another person's browser, with the same JavaScript setting; signed in as
-    # the given demo account, if any.
+    variant: Variant
+    # Another person's browser, with the same JavaScript setting and language;
+    # signed in as the given demo account, if any.
     open: Callable[..., Page]
 
+    @property
+    def javascript(self) -> bool:
+        return self.variant.javascript
 
-@pytest.fixture(params=["page", "nojs_page"], ids=["js", "nojs"])
-def journey(request, browser, live_server, signed_in_states):
-    javascript = request.param == "page"
-    contexts = []
+    def says(self, dutch: str, english: str) -> str:
+        return dutch if self.variant.language == "nl" else english
+
+
+@pytest.fixture(params=VARIANTS, ids=str)
+def journey(request, browsers, signed_in_states):
+    variant = request.param
 
     def open_page(email: str | None = None) -> Page:
-        context = browser.new_context(
-            java_script_enabled=javascript,
-            base_url=live_server,
-            locale="nl-NL",
+        return browsers.open(
+            javascript=variant.javascript,
+            viewport=DESKTOP,
+            language=variant.language,
             storage_state=signed_in_states(email) if email else None,
         )
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
 
-    try:
-        yield Journey(request.getfixturevalue(request.param), javascript, open_page)
-    finally:
-        for context in contexts:
-            context.close()
+    return Journey(variant.open(browsers), variant, open_page)
 
 
 def slot_row(page: Page, slot_id: int):
@@ -117,8 +108,24 @@ def slot_row(page: Page, slot_id: int):
 def test_company_contact_creates_publishes_and_dates_an_activity(journey):
     page = journey.page
     sign_in(page, COMPANY)
-    page.locator("header a[href='/our-activities']").click()
+    menu(page, "/our-activities")
     page.wait_for_url("**/our-activities")
+
+    # Sent empty, the form comes back (a full page, also with JavaScript) with
+    # one summary at its top that has the focus and lists every missing
+    # field at once, each a link to its field.
+    page.locator("main a[href$='/activities/new']").first.click()
+    page.wait_for_url(re.compile(r"/companies/\d+/activities/new$"))
+    page.locator("form.activity-form button[type=submit]").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    assert summary.bounding_box()["y"] < page.viewport_size["height"] / 2
+    expect(summary.locator("h2")).to_have_text(re.compile(r"^\d+ "))
+    for missing in ("title", "years", "paths"):
+        expect(summary.locator(f"a[href='#{missing}']")).to_have_count(1)
+    summary.locator("a[href='#title']").click()
+    expect(page).to_have_url(re.compile(r"#title$"))
+    expect(page.locator("#title")).to_be_in_viewport()
 
     title = unique("Aandrijvingen van dichtbij")
     activity_id = create_activity(
@@ -186,6 +193,32 @@ def test_company_contact_creates_publishes_and_dates_an_activity(journey):
 # --- 2. the teacher finds and books it --------------------------------------------------
 
 
+def filter_state(page: Page) -> dict[str, list[str]]:
+    """What the catalogue's filter form shows, as query-string lists."""
+    return page.evaluate("""() => {
+        const form = document.querySelector("form.catalogue-filters");
+        const found = {};
+        for (const [name, value] of new FormData(form)) {
+            if (value === "" || (name === "sort" && value === "date")) continue;
+            (found[name] = found[name] || []).push(value);
+        }
+        return found;
+    }""")
+
+
+def url_state(page: Page) -> dict[str, list[str]]:
+    """The address's filters, without the defaults the form leaves out."""
+    query = parse_qs(urlsplit(page.url).query)
+    return {k: v for k, v in query.items() if k != "page" and v not in (["date"],)}
+
+
+def open_filters(page: Page) -> None:
+    """On a phone the filters sit behind the "Filters (n)" button."""
+    summary = page.locator("#filter-panel summary")
+    if summary.is_visible():
+        summary.click()
+
+
 def test_teacher_finds_an_activity_and_books_it_once(journey):
     company = journey.open(COMPANY)
     title = unique("Lasrobot programmeren")
@@ -202,15 +235,27 @@ def test_teacher_finds_an_activity_and_books_it_once(journey):
 
     page = journey.page
     sign_in(page, TEACHER)
-    page.locator("header a[href='/catalogue']").click()
+    menu(page, "/catalogue")
     page.wait_for_url("**/catalogue")
+    # Results first: the first one is on screen without scrolling, on a phone
+    # (375x700) and on a desktop (1280x800) alike.
+    own = page.viewport_size
+    for size in (PHONE, DESKTOP):
+        page.set_viewport_size(size)
+        first = page.locator("#results .result").first.bounding_box()
+        assert first["y"] + 40 < size["height"], (size, first)
+    page.set_viewport_size(own)
     filters = page.locator("form.catalogue-filters")
-    results = page.locator("#results tr.result")
+    results = page.locator("#results li.result")
+    open_filters(page)
     if journey.javascript:
         mark_document(page)
         filters.locator("input[name=kind][value=job_shadowing]").check()
+        expect(page.locator("#results .chip[data-filter=kind]")).to_have_count(1)
         filters.locator("input[name=year][value='3']").check()
+        expect(page.locator("#results .chip[data-filter=year]")).to_have_count(1)
         filters.locator("input[name=path][value=KB]").check()
+        expect(page.locator("#filter-count")).to_contain_text("(3)")
         # Typing, not filling: the search reacts to key presses.
         page.locator("#q").press_sequentially(suffix_of(title))
         expect(results).to_have_count(1)
@@ -220,13 +265,30 @@ def test_teacher_finds_an_activity_and_books_it_once(journey):
         filters.locator("input[name=year][value='3']").check()
         filters.locator("input[name=path][value=KB]").check()
         page.locator("#q").fill(suffix_of(title))
-        filters.locator("button[type=submit]").click()
+        filters.locator("button[type=submit]").first.click()
         page.wait_for_url(re.compile(r"/catalogue\?.*q="))
+        expect(page.locator("#filter-count")).to_contain_text("(3)")
     # The filter state is in the address, to share or reload.
     for part in (f"q={suffix_of(title)}", "kind=job_shadowing", "year=3", "path=KB"):
         expect(page).to_have_url(re.compile(re.escape(part)))
     expect(results).to_have_count(1)
     expect(results).to_have_attribute("data-slot", str(slot_id))
+    expect(page.locator("#results-heading")).to_have_text(
+        journey.says("1 tijdslot gevonden", "1 date found")
+    )
+    expect(page.locator("#results .chip")).to_have_count(4)  # three filters and the words
+
+    # Back shows exactly the filters and results of the address before, and
+    # Forward those of this one; a change after Back keeps the other filters.
+    found = page.url
+    page.go_back()
+    expect(page).not_to_have_url(found)
+    expect(page.locator("#results-heading")).to_be_visible()
+    assert filter_state(page) == url_state(page)
+    page.go_forward()
+    expect(page).to_have_url(found)
+    expect(results).to_have_count(1)
+    assert filter_state(page) == url_state(page)
 
     results.locator(f"a[href='/activities/{activity_id}']").click()
     page.wait_for_url(f"**/activities/{activity_id}")
@@ -238,38 +300,21 @@ def test_teacher_finds_an_activity_and_books_it_once(journey):
     fill_booking_form(page, 12, year="3", path="KB", profile="PIE")
     submit = page.locator("form[action$='/book'] button[type=submit]")
     if journey.javascript:
-        # A slow answer tempts a second click. The first post reaches the server,
-        # its answer is held back, the teacher clicks again: two posts, one form.
-        held, posts = [], []
-
-        def hold_first_answer(route):
-            if route.request.method == "POST":
-                posts.append(route.request.post_data)
-            if route.request.method == "POST" and not held:
-                held.append((route, route.fetch(max_redirects=0)))
-            else:
-                route.continue_()
-
-        page.route(f"**/slots/{slot_id}/book", hold_first_answer)
-        # Playwright's own second click would wait for the first answer; a person
-        # does not, so the page clicks twice itself.
-        page.evaluate(
-            """button => {
-            button.click();
-            setTimeout(() => button.click(), 400);
-        }""",
-            submit.element_handle(),
+        # A slow answer tempts a second click. The first post reaches the
+        # server while the page still shows the form (sent here beside the
+        # page, with its cookies and the form's own fields), then the teacher
+        # clicks: two posts of one form, one booking.
+        fields = page.evaluate("""() => Object.fromEntries(
+            new FormData(document.querySelector("form[action$='/book']")))""")
+        first_post = page.context.request.post(
+            f"/slots/{slot_id}/book", form=fields, max_redirects=0
         )
-        # The first navigation is abandoned for the second: wait for where it lands.
-        expect(page).to_have_url(re.compile(r"/bookings/\d+$"))
+        assert first_post.status in (302, 303), first_post.status
+        submit.click()
+        page.wait_for_url(re.compile(r"/bookings/\d+$"))
         booking_id = id_from_url(page, r"/bookings/(\d+)$")
-        assert len(posts) == 2 and posts[0] == posts[1], posts
-        first_route, first_answer = held[0]
-        assert first_answer.status in (302, 303)
-        assert first_answer.headers["location"].endswith(f"/bookings/{booking_id}")
-        with contextlib.suppress(PlaywrightError):
-            first_route.abort()
-        page.unroute(f"**/slots/{slot_id}/book")
+        assert first_post.headers["location"].endswith(f"/bookings/{booking_id}")
+        expect(page.locator(".flash-info")).to_be_visible()
     else:
         submit.click()
         page.wait_for_url(re.compile(r"/bookings/\d+$"))
@@ -284,7 +329,7 @@ def test_teacher_finds_an_activity_and_books_it_once(journey):
         expect(page.locator(".flash-info")).to_be_visible()
 
     state = page.locator("#booking-state")
-    expect(state).to_have_text("Aangevraagd")
+    expect(state).to_have_text(journey.says("Aangevraagd", "Requested"))
     expect(state).to_have_class(re.compile(r"\bbadge-requested\b"))
     expect(page.locator("#history ol.history li")).to_have_count(1)
 
@@ -309,7 +354,7 @@ def test_company_confirms_one_booking_and_declines_another(journey):
     first = book(teacher, slot_id, 12)
     second = book(teacher, slot_id, 9, year="2", path="BB", profile="")
 
-    page.locator("header a[href='/company/bookings']").click()
+    menu(page, "/company/bookings")
     page.wait_for_url("**/company/bookings")
     confirming, declining = page.locator(f"#booking-{first}"), page.locator(f"#booking-{second}")
     expect(confirming.locator(".badge-requested")).to_be_visible()
@@ -317,13 +362,19 @@ def test_company_confirms_one_booking_and_declines_another(journey):
     reason = f"Die week staat de werkplaats stil {uuid.uuid4().hex[:6]}"
     if journey.javascript:
         mark_document(page)
+        waiting = int(page.locator("#count-requested").inner_text())
         confirming.locator("form[action$='/confirm'] button").click()
-        expect(confirming.locator(".badge-confirmed")).to_be_visible()
+        # The answered booking leaves "waiting for your answer", the count follows.
+        expect(page.locator(f"#confirmed #booking-{first} .badge-confirmed")).to_be_visible()
+        expect(page.locator(f"#requested #booking-{first}")).to_have_count(0)
+        expect(page.locator("#count-requested")).to_have_text(str(waiting - 1))
+        expect(page.locator("#incoming-notice")).to_be_focused()
         expect(confirming.locator("form")).to_have_count(0)
         declining.locator("input[name=decline-reason]").fill(reason)
         declining.locator("form.decline button").click()
-        expect(declining.locator(".badge-declined")).to_be_visible()
-        expect(declining.locator("form")).to_have_count(0)
+        expect(page.locator(f"#booking-{second}")).to_have_count(0)
+        expect(page.locator("#count-requested")).to_have_text(str(waiting - 2))
+        expect(page.locator("#incoming-notice")).to_be_visible()
         assert_same_document(page)
         expect(page).to_have_url(re.compile(r"/company/bookings$"))
     else:
@@ -361,7 +412,7 @@ def test_teacher_cancels_a_confirmed_booking(journey):
     booking_id = book(page, slot_id, 15)
     expect(page.locator("#booking-state")).to_have_class(re.compile(r"\bbadge-confirmed\b"))
 
-    page.locator("header a[href='/bookings']").click()
+    menu(page, "/bookings")
     page.wait_for_url("**/bookings")
     row = page.locator(f"#upcoming #booking-{booking_id}")
     expect(row).to_contain_text(title)
@@ -476,7 +527,7 @@ def test_coordinator_approves_a_waiting_organisation(journey):
 
     page = journey.page
     sign_in(page, COORDINATOR)
-    page.locator("header a[href='/organisations']").click()
+    menu(page, "/organisations")
     page.wait_for_url("**/organisations")
     waiting = page.locator("#pending article.pending-organisation", has_text=name)
     expect(waiting).to_have_count(1)
@@ -496,3 +547,26 @@ def test_coordinator_approves_a_waiting_organisation(journey):
     expect(listed.locator(".badge-approved")).to_be_visible()
     # The news was told where it happened, not again on the next page.
     expect(page.locator(".flashes")).to_have_count(0)
+
+    # The figures' documents and exports follow the filters chosen.
+    menu(page, "/insights")
+    page.wait_for_url("**/insights")
+    filters = page.locator("form.insight-filters")
+    earlier = filters.locator("select[name=school_year] option").nth(1).get_attribute("value")
+    filters.locator("select[name=school_year]").select_option(earlier)
+    if journey.javascript:
+        expect(page).to_have_url(re.compile(rf"school_year={earlier}"))
+    filters.locator("select[name=profile]").select_option("PIE")
+    if not journey.javascript:
+        filters.locator("button[type=submit]").click()
+    expect(page).to_have_url(re.compile(rf"school_year={earlier}.*profile=PIE"))
+    # The annual report covers a school year; the exports are of the tables
+    # as filtered.
+    report = page.locator("#documents a[href^='/insights/report.pdf']").first
+    expect(report).to_have_attribute("href", re.compile(rf"school_year={earlier}"))
+    exports = page.locator("#figures .exports a")
+    expect(exports.first).to_be_visible()
+    chosen = {"school_year": [earlier], "profile": ["PIE"]}
+    for href in exports.evaluate_all("links => links.map(a => a.getAttribute('href'))"):
+        query = parse_qs(urlsplit(href).query)
+        assert {k: query.get(k) for k in chosen} == chosen, href

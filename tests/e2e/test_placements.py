@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import PHONE
 from tests.e2e.journeys_helpers import (
     COMPANY,
     TEACHER,
@@ -26,11 +27,8 @@ from tests.e2e.journeys_helpers import (
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 
-def person_page(browser, live_server, email: str, *, javascript: bool = True) -> Page:
-    context = browser.new_context(base_url=live_server, locale="nl-NL",
-                                  java_script_enabled=javascript)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
+def person_page(browsers, email: str, *, javascript: bool = True, **how) -> Page:
+    page = browsers.open(javascript=javascript, **how)
     sign_in(page, email)
     return page
 
@@ -96,52 +94,43 @@ def check_schedule(page: Page, placement_id: int, first: date) -> None:
     assert not set(days) & holidays()
 
 
-def test_company_proposes_teacher_counters_company_accepts_teacher_sees_schedule(
-        browser, live_server):
-    company = person_page(browser, live_server, COMPANY)
-    teacher = person_page(browser, live_server, TEACHER)
-    try:
-        name = unique("Hanneke Hydrauliek")
-        register_professional(company, name)
-        first = school_day(days_ahead=21)
-        first -= timedelta(days=first.weekday())
-        placement_id = propose(company, name, first)
+def test_company_proposes_teacher_counters_company_accepts_teacher_sees_schedule(browsers):
+    company = person_page(browsers, COMPANY)
+    teacher = person_page(browsers, TEACHER, viewport=PHONE)
+    name = unique("Hanneke Hydrauliek")
+    register_professional(company, name)
+    first = school_day(days_ahead=21)
+    first -= timedelta(days=first.weekday())
+    placement_id = propose(company, name, first)
 
-        teacher.goto("/placements/")
-        row = teacher.locator(f"#placement-{placement_id}")
-        expect(row).to_contain_text(name.rsplit(" ", 1)[0].split(" ")[0])
-        mark_document(teacher)
-        counter_in_row(teacher, placement_id)
-        expect(row.locator("[data-state=countered]")).to_be_visible()
-        assert_same_document(teacher)
+    teacher.goto("/placements/")
+    row = teacher.locator(f"#placement-{placement_id}")
+    expect(row).to_contain_text(name.rsplit(" ", 1)[0].split(" ")[0])
+    mark_document(teacher)
+    counter_in_row(teacher, placement_id)
+    expect(row.locator("[data-state=countered]")).to_be_visible()
+    assert_same_document(teacher)
 
-        company.goto(f"/placements/{placement_id}")
-        expect(company.locator("#terms")).to_contain_text("13:00")
-        company.locator("#actions form[action$=accept] button").click()
-        expect(company.locator("#placement-state [data-state=agreed]")).to_be_visible()
+    company.goto(f"/placements/{placement_id}")
+    expect(company.locator("#terms")).to_contain_text("13:00")
+    company.locator("#actions form[action$=accept] button").click()
+    expect(company.locator("#placement-state [data-state=agreed]")).to_be_visible()
 
-        check_schedule(teacher, placement_id, first)
-    finally:
-        company.context.close()
-        teacher.context.close()
+    check_schedule(teacher, placement_id, first)
 
 
-def test_without_javascript_the_teacher_accepts_with_a_plain_form(browser, live_server):
-    company = person_page(browser, live_server, COMPANY)
-    teacher = person_page(browser, live_server, TEACHER, javascript=False)
-    try:
-        name = unique("Joris Zonder Script")
-        register_professional(company, name)
-        first = school_day(days_ahead=35)
-        first -= timedelta(days=first.weekday())
-        placement_id = propose(company, name, first)
+def test_without_javascript_the_teacher_accepts_with_a_plain_form(browsers):
+    company = person_page(browsers, COMPANY, language="en")
+    teacher = person_page(browsers, TEACHER, javascript=False, language="en")
+    name = unique("Joris Zonder Script")
+    register_professional(company, name)
+    first = school_day(days_ahead=35)
+    first -= timedelta(days=first.weekday())
+    placement_id = propose(company, name, first)
 
-        teacher.goto("/placements/")
-        teacher.locator(f"#placement-{placement_id} form[action$=accept] button").click()
-        teacher.wait_for_url(re.compile(r".*/placements/$"))
-        expect(teacher.locator(f"#agreed #placement-{placement_id}")).to_be_visible()
-        teacher.goto(f"/placements/{placement_id}")
-        expect(teacher.locator("#schedule tr.lesson").first).to_be_visible()
-    finally:
-        company.context.close()
-        teacher.context.close()
+    teacher.goto("/placements/")
+    teacher.locator(f"#placement-{placement_id} form[action$=accept] button").click()
+    teacher.wait_for_url(re.compile(r".*/placements/$"))
+    expect(teacher.locator(f"#agreed #placement-{placement_id}")).to_be_visible()
+    teacher.goto(f"/placements/{placement_id}")
+    expect(teacher.locator("#schedule tr.lesson").first).to_be_visible()

@@ -13,9 +13,11 @@ from playwright.sync_api import Page, expect
 from tests.e2e.journeys_helpers import (
     COMPANY,
     TEACHER,
+    VARIANTS,
     assert_same_document,
     id_from_url,
     mark_document,
+    menu,
     school_day,
     sign_in,
     unique,
@@ -24,29 +26,20 @@ from tests.e2e.journeys_helpers import (
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 
-@pytest.fixture(params=["js", "nojs"])
-def browse(request, browser, live_server):
-    """Opens a fresh signed-out page, with or without JavaScript."""
-    javascript = request.param == "js"
-    contexts = []
+@pytest.fixture(params=VARIANTS, ids=str)
+def browse(request, browsers):
+    """Opens a fresh signed-out page in the variant's way of using the product."""
+    variant = request.param
 
     def open_page() -> Page:
-        context = browser.new_context(java_script_enabled=javascript, base_url=live_server,
-                                      locale="nl-NL")
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
+        return variant.open(browsers)
 
-    open_page.javascript = javascript
-    try:
-        yield open_page
-    finally:
-        for context in contexts:
-            context.close()
+    open_page.javascript = variant.javascript
+    return open_page
 
 
 def post_request(page: Page, topic: str) -> int:
-    page.locator("header a[href='/requests']").click()
+    menu(page, "/requests")
     page.locator("#new-request").click()
     page.wait_for_url("**/requests/new")
     first = school_day(days_ahead=7)
@@ -72,7 +65,8 @@ def answer_with_a_date(page: Page, request_id: int, topic: str) -> None:
     page.goto(f"/requests/{request_id}/answer")
     page.locator("input[name=option][value=slot]").check()
     values = page.locator("select[name=slot] option").evaluate_all(
-        "options => options.filter(o => o.value).map(o => [o.value, o.textContent])")
+        "options => options.filter(o => o.value).map(o => [o.value, o.textContent])"
+    )
     tour = [value for value, label in values if "Rondleiding" in label]
     page.select_option("select[name=slot]", (tour or [values[0][0]])[0])
     page.fill("textarea[name=message]", "Welkom in onze hal!")
@@ -107,11 +101,12 @@ def test_a_request_becomes_a_booking(browse):
     href = teacher.locator("#proposals a.booking-link").get_attribute("href")
     booking_id = int(re.search(r"/bookings/(\d+)$", href).group(1))
 
-    teacher.locator("header a[href='/bookings']").click()
+    menu(teacher, "/bookings")
     teacher.wait_for_url("**/bookings")
     expect(teacher.locator(f"#booking-{booking_id}")).to_be_visible()
 
     # The company sees its proposal accepted.
     company.goto("/requests/proposals")
     expect(company.locator("article.proposal").filter(has_text=topic)).to_have_attribute(
-        "data-status", "accepted")
+        "data-status", "accepted"
+    )

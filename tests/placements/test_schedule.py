@@ -153,3 +153,22 @@ def test_lesson_instants_are_utc_of_the_local_time(world, db):
     placement = agreed(world, db, first_date=first, last_date=first + timedelta(days=6))
     lesson = schedule.lessons(placement)[0]
     assert lesson.starts_at.hour == 8 and lesson.ends_at.hour == 11
+
+
+def test_the_mail_about_a_cancelled_lesson_writes_its_date_as_the_reader_does(world, db):
+    from sqlalchemy import select
+
+    from app.notifications.models import OutgoingMail
+
+    world.contact.locale = "en"
+    placement = agreed(world, db)
+    day = placement.first_date + timedelta(days=7)
+    service.cancel_lesson(world.teacher, placement, day, "Toetsweek")
+    db.session.commit()
+    mail = db.session.scalars(
+        select(OutgoingMail)
+        .where(OutgoingMail.recipient == world.contact.email)
+        .order_by(OutgoingMail.id.desc())
+    ).first()
+    # British English, day before month, like every English page and document.
+    assert f"The lesson of {day:%A}, {day.day} {day:%B} {day.year} is cancelled." in mail.text_body

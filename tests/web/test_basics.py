@@ -70,10 +70,16 @@ def test_unknown_page_is_a_dutch_404(client, db):
     assert "Pagina niet gevonden" in response.get_data(as_text=True)
 
 
-def test_post_without_csrf_token_gets_the_dutch_csrf_page(client, db, csrf_enabled):
+def test_post_without_csrf_token_comes_back_to_its_form_with_what_was_typed(
+    client, db, csrf_enabled
+):
     response = client.post("/login", data={"email": "a@b.test", "password": "x"})
     assert response.status_code == 400
     assert "Formulier verlopen" in response.get_data(as_text=True)
+    assert 'href="/login"' in response.get_data(as_text=True)
+    page = client.get("/login").get_data(as_text=True)
+    assert 'value="a@b.test"' in page
+    assert 'value="x"' not in page  # passwords are never kept
 
 
 def test_htmx_post_with_the_csrf_header_is_accepted(app, db, csrf_enabled):

@@ -12,7 +12,6 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, type_coerce
@@ -22,6 +21,7 @@ from app import vocabulary
 from app.accounts.models import Organisation
 from app.catalogue.models import Activity
 from app.extensions import db
+from app.locales import speaking
 
 # Cancelled and declined things stay visible this long, as STATUS:CANCELLED
 # (rule 3); past ones this long, so a feed does not grow without end.
@@ -162,7 +162,7 @@ class Words:
 
 
 def words(locale: str) -> Words:
-    with force_locale(locale):
+    with speaking(locale):
         return Words(
             kinds={k: str(v) for k, v in vocabulary.ACTIVITY_KINDS.items()},
             sectors={k: str(v) for k, v in vocabulary.SECTORS.items()},

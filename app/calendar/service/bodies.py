@@ -17,7 +17,6 @@ import threading
 from collections import OrderedDict
 from contextlib import contextmanager
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import (
     or_,
@@ -32,6 +31,7 @@ from app.calendar.models import CalendarFeed
 from app.calendar.service.viewers import MANAGING_ROLES, Viewer
 from app.catalogue.models import Activity
 from app.extensions import db
+from app.locales import speaking
 from app.placements.models import Placement
 
 # Rendered feed bodies kept per worker process, in bytes.
@@ -118,7 +118,7 @@ def _filters_text(filters: dict) -> str:
 
 
 def feed_description(feed: CalendarFeed, viewer: Viewer) -> str:
-    with force_locale(viewer.locale):
+    with speaking(viewer.locale):
         if feed.kind == "personal":
             return _("Your bookings and your company's activities in Techniekpoort.")
         if feed.kind == "organisation":

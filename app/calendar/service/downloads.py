@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.accounts.models import User
 from app.bookings.models import Booking
 from app.calendar import content, ics
 from app.catalogue.models import Slot
+from app.locales import speaking
 
 
 def _contact_line(user: User | None) -> str:
@@ -30,7 +30,7 @@ def booking_ics(booking: Booking, reader: User) -> bytes:
         else "school"
     )
     locale = reader.locale or "nl"
-    with force_locale(locale):
+    with speaking(locale):
         other = booking.slot.activity.contact if side == "school" else booking.teacher
         contact = _contact_line(other)
         name = _("Techniekpoort booking")
@@ -45,7 +45,7 @@ def slot_ics(slot: Slot, reader: User | None, *, view: str) -> bytes:
     rows = content.slot_rows(Slot.id == slot.id, as_of=None, visible_only=False)
     row, activity, found = rows[0]
     locale = getattr(reader, "locale", None) or "nl"
-    with force_locale(locale):
+    with speaking(locale):
         name = _("Techniekpoort activity")
     event = content.slot_event(
         row, activity, found, content.words(locale), content.Links(), view=view

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, redirect
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -110,7 +110,11 @@ def _history_rows(placement: Placement) -> list[dict]:
                     [
                         f"{days} {payload.get('start_time', '')}–{payload.get('end_time', '')}",
                         f"{_day(payload.get('first_date'))} – {_day(payload.get('last_date'))}",
-                        _("%(n)s hours a week", n=payload.get("hours_per_week", "")),
+                        ngettext(
+                            "%(num)s hour a week",
+                            "%(num)s hours a week",
+                            int(payload.get("hours_per_week") or 0),
+                        ),
                         detail,
                     ],
                 )
