@@ -33,8 +33,11 @@ def organisation(kind: str, **values) -> Organisation:
         "holiday_region": "noord",
     }
     if kind == "school":
-        defaults |= {"brin": f"{n % 100:02d}AB", "location_number": f"{n // 100 % 100:02d}",
-                     "profiles": frozenset({"PIE", "BWI"})}
+        defaults |= {
+            "brin": f"{n % 100:02d}AB",
+            "location_number": f"{n // 100 % 100:02d}",
+            "profiles": frozenset({"PIE", "BWI"}),
+        }
     if kind == "company":
         defaults |= {"kvk": f"{10000000 + n:08d}", "sectors": frozenset({"metal"})}
     defaults.update(values)

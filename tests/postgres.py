@@ -48,16 +48,32 @@ class ThrowAwayCluster:
         if self.as_root:
             shutil.chown(self.root, "postgres", "postgres")
         self._run(
-            _bin("initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust",
-            "--encoding=UTF8", "--locale=C", "--no-sync",
+            _bin("initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C",
+            "--no-sync",
         )
         options = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port} "
             f"-c unix_socket_directories={self.root} -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
-        self._run(_bin("pg_ctl"), "-D", str(self.data), "-o", options, "-w", "-l",
-                  str(self.root / "server.log"), "start")
+        self._run(
+            _bin("pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-w",
+            "-l",
+            str(self.root / "server.log"),
+            "start",
+        )
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
     def stop(self) -> None:

@@ -102,9 +102,17 @@ def world(app, db) -> World:
     slot = factories.slot(activity)
     db.session.commit()
     return World(
-        school=school, other_school=other_school, company=company, other_company=other_company,
-        teacher=teacher, other_teacher=other_teacher, contact=contact,
-        other_contact=other_contact, coordinator=coordinator, activity=activity, slot=slot,
+        school=school,
+        other_school=other_school,
+        company=company,
+        other_company=other_company,
+        teacher=teacher,
+        other_teacher=other_teacher,
+        contact=contact,
+        other_contact=other_contact,
+        coordinator=coordinator,
+        activity=activity,
+        slot=slot,
         anonymous=api_as(app, db),
         as_teacher=api_as(app, db, teacher),
         as_other_teacher=api_as(app, db, other_teacher),

@@ -13,8 +13,12 @@ from app.timeutil import utcnow
 from tests import factories
 from tests.api.conftest import api_as, error_of, invalid_fields
 
-NEW = {"kind": "workshop", "title": "Solderen voor beginners", "years": ["1", "2"],
-       "paths": ["BB", "KB"]}
+NEW = {
+    "kind": "workshop",
+    "title": "Solderen voor beginners",
+    "years": ["1", "2"],
+    "paths": ["BB", "KB"],
+}
 
 
 def ids(response) -> list[int]:
@@ -67,23 +71,31 @@ def test_activities_without_upcoming_slots_are_listed_last(world, db):
     db.session.commit()
 
     assert ids(world.anonymous.get("/activities")) == [world.activity.id, later.id, dateless.id]
-    [item] = [i for i in world.anonymous.get("/activities").get_json()["items"]
-              if i["id"] == dateless.id]
+    [item] = [
+        i for i in world.anonymous.get("/activities").get_json()["items"] if i["id"] == dateless.id
+    ]
     assert item["next_starts_at"] is None and item["open_slots"] == 0
     assert item["max_free_places"] is None
 
 
 def test_filters_on_the_activity(world, db):
-    lesson = factories.activity(world.other_company, kind="guest_lesson", years=frozenset({"1"}),
-                                paths=frozenset({"TL"}), profiles=frozenset(),
-                                sectors=frozenset({"ict"}), title="Programmeren met Python")
+    lesson = factories.activity(
+        world.other_company,
+        kind="guest_lesson",
+        years=frozenset({"1"}),
+        paths=frozenset({"TL"}),
+        profiles=frozenset(),
+        sectors=frozenset({"ict"}),
+        title="Programmeren met Python",
+    )
     factories.slot(lesson)
     db.session.commit()
     anonymous = world.anonymous
 
     assert ids(anonymous.get("/activities?kind=guest_lesson")) == [lesson.id]
     assert ids(anonymous.get("/activities?kind=guest_lesson&kind=company_visit")) == sorted(
-        [world.activity.id, lesson.id])
+        [world.activity.id, lesson.id]
+    )
     assert ids(anonymous.get("/activities?year=4")) == [world.activity.id]
     assert ids(anonymous.get("/activities?path=TL")) == [world.activity.id, lesson.id]
     assert ids(anonymous.get("/activities?path=BB&path=KB")) == [world.activity.id]
@@ -104,8 +116,7 @@ def test_period_and_free_places_filter_on_the_slots(world, db):
     world_day = world.slot.starts_at.date()
 
     assert ids(anonymous.get("/activities?free=true")) == [world.activity.id]
-    assert ids(anonymous.get(f"/activities?date_from={world_day + timedelta(days=1)}")) == [
-        full.id]
+    assert ids(anonymous.get(f"/activities?date_from={world_day + timedelta(days=1)}")) == [full.id]
     assert ids(anonymous.get(f"/activities?date_to={world_day}")) == [world.activity.id]
     [item] = anonymous.get(
         f"/activities?date_from={full_slot.starts_at.date()}&date_to={full_slot.starts_at.date()}"
@@ -118,8 +129,7 @@ def test_period_and_free_places_filter_on_the_slots(world, db):
 def test_distance_needs_an_origin_and_sorts_by_it(world, db):
     # world.company is in Enschede (factory default); this one in Amsterdam.
     far = factories.activity(factories.company(latitude=52.37, longitude=4.89))
-    online = factories.activity(world.other_company, venue="online", latitude=None,
-                                longitude=None)
+    online = factories.activity(world.other_company, venue="online", latitude=None, longitude=None)
     for activity in (far, online):
         factories.slot(activity, days_ahead=5 + activity.id)
     db.session.commit()
@@ -134,7 +144,9 @@ def test_distance_needs_an_origin_and_sorts_by_it(world, db):
     assert 120 < distances[2] < 150
     # Sorted by date again: the online one has the earlier slot.
     assert ids(world.anonymous.get(f"/activities?{hengelo}&max_km=25")) == [
-        online.id, world.activity.id]
+        online.id,
+        world.activity.id,
+    ]
 
 
 def test_pagination(world, db):
@@ -152,25 +164,28 @@ def test_pagination(world, db):
     assert last["has_next"] is False and last["page"] == 3
 
 
-@pytest.mark.parametrize("query, field", [
-    ("kind=bogus", "kind.0"),
-    ("year=5", "year.0"),
-    ("per_page=101", "per_page"),
-    ("per_page=0", "per_page"),
-    ("page=0", "page"),
-    ("page=x", "page"),
-    ("date_from=0001-01-01", "date_from"),
-    ("date_from=gisteren", "date_from"),
-    ("date_from=2030-03-02&date_to=2030-03-01", "date_to"),
-    ("sort=distance", "sort"),
-    ("sort=price", "sort"),
-    ("lat=52.2", "lon"),
-    ("lat=100&lon=6", "lat"),
-    ("lat=nan&lon=6", "lat"),
-    ("max_km=10", "max_km"),
-    ("lat=52&lon=6&max_km=-1", "max_km"),
-    ("q=" + "x" * 101, "q"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("kind=bogus", "kind.0"),
+        ("year=5", "year.0"),
+        ("per_page=101", "per_page"),
+        ("per_page=0", "per_page"),
+        ("page=0", "page"),
+        ("page=x", "page"),
+        ("date_from=0001-01-01", "date_from"),
+        ("date_from=gisteren", "date_from"),
+        ("date_from=2030-03-02&date_to=2030-03-01", "date_to"),
+        ("sort=distance", "sort"),
+        ("sort=price", "sort"),
+        ("lat=52.2", "lon"),
+        ("lat=100&lon=6", "lat"),
+        ("lat=nan&lon=6", "lat"),
+        ("max_km=10", "max_km"),
+        ("lat=52&lon=6&max_km=-1", "max_km"),
+        ("q=" + "x" * 101, "q"),
+    ],
+)
 def test_nonsense_filters_are_422_with_the_field(world, query, field):
     response = world.anonymous.get(f"/activities?{query}")
     error = error_of(response, 422, "invalid")
@@ -192,8 +207,11 @@ def test_the_list_costs_the_same_number_of_queries_for_any_page_size(app, world,
             event.remove(db.engine, "before_cursor_execute", count_statement)
         return count
 
-    paths = ("/activities?per_page=50", "/activities?per_page=50&free=true",
-             "/activities?per_page=50&lat=52.2&lon=6.8&sort=distance")
+    paths = (
+        "/activities?per_page=50",
+        "/activities?per_page=50&free=true",
+        "/activities?per_page=50&lat=52.2&lon=6.8&sort=distance",
+    )
     one = [statements_for(path) for path in paths]
     for n in range(30):
         activity = factories.activity(factories.company() if n % 3 else world.company)
@@ -230,9 +248,13 @@ def test_a_published_activity_shows_its_upcoming_open_slots(world, db):
     assert world.contact.email not in response.get_data(as_text=True)
     assert [s["id"] for s in body["slots"]] == [world.slot.id, later.id]
     assert body["slots"][0] == {
-        "id": world.slot.id, "starts_at": world.slot.starts_at.isoformat() + "Z",
-        "ends_at": world.slot.ends_at.isoformat() + "Z", "capacity": 30, "taken": 0,
-        "free_places": 30, "status": "open",
+        "id": world.slot.id,
+        "starts_at": world.slot.starts_at.isoformat() + "Z",
+        "ends_at": world.slot.ends_at.isoformat() + "Z",
+        "capacity": 30,
+        "taken": 0,
+        "free_places": 30,
+        "status": "open",
     }
 
 
@@ -316,27 +338,30 @@ def test_a_contact_of_two_companies_says_which(app, world, db):
     assert response.get_json()["company"]["id"] == second.id
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"title": ""}, "title"),
-    ({"title": "x" * 201}, "title"),
-    ({"title": None}, "title"),
-    ({"kind": "party"}, "kind"),
-    ({"years": []}, "years"),
-    ({"years": ["5"]}, "years.0"),
-    ({"paths": ["VWO"]}, "paths.0"),
-    ({"sectors": "metal"}, "sectors"),
-    ({"max_group_size": 0}, "max_group_size"),
-    ({"max_group_size": -4}, "max_group_size"),
-    ({"max_group_size": "12"}, "max_group_size"),
-    ({"max_group_size": 1.5}, "max_group_size"),
-    ({"max_group_size": 10**12}, "max_group_size"),
-    ({"min_notice_days": -1}, "min_notice_days"),
-    ({"duration_minutes": 0}, "duration_minutes"),
-    ({"requires_approval": "yes"}, "requires_approval"),
-    ({"latitude": 91}, "latitude"),
-    ({"venue": "moon"}, "venue"),
-    ({"colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"title": ""}, "title"),
+        ({"title": "x" * 201}, "title"),
+        ({"title": None}, "title"),
+        ({"kind": "party"}, "kind"),
+        ({"years": []}, "years"),
+        ({"years": ["5"]}, "years.0"),
+        ({"paths": ["VWO"]}, "paths.0"),
+        ({"sectors": "metal"}, "sectors"),
+        ({"max_group_size": 0}, "max_group_size"),
+        ({"max_group_size": -4}, "max_group_size"),
+        ({"max_group_size": "12"}, "max_group_size"),
+        ({"max_group_size": 1.5}, "max_group_size"),
+        ({"max_group_size": 10**12}, "max_group_size"),
+        ({"min_notice_days": -1}, "min_notice_days"),
+        ({"duration_minutes": 0}, "duration_minutes"),
+        ({"requires_approval": "yes"}, "requires_approval"),
+        ({"latitude": 91}, "latitude"),
+        ({"venue": "moon"}, "venue"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
 def test_invalid_activity_fields_are_422(world, change, field):
     response = world.as_contact.post("/activities", json={**NEW, **change})
     assert field in invalid_fields(response)
@@ -344,12 +369,17 @@ def test_invalid_activity_fields_are_422(world, change, field):
 
 def test_missing_required_fields_are_named(world):
     assert invalid_fields(world.as_contact.post("/activities", json={})) == {
-        "kind", "title", "years", "paths"}
+        "kind",
+        "title",
+        "years",
+        "paths",
+    }
 
 
 def test_a_contact_person_of_another_company_is_refused(world):
     response = world.as_contact.post(
-        "/activities", json={**NEW, "contact_id": world.other_contact.id})
+        "/activities", json={**NEW, "contact_id": world.other_contact.id}
+    )
     assert invalid_fields(response) == {"contact_id"}
     response = world.as_contact.post("/activities", json={**NEW, "contact_id": 987654})
     assert invalid_fields(response) == {"contact_id"}
@@ -357,8 +387,9 @@ def test_a_contact_person_of_another_company_is_refused(world):
 
 @pytest.mark.parametrize("data", ["{not json", "[1, 2]", '"text"', "null", ""])
 def test_a_body_that_is_no_json_object_is_400(world, data):
-    response = world.as_contact.post("/activities", data=data,
-                                     headers={"Content-Type": "application/json"})
+    response = world.as_contact.post(
+        "/activities", data=data, headers={"Content-Type": "application/json"}
+    )
     error_of(response, 400, "invalid_json")
 
 
@@ -370,9 +401,10 @@ def test_json_is_read_without_a_content_type(world):
 
 
 def test_patch_changes_only_what_is_sent(world, db):
-    response = world.as_contact.patch(f"/activities/{world.activity.id}",
-                                      json={"title": "Draaien", "max_group_size": 16,
-                                            "profiles": []})
+    response = world.as_contact.patch(
+        f"/activities/{world.activity.id}",
+        json={"title": "Draaien", "max_group_size": 16, "profiles": []},
+    )
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["title"] == "Draaien" and body["max_group_size"] == 16
@@ -388,7 +420,8 @@ def test_patch_refuses_nonsense(world):
     assert invalid_fields(world.as_contact.patch(path, json={"title": None})) == {"title"}
     assert invalid_fields(world.as_contact.patch(path, json={"company_id": 1})) == {"company_id"}
     assert invalid_fields(world.as_contact.patch(path, json={"max_group_size": "9"})) == {
-        "max_group_size"}
+        "max_group_size"
+    }
 
 
 def test_only_the_company_changes_its_activity(world, db):

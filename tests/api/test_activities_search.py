@@ -56,8 +56,12 @@ def reference(db, filters: Filters, origin: Origin | None, per_page: int):
     conditions = [Activity.status == "published", company.status == "approved"]
     if filters.kind:
         conditions.append(Activity.kind.in_(filters.kind))
-    for name, column in (("sector", Activity.sectors), ("profile", Activity.profiles),
-                         ("year", Activity.years), ("path", Activity.paths)):
+    for name, column in (
+        ("sector", Activity.sectors),
+        ("profile", Activity.profiles),
+        ("year", Activity.years),
+        ("path", Activity.paths),
+    ):
         codes = getattr(filters, name)
         if codes:
             wanted = literal(column.type.mask(codes), Integer)
@@ -68,18 +72,37 @@ def reference(db, filters: Filters, origin: Origin | None, per_page: int):
     if filters.q:
         escaped = filters.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"
-        conditions.append(or_(*(func.lower(column).like(pattern, escape="\\") for column in (
-            Activity.title, Activity.description, company.name, Activity.city))))
+        conditions.append(
+            or_(
+                *(
+                    func.lower(column).like(pattern, escape="\\")
+                    for column in (
+                        Activity.title,
+                        Activity.description,
+                        company.name,
+                        Activity.city,
+                    )
+                )
+            )
+        )
     distance = None
     if origin is not None:
         distance = distance_expression(origin)
         if filters.max_km:
-            conditions.append(or_(Activity.venue == "online", and_(
-                Activity.latitude.is_not(None), distance <= filters.max_km ** 2)))
+            conditions.append(
+                or_(
+                    Activity.venue == "online",
+                    and_(Activity.latitude.is_not(None), distance <= filters.max_km**2),
+                )
+            )
     query = (
-        select(Activity.id, upcoming.c.next_starts_at, upcoming.c.open_slots,
-               upcoming.c.max_free_places,
-               distance.label("distance2") if distance is not None else literal(None))
+        select(
+            Activity.id,
+            upcoming.c.next_starts_at,
+            upcoming.c.open_slots,
+            upcoming.c.max_free_places,
+            distance.label("distance2") if distance is not None else literal(None),
+        )
         .join(company, Activity.company)
         .join(upcoming, upcoming.c.activity_id == Activity.id, isouter=not slot_filtered)
         .where(*conditions)
@@ -109,12 +132,20 @@ def offers(db):
     distance, activities without dates, one with many dates close together,
     full and cancelled and past slots, and offers that must never show."""
     enschede = factories.company(name="Draaierij Enschede")
-    hengelo = factories.company(name="Lasbedrijf Hengelo", city="Hengelo",
-                                latitude=HENGELO[0], longitude=HENGELO[1],
-                                sectors=frozenset({"metal", "ict"}))
-    amsterdam = factories.company(name="Zon & Co", city="Amsterdam",
-                                  latitude=AMSTERDAM[0], longitude=AMSTERDAM[1],
-                                  sectors=frozenset({"energy"}))
+    hengelo = factories.company(
+        name="Lasbedrijf Hengelo",
+        city="Hengelo",
+        latitude=HENGELO[0],
+        longitude=HENGELO[1],
+        sectors=frozenset({"metal", "ict"}),
+    )
+    amsterdam = factories.company(
+        name="Zon & Co",
+        city="Amsterdam",
+        latitude=AMSTERDAM[0],
+        longitude=AMSTERDAM[1],
+        sectors=frozenset({"energy"}),
+    )
     nowhere = factories.company(name="Zonder adres", latitude=None, longitude=None)
     pending = factories.company(status="pending")
 
@@ -128,23 +159,74 @@ def offers(db):
     # Every day for 60 days: a walk in date order finds only this one for long.
     offer(enschede, list(range(1, 61)), kind="workshop", title="Lassen elke dag")
     offer(enschede, [65], kind="workshop", title="Lassen elke dag, vervolg")
-    offer(enschede, [3, 10, 17], kind="workshop", title="Lassen voor beginners",
-          profiles=frozenset({"PIE"}), years=frozenset({"3", "4"}))
-    offer(enschede, [3, 24], kind="company_visit", title="Rondleiding",  # same day as above
-          profiles=frozenset(), paths=frozenset({"TL", "GL"}))
-    offer(hengelo, [5, 6, 40], kind="guest_lesson", title="Programmeren in Python",
-          sectors=frozenset({"ict"}), profiles=frozenset({"MVI"}), years=frozenset({"1", "2"}))
-    offer(hengelo, [12], kind="workshop", title="50% korting op lassen",
-          years=frozenset({"3"}), paths=frozenset({"BB"}))
+    offer(
+        enschede,
+        [3, 10, 17],
+        kind="workshop",
+        title="Lassen voor beginners",
+        profiles=frozenset({"PIE"}),
+        years=frozenset({"3", "4"}),
+    )
+    offer(
+        enschede,
+        [3, 24],
+        kind="company_visit",
+        title="Rondleiding",  # same day as above
+        profiles=frozenset(),
+        paths=frozenset({"TL", "GL"}),
+    )
+    offer(
+        hengelo,
+        [5, 6, 40],
+        kind="guest_lesson",
+        title="Programmeren in Python",
+        sectors=frozenset({"ict"}),
+        profiles=frozenset({"MVI"}),
+        years=frozenset({"1", "2"}),
+    )
+    offer(
+        hengelo,
+        [12],
+        kind="workshop",
+        title="50% korting op lassen",
+        years=frozenset({"3"}),
+        paths=frozenset({"BB"}),
+    )
     offer(hengelo, [], kind="event", title="Open dag zonder datum")
-    offer(amsterdam, [8, 30, 31, 32], kind="event", title="Zonnepanelen leggen",
-          sectors=frozenset({"energy"}), description="Op het dak in Amsterdam")
-    offer(amsterdam, [9], kind="guest_lesson", title="Online: energie", venue="online",
-          latitude=None, longitude=None)
-    offer(enschede, [9, 70], kind="guest_lesson", title="Online: metaal", venue="online",
-          latitude=None, longitude=None)
-    offer(nowhere, [15, 16], kind="company_visit", title="Ergens in Twente",
-          latitude=None, longitude=None)
+    offer(
+        amsterdam,
+        [8, 30, 31, 32],
+        kind="event",
+        title="Zonnepanelen leggen",
+        sectors=frozenset({"energy"}),
+        description="Op het dak in Amsterdam",
+    )
+    offer(
+        amsterdam,
+        [9],
+        kind="guest_lesson",
+        title="Online: energie",
+        venue="online",
+        latitude=None,
+        longitude=None,
+    )
+    offer(
+        enschede,
+        [9, 70],
+        kind="guest_lesson",
+        title="Online: metaal",
+        venue="online",
+        latitude=None,
+        longitude=None,
+    )
+    offer(
+        nowhere,
+        [15, 16],
+        kind="company_visit",
+        title="Ergens in Twente",
+        latitude=None,
+        longitude=None,
+    )
     offer(nowhere, [], kind="company_visit", title="Nog geen datum")
     # Listed by nobody: a draft, an archived offer, a company not yet approved.
     offer(enschede, [4], status="draft")
@@ -186,15 +268,22 @@ QUERIES = [
 
 
 def as_filters(query: dict, page: int) -> tuple[Filters, Origin | None]:
-    lists = {name: value if isinstance(value, list) else [value]
-             for name, value in query.items() if name in Filters.LISTS}
+    lists = {
+        name: value if isinstance(value, list) else [value]
+        for name, value in query.items()
+        if name in Filters.LISTS
+    }
     filters = Filters(
         **lists,
         date_from=datetime.fromisoformat(query["date_from"]).date()
-        if "date_from" in query else None,
+        if "date_from" in query
+        else None,
         date_to=datetime.fromisoformat(query["date_to"]).date() if "date_to" in query else None,
-        free="free" in query, max_km=query.get("max_km"), q=query.get("q", ""),
-        sort=query.get("sort", "date"), page=page,
+        free="free" in query,
+        max_km=query.get("max_km"),
+        q=query.get("q", ""),
+        sort=query.get("sort", "date"),
+        page=page,
     )
     origin = Origin(query["lat"], query["lon"]) if "lat" in query else None
     return filters, origin
@@ -207,12 +296,15 @@ def test_every_page_answers_what_the_old_statement_answered(app, db, offers, que
     pages = 0
     for page in range(1, 40):
         response = anonymous.get(
-            "/activities?" + urlencode({**query, "page": page, "per_page": per_page}, doseq=True))
+            "/activities?" + urlencode({**query, "page": page, "per_page": per_page}, doseq=True)
+        )
         assert response.status_code == 200, response.get_data(as_text=True)
         body = response.get_json()
         answered = [
-            {key: item[key] for key in ("id", "next_starts_at", "open_slots", "max_free_places",
-                                        "distance_km")}
+            {
+                key: item[key]
+                for key in ("id", "next_starts_at", "open_slots", "max_free_places", "distance_km")
+            }
             for item in body["items"]
         ]
         expected, has_next = reference(db, *as_filters(query, page), per_page)
@@ -229,6 +321,10 @@ def test_the_reference_sees_what_the_tests_need(app, db, offers):
     everything, _ = reference(db, Filters(), None, 100)
     assert len(everything) == 13
     assert [row["next_starts_at"] for row in everything[-4:]] == [
-        everything[-4]["next_starts_at"], None, None, None]
+        everything[-4]["next_starts_at"],
+        None,
+        None,
+        None,
+    ]
     daily, _ = reference(db, Filters(q="elke dag"), None, 100)
     assert [row["open_slots"] for row in daily] == [60, 1]

@@ -39,12 +39,19 @@ def test_a_teacher_books_a_group(world, db):
     assert body["school"] == {"id": world.school.id, "name": "Vakcollege Enschede"}
     assert body["company"] == {"id": world.company.id, "name": "Draaierij Delden"}
     assert (body["group_size"], body["year"], body["path"], body["profile"]) == (
-        20, "3", "KB", "PIE")
+        20,
+        "3",
+        "KB",
+        "PIE",
+    )
     assert body["slot_taken"] == 20 and body["slot_capacity"] == 30
     assert body["remarks"] == "Twee begeleiders"
     assert body["teacher"]["name"] == "Docent Een"
-    assert body["company_contact"] == {"name": "Contact Een", "email": world.contact.email,
-                                       "phone": "053-1234567"}
+    assert body["company_contact"] == {
+        "name": "Contact Een",
+        "email": world.contact.email,
+        "phone": "053-1234567",
+    }
     assert body["warnings"] == []
     assert body["starts_at"] == world.slot.starts_at.isoformat() + "Z"
     assert taken(db, world.slot) == 20
@@ -57,8 +64,10 @@ def test_without_approval_a_booking_is_confirmed_at_once(world, db):
 
 
 def test_an_overlapping_booking_of_the_same_school_is_a_warning(world, db):
-    other = factories.slot(factories.activity(world.other_company),
-                           starts_at=world.slot.starts_at + timedelta(minutes=30))
+    other = factories.slot(
+        factories.activity(world.other_company),
+        starts_at=world.slot.starts_at + timedelta(minutes=30),
+    )
     db.session.commit()
     assert book(world.as_teacher, world.slot, group_size=10).status_code == 201
 
@@ -83,25 +92,28 @@ def test_a_full_slot_refuses_unless_the_group_may_wait(world, db):
     assert bookings_in_db(db) == 2
 
 
-@pytest.mark.parametrize("values, field", [
-    ({"group_size": 0}, "group_size"),
-    ({"group_size": -5}, "group_size"),
-    ({"group_size": 31}, "group_size"),  # the activity takes at most 30
-    ({"group_size": 5000}, "group_size"),
-    ({"group_size": "20"}, "group_size"),
-    ({"group_size": 20.5}, "group_size"),
-    ({"group_size": True}, "group_size"),
-    ({"group_size": None}, "group_size"),
-    ({"year": "5"}, "year"),
-    ({"year": 3}, "year"),
-    ({"path": "VWO"}, "path"),
-    ({"profile": "XYZ"}, "profile"),
-    ({"profile": None}, "profile"),  # year 3 of a profiled activity
-    ({"profile": "MVI"}, "profile"),  # a profile the activity does not target
-    ({"accept_waitlist": "yes"}, "accept_waitlist"),
-    ({"remarks": "x" * 2001}, "remarks"),
-    ({"students": ["Piet"]}, "students"),
-])
+@pytest.mark.parametrize(
+    "values, field",
+    [
+        ({"group_size": 0}, "group_size"),
+        ({"group_size": -5}, "group_size"),
+        ({"group_size": 31}, "group_size"),  # the activity takes at most 30
+        ({"group_size": 5000}, "group_size"),
+        ({"group_size": "20"}, "group_size"),
+        ({"group_size": 20.5}, "group_size"),
+        ({"group_size": True}, "group_size"),
+        ({"group_size": None}, "group_size"),
+        ({"year": "5"}, "year"),
+        ({"year": 3}, "year"),
+        ({"path": "VWO"}, "path"),
+        ({"profile": "XYZ"}, "profile"),
+        ({"profile": None}, "profile"),  # year 3 of a profiled activity
+        ({"profile": "MVI"}, "profile"),  # a profile the activity does not target
+        ({"accept_waitlist": "yes"}, "accept_waitlist"),
+        ({"remarks": "x" * 2001}, "remarks"),
+        ({"students": ["Piet"]}, "students"),
+    ],
+)
 def test_bad_groups_are_422_on_the_field(world, db, values, field):
     response = book(world.as_teacher, world.slot, **values)
     assert field in invalid_fields(response)
@@ -114,8 +126,7 @@ def test_a_year_or_path_the_activity_does_not_target(world, db):
     db.session.commit()
     assert invalid_fields(book(world.as_teacher, world.slot, year="3", path="TL")) == {"year"}
     assert invalid_fields(book(world.as_teacher, world.slot, year="1", path="KB")) == {"path"}
-    assert book(world.as_teacher, world.slot, year="1", path="TL",
-                profile=None).status_code == 201
+    assert book(world.as_teacher, world.slot, year="1", path="TL", profile=None).status_code == 201
 
 
 def test_required_group_fields(world):
@@ -125,8 +136,9 @@ def test_required_group_fields(world):
 
 @pytest.mark.parametrize("data", ["{oops", "[]", "42"])
 def test_a_body_that_is_no_json_object(world, db, data):
-    response = world.as_teacher.post(f"/slots/{world.slot.id}/bookings", data=data,
-                                     headers={"Content-Type": "application/json"})
+    response = world.as_teacher.post(
+        f"/slots/{world.slot.id}/bookings", data=data, headers={"Content-Type": "application/json"}
+    )
     error_of(response, 400, "invalid_json")
     assert bookings_in_db(db) == 0
 
@@ -153,18 +165,25 @@ def test_only_people_of_a_school_book_and_only_what_they_can_see(world, db):
 
 
 def test_school_and_teacher_of_a_person_at_two_schools(world, db):
-    db.session.add(Membership(user=world.teacher, organisation=world.other_school,
-                              role="teacher"))
+    db.session.add(Membership(user=world.teacher, organisation=world.other_school, role="teacher"))
     colleague = factories.user(world.other_school, "teacher", name="Collega")
     db.session.commit()
 
     assert invalid_fields(book(world.as_teacher, world.slot)) == {"school_id"}
-    assert invalid_fields(book(world.as_teacher, world.slot,
-                               school_id=factories.school().id)) == {"school_id"}
-    assert invalid_fields(book(world.as_teacher, world.slot, school_id=world.other_school.id,
-                               teacher_id=world.other_contact.id)) == {"teacher_id"}
-    response = book(world.as_teacher, world.slot, school_id=world.other_school.id,
-                    teacher_id=colleague.id)
+    assert invalid_fields(book(world.as_teacher, world.slot, school_id=factories.school().id)) == {
+        "school_id"
+    }
+    assert invalid_fields(
+        book(
+            world.as_teacher,
+            world.slot,
+            school_id=world.other_school.id,
+            teacher_id=world.other_contact.id,
+        )
+    ) == {"teacher_id"}
+    response = book(
+        world.as_teacher, world.slot, school_id=world.other_school.id, teacher_id=colleague.id
+    )
     assert response.status_code == 201
     assert response.get_json()["school"]["id"] == world.other_school.id
     assert response.get_json()["teacher"]["name"] == "Collega"
@@ -265,14 +284,22 @@ def test_bookings_filter_by_status_and_slot_and_paginate(world, db, two_bookings
 
     assert listed(world.as_coordinator, "?status=confirmed") == [mine]
     assert listed(world.as_coordinator, "?status=confirmed&status=requested") == [
-        third, theirs, mine]
+        third,
+        theirs,
+        mine,
+    ]
     assert listed(world.as_coordinator, f"?slot_id={world.slot.id}") == [theirs, mine]
     page = world.as_coordinator.get("/bookings?per_page=2").get_json()
     assert [b["id"] for b in page["items"]] == [third, theirs] and page["has_next"] is True
     page = world.as_coordinator.get("/bookings?per_page=2&page=2").get_json()
     assert [b["id"] for b in page["items"]] == [mine] and page["has_next"] is False
-    for query in ("?status=lost", "?per_page=500", "?page=-1", "?slot_id=abc",
-                  "?slot_id=99999999999"):
+    for query in (
+        "?status=lost",
+        "?per_page=500",
+        "?page=-1",
+        "?slot_id=abc",
+        "?slot_id=99999999999",
+    ):
         error_of(world.as_coordinator.get(f"/bookings{query}"), 422, "invalid")
 
 
@@ -310,17 +337,19 @@ def test_the_company_confirms(world, two_bookings):
 
 def test_declining_frees_places_and_promotes_the_waiting_list(world, db):
     big = book(world.as_teacher, world.slot, group_size=25).get_json()
-    waiting = book(world.as_other_teacher, world.slot, group_size=10,
-                   accept_waitlist=True).get_json()
+    waiting = book(
+        world.as_other_teacher, world.slot, group_size=10, accept_waitlist=True
+    ).get_json()
     assert waiting["status"] == "waitlisted"
 
-    error_of(world.as_contact.post(f"/bookings/{big['id']}/decline", json={"reason": " "}),
-             422)
+    error_of(world.as_contact.post(f"/bookings/{big['id']}/decline", json={"reason": " "}), 422)
     error_of(world.as_contact.post(f"/bookings/{big['id']}/decline", json={}), 422, "invalid")
-    error_of(world.as_other_contact.post(f"/bookings/{big['id']}/decline",
-                                         json={"reason": "Nee"}), 404)
-    response = world.as_contact.post(f"/bookings/{big['id']}/decline",
-                                     json={"reason": "Te grote groep"})
+    error_of(
+        world.as_other_contact.post(f"/bookings/{big['id']}/decline", json={"reason": "Nee"}), 404
+    )
+    response = world.as_contact.post(
+        f"/bookings/{big['id']}/decline", json={"reason": "Te grote groep"}
+    )
 
     assert response.status_code == 200
     body = response.get_json()
@@ -336,7 +365,8 @@ def test_the_school_cancels_its_booking(world, db, two_bookings):
     error_of(world.as_other_teacher.post(f"/bookings/{mine}/cancel", json={"reason": "x"}), 404)
     error_of(world.as_contact.post(f"/bookings/{mine}/cancel", json={"reason": "x"}), 403)
     assert "reason" in invalid_fields(
-        world.as_teacher.post(f"/bookings/{mine}/cancel", json={"reason": ""}))
+        world.as_teacher.post(f"/bookings/{mine}/cancel", json={"reason": ""})
+    )
 
     response = world.as_teacher.post(f"/bookings/{mine}/cancel", json={"reason": "Toetsweek"})
 
@@ -344,14 +374,18 @@ def test_the_school_cancels_its_booking(world, db, two_bookings):
     body = response.get_json()
     assert body["status"] == "cancelled" and body["cancelled_by"] == "school"
     assert body["cancel_reason"] == "Toetsweek" and body["slot_taken"] == 10
-    error_of(world.as_teacher.post(f"/bookings/{mine}/cancel", json={"reason": "Nogmaals"}),
-             409, "invalid_state")
+    error_of(
+        world.as_teacher.post(f"/bookings/{mine}/cancel", json={"reason": "Nogmaals"}),
+        409,
+        "invalid_state",
+    )
 
 
 def test_another_person_of_the_same_school_may_cancel(app, world, db, two_bookings):
     colleague = factories.user(world.school, "teacher")
-    response = api_as(app, db, colleague).post(f"/bookings/{two_bookings[0]['id']}/cancel",
-                                               json={"reason": "Ziekte"})
+    response = api_as(app, db, colleague).post(
+        f"/bookings/{two_bookings[0]['id']}/cancel", json={"reason": "Ziekte"}
+    )
     assert response.status_code == 200
 
 

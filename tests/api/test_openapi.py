@@ -33,8 +33,12 @@ def test_every_rule_under_api_v1_is_in_the_document(app, client, db):
 
 def test_the_document_says_which_operations_need_a_token(client, db):
     paths = spec_of(client)["paths"]
-    public = {("get", "/activities"), ("get", "/activities/{activity_id}"),
-              ("get", "/slots/{slot_id}"), ("get", "/openapi.json")}
+    public = {
+        ("get", "/activities"),
+        ("get", "/activities/{activity_id}"),
+        ("get", "/slots/{slot_id}"),
+        ("get", "/openapi.json"),
+    }
     for path, operations in paths.items():
         for method, operation in operations.items():
             if (method, path) in public:
@@ -57,8 +61,23 @@ def test_the_document_describes_inputs_and_answers(client, db):
     assert {"status", "slot_taken", "slot_capacity"} <= set(booking["properties"])
     listing = spec["paths"]["/activities"]["get"]
     query = {p["name"]: p for p in listing["parameters"]}
-    assert {"kind", "sector", "profile", "year", "path", "date_from", "date_to", "free", "q",
-            "lat", "lon", "max_km", "sort", "page", "per_page"} == set(query)
+    assert {
+        "kind",
+        "sector",
+        "profile",
+        "year",
+        "path",
+        "date_from",
+        "date_to",
+        "free",
+        "q",
+        "lat",
+        "lon",
+        "max_km",
+        "sort",
+        "page",
+        "per_page",
+    } == set(query)
     assert query["path"]["schema"]["type"] == "array"
     patch = spec["components"]["schemas"]["ActivityPatch"]
     assert "required" not in patch
@@ -68,10 +87,16 @@ def test_a_missing_or_unknown_token_is_a_json_401(client, db):
     response = client.get("/api/v1/bookings")
     error_of(response, 401, "unauthorized")
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    error_of(client.get("/api/v1/bookings", headers={"Authorization": "Bearer nope"}), 401,
-             "invalid_token")
-    error_of(client.get("/api/v1/bookings", headers={"Authorization": "Basic eDp5"}), 401,
-             "invalid_token")
+    error_of(
+        client.get("/api/v1/bookings", headers={"Authorization": "Bearer nope"}),
+        401,
+        "invalid_token",
+    )
+    error_of(
+        client.get("/api/v1/bookings", headers={"Authorization": "Basic eDp5"}),
+        401,
+        "invalid_token",
+    )
 
 
 def test_unknown_paths_and_methods_answer_json(client, db):

@@ -18,13 +18,23 @@ from tests.api.conftest import error_of, invalid_fields
 
 def period(start: int = 7, end: int = 40) -> dict:
     today = today_local()
-    return {"first_day": (today + timedelta(days=start)).isoformat(),
-            "last_day": (today + timedelta(days=end)).isoformat()}
+    return {
+        "first_day": (today + timedelta(days=start)).isoformat(),
+        "last_day": (today + timedelta(days=end)).isoformat(),
+    }
 
 
-REQUEST = {"kind": "company_visit", "topic": "Draaien en frezen zien", "group_size": 20,
-           "year": "3", "path": "KB", "profile": "PIE", "venues": ["company"], "max_km": 40,
-           "remarks": "Twee begeleiders."}
+REQUEST = {
+    "kind": "company_visit",
+    "topic": "Draaien en frezen zien",
+    "group_size": 20,
+    "year": "3",
+    "path": "KB",
+    "profile": "PIE",
+    "venues": ["company"],
+    "max_km": 40,
+    "remarks": "Twee begeleiders.",
+}
 
 
 @pytest.fixture
@@ -63,17 +73,20 @@ def test_a_teacher_posts_a_request(world, spec):
     assert body["venues"] == ["company"] and body["responses"] == []
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"first_day": "2020-01-01", "last_day": "2020-01-31"}, "last_day"),
-    ({"first_day": (date.today() - timedelta(days=2)).isoformat()}, "first_day"),
-    ({"profile": None}, "profile"),
-    ({"venues": []}, "venues"),
-    ({"group_size": 0}, "group_size"),
-    ({"kind": "party"}, "kind"),
-    ({"first_day": 20300101}, "first_day"),
-    ({"max_km": 0}, "max_km"),
-    ({"color": "red"}, "color"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"first_day": "2020-01-01", "last_day": "2020-01-31"}, "last_day"),
+        ({"first_day": (date.today() - timedelta(days=2)).isoformat()}, "first_day"),
+        ({"profile": None}, "profile"),
+        ({"venues": []}, "venues"),
+        ({"group_size": 0}, "group_size"),
+        ({"kind": "party"}, "kind"),
+        ({"first_day": 20300101}, "first_day"),
+        ({"max_km": 0}, "max_km"),
+        ({"color": "red"}, "color"),
+    ],
+)
 def test_bad_input_is_a_422_naming_the_field(world, changes, field):
     response = post_request(world.as_teacher, **changes)
     assert field in invalid_fields(response)
@@ -118,8 +131,9 @@ def test_propose_accept_and_the_booking(world, db, spec):
     conforms(spec, "ResponseOut", answer.get_json())
     response_id = answer.get_json()["id"]
     # The school sees it; the other company does not.
-    assert [r["id"] for r in world.as_teacher.get(f"/requests/{body['id']}").get_json()[
-        "responses"]] == [response_id]
+    assert [
+        r["id"] for r in world.as_teacher.get(f"/requests/{body['id']}").get_json()["responses"]
+    ] == [response_id]
     assert world.as_other_contact.get(f"/requests/{body['id']}").get_json()["responses"] == []
     accept = f"/requests/{body['id']}/responses/{response_id}/accept"
     error_of(world.as_contact.post(accept), 403)
@@ -134,10 +148,20 @@ def test_propose_accept_and_the_booking(world, db, spec):
     assert db.session.scalar(select(func.count()).select_from(Booking)) == 1
     error_of(world.as_teacher.post(accept), 409, "proposal_closed")
     # Closed now: the company that answered gets a conflict, any other no request at all.
-    error_of(proposal(world, body["id"], slot_id=factories.slot(world.activity).id), 409,
-             "request_closed")
-    error_of(proposal(world, body["id"], api=world.as_other_contact,
-                      slot_id=factories.slot(factories.activity(world.other_company)).id), 404)
+    error_of(
+        proposal(world, body["id"], slot_id=factories.slot(world.activity).id),
+        409,
+        "request_closed",
+    )
+    error_of(
+        proposal(
+            world,
+            body["id"],
+            api=world.as_other_contact,
+            slot_id=factories.slot(factories.activity(world.other_company)).id,
+        ),
+        404,
+    )
 
 
 def test_proposals_that_do_not_fit(world, db):
@@ -145,17 +169,26 @@ def test_proposals_that_do_not_fit(world, db):
     other_slot = factories.slot(factories.activity(world.other_company))
     db.session.commit()
     assert "slot_id" in invalid_fields(proposal(world, body["id"], slot_id=other_slot.id))
-    assert "activity_id" in invalid_fields(proposal(world, body["id"], option="new_slot",
-                                                    slot_id=None))
+    assert "activity_id" in invalid_fields(
+        proposal(world, body["id"], option="new_slot", slot_id=None)
+    )
     starts = (today_local() + timedelta(days=20)).isoformat() + "T10:00"
-    new_date = proposal(world, body["id"], option="new_slot", slot_id=None,
-                        activity_id=world.activity.id, starts_at=starts,
-                        ends_at=starts.replace("T10", "T08"), capacity=20)
+    new_date = proposal(
+        world,
+        body["id"],
+        option="new_slot",
+        slot_id=None,
+        activity_id=world.activity.id,
+        starts_at=starts,
+        ends_at=starts.replace("T10", "T08"),
+        capacity=20,
+    )
     assert "ends_at" in invalid_fields(new_date)
     error_of(proposal(world, body["id"], api=world.as_teacher), 403)
     error_of(proposal(world, body["id"], api=world.as_other_teacher), 404)
     assert invalid_fields(proposal(world, body["id"], option="placement", slot_id=None)) == {
-        "professional_id"}
+        "professional_id"
+    }
 
 
 def test_a_new_date_through_the_api(world, db, spec):
@@ -163,15 +196,23 @@ def test_a_new_date_through_the_api(world, db, spec):
     day = today_local() + timedelta(days=20)
     while day.weekday() >= 5:
         day += timedelta(days=1)
-    answer = proposal(world, body["id"], option="new_slot", slot_id=None,
-                      activity_id=world.activity.id, starts_at=f"{day.isoformat()}T10:00",
-                      ends_at=f"{day.isoformat()}T12:00", capacity=25)
+    answer = proposal(
+        world,
+        body["id"],
+        option="new_slot",
+        slot_id=None,
+        activity_id=world.activity.id,
+        starts_at=f"{day.isoformat()}T10:00",
+        ends_at=f"{day.isoformat()}T12:00",
+        capacity=25,
+    )
     assert answer.status_code == 201, answer.get_json()
     created = answer.get_json()
     assert created["slot_id"] is None and created["capacity"] == 25
     assert created["starts_at"].startswith(day.isoformat())
     result = world.as_teacher.post(
-        f"/requests/{body['id']}/responses/{created['id']}/accept").get_json()
+        f"/requests/{body['id']}/responses/{created['id']}/accept"
+    ).get_json()
     assert result["booking_id"]
     [response] = result["responses"]
     assert response["slot_id"] is not None
@@ -203,7 +244,9 @@ def test_suggestions_rank_the_slot_with_reasons(world, spec):
     assert first["score"] == sum(r["points"] for r in first["reasons"])
     assert all(r["text"] for r in first["reasons"])
     assert [c["company"]["id"] for c in result["companies"]][0] in (
-        world.company.id, world.other_company.id)
+        world.company.id,
+        world.other_company.id,
+    )
     error_of(world.as_contact.get(path), 403)
     error_of(world.as_other_teacher.get(path), 404)
 
@@ -215,17 +258,29 @@ def test_no_junk_gives_a_500(world):
     body = posted(world)
     for field in [*REQUEST, "first_day", "last_day", "school_id"]:
         for junk in JUNK:
-            answer = world.as_teacher.post("/requests", json={**REQUEST, **period(),
-                                                              field: junk})
+            answer = world.as_teacher.post("/requests", json={**REQUEST, **period(), field: junk})
             assert answer.status_code < 500, (field, junk)
-    valid = {"option": "new_slot", "activity_id": world.activity.id,
-             "starts_at": "2031-03-04T10:00", "ends_at": "2031-03-04T12:00", "capacity": 20,
-             "slot_id": None, "professional_id": None, "hours_per_week": None, "weekdays": [],
-             "start_time": None, "end_time": None, "first_date": None, "last_date": None,
-             "message": "", "company_id": None}
+    valid = {
+        "option": "new_slot",
+        "activity_id": world.activity.id,
+        "starts_at": "2031-03-04T10:00",
+        "ends_at": "2031-03-04T12:00",
+        "capacity": 20,
+        "slot_id": None,
+        "professional_id": None,
+        "hours_per_week": None,
+        "weekdays": [],
+        "start_time": None,
+        "end_time": None,
+        "first_date": None,
+        "last_date": None,
+        "message": "",
+        "company_id": None,
+    }
     for field in valid:
         for junk in JUNK:
-            answer = world.as_contact.post(f"/requests/{body['id']}/responses",
-                                           json={**valid, field: junk})
+            answer = world.as_contact.post(
+                f"/requests/{body['id']}/responses", json={**valid, field: junk}
+            )
             assert answer.status_code < 500, (field, junk, answer.get_json())
             assert set(answer.get_json()) == {"error"} or answer.status_code == 201

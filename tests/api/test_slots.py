@@ -38,39 +38,56 @@ def test_naive_times_are_amsterdam_local_time(world, db):
 
 
 def test_times_with_an_offset_are_taken_as_given(world):
-    body = add(world.as_contact, world.activity.id, starts_at="2031-07-15T10:00:00+02:00",
-               ends_at="2031-07-15T09:30:00Z").get_json()
+    body = add(
+        world.as_contact,
+        world.activity.id,
+        starts_at="2031-07-15T10:00:00+02:00",
+        ends_at="2031-07-15T09:30:00Z",
+    ).get_json()
     assert body["starts_at"] == "2031-07-15T08:00:00Z"
     assert body["ends_at"] == "2031-07-15T09:30:00Z"
 
 
 def test_a_slot_in_the_school_holidays_comes_with_a_warning(world, db):
-    db.session.add(SchoolHoliday(region="noord", name="Kerstvakantie",
-                                 start_date=date(2031, 12, 20), end_date=date(2032, 1, 4)))
+    db.session.add(
+        SchoolHoliday(
+            region="noord",
+            name="Kerstvakantie",
+            start_date=date(2031, 12, 20),
+            end_date=date(2032, 1, 4),
+        )
+    )
     db.session.commit()
-    response = add(world.as_contact, world.activity.id, starts_at="2031-12-23T10:00",
-                   ends_at="2031-12-23T12:00")
+    response = add(
+        world.as_contact,
+        world.activity.id,
+        starts_at="2031-12-23T10:00",
+        ends_at="2031-12-23T12:00",
+    )
     assert response.status_code == 201
     [warning] = response.get_json()["warnings"]
     assert "Kerstvakantie" in warning
 
 
-@pytest.mark.parametrize("values, field", [
-    ({"ends_at": "2031-01-14T09:00"}, "ends_at"),
-    ({"ends_at": "2031-01-14T10:00"}, "ends_at"),
-    ({"starts_at": "2020-01-14T10:00", "ends_at": "2020-01-14T12:00"}, "starts_at"),
-    ({"capacity": 0}, "capacity"),
-    ({"capacity": -3}, "capacity"),
-    ({"capacity": "24"}, "capacity"),
-    ({"capacity": 10**9}, "capacity"),
-    ({"capacity": None}, "capacity"),
-    ({"starts_at": 1925000000}, "starts_at"),
-    ({"starts_at": "morgen om tien"}, "starts_at"),
-    ({"starts_at": "0001-01-01T00:00:00"}, "starts_at"),
-    ({"ends_at": "9999-12-31T23:59:59-05:00"}, "ends_at"),
-    ({"starts_at": "2031-01-14T10:00+25:00"}, "starts_at"),
-    ({"series": True}, "series"),
-])
+@pytest.mark.parametrize(
+    "values, field",
+    [
+        ({"ends_at": "2031-01-14T09:00"}, "ends_at"),
+        ({"ends_at": "2031-01-14T10:00"}, "ends_at"),
+        ({"starts_at": "2020-01-14T10:00", "ends_at": "2020-01-14T12:00"}, "starts_at"),
+        ({"capacity": 0}, "capacity"),
+        ({"capacity": -3}, "capacity"),
+        ({"capacity": "24"}, "capacity"),
+        ({"capacity": 10**9}, "capacity"),
+        ({"capacity": None}, "capacity"),
+        ({"starts_at": 1925000000}, "starts_at"),
+        ({"starts_at": "morgen om tien"}, "starts_at"),
+        ({"starts_at": "0001-01-01T00:00:00"}, "starts_at"),
+        ({"ends_at": "9999-12-31T23:59:59-05:00"}, "ends_at"),
+        ({"starts_at": "2031-01-14T10:00+25:00"}, "starts_at"),
+        ({"series": True}, "series"),
+    ],
+)
 def test_bad_slots_are_422_on_the_field(world, values, field):
     assert field in invalid_fields(add(world.as_contact, world.activity.id, **values))
 
@@ -132,7 +149,8 @@ def test_a_new_start_keeps_the_length_and_raises_the_revision(world, db):
     length = world.slot.ends_at - world.slot.starts_at
 
     response = world.as_contact.patch(
-        f"/slots/{world.slot.id}", json={"starts_at": "2031-02-03T13:00", "reason": "Verbouwing"})
+        f"/slots/{world.slot.id}", json={"starts_at": "2031-02-03T13:00", "reason": "Verbouwing"}
+    )
 
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
@@ -145,7 +163,8 @@ def test_a_new_start_keeps_the_length_and_raises_the_revision(world, db):
     assert moved["starts_at"] == "2031-02-03T12:00:00Z"
     assert moved["revision"] > booking["revision"]
     [event] = db.session.scalars(
-        select(EventLogEntry).where(EventLogEntry.name == "SlotRescheduled")).all()
+        select(EventLogEntry).where(EventLogEntry.name == "SlotRescheduled")
+    ).all()
     assert event.payload["reason"] == "Verbouwing"
 
 
@@ -163,7 +182,8 @@ def test_capacity_cannot_go_below_the_places_taken(world):
 def test_more_capacity_lets_the_waiting_list_move_up(world):
     world.as_teacher.post(f"/slots/{world.slot.id}/bookings", json=GROUP)
     waiting = world.as_other_teacher.post(
-        f"/slots/{world.slot.id}/bookings", json={**GROUP, "accept_waitlist": True}).get_json()
+        f"/slots/{world.slot.id}/bookings", json={**GROUP, "accept_waitlist": True}
+    ).get_json()
     assert waiting["status"] == "waitlisted"
 
     body = world.as_contact.patch(f"/slots/{world.slot.id}", json={"capacity": 40}).get_json()
@@ -173,16 +193,19 @@ def test_more_capacity_lets_the_waiting_list_move_up(world):
     assert after["status"] == "requested" and after["slot_taken"] == 40
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"ends_at": "2020-01-01T10:00"}, "ends_at"),
-    ({"starts_at": "2020-01-01T10:00"}, "starts_at"),
-    ({"starts_at": "2031-02-03T13:00", "ends_at": "2031-02-03T12:00"}, "ends_at"),
-    ({"capacity": 0}, "capacity"),
-    ({"capacity": "40"}, "capacity"),
-    ({"starts_at": None}, "starts_at"),
-    ({"reason": "x" * 2001}, "reason"),
-    ({"status": "open"}, "status"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"ends_at": "2020-01-01T10:00"}, "ends_at"),
+        ({"starts_at": "2020-01-01T10:00"}, "starts_at"),
+        ({"starts_at": "2031-02-03T13:00", "ends_at": "2031-02-03T12:00"}, "ends_at"),
+        ({"capacity": 0}, "capacity"),
+        ({"capacity": "40"}, "capacity"),
+        ({"starts_at": None}, "starts_at"),
+        ({"reason": "x" * 2001}, "reason"),
+        ({"status": "open"}, "status"),
+    ],
+)
 def test_bad_reschedules_are_422(world, change, field):
     assert field in invalid_fields(world.as_contact.patch(f"/slots/{world.slot.id}", json=change))
 
@@ -208,8 +231,9 @@ def test_only_the_company_reschedules_or_cancels(world):
 def test_cancelling_a_slot_cancels_its_bookings(world, db):
     booking = world.as_teacher.post(f"/slots/{world.slot.id}/bookings", json=GROUP).get_json()
 
-    response = world.as_contact.post(f"/slots/{world.slot.id}/cancel",
-                                     json={"reason": "Machine defect"})
+    response = world.as_contact.post(
+        f"/slots/{world.slot.id}/cancel", json={"reason": "Machine defect"}
+    )
 
     assert response.status_code == 200
     body = response.get_json()
@@ -221,13 +245,20 @@ def test_cancelling_a_slot_cancels_its_bookings(world, db):
     assert after["cancel_reason"] == "Machine defect"
     assert db.session.get(Booking, booking["id"]).status == "cancelled"
     # A cancelled slot is not rescheduled.
-    error_of(world.as_contact.patch(f"/slots/{world.slot.id}", json={"capacity": 31}), 422,
-             "cancelled")
+    error_of(
+        world.as_contact.patch(f"/slots/{world.slot.id}", json={"capacity": 31}), 422, "cancelled"
+    )
 
 
-@pytest.mark.parametrize("body, status", [
-    ({"reason": "   "}, 422), ({}, 422), ({"reason": 5}, 422), ({"reason": "x" * 2001}, 422),
-])
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        ({"reason": "   "}, 422),
+        ({}, 422),
+        ({"reason": 5}, 422),
+        ({"reason": "x" * 2001}, 422),
+    ],
+)
 def test_a_cancellation_needs_a_reason(world, body, status):
     response = world.as_contact.post(f"/slots/{world.slot.id}/cancel", json=body)
     assert "reason" in invalid_fields(response)

@@ -60,12 +60,17 @@ def test_wrk_sends_each_request_of_the_file_with_its_own_headers(server):
     requests = write_requests(
         work / "visitors.tsv",
         [("GET", "/catalogue", "", [f"Cookie: {cookie}"]) for cookie in cookies]
-        + [("POST", "/api/v1/slots/1/bookings", '{"group_size": 1}',
-            ["Authorization: Bearer not-a-token", "Content-Type: application/json"])],
+        + [
+            (
+                "POST",
+                "/api/v1/slots/1/bookings",
+                '{"group_size": 1}',
+                ["Authorization: Bearer not-a-token", "Content-Type: application/json"],
+            )
+        ],
     )
 
-    summary = wrk(gunicorn.base + "/catalogue", duration=1, connections=2,
-                  requests_file=requests)
+    summary = wrk(gunicorn.base + "/catalogue", duration=1, connections=2, requests_file=requests)
 
     # The visitors' pages, and the booking refused for its made-up token.
     assert set(summary["statuses"]) == {"200", "401"}
@@ -76,13 +81,22 @@ def test_wrk_sends_each_request_of_the_file_with_its_own_headers(server):
 def test_rounds_take_turns_with_hello_world(server):
     _, _, url = server
 
-    results = rounds(url, count=2, only=("hello", "catalogue"), duration=1, warmup=0,
-                     connections=2, gunicorn=["--workers", "1", "--threads", "2"],
-                     echo=lambda *_: None)
+    results = rounds(
+        url,
+        count=2,
+        only=("hello", "catalogue"),
+        duration=1,
+        warmup=0,
+        connections=2,
+        gunicorn=["--workers", "1", "--threads", "2"],
+        echo=lambda *_: None,
+    )
 
     assert [(r.round, r.name) for r in results] == [
-        (1, "hello world"), (1, "catalogue, filtered"),
-        (2, "hello world"), (2, "catalogue, filtered"),
+        (1, "hello world"),
+        (1, "catalogue, filtered"),
+        (2, "hello world"),
+        (2, "catalogue, filtered"),
     ]
     assert all(r.statuses and set(r.statuses) == {"200"} for r in results)
     assert all(r.server_cpu_ms > 0 for r in results)

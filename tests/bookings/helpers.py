@@ -24,8 +24,9 @@ def book(actor, slot, size: int = 10, school=None, **options) -> Booking:
 def holding_students(slot) -> int:
     """What the bookings say the slot's `taken` must be."""
     return db.session.scalar(
-        select(func.coalesce(func.sum(Booking.group_size), 0))
-        .where(Booking.slot_id == slot.id, Booking.status.in_(HOLDING))
+        select(func.coalesce(func.sum(Booking.group_size), 0)).where(
+            Booking.slot_id == slot.id, Booking.status.in_(HOLDING)
+        )
     )
 
 

@@ -30,9 +30,13 @@ def concurrent_app(app, tmp_path):
     """A second application on the test's database, with a connection for every
     thread, so the database (not the pool) decides who waits."""
     other = make_app(
-        app.config["SQLALCHEMY_DATABASE_URI"], tmp_path,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": ATTEMPTS + 5, "max_overflow": 0,
-                                   "pool_timeout": 20},
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        tmp_path,
+        SQLALCHEMY_ENGINE_OPTIONS={
+            "pool_size": ATTEMPTS + 5,
+            "max_overflow": 0,
+            "pool_timeout": 20,
+        },
     )
     yield other
     from app.extensions import db
@@ -55,15 +59,18 @@ def crowd(db, contact):
     return slot, teachers
 
 
-def attempts_for(teachers, count: int = ATTEMPTS, *, waitlist_every: int = 0,
-                 seed: int = 17) -> list[Attempt]:
+def attempts_for(
+    teachers, count: int = ATTEMPTS, *, waitlist_every: int = 0, seed: int = 17
+) -> list[Attempt]:
     """Groups of 1 to 5 students from the schools in turn; far more than fit."""
     rng = random.Random(seed)
     return [
-        Attempt(user_id=teachers[i % len(teachers)][0].id,
-                school_id=teachers[i % len(teachers)][1].id,
-                size=rng.randint(1, 5),
-                waitlist=bool(waitlist_every) and i % waitlist_every == 0)
+        Attempt(
+            user_id=teachers[i % len(teachers)][0].id,
+            school_id=teachers[i % len(teachers)][1].id,
+            size=rng.randint(1, 5),
+            waitlist=bool(waitlist_every) and i % waitlist_every == 0,
+        )
         for i in range(count)
     ]
 
@@ -133,8 +140,14 @@ def test_concurrent_bookings_from_processes_never_overbook(db, app, crowd, tmp_p
     processes = [
         context.Process(
             target=run_in_process,
-            args=(url, str(tmp_path / f"p{n}"), barrier, queue, slot.id,
-                  attempts[n::processes_count]),
+            args=(
+                url,
+                str(tmp_path / f"p{n}"),
+                barrier,
+                queue,
+                slot.id,
+                attempts[n::processes_count],
+            ),
         )
         for n in range(processes_count)
     ]
@@ -156,16 +169,19 @@ def test_concurrent_cancellations_and_bookings_keep_the_count(db, crowd, concurr
     slot, teachers = crowd
     # Ten groups of three fill the slot; five groups wait.
     held = [book(teachers[i % 8][0], slot, 3, teachers[i % 8][1]) for i in range(10)]
-    waiting = [book(teachers[i % 8][0], slot, size, teachers[i % 8][1], accept_waitlist=True)
-               for i, size in enumerate((6, 2, 5, 4, 7))]
+    waiting = [
+        book(teachers[i % 8][0], slot, size, teachers[i % 8][1], accept_waitlist=True)
+        for i, size in enumerate((6, 2, 5, 4, 7))
+    ]
     db.session.commit()
     assert slot.taken == CAPACITY and all(b.status == "waitlisted" for b in waiting)
 
     cancels = [(cancel_once, b.id, b.booked_by_id) for b in held[:6]]
     # Waiting bookings may be cancelled while places are being handed out to them.
     cancels += [(cancel_once, waiting[1].id, waiting[1].booked_by_id)]
-    bookings = [(book_once, slot.id, a)
-                for a in attempts_for(teachers, 25, waitlist_every=2, seed=5)]
+    bookings = [
+        (book_once, slot.id, a) for a in attempts_for(teachers, 25, waitlist_every=2, seed=5)
+    ]
     jobs = cancels + bookings
     random.Random(3).shuffle(jobs)
     results = in_threads(concurrent_app, jobs)

@@ -27,13 +27,19 @@ def refused(call, *args, **kwargs) -> DomainError:
 
 
 def test_a_booking_that_fits_takes_its_places_and_waits_for_the_company(
-        db, teacher, school, slot, events):
-    outcome = service.request_booking(teacher, slot, school, group(12),
-                                      remarks="  Two wheelchairs ")
+    db, teacher, school, slot, events
+):
+    outcome = service.request_booking(
+        teacher, slot, school, group(12), remarks="  Two wheelchairs "
+    )
     booking = outcome.booking
     assert booking.status == "requested"
     assert (booking.group_size, booking.year, booking.path, booking.profile) == (
-        12, "3", "KB", "PIE")
+        12,
+        "3",
+        "KB",
+        "PIE",
+    )
     assert booking.teacher == teacher and booking.booked_by == teacher
     assert booking.remarks == "Two wheelchairs"
     assert outcome.warnings == [] and not outcome.replayed
@@ -77,7 +83,8 @@ def test_the_responsible_teacher_is_a_member_of_the_school(db, teacher, school, 
     ],
 )
 def test_a_group_that_does_not_fit_the_rules_is_refused_at_its_field(
-        db, teacher, school, slot, values, field):
+    db, teacher, school, slot, values, field
+):
     chosen = {"size": 10, "year": "3", "path": "KB", "profile": "PIE"} | values
     error = refused(service.request_booking, teacher, slot, school, service.Group(**chosen))
     assert error.field == field
@@ -96,12 +103,14 @@ def test_years_and_paths_the_activity_does_not_target_are_refused(db, teacher, s
 
 def test_younger_years_book_without_a_profile(db, teacher, school, slot):
     booking = service.request_booking(
-        teacher, slot, school, group(10, year="1", path="BB", profile=None)).booking
+        teacher, slot, school, group(10, year="1", path="BB", profile=None)
+    ).booking
     assert booking.profile is None and booking.status == "requested"
 
 
 def test_a_group_larger_than_the_slot_is_refused_even_for_the_waiting_list(
-        db, teacher, school, company):
+    db, teacher, school, company
+):
     activity = factories.activity(company, max_group_size=50)
     slot = factories.slot(activity, capacity=20)
     error = refused(book, teacher, slot, 25, accept_waitlist=True)
@@ -153,9 +162,14 @@ def test_a_full_slot_puts_a_group_that_accepts_it_on_the_waiting_list(db, teache
 
 def test_a_school_holiday_of_the_schools_region_refuses_the_date(db, teacher, school, slot):
     day = to_local(slot.starts_at).date()
-    db.session.add(SchoolHoliday(region="noord", name="voorjaarsvakantie",
-                                 start_date=day - timedelta(days=2),
-                                 end_date=day + timedelta(days=2)))
+    db.session.add(
+        SchoolHoliday(
+            region="noord",
+            name="voorjaarsvakantie",
+            start_date=day - timedelta(days=2),
+            end_date=day + timedelta(days=2),
+        )
+    )
     db.session.flush()
     error = refused(book, teacher, slot, 5)
     assert error.code == "holiday" and "voorjaarsvakantie" in error.message
@@ -183,7 +197,8 @@ def test_overlong_remarks_and_keys_are_refused_not_truncated(db, teacher, slot):
 
 
 def test_an_overlapping_booking_of_the_same_school_is_a_warning_not_a_refusal(
-        db, teacher, school, company, slot):
+    db, teacher, school, company, slot
+):
     other_activity = factories.activity(company)
     overlapping = factories.slot(other_activity, starts_at=slot.starts_at + timedelta(minutes=60))
     later = factories.slot(other_activity, starts_at=overlapping.ends_at)
@@ -214,8 +229,12 @@ def test_the_same_idempotency_key_makes_one_booking(db, teacher, school, slot, e
     assert len({first.booking.id, second.booking.id, third.booking.id}) == 3
     assert slot.taken == 30
     # A replay answers with the booking even once the slot is full.
-    assert service.request_booking(teacher, slot, school, group(10),
-                                   idempotency_key="form-1").booking.id == first.booking.id
+    assert (
+        service.request_booking(
+            teacher, slot, school, group(10), idempotency_key="form-1"
+        ).booking.id
+        == first.booking.id
+    )
 
 
 def test_an_idempotency_key_is_per_person_and_per_slot(db, teacher, school, slot, activity):
@@ -224,8 +243,9 @@ def test_an_idempotency_key_is_per_person_and_per_slot(db, teacher, school, slot
     theirs = service.request_booking(colleague, slot, school, group(5), idempotency_key="k")
     assert mine.booking.id != theirs.booking.id and not theirs.replayed
     other_slot = factories.slot(activity, days_ahead=30)
-    error = refused(service.request_booking, teacher, other_slot, school, group(5),
-                    idempotency_key="k")
+    error = refused(
+        service.request_booking, teacher, other_slot, school, group(5), idempotency_key="k"
+    )
     assert error.status == 409 and error.code == "idempotency_key_reused"
 
 
@@ -282,9 +302,17 @@ def test_the_school_cancels_with_a_reason(db, teacher, contact, slot, events):
 
 def test_a_started_activity_can_no_longer_be_cancelled(db, teacher, contact, activity):
     slot = factories.slot(activity, days_ahead=-1)
-    booking = Booking(slot=slot, school=teacher.organisations()[0], teacher=teacher,
-                      booked_by=teacher, group_size=5, year="3", path="KB", profile="PIE",
-                      status="confirmed")
+    booking = Booking(
+        slot=slot,
+        school=teacher.organisations()[0],
+        teacher=teacher,
+        booked_by=teacher,
+        group_size=5,
+        year="3",
+        path="KB",
+        profile="PIE",
+        status="confirmed",
+    )
     slot.taken = 5
     db.session.add(booking)
     db.session.flush()
@@ -300,11 +328,15 @@ def test_a_state_changed_behind_our_back_is_judged_anew(db, teacher, contact, sl
     db.session.commit()
     # What the school's request did, without this session's objects knowing.
     db.session.execute(
-        update(Booking).where(Booking.id == booking.id).values(status="cancelled")
+        update(Booking)
+        .where(Booking.id == booking.id)
+        .values(status="cancelled")
         .execution_options(synchronize_session=False)
     )
     db.session.execute(
-        update(type(slot)).where(type(slot).id == slot.id).values(taken=5)
+        update(type(slot))
+        .where(type(slot).id == slot.id)
+        .values(taken=5)
         .execution_options(synchronize_session=False)
     )
     assert booking.status == "requested"  # the stale view
@@ -350,8 +382,7 @@ def test_freed_places_go_to_the_first_waiting_group_that_fits(db, teacher, conta
     assert_places_add_up(slot)
 
 
-def test_a_promoted_booking_is_confirmed_when_the_activity_needs_no_approval(
-        db, teacher, company):
+def test_a_promoted_booking_is_confirmed_when_the_activity_needs_no_approval(db, teacher, company):
     activity = factories.activity(company, requires_approval=False)
     slot = factories.slot(activity, capacity=10)
     first = book(teacher, slot, 10)
@@ -394,7 +425,8 @@ def test_moving_a_slot_raises_the_revision_of_its_bookings(db, teacher, contact,
 
 
 def test_cancelling_a_slot_cancels_its_bookings_and_frees_the_places(
-        db, teacher, contact, slot, events):
+    db, teacher, contact, slot, events
+):
     requested = book(teacher, slot, 10)
     confirmed = book(teacher, slot, 20)
     service.confirm_booking(contact, confirmed)
@@ -404,14 +436,20 @@ def test_cancelling_a_slot_cancels_its_bookings_and_frees_the_places(
 
     catalogue.cancel_slot(slot, "Machine hall under repair", contact)
     assert statuses(requested, confirmed, waiting, declined) == [
-        "cancelled", "cancelled", "cancelled", "declined"]
+        "cancelled",
+        "cancelled",
+        "cancelled",
+        "declined",
+    ]
     assert {(b.cancelled_by, b.cancel_reason) for b in (requested, confirmed, waiting)} == {
-        ("company", "Machine hall under repair")}
+        ("company", "Machine hall under repair")
+    }
     db.session.refresh(slot)
     assert slot.taken == 0
     cancelled = events("BookingCancelled")
     assert sorted(e.payload["booking_id"] for e in cancelled) == sorted(
-        [requested.id, confirmed.id, waiting.id])
+        [requested.id, confirmed.id, waiting.id]
+    )
     assert {e.payload["by"] for e in cancelled} == {"company"}
     assert events("BookingPromoted") == []
 
@@ -425,8 +463,17 @@ def test_confirmed_bookings_of_ended_slots_are_completed(db, teacher, contact, a
     coming = factories.slot(activity)
 
     def past_booking(status):
-        row = Booking(slot=ended, school=school, teacher=teacher, booked_by=teacher,
-                      group_size=5, year="3", path="KB", profile="PIE", status=status)
+        row = Booking(
+            slot=ended,
+            school=school,
+            teacher=teacher,
+            booked_by=teacher,
+            group_size=5,
+            year="3",
+            path="KB",
+            profile="PIE",
+            status=status,
+        )
         db.session.add(row)
         return row
 
@@ -463,7 +510,8 @@ def test_holiday_dates_are_local_dates(db, teacher, activity):
     day = to_local(utcnow()).date() + timedelta(days=30)
     starts_at = local_to_utc(datetime.combine(day, time(0, 30), tzinfo=LOCAL_TZ))
     slot = factories.slot(activity, starts_at=starts_at)
-    db.session.add(SchoolHoliday(region="noord", name="herfstvakantie",
-                                 start_date=day, end_date=day))
+    db.session.add(
+        SchoolHoliday(region="noord", name="herfstvakantie", start_date=day, end_date=day)
+    )
     db.session.flush()
     assert refused(book, teacher, slot, 5).code == "holiday"

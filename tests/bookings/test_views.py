@@ -28,8 +28,14 @@ def booking_form(page: str, **values) -> dict:
     """The form's fields as the browser would send them, with these changes."""
     token = re.search(r'name="token"[^>]*value="([0-9a-f]{32})"', page)
     assert token, "the form carries a one-time token"
-    data = {"token": token.group(1), "group_size": "12", "year": "3", "path": "KB",
-            "profile": "PIE", "remarks": "Two students use a wheelchair."}
+    data = {
+        "token": token.group(1),
+        "group_size": "12",
+        "year": "3",
+        "path": "KB",
+        "profile": "PIE",
+        "remarks": "Two students use a wheelchair.",
+    }
     data.update(values)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -65,7 +71,8 @@ def test_a_teacher_books_a_slot_and_sees_the_booking(db, teacher_client, teacher
 
     shown = teacher_client.get(response.headers["Location"]).get_data(as_text=True)
     assert flashes(shown, "success") == [
-        dutch("Your booking is made. The company will confirm it.")]
+        dutch("Your booking is made. The company will confirm it.")
+    ]
     assert 'class="badge badge-requested"' in shown
     assert dutch("Booked; the company has yet to confirm") in shown
     assert teacher.name in shown  # the actor of the history entry
@@ -88,8 +95,9 @@ def test_the_same_form_sent_twice_makes_one_booking(db, teacher_client, slot):
     assert slot.taken == 12
     # A new form is a new booking: two classes of one school may go together.
     again = teacher_client.get(f"/slots/{slot.id}/book").get_data(as_text=True)
-    assert teacher_client.post(f"/slots/{slot.id}/book",
-                               data=booking_form(again)).status_code == 302
+    assert (
+        teacher_client.post(f"/slots/{slot.id}/book", data=booking_form(again)).status_code == 302
+    )
     assert bookings_count(db) == 2
 
 
@@ -99,8 +107,9 @@ def test_an_overlapping_booking_shows_a_warning(db, teacher_client, teacher, com
     other = factories.slot(factories.activity(company), starts_at=slot.starts_at)
     db.session.commit()
     page = teacher_client.get(f"/slots/{other.id}/book").get_data(as_text=True)
-    response = teacher_client.post(f"/slots/{other.id}/book", data=booking_form(page),
-                                   follow_redirects=True)
+    response = teacher_client.post(
+        f"/slots/{other.id}/book", data=booking_form(page), follow_redirects=True
+    )
     shown = response.get_data(as_text=True)
     assert len(flashes(shown, "warning")) == 1
     assert len(flashes(shown, "success")) == 1
@@ -136,33 +145,41 @@ def test_bad_input_is_a_message_at_the_field(db, teacher_client, slot, values, f
 def test_a_teacher_of_another_school_is_refused_as_responsible(db, teacher_client, slot):
     stranger = factories.user(factories.school(), "teacher")
     page = teacher_client.get(f"/slots/{slot.id}/book").get_data(as_text=True)
-    response = teacher_client.post(f"/slots/{slot.id}/book",
-                                   data=booking_form(page, teacher=str(stranger.id)))
+    response = teacher_client.post(
+        f"/slots/{slot.id}/book", data=booking_form(page, teacher=str(stranger.id))
+    )
     assert response.status_code == 422
     assert field_errors(response.get_data(as_text=True), "teacher") == [
-        dutch("Choose a teacher of the school.")]
+        dutch("Choose a teacher of the school.")
+    ]
 
 
 def test_a_full_slot_says_so_at_the_group_size_and_offers_the_waiting_list(
-        db, teacher_client, teacher, slot):
+    db, teacher_client, teacher, slot
+):
     book(teacher, slot, 25)
     db.session.commit()
     page = teacher_client.get(f"/slots/{slot.id}/book").get_data(as_text=True)
     refused = teacher_client.post(f"/slots/{slot.id}/book", data=booking_form(page))
     assert refused.status_code == 422
     assert field_errors(refused.get_data(as_text=True), "group_size") == [
-        "Dit tijdslot heeft 5 vrije plaatsen: niet genoeg voor deze groep."]
+        "Dit tijdslot heeft 5 vrije plaatsen: niet genoeg voor deze groep."
+    ]
     assert bookings_count(db) == 1
 
-    waiting = teacher_client.post(f"/slots/{slot.id}/book",
-                                  data=booking_form(page, accept_waitlist="y"))
+    waiting = teacher_client.post(
+        f"/slots/{slot.id}/book", data=booking_form(page, accept_waitlist="y")
+    )
     assert waiting.status_code == 302
     assert statuses(*db.session.scalars(select(Booking).order_by(Booking.id))) == [
-        "requested", "waitlisted"]
+        "requested",
+        "waitlisted",
+    ]
 
 
 def test_a_past_or_cancelled_slot_is_a_message_above_the_form(
-        db, teacher_client, contact, activity, slot):
+    db, teacher_client, contact, activity, slot
+):
     from app.catalogue import service as catalogue
 
     past = factories.slot(activity, days_ahead=-3)
@@ -193,8 +210,7 @@ def test_a_teacher_of_several_schools_chooses_the_school(db, app, teacher, slot)
     assert 'name="school"' in page and "Second school" in page
     foreign = factories.school()
     db.session.commit()
-    refused = client.post(f"/slots/{slot.id}/book",
-                          data=booking_form(page, school=str(foreign.id)))
+    refused = client.post(f"/slots/{slot.id}/book", data=booking_form(page, school=str(foreign.id)))
     assert refused.status_code == 422
     assert field_errors(refused.get_data(as_text=True), "school")
     response = client.post(f"/slots/{slot.id}/book", data=booking_form(page, school=str(second.id)))
@@ -202,8 +218,9 @@ def test_a_teacher_of_several_schools_chooses_the_school(db, app, teacher, slot)
     assert only_booking(db).school_id == second.id
 
 
-def test_only_teachers_book_and_only_published_activities(db, contact_client, teacher_client,
-                                                          company):
+def test_only_teachers_book_and_only_published_activities(
+    db, contact_client, teacher_client, company
+):
     draft = factories.slot(factories.activity(company, status="draft"))
     db.session.commit()
     assert teacher_client.get(f"/slots/{draft.id}/book").status_code == 404
@@ -224,8 +241,16 @@ def test_booking_needs_a_signed_in_person(db, client, slot):
 def test_my_bookings_lists_upcoming_and_past(db, teacher_client, teacher, activity, slot):
     upcoming = book(teacher, slot, 10)
     past_slot = factories.slot(activity, days_ahead=-10)
-    past = Booking(slot=past_slot, school=teacher.organisations()[0], teacher=teacher,
-                   booked_by=teacher, group_size=7, year="2", path="BB", status="completed")
+    past = Booking(
+        slot=past_slot,
+        school=teacher.organisations()[0],
+        teacher=teacher,
+        booked_by=teacher,
+        group_size=7,
+        year="2",
+        path="BB",
+        status="completed",
+    )
     db.session.add(past)
     other_school = factories.user(factories.school(), "teacher")
     theirs = book(other_school, slot, 4)
@@ -247,8 +272,9 @@ def test_my_bookings_lists_upcoming_and_past(db, teacher_client, teacher, activi
 def test_cancelling_in_place_answers_only_the_row(db, teacher_client, teacher, slot, events):
     booking = book(teacher, slot, 10)
     db.session.commit()
-    response = teacher_client.post(f"/bookings/{booking.id}/cancel",
-                                   data={"cancel-reason": "Exam week"}, headers=HTMX)
+    response = teacher_client.post(
+        f"/bookings/{booking.id}/cancel", data={"cancel-reason": "Exam week"}, headers=HTMX
+    )
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert "<html" not in body
@@ -263,8 +289,9 @@ def test_cancelling_in_place_answers_only_the_row(db, teacher_client, teacher, s
 def test_cancelling_without_a_reason_keeps_the_booking(db, teacher_client, teacher, slot):
     booking = book(teacher, slot, 10)
     db.session.commit()
-    in_place = teacher_client.post(f"/bookings/{booking.id}/cancel",
-                                   data={"cancel-reason": " "}, headers=HTMX)
+    in_place = teacher_client.post(
+        f"/bookings/{booking.id}/cancel", data={"cancel-reason": " "}, headers=HTMX
+    )
     # htmx only swaps successful answers: the row comes back with the message.
     assert in_place.status_code == 200
     assert field_errors(in_place.get_data(as_text=True), f"cancel-reason-{booking.id}")
@@ -345,14 +372,18 @@ def test_the_company_declines_in_place_with_a_reason(db, contact_client, teacher
     booking = book(teacher, slot, 10)
     waiting = book(teacher, slot, 25, accept_waitlist=True)
     db.session.commit()
-    refused = contact_client.post(f"/bookings/{booking.id}/decline",
-                                  data={"decline-reason": ""}, headers=HTMX)
+    refused = contact_client.post(
+        f"/bookings/{booking.id}/decline", data={"decline-reason": ""}, headers=HTMX
+    )
     assert refused.status_code == 200
     assert field_errors(refused.get_data(as_text=True), f"decline-reason-{booking.id}")
     assert statuses(booking) == ["requested"]
 
-    response = contact_client.post(f"/bookings/{booking.id}/decline",
-                                   data={"decline-reason": "Closed for inventory"}, headers=HTMX)
+    response = contact_client.post(
+        f"/bookings/{booking.id}/decline",
+        data={"decline-reason": "Closed for inventory"},
+        headers=HTMX,
+    )
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     # A declined booking leaves the lists: the row goes, the counts follow
@@ -371,11 +402,13 @@ def test_the_company_answers_without_javascript(db, contact_client, teacher, slo
     first = book(teacher, slot, 10)
     second = book(teacher, slot, 5)
     db.session.commit()
-    response = contact_client.post(f"/bookings/{first.id}/confirm",
-                                   data={"next": "/company/bookings"})
+    response = contact_client.post(
+        f"/bookings/{first.id}/confirm", data={"next": "/company/bookings"}
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/company/bookings"
-    response = contact_client.post(f"/bookings/{second.id}/decline",
-                                   data={"decline-reason": "Too small a group"})
+    response = contact_client.post(
+        f"/bookings/{second.id}/decline", data={"decline-reason": "Too small a group"}
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/company/bookings"
     assert statuses(first, second) == ["confirmed", "declined"]
     page = contact_client.get("/company/bookings").get_data(as_text=True)
@@ -389,7 +422,8 @@ def test_the_company_answers_without_javascript(db, contact_client, teacher, slo
 
 
 def test_confirming_a_cancelled_booking_is_a_message_not_an_error(
-        db, contact_client, teacher, slot):
+    db, contact_client, teacher, slot
+):
     from app.bookings import service
 
     booking = book(teacher, slot, 10)
@@ -398,12 +432,14 @@ def test_confirming_a_cancelled_booking_is_a_message_not_an_error(
     in_place = contact_client.post(f"/bookings/{booking.id}/confirm", headers=HTMX)
     assert in_place.status_code == 200
     assert form_errors(in_place.get_data(as_text=True)) == [
-        dutch("Only a requested booking can be confirmed.")]
+        dutch("Only a requested booking can be confirmed.")
+    ]
     # Without htmx: the booking's page with the refusal, 409 as in the API.
     plain = contact_client.post(f"/bookings/{booking.id}/confirm")
     assert plain.status_code == 409
     assert flashes(plain.get_data(as_text=True), "error") == [
-        dutch("Only a requested booking can be confirmed.")]
+        dutch("Only a requested booking can be confirmed.")
+    ]
     assert statuses(booking) == ["cancelled"]
 
 
@@ -416,11 +452,16 @@ def test_another_schools_booking_does_not_exist_for_a_teacher(db, app, teacher, 
     db.session.commit()
     client = login(app.test_client(), stranger)
     assert client.get(f"/bookings/{booking.id}").status_code == 404
-    for action, data in [("cancel", {"cancel-reason": "x"}), ("confirm", {}),
-                         ("decline", {"decline-reason": "x"})]:
+    for action, data in [
+        ("cancel", {"cancel-reason": "x"}),
+        ("confirm", {}),
+        ("decline", {"decline-reason": "x"}),
+    ]:
         assert client.post(f"/bookings/{booking.id}/{action}", data=data).status_code == 404
-        assert client.post(f"/bookings/{booking.id}/{action}", data=data,
-                           headers=HTMX).status_code == 404
+        assert (
+            client.post(f"/bookings/{booking.id}/{action}", data=data, headers=HTMX).status_code
+            == 404
+        )
     assert statuses(booking) == ["requested"]
 
 
@@ -431,20 +472,31 @@ def test_another_company_cannot_confirm_or_decline(db, app, teacher, slot):
     client = login(app.test_client(), rival)
     assert client.get(f"/bookings/{booking.id}").status_code == 404
     assert client.post(f"/bookings/{booking.id}/confirm", headers=HTMX).status_code == 404
-    assert client.post(f"/bookings/{booking.id}/decline",
-                       data={"decline-reason": "x"}).status_code == 404
+    assert (
+        client.post(f"/bookings/{booking.id}/decline", data={"decline-reason": "x"}).status_code
+        == 404
+    )
     assert statuses(booking) == ["requested"]
 
 
-def test_each_party_does_only_its_own_part(db, teacher_client, contact_client, coordinator_client,
-                                           teacher, slot):
+def test_each_party_does_only_its_own_part(
+    db, teacher_client, contact_client, coordinator_client, teacher, slot
+):
     booking = book(teacher, slot, 10)
     db.session.commit()
     assert teacher_client.post(f"/bookings/{booking.id}/confirm").status_code == 403
-    assert teacher_client.post(f"/bookings/{booking.id}/decline",
-                               data={"decline-reason": "x"}).status_code == 403
-    assert contact_client.post(f"/bookings/{booking.id}/cancel",
-                               data={"cancel-reason": "x"}).status_code == 403
+    assert (
+        teacher_client.post(
+            f"/bookings/{booking.id}/decline", data={"decline-reason": "x"}
+        ).status_code
+        == 403
+    )
+    assert (
+        contact_client.post(
+            f"/bookings/{booking.id}/cancel", data={"cancel-reason": "x"}
+        ).status_code
+        == 403
+    )
     # Coordinators see every booking, with its contacts, and change none.
     page = coordinator_client.get(f"/bookings/{booking.id}")
     assert page.status_code == 200 and teacher.email in page.get_data(as_text=True)
@@ -459,23 +511,26 @@ def test_the_lists_are_for_their_roles(db, teacher_client, contact_client):
 
 def test_a_missing_booking_is_404(db, teacher_client):
     assert teacher_client.get("/bookings/424242").status_code == 404
-    assert teacher_client.post("/bookings/424242/cancel",
-                               data={"cancel-reason": "x"}).status_code == 404
+    assert (
+        teacher_client.post("/bookings/424242/cancel", data={"cancel-reason": "x"}).status_code
+        == 404
+    )
 
 
 # --- CSRF ---------------------------------------------------------------------------------
 
 
-def test_htmx_answers_carry_the_csrf_token_from_the_page(db, contact_client, csrf_enabled,
-                                                         teacher, slot):
+def test_htmx_answers_carry_the_csrf_token_from_the_page(
+    db, contact_client, csrf_enabled, teacher, slot
+):
     booking = book(teacher, slot, 10)
     db.session.commit()
-    assert contact_client.post(f"/bookings/{booking.id}/confirm",
-                               headers=HTMX).status_code == 400
+    assert contact_client.post(f"/bookings/{booking.id}/confirm", headers=HTMX).status_code == 400
     page = contact_client.get("/company/bookings").get_data(as_text=True)
     token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
-    response = contact_client.post(f"/bookings/{booking.id}/confirm",
-                                   headers={**HTMX, "X-CSRFToken": token})
+    response = contact_client.post(
+        f"/bookings/{booking.id}/confirm", headers={**HTMX, "X-CSRFToken": token}
+    )
     assert response.status_code == 200
     assert statuses(booking) == ["confirmed"]
 
@@ -499,9 +554,13 @@ def test_the_history_reads_as_sentences_in_local_time(db, teacher_client, teache
     catalogue.cancel_slot(slot, "The hall is flooded", contact)
     db.session.commit()
     page = teacher_client.get(f"/bookings/{booking.id}").get_data(as_text=True)
-    history = page[page.index('id="history"'):]
-    phrases = ["Booked; the company has yet to confirm", "Booking confirmed",
-               "The company cancelled this date", "Cancelled by the company"]
+    history = page[page.index('id="history"') :]
+    phrases = [
+        "Booked; the company has yet to confirm",
+        "Booking confirmed",
+        "The company cancelled this date",
+        "Cancelled by the company",
+    ]
     positions = [history.index(dutch(p)) for p in phrases]
     assert positions == sorted(positions)
     assert contact.name in history and "The hall is flooded" in history

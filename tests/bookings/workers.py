@@ -41,7 +41,11 @@ def book_once(slot_id: int, attempt: Attempt) -> Result:
         school = db.session.get(Organisation, attempt.school_id)
         group = service.Group(size=attempt.size, year="3", path="KB", profile="PIE")
         outcome = service.request_booking_once(
-            user, slot, school, group, accept_waitlist=attempt.waitlist,
+            user,
+            slot,
+            school,
+            group,
+            accept_waitlist=attempt.waitlist,
             idempotency_key=attempt.key,
         )
         booking_id, status = outcome.booking.id, outcome.booking.status
@@ -50,8 +54,12 @@ def book_once(slot_id: int, attempt: Attempt) -> Result:
         return Result(attempt.size, kind, booking_id)
     except DomainError as error:
         db.session.rollback()
-        return Result(attempt.size, "full" if error.code == "full" else "error", None,
-                      f"{error.code}: {error.message}")
+        return Result(
+            attempt.size,
+            "full" if error.code == "full" else "error",
+            None,
+            f"{error.code}: {error.message}",
+        )
     except Exception as error:  # reported to the test, which fails on it
         db.session.rollback()
         return Result(attempt.size, "error", None, repr(error))
@@ -87,8 +95,9 @@ def run_in_thread(app, barrier, results: list, work, *args) -> None:
         results.append(work(*args))
 
 
-def run_in_process(url: str, tmp_dir: str, barrier, queue, slot_id: int,
-                   attempts: list[Attempt]) -> None:
+def run_in_process(
+    url: str, tmp_dir: str, barrier, queue, slot_id: int, attempts: list[Attempt]
+) -> None:
     """A separate process with its own application on the same database, as a
     second gunicorn worker would be."""
     from pathlib import Path

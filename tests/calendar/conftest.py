@@ -39,22 +39,36 @@ def world(db):
     school = factories.school(name="Het Stedelijk Lyceum", holiday_region="noord")
     other_school = factories.school(name="Bataafs College", holiday_region="noord")
     company = factories.company(name="Metaalbedrijf Twente", sectors=frozenset({"metal"}))
-    other_company = factories.company(name="Elektro Oost", sectors=frozenset({"electrical"}),
-                                      holiday_region="zuid")
+    other_company = factories.company(
+        name="Elektro Oost", sectors=frozenset({"electrical"}), holiday_region="zuid"
+    )
     network = factories.network(name="Sterk Techniekonderwijs Twente")
     teacher = factories.user(school, "teacher", email="docent@school.test", locale="en")
     other_teacher = factories.user(other_school, "teacher", email="docent@bataafs.test")
-    contact = factories.user(company, "contact", email=CONTACT_EMAIL, phone=CONTACT_PHONE,
-                             name="Jan Smit", locale="en")
+    contact = factories.user(
+        company, "contact", email=CONTACT_EMAIL, phone=CONTACT_PHONE, name="Jan Smit", locale="en"
+    )
     other_contact = factories.user(other_company, "contact", email="contact@elektro.test")
-    coordinator = factories.user(network, "coordinator", email="coordinator@sto.test",
-                                 locale="en")
-    activity = factories.activity(company, title="CNC milling", contact_id=contact.id,
-                                  kind="company_visit")
+    coordinator = factories.user(network, "coordinator", email="coordinator@sto.test", locale="en")
+    activity = factories.activity(
+        company, title="CNC milling", contact_id=contact.id, kind="company_visit"
+    )
     slot = factories.slot(activity, capacity=30)
     db.session.commit()
-    return World(school, other_school, company, other_company, network, teacher, other_teacher,
-                 contact, other_contact, coordinator, activity, slot)
+    return World(
+        school,
+        other_school,
+        company,
+        other_company,
+        network,
+        teacher,
+        other_teacher,
+        contact,
+        other_contact,
+        coordinator,
+        activity,
+        slot,
+    )
 
 
 def make_feed(db, owner, kind="personal", **values) -> CalendarFeed:

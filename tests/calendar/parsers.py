@@ -18,8 +18,19 @@ import vobject
 
 JS_DIR = Path(__file__).parent / "js"
 ICALJS_VERSION = json.loads((JS_DIR / "package.json").read_text())["dependencies"]["ical.js"]
-FIELDS = ("uid", "sequence", "status", "summary", "description", "location", "url",
-          "categories", "start", "end", "recurrence_id")
+FIELDS = (
+    "uid",
+    "sequence",
+    "status",
+    "summary",
+    "description",
+    "location",
+    "url",
+    "categories",
+    "start",
+    "end",
+    "recurrence_id",
+)
 
 
 def _utc(value) -> datetime | None:
@@ -34,19 +45,21 @@ def read_icalendar(body: bytes) -> list[dict]:
     events = []
     for vevent in calendar.walk("VEVENT"):
         recurrence_id = vevent.get("recurrence-id")
-        events.append({
-            "uid": str(vevent["uid"]),
-            "sequence": int(vevent["sequence"]),
-            "status": str(vevent.get("status", "")),
-            "summary": str(vevent.get("summary", "")),
-            "description": str(vevent.get("description", "")),
-            "location": str(vevent.get("location", "")),
-            "url": str(vevent.get("url", "")),
-            "categories": tuple(str(c) for c in vevent.categories),
-            "start": _utc(vevent.decoded("dtstart")),
-            "end": _utc(vevent.decoded("dtend")),
-            "recurrence_id": _utc(recurrence_id.dt) if recurrence_id is not None else None,
-        })
+        events.append(
+            {
+                "uid": str(vevent["uid"]),
+                "sequence": int(vevent["sequence"]),
+                "status": str(vevent.get("status", "")),
+                "summary": str(vevent.get("summary", "")),
+                "description": str(vevent.get("description", "")),
+                "location": str(vevent.get("location", "")),
+                "url": str(vevent.get("url", "")),
+                "categories": tuple(str(c) for c in vevent.categories),
+                "start": _utc(vevent.decoded("dtstart")),
+                "end": _utc(vevent.decoded("dtend")),
+                "recurrence_id": _utc(recurrence_id.dt) if recurrence_id is not None else None,
+            }
+        )
     return events
 
 
@@ -54,6 +67,7 @@ def read_vobject(body: bytes) -> list[dict]:
     calendar = vobject.readOne(body.decode("utf-8"))
     events = []
     for vevent in calendar.contents.get("vevent", []):
+
         def value(name, default="", vevent=vevent):
             item = vevent.contents.get(name)
             return item[0].value if item else default
@@ -62,19 +76,21 @@ def read_vobject(body: bytes) -> list[dict]:
         for item in vevent.contents.get("categories", []):
             categories.extend(item.value)
         recurrence_id = value("recurrence-id", None)
-        events.append({
-            "uid": value("uid"),
-            "sequence": int(value("sequence")),
-            "status": value("status"),
-            "summary": value("summary"),
-            "description": value("description"),
-            "location": value("location"),
-            "url": value("url"),
-            "categories": tuple(categories),
-            "start": _utc(value("dtstart")),
-            "end": _utc(value("dtend")),
-            "recurrence_id": _utc(recurrence_id),
-        })
+        events.append(
+            {
+                "uid": value("uid"),
+                "sequence": int(value("sequence")),
+                "status": value("status"),
+                "summary": value("summary"),
+                "description": value("description"),
+                "location": value("location"),
+                "url": value("url"),
+                "categories": tuple(categories),
+                "start": _utc(value("dtstart")),
+                "end": _utc(value("dtend")),
+                "recurrence_id": _utc(recurrence_id),
+            }
+        )
     return events
 
 
@@ -96,9 +112,18 @@ def ensure_icaljs() -> None:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not ready():
             subprocess.run(
-                ["npm", "ci", "--prefix", str(JS_DIR), "--no-audit", "--no-fund",
-                 "--ignore-scripts"],
-                check=True, capture_output=True, timeout=300,
+                [
+                    "npm",
+                    "ci",
+                    "--prefix",
+                    str(JS_DIR),
+                    "--no-audit",
+                    "--no-fund",
+                    "--ignore-scripts",
+                ],
+                check=True,
+                capture_output=True,
+                timeout=300,
             )
     assert ready(), "npm ci did not install the pinned ical.js"
 

@@ -36,15 +36,19 @@ def test_rule_1_uids_are_unique_in_a_feed_and_the_same_in_every_feed(app, db, wo
     school = make_feed(db, world.teacher, "organisation", organisation=world.school)
 
     uids = [e["uid"] for e in read_all(fetch(personal).data)]
-    assert uids == [f"booking-{first.id}@techniekpoort.test",
-                    f"booking-{second.id}@techniekpoort.test"]
+    assert uids == [
+        f"booking-{first.id}@techniekpoort.test",
+        f"booking-{second.id}@techniekpoort.test",
+    ]
     assert len(set(uids)) == len(uids)
     assert [e["uid"] for e in read_all(fetch(school).data)] == uids
 
     company = make_feed(db, world.contact)
     slot_uids = [e["uid"] for e in read_all(fetch(company).data)]
-    assert slot_uids == [f"slot-{world.slot.id}@techniekpoort.test",
-                         f"slot-{second_slot.id}@techniekpoort.test"]
+    assert slot_uids == [
+        f"slot-{world.slot.id}@techniekpoort.test",
+        f"slot-{second_slot.id}@techniekpoort.test",
+    ]
 
 
 def test_rule_1_uid_comes_from_the_configured_host_not_from_the_request(app, db, world, fetch):
@@ -57,8 +61,9 @@ def test_rule_1_uid_comes_from_the_configured_host_not_from_the_request(app, db,
 # --- rule 2 -------------------------------------------------------------------------------------
 
 
-def test_rule_2_reschedule_keeps_the_uid_raises_sequence_and_changes_the_etag(app, db, world,
-                                                                             fetch):
+def test_rule_2_reschedule_keeps_the_uid_raises_sequence_and_changes_the_etag(
+    app, db, world, fetch
+):
     booking = book(db, world)
     school_feed = make_feed(db, world.teacher)
     company_feed = make_feed(db, world.contact)
@@ -78,7 +83,8 @@ def test_rule_2_reschedule_keeps_the_uid_raises_sequence_and_changes_the_etag(ap
     assert new["start"].replace(tzinfo=None) == new_start
     assert after.headers["ETag"] != before.headers["ETag"]
     assert parsedate_to_datetime(after.headers["Last-Modified"]) > parsedate_to_datetime(
-        before.headers["Last-Modified"])
+        before.headers["Last-Modified"]
+    )
 
     after_company = fetch(company_feed)
     (new_slot,) = read_all(after_company.data)
@@ -108,8 +114,11 @@ def test_rule_2_every_booking_step_raises_the_sequence(app, db, world, fetch):
     look()
     assert seen["school"] == sorted(set(seen["school"]))
     assert seen["company"] == sorted(set(seen["company"]))
-    assert seen["status"] == [("TENTATIVE", "TENTATIVE"), ("CONFIRMED", "CONFIRMED"),
-                              ("CANCELLED", "TENTATIVE")]
+    assert seen["status"] == [
+        ("TENTATIVE", "TENTATIVE"),
+        ("CONFIRMED", "CONFIRMED"),
+        ("CANCELLED", "TENTATIVE"),
+    ]
 
 
 # --- rule 3 -------------------------------------------------------------------------------------
@@ -143,15 +152,19 @@ def test_rule_3_cancelled_items_leave_the_feed_after_30_days(app, db, world, fet
     before = fetch(feed)
 
     # 31 days later the feed changes for another reason and is read again.
-    db.session.execute(update(Booking).where(Booking.id == booking.id)
-                       .values(updated_at=utcnow() - timedelta(days=31)))
+    db.session.execute(
+        update(Booking)
+        .where(Booking.id == booking.id)
+        .values(updated_at=utcnow() - timedelta(days=31))
+    )
     feeds.bump_versions({feed.id})
     db.session.commit()
     after = fetch(feed)
     assert read_all(after.data) == []
     # Apple revalidates by date only: Last-Modified moved on when the event left.
     assert parsedate_to_datetime(after.headers["Last-Modified"]) > parsedate_to_datetime(
-        before.headers["Last-Modified"])
+        before.headers["Last-Modified"]
+    )
     assert after.headers["ETag"] != before.headers["ETag"]
 
 
@@ -173,8 +186,9 @@ def test_rule_8_an_unchanged_feed_gives_identical_bytes_and_etag(app, db, world,
     factories.slot(other)
     db.session.commit()
     other_slot = other.slots[0]
-    bookings.request_booking(world.other_teacher, other_slot, world.other_school,
-                             bookings.Group(12, "3", "KB", "PIE"))
+    bookings.request_booking(
+        world.other_teacher, other_slot, world.other_school, bookings.Group(12, "3", "KB", "PIE")
+    )
     db.session.commit()
     third = fetch(feed)
     assert third.data == first.data and third.headers["ETag"] == first.headers["ETag"]
@@ -205,8 +219,9 @@ def test_rule_8_if_modified_since(app, db, world, fetch):
     full = fetch(feed)
     last_modified = full.headers["Last-Modified"]
     assert fetch(feed, **{"If-Modified-Since": last_modified}).status_code == 304
-    earlier = format_datetime(parsedate_to_datetime(last_modified) - timedelta(seconds=1),
-                              usegmt=True)
+    earlier = format_datetime(
+        parsedate_to_datetime(last_modified) - timedelta(seconds=1), usegmt=True
+    )
     assert fetch(feed, **{"If-Modified-Since": earlier}).status_code == 200
     for garbage in ("yesterday", "Mon, 99 Foo 2026 25:61:00 GMT", "", "0"):
         response = fetch(feed, **{"If-Modified-Since": garbage})
@@ -224,8 +239,11 @@ def test_rule_8_last_modified_never_moves_backwards_nor_repeats(app, db, world):
         seen.append(feed.last_modified)
     assert seen == sorted(set(seen))
     # A Last-Modified ahead of the clock (bumps in a burst) is not pulled back.
-    db.session.execute(update(type(feed)).where(type(feed).id == feed.id)
-                       .values(last_modified=feed.last_modified + 3600))
+    db.session.execute(
+        update(type(feed))
+        .where(type(feed).id == feed.id)
+        .values(last_modified=feed.last_modified + 3600)
+    )
     db.session.commit()
     feeds.bump_versions({feed.id})
     db.session.commit()
@@ -240,8 +258,9 @@ def test_rule_8_one_transaction_raises_a_feed_once(app, db, world):
     feed = make_feed(db, world.contact)
     version, last_modified = feed.version, feed.last_modified
     for slot in world.activity.slots:
-        bookings.request_booking(world.teacher, slot, world.school,
-                                 bookings.Group(5, "3", "KB", "PIE"))
+        bookings.request_booking(
+            world.teacher, slot, world.school, bookings.Group(5, "3", "KB", "PIE")
+        )
     db.session.commit()
     db.session.refresh(feed)
     assert feed.version == version + 1
@@ -298,9 +317,17 @@ def test_rule_10_unknown_rotated_and_revoked_tokens_are_404(app, db, world, fetc
     assert client.get(f"/calendar/{token}.ics").status_code == 200
     feed_id, mac = token.split("-")
     tampered = mac[:-1] + ("0" if mac[-1] != "0" else "1")
-    for wrong in (f"{feed_id}-{tampered}", f"{int(feed_id) + 1}-{mac}", "nothing", f"{feed_id}-",
-                  f"{feed_id}-{mac}x", "-" + mac, "9" * 40 + "-" + mac, f"{feed_id}-{mac.upper()}",
-                  f"{feed_id}-{'é' * 40}"):
+    for wrong in (
+        f"{feed_id}-{tampered}",
+        f"{int(feed_id) + 1}-{mac}",
+        "nothing",
+        f"{feed_id}-",
+        f"{feed_id}-{mac}x",
+        "-" + mac,
+        "9" * 40 + "-" + mac,
+        f"{feed_id}-{mac.upper()}",
+        f"{feed_id}-{'é' * 40}",
+    ):
         assert client.get(f"/calendar/{wrong}.ics").status_code == 404, wrong
 
     feeds.rotate_feed(feed)
@@ -338,10 +365,12 @@ def test_rule_10_feeds_never_show_contact_data(app, db, world, fetch):
     """Not the contact's address or phone, and not when someone types them into
     a title or a reason either."""
     booking = book(db, world)
-    catalogue.update_activity(world.activity, {"title": f"CNC milling (mail {CONTACT_EMAIL})"},
-                              world.contact)
-    bookings.cancel_booking(world.teacher, booking,
-                            f"Call me on {CONTACT_PHONE} or +31 6 1234 5678")
+    catalogue.update_activity(
+        world.activity, {"title": f"CNC milling (mail {CONTACT_EMAIL})"}, world.contact
+    )
+    bookings.cancel_booking(
+        world.teacher, booking, f"Call me on {CONTACT_PHONE} or +31 6 1234 5678"
+    )
     db.session.commit()
     bodies = [
         fetch(make_feed(db, world.teacher)).data,
@@ -385,10 +414,15 @@ def test_personal_feed_shows_my_bookings_and_my_companys_slots_only(app, db, wor
     colleagues = book(db, world, teacher=colleague, size=3)
     teacher_uids = set(events_by_uid(fetch(make_feed(db, world.teacher))))
     assert teacher_uids == {f"booking-{mine.id}@techniekpoort.test"}
-    school_uids = set(events_by_uid(fetch(
-        make_feed(db, world.teacher, "organisation", organisation=world.school))))
-    assert school_uids == {f"booking-{mine.id}@techniekpoort.test",
-                           f"booking-{colleagues.id}@techniekpoort.test"}
+    school_uids = set(
+        events_by_uid(
+            fetch(make_feed(db, world.teacher, "organisation", organisation=world.school))
+        )
+    )
+    assert school_uids == {
+        f"booking-{mine.id}@techniekpoort.test",
+        f"booking-{colleagues.id}@techniekpoort.test",
+    }
     assert f"booking-{theirs.id}@techniekpoort.test" not in school_uids
 
     (slot_event,) = events_by_uid(fetch(make_feed(db, world.contact))).values()
@@ -413,9 +447,13 @@ def test_a_teacher_cannot_subscribe_to_another_organisation(app, db, world):
 def test_coordinator_filtered_feed_reads_correctly_in_independent_parsers(app, db, world, fetch):
     """The issue's "done when": a filtered feed, read by icalendar, vobject and
     ical.js as a calendar client would read it."""
-    electric = factories.activity(world.other_company, title="Solar panels", kind="workshop",
-                                  sectors=frozenset({"electrical", "energy"}),
-                                  profiles=frozenset({"PIE"}))
+    electric = factories.activity(
+        world.other_company,
+        title="Solar panels",
+        kind="workshop",
+        sectors=frozenset({"electrical", "energy"}),
+        profiles=frozenset({"PIE"}),
+    )
     summer = factories.slot(electric, days_ahead=200)  # another time of year: other UTC offset
     draft = factories.activity(world.company, title="Not yet", status="draft")
     factories.slot(draft)
@@ -426,14 +464,21 @@ def test_coordinator_filtered_feed_reads_correctly_in_independent_parsers(app, d
 
     everything = make_feed(db, world.coordinator, "filtered", filters={})
     metal = make_feed(db, world.coordinator, "filtered", filters={"sectors": ["metal"]})
-    south_workshops = make_feed(db, world.coordinator, "filtered",
-                                filters={"regions": ["zuid"], "kinds": ["workshop"]})
+    south_workshops = make_feed(
+        db, world.coordinator, "filtered", filters={"regions": ["zuid"], "kinds": ["workshop"]}
+    )
     by_school = make_feed(db, world.coordinator, "filtered", filters={"schools": [world.school.id]})
-    nothing = make_feed(db, world.coordinator, "filtered",
-                        filters={"profiles": ["MaT"], "companies": [world.company.id]})
+    nothing = make_feed(
+        db,
+        world.coordinator,
+        "filtered",
+        filters={"profiles": ["MaT"], "companies": [world.company.id]},
+    )
 
-    slot_uid, summer_uid = (f"slot-{world.slot.id}@techniekpoort.test",
-                            f"slot-{summer.id}@techniekpoort.test")
+    slot_uid, summer_uid = (
+        f"slot-{world.slot.id}@techniekpoort.test",
+        f"slot-{summer.id}@techniekpoort.test",
+    )
     assert set(events_by_uid(fetch(everything))) == {slot_uid, summer_uid}
     assert set(events_by_uid(fetch(metal))) == {slot_uid}
     assert set(events_by_uid(fetch(south_workshops))) == {summer_uid}
@@ -474,13 +519,25 @@ def test_polls_answered_before_flask_match_what_the_view_answers(app, db, world)
     etag = short.get(path).headers["ETag"]
     since = short.get(path).headers["Last-Modified"]
     for method in ("GET", "HEAD"):
-        for headers in ({}, {"If-None-Match": etag}, {"If-None-Match": '"other"'},
-                        {"If-Modified-Since": since}, {"If-Modified-Since": "garbage"}):
+        for headers in (
+            {},
+            {"If-None-Match": etag},
+            {"If-None-Match": '"other"'},
+            {"If-Modified-Since": since},
+            {"If-Modified-Since": "garbage"},
+        ):
             db.session.expire_all()
             fast, slow = (c.open(path, method=method, headers=headers) for c in (short, view))
             assert (fast.status_code, fast.data) == (slow.status_code, slow.data), headers
-            for name in ("Content-Type", "Content-Length", "ETag", "Last-Modified",
-                         "Cache-Control", "Content-Encoding", "Set-Cookie"):
+            for name in (
+                "Content-Type",
+                "Content-Length",
+                "ETag",
+                "Last-Modified",
+                "Cache-Control",
+                "Content-Encoding",
+                "Set-Cookie",
+            ):
                 assert fast.headers.get(name) == slow.headers.get(name), (method, headers, name)
     unknown = short.get(f"/calendar/{feed.id}-{'0' * 40}.ics")
     assert unknown.status_code == 404 and b"<html" in unknown.data.lower()

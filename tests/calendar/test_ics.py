@@ -79,15 +79,23 @@ def test_rule_4_long_lines_fold_at_75_octets_without_splitting_a_character():
 _text = st.text(min_size=0, max_size=300)
 
 
-@settings(max_examples=150, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow])
-@given(summary=_text, description=_text, location=_text, name=_text,
-       categories=st.lists(st.text(min_size=1, max_size=40), max_size=4))
-def test_arbitrary_unicode_is_folded_safely_and_round_trips(summary, description, location, name,
-                                                            categories):
+@settings(
+    max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(
+    summary=_text,
+    description=_text,
+    location=_text,
+    name=_text,
+    categories=st.lists(st.text(min_size=1, max_size=40), max_size=4),
+)
+def test_arbitrary_unicode_is_folded_safely_and_round_trips(
+    summary, description, location, name, categories
+):
     categories = [c for c in categories if clean_text(c)]
-    vevent = event(summary=summary, description=description, location=location,
-                   categories=tuple(categories))
+    vevent = event(
+        summary=summary, description=description, location=location, categories=tuple(categories)
+    )
     body = serialize(document(vevent, name=name, description=description))
     if not _icalendar_misreads(summary, description, location, *categories):
         assert ics.serialize_event(vevent) == ics.serialize_event_with_icalendar(vevent)
@@ -104,7 +112,10 @@ def test_arbitrary_unicode_is_folded_safely_and_round_trips(summary, description
     assert [str(c) for c in parsed.categories] == [clean_text(c) for c in categories]
     read = read_vobject(body)[0]
     assert (read["summary"], read["description"], read["location"]) == (
-        clean_text(summary), clean_text(description), clean_text(location))
+        clean_text(summary),
+        clean_text(description),
+        clean_text(location),
+    )
 
 
 # --- the writer against icalendar, the reference -------------------------------------------
@@ -123,7 +134,7 @@ _instants = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200
 # Text that stresses escaping and folding: every escape, multi-byte and
 # astral characters, control characters, and anything else Unicode has.
 _tricky = st.text(
-    st.one_of(st.sampled_from("\\;,:\"^\r\n\t €ë🔧x"), st.characters(codec="utf-8")),
+    st.one_of(st.sampled_from('\\;,:"^\r\n\t €ë🔧x'), st.characters(codec="utf-8")),
     max_size=250,
 )
 
@@ -135,16 +146,21 @@ def calendar_events(draw) -> CalendarEvent:
     kind = draw(st.sampled_from(["single", "series", "override"]))
     if kind == "series":
         recurrence = Recurrence(
-            tuple(draw(st.lists(st.sampled_from(ics.WEEKDAYS), min_size=1, max_size=7,
-                                unique=True))),
-            until=draw(_instants), interval=draw(st.integers(1, 52)),
+            tuple(
+                draw(st.lists(st.sampled_from(ics.WEEKDAYS), min_size=1, max_size=7, unique=True))
+            ),
+            until=draw(_instants),
+            interval=draw(st.integers(1, 52)),
             exdates=tuple(draw(st.lists(_instants, max_size=12))),
         )
     elif kind == "override":
         recurrence_id = draw(_instants)
     return CalendarEvent(
-        uid=draw(st.text(st.characters(codec="utf-8", exclude_categories=("Cc",)), min_size=1,
-                         max_size=120)),
+        uid=draw(
+            st.text(
+                st.characters(codec="utf-8", exclude_categories=("Cc",)), min_size=1, max_size=120
+            )
+        ),
         sequence=draw(st.integers(0, ics.MAX_SEQUENCE)),
         stamp=draw(_instants),
         starts_at=starts_at,
@@ -161,12 +177,14 @@ def calendar_events(draw) -> CalendarEvent:
     )
 
 
-@settings(max_examples=400, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=400, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(calendar_events())
 def test_vevents_are_written_byte_for_byte_as_icalendar_writes_them(vevent):
-    if _icalendar_misreads(vevent.uid, vevent.summary, vevent.description, vevent.location,
-                           *vevent.categories):
+    if _icalendar_misreads(
+        vevent.uid, vevent.summary, vevent.description, vevent.location, *vevent.categories
+    ):
         return
     assert ics.serialize_event(vevent) == ics.serialize_event_with_icalendar(vevent)
 
@@ -197,10 +215,20 @@ def test_a_backslash_before_n_stays_two_characters():
 
 
 def test_awkward_text_reads_the_same_in_ical_js():
-    texts = ["a;b,c\\d", "line one\r\nline two\rthree\nfour", "tab\there", "\x00\x07bell",
-             "€" * 80, "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 " * 20, "ends in backslash \\", ":colon; semi", "זה עברית"]
-    events = [event(uid=f"e-{n}@t", summary=t, description=t, location=t)
-              for n, t in enumerate(texts)]
+    texts = [
+        "a;b,c\\d",
+        "line one\r\nline two\rthree\nfour",
+        "tab\there",
+        "\x00\x07bell",
+        "€" * 80,
+        "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 " * 20,
+        "ends in backslash \\",
+        ":colon; semi",
+        "זה עברית",
+    ]
+    events = [
+        event(uid=f"e-{n}@t", summary=t, description=t, location=t) for n, t in enumerate(texts)
+    ]
     read = read_icaljs(serialize(document(*events)))
     for text, item in zip(texts, read, strict=True):
         assert item["summary"] == item["description"] == item["location"] == clean_text(text)
@@ -224,11 +252,18 @@ def test_rule_2_sequence_is_written_as_given():
 
 
 def test_rule_5_times_carry_a_tzid_whose_vtimezone_is_in_the_same_file():
-    body = serialize(document(event(), event(uid="b-2@t", starts_at=datetime(2041, 7, 1, 6),
-                                             ends_at=datetime(2041, 7, 1, 7))))
+    body = serialize(
+        document(
+            event(),
+            event(uid="b-2@t", starts_at=datetime(2041, 7, 1, 6), ends_at=datetime(2041, 7, 1, 7)),
+        )
+    )
     text = unfolded(body)
-    starts = [line for line in text if line.startswith(("DTSTART", "DTEND"))
-              and not line.startswith("DTSTART:1970")]
+    starts = [
+        line
+        for line in text
+        if line.startswith(("DTSTART", "DTEND")) and not line.startswith("DTSTART:1970")
+    ]
     assert starts and all(line.split(":")[0].endswith(";TZID=Europe/Amsterdam") for line in starts)
     assert "TZID:Europe/Amsterdam" in text
     assert not any("TZID=UTC" in line for line in text)
@@ -238,8 +273,10 @@ def test_rule_5_times_carry_a_tzid_whose_vtimezone_is_in_the_same_file():
     assert "DTSTART;TZID=Europe/Amsterdam:20410314T090000" in text
     assert "DTSTART;TZID=Europe/Amsterdam:20410701T080000" in text
     read = read_all(body)
-    assert [e["start"] for e in read] == [datetime(2041, 3, 14, 8, tzinfo=UTC),
-                                         datetime(2041, 7, 1, 6, tzinfo=UTC)]
+    assert [e["start"] for e in read] == [
+        datetime(2041, 3, 14, 8, tzinfo=UTC),
+        datetime(2041, 7, 1, 6, tzinfo=UTC),
+    ]
 
 
 def test_rule_5_vtimezone_agrees_with_tzdata():
@@ -255,8 +292,9 @@ def test_rule_5_vtimezone_agrees_with_tzdata():
         day += timedelta(days=1)
     for year in range(2000, 2038):
         for month in (3, 10):
-            last_sunday = max(date(year, month, d) for d in range(25, 32)
-                              if date(year, month, d).weekday() == 6)
+            last_sunday = max(
+                date(year, month, d) for d in range(25, 32) if date(year, month, d).weekday() == 6
+            )
             start = datetime.combine(last_sunday, datetime.min.time(), tzinfo=UTC)
             instants += [start + timedelta(minutes=30 * n) for n in range(-2, 8)]
     for instant in instants:
@@ -297,13 +335,16 @@ def test_same_data_give_identical_bytes():
     assert serialize(document(event(), event(uid="b-2@t"))) == first
 
 
-@pytest.mark.parametrize("bad", [
-    {"status": "MAYBE"},
-    {"ends_at": datetime(2041, 3, 14, 8, 0)},
-    {"uid": ""},
-    {"uid": "a\nb"},
-    {"starts_at": datetime(2041, 3, 14, 8, 0, tzinfo=UTC)},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"status": "MAYBE"},
+        {"ends_at": datetime(2041, 3, 14, 8, 0)},
+        {"uid": ""},
+        {"uid": "a\nb"},
+        {"starts_at": datetime(2041, 3, 14, 8, 0, tzinfo=UTC)},
+    ],
+)
 def test_events_that_clients_would_misread_are_refused(bad):
     with pytest.raises(ValueError):
         serialize(document(event(**bad)))
@@ -341,31 +382,43 @@ def test_rule_11_weekly_lessons_are_one_rrule_with_holidays_excluded_and_one_can
         local = datetime(day.year, day.month, day.day, 10, 30, tzinfo=AMSTERDAM)
         return local.astimezone(UTC).replace(tzinfo=None)
 
-    thursdays = [first_day + timedelta(weeks=n) for n in range(60)
-                 if first_day + timedelta(weeks=n) <= last_day]
+    thursdays = [
+        first_day + timedelta(weeks=n)
+        for n in range(60)
+        if first_day + timedelta(weeks=n) <= last_day
+    ]
     skipped = [d for d in thursdays if d in holidays]
     assert skipped
     series = event(
-        uid="placement-7@techniekpoort.test", sequence=1,
-        starts_at=lesson_start(first_day), ends_at=lesson_start(first_day) + timedelta(minutes=50),
+        uid="placement-7@techniekpoort.test",
+        sequence=1,
+        starts_at=lesson_start(first_day),
+        ends_at=lesson_start(first_day) + timedelta(minutes=50),
         summary="Technology lesson (hybrid teacher)",
-        recurrence=Recurrence(("TH",), until=lesson_start(last_day),
-                              exdates=tuple(lesson_start(d) for d in skipped)),
+        recurrence=Recurrence(
+            ("TH",), until=lesson_start(last_day), exdates=tuple(lesson_start(d) for d in skipped)
+        ),
     )
     cancelled_day = date(2026, 3, 12)
     override = event(
-        uid=series.uid, sequence=2, status="CANCELLED",
+        uid=series.uid,
+        sequence=2,
+        status="CANCELLED",
         starts_at=lesson_start(cancelled_day),
         ends_at=lesson_start(cancelled_day) + timedelta(minutes=50),
-        summary="Technology lesson (hybrid teacher)", recurrence_id=lesson_start(cancelled_day),
+        summary="Technology lesson (hybrid teacher)",
+        recurrence_id=lesson_start(cancelled_day),
     )
     body = serialize(document(series, override))
     assert unfolded(body).count("BEGIN:VEVENT") == 2
 
     expanded = recurring_ical_events.of(icalendar.Calendar.from_ical(body)).between(
-        datetime(2025, 9, 1), datetime(2026, 7, 31))
-    days = {o.decoded("dtstart").astimezone(AMSTERDAM).date(): str(o.get("status", "CONFIRMED"))
-            for o in expanded}
+        datetime(2025, 9, 1), datetime(2026, 7, 31)
+    )
+    days = {
+        o.decoded("dtstart").astimezone(AMSTERDAM).date(): str(o.get("status", "CONFIRMED"))
+        for o in expanded
+    }
     expected = [d for d in thursdays if d not in holidays]
     assert sorted(days) == expected
     assert not set(days) & holidays
@@ -373,15 +426,18 @@ def test_rule_11_weekly_lessons_are_one_rrule_with_holidays_excluded_and_one_can
     assert all(status == "CONFIRMED" for day, status in days.items() if day != cancelled_day)
     assert all(o.decoded("dtstart").astimezone(AMSTERDAM).hour == 10 for o in expanded)
 
-    vseries = next(v for v in vobject.readOne(body.decode()).vevent_list
-                   if "recurrence_id" not in v.contents)
+    vseries = next(
+        v for v in vobject.readOne(body.decode()).vevent_list if "recurrence_id" not in v.contents
+    )
     by_vobject = {d.astimezone(AMSTERDAM).date() for d in vseries.getrruleset()}
     assert sorted(by_vobject) == expected
 
     by_icaljs = read_icaljs_raw(body)["events"]
     series_js = next(e for e in by_icaljs if e["recurrence_id"] is None)
-    occurrences = {datetime.fromisoformat(o.replace("Z", "+00:00")).astimezone(AMSTERDAM).date()
-                   for o in series_js["occurrences"]}
+    occurrences = {
+        datetime.fromisoformat(o.replace("Z", "+00:00")).astimezone(AMSTERDAM).date()
+        for o in series_js["occurrences"]
+    }
     assert sorted(occurrences) == expected
     override_js = next(e for e in by_icaljs if e["recurrence_id"] is not None)
     assert override_js["status"] == "CANCELLED" and override_js["uid"] == series.uid

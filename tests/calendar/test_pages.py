@@ -32,14 +32,21 @@ def test_the_page_needs_a_signed_in_person(client):
 
 def test_create_rotate_and_revoke_without_javascript(app, world, db):
     client = login(app.test_client(), world.teacher)
-    response = client.post("/calendar/feeds", data={
-        "feed-kind": "organisation", "feed-organisation_id": str(world.school.id),
-        "feed-name": "Our school",
-    })
+    response = client.post(
+        "/calendar/feeds",
+        data={
+            "feed-kind": "organisation",
+            "feed-organisation_id": str(world.school.id),
+            "feed-name": "Our school",
+        },
+    )
     assert response.status_code == 303
     (feed,) = _feeds_of(db, world.teacher)
-    assert (feed.kind, feed.organisation_id, feed.name) == ("organisation", world.school.id,
-                                                           "Our school")
+    assert (feed.kind, feed.organisation_id, feed.name) == (
+        "organisation",
+        world.school.id,
+        "Our school",
+    )
     page = client.get("/calendar").get_data(as_text=True)
     token = feeds.feed_token(feed)
     assert f"http://techniekpoort.test/calendar/{token}.ics" in page
@@ -61,8 +68,9 @@ def test_create_rotate_and_revoke_without_javascript(app, world, db):
 def test_with_htmx_the_page_block_comes_back(app, world, db):
     client = login(app.test_client(), world.teacher)
     htmx = {"HX-Request": "true"}
-    response = client.post("/calendar/feeds", data={"feed-kind": "personal", "feed-name": "Mine"},
-                           headers=htmx)
+    response = client.post(
+        "/calendar/feeds", data={"feed-kind": "personal", "feed-name": "Mine"}, headers=htmx
+    )
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     assert text.lstrip().startswith('<section id="calendar"')
@@ -76,8 +84,10 @@ def test_with_htmx_the_page_block_comes_back(app, world, db):
 def test_refusals_show_at_the_field(app, world, db):
     client = login(app.test_client(), world.teacher)
     cases = [
-        ({"feed-kind": "organisation", "feed-organisation_id": str(world.other_school.id)},
-         "Choose a school or company you are a member of."),
+        (
+            {"feed-kind": "organisation", "feed-organisation_id": str(world.other_school.id)},
+            "Choose a school or company you are a member of.",
+        ),
         ({"feed-kind": "organisation"}, "Choose an organisation."),
         ({"feed-kind": "filtered"}, "Not a valid choice"),
         ({"feed-kind": "personal", "feed-name": "x" * 101}, "100"),
@@ -97,16 +107,29 @@ def test_coordinators_make_filtered_feeds(app, world, db):
     client = login(app.test_client(), world.coordinator)
     page = client.get("/calendar").get_data(as_text=True)
     assert "Bataafs College" in page and "Elektro Oost" in page  # school and company filters
-    response = client.post("/calendar/feeds", data={
-        "feed-kind": "filtered", "feed-sectors": ["metal", "energy"], "feed-regions": ["noord"],
-        "feed-schools": [str(world.school.id)], "feed-name": "Metal in the north",
-    })
+    response = client.post(
+        "/calendar/feeds",
+        data={
+            "feed-kind": "filtered",
+            "feed-sectors": ["metal", "energy"],
+            "feed-regions": ["noord"],
+            "feed-schools": [str(world.school.id)],
+            "feed-name": "Metal in the north",
+        },
+    )
     assert response.status_code == 303
     (feed,) = _feeds_of(db, world.coordinator)
-    assert feed.filters == {"regions": ["noord"], "sectors": ["metal", "energy"], "profiles": [],
-                            "kinds": [], "schools": [world.school.id], "companies": []}
-    bad = client.post("/calendar/feeds", data={
-        "feed-kind": "filtered", "feed-schools": [str(world.company.id)]})
+    assert feed.filters == {
+        "regions": ["noord"],
+        "sectors": ["metal", "energy"],
+        "profiles": [],
+        "kinds": [],
+        "schools": [world.school.id],
+        "companies": [],
+    }
+    bad = client.post(
+        "/calendar/feeds", data={"feed-kind": "filtered", "feed-schools": [str(world.company.id)]}
+    )
     assert bad.status_code == 422
     assert len(_feeds_of(db, world.coordinator)) == 1
 
@@ -135,9 +158,12 @@ def login_with_csrf(app, user):
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
-        r'name="csrf_token" value="([^"]+)"', page)
-    response = client.post("/login", data={"email": user.email, "password": factories.PASSWORD,
-                                           "csrf_token": token.group(1)})
+        r'name="csrf_token" value="([^"]+)"', page
+    )
+    response = client.post(
+        "/login",
+        data={"email": user.email, "password": factories.PASSWORD, "csrf_token": token.group(1)},
+    )
     assert response.status_code == 302
     return client
 
@@ -214,6 +240,7 @@ def test_cli_prints_a_working_feed_url(app, world, db):
     assert (feed.kind, feed.organisation_id) == ("organisation", world.company.id)
 
     assert runner.invoke(args=["feeds", "create", "nobody@example.test"]).exit_code != 0
-    refused = runner.invoke(args=["feeds", "create", world.coordinator.email,
-                                  "--kind", "organisation"])
+    refused = runner.invoke(
+        args=["feeds", "create", world.coordinator.email, "--kind", "organisation"]
+    )
     assert refused.exit_code != 0 and "not a member" in refused.output

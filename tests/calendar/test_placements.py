@@ -49,23 +49,51 @@ LESSON_DAYS = [d for d in RULE_DAYS if d not in HOLIDAYS]
 
 @pytest.fixture
 def placement(db, world):
-    db.session.add_all([
-        SchoolHoliday(region="noord", name="Voorjaarsvakantie", start_date=SPRING[0],
-                      end_date=SPRING[1]),
-        SchoolHoliday(region="noord", name="Meivakantie", start_date=MAY[0], end_date=MAY[1]),
-        SchoolHoliday(region="zuid", name="Voorjaarsvakantie", start_date=ELSEWHERE[0],
-                      end_date=ELSEWHERE[1]),
-    ])
-    professional = placements.register_candidate(
-        None, company=world.company, name="Ellen Draaier", expertise="CNC, PLC",
-        subjects="Metaaltechniek", profiles=["PIE"], weekdays=["mo", "th"], hours_per_week=4,
-        town="Hengelo", consent=True, email="ellen@example.test",
+    db.session.add_all(
+        [
+            SchoolHoliday(
+                region="noord", name="Voorjaarsvakantie", start_date=SPRING[0], end_date=SPRING[1]
+            ),
+            SchoolHoliday(region="noord", name="Meivakantie", start_date=MAY[0], end_date=MAY[1]),
+            SchoolHoliday(
+                region="zuid",
+                name="Voorjaarsvakantie",
+                start_date=ELSEWHERE[0],
+                end_date=ELSEWHERE[1],
+            ),
+        ]
     )
-    terms = placements.Terms(hours_per_week=3, weekdays={"mo", "th"}, start_time=START,
-                             end_time=END, first_date=FIRST, last_date=LAST)
-    proposal = placements.propose(world.contact, company=world.company, school=world.school,
-                                  professional=professional, terms=terms,
-                                  subjects="Metaaltechniek", profiles=["PIE"], today=TODAY)
+    professional = placements.register_candidate(
+        None,
+        company=world.company,
+        name="Ellen Draaier",
+        expertise="CNC, PLC",
+        subjects="Metaaltechniek",
+        profiles=["PIE"],
+        weekdays=["mo", "th"],
+        hours_per_week=4,
+        town="Hengelo",
+        consent=True,
+        email="ellen@example.test",
+    )
+    terms = placements.Terms(
+        hours_per_week=3,
+        weekdays={"mo", "th"},
+        start_time=START,
+        end_time=END,
+        first_date=FIRST,
+        last_date=LAST,
+    )
+    proposal = placements.propose(
+        world.contact,
+        company=world.company,
+        school=world.school,
+        professional=professional,
+        terms=terms,
+        subjects="Metaaltechniek",
+        profiles=["PIE"],
+        today=TODAY,
+    )
     db.session.commit()
     return proposal
 
@@ -76,10 +104,19 @@ def agree(db, world, placement):
 
 
 def change_lessons(db, world, placement):
-    placements.cancel_lesson(world.teacher, placement, CANCELLED, "Toetsweek, bel 06-12345678",
-                             today=TODAY)
-    placements.move_lesson(world.contact, placement, MOVED, MOVED_TO, MOVED_START, MOVED_END,
-                           "Machine in onderhoud", today=TODAY)
+    placements.cancel_lesson(
+        world.teacher, placement, CANCELLED, "Toetsweek, bel 06-12345678", today=TODAY
+    )
+    placements.move_lesson(
+        world.contact,
+        placement,
+        MOVED,
+        MOVED_TO,
+        MOVED_START,
+        MOVED_END,
+        "Machine in onderhoud",
+        today=TODAY,
+    )
     db.session.commit()
 
 
@@ -91,8 +128,13 @@ def expanded(body: bytes) -> list:
     """Every occurrence of the placement between its first and last day, as
     a client expands the series with its overrides."""
     calendar = icalendar.Calendar.from_ical(body)
-    return [o for o in recurring_ical_events.of(calendar).between(
-        datetime(2041, 1, 1), datetime(2041, 6, 30)) if str(o["uid"]).startswith("placement-")]
+    return [
+        o
+        for o in recurring_ical_events.of(calendar).between(
+            datetime(2041, 1, 1), datetime(2041, 6, 30)
+        )
+        if str(o["uid"]).startswith("placement-")
+    ]
 
 
 def taking_place(body: bytes) -> dict[date, list[tuple[time, time]]]:
@@ -105,8 +147,7 @@ def taking_place(body: bytes) -> dict[date, list[tuple[time, time]]]:
     return lessons
 
 
-def test_an_agreed_placement_is_one_weekly_series_without_the_holidays(db, world, placement,
-                                                                        fetch):
+def test_an_agreed_placement_is_one_weekly_series_without_the_holidays(db, world, placement, fetch):
     feed = make_feed(db, world.teacher)
     assert "placement-" not in fetch(feed).get_data(as_text=True)  # proposed: not yet
 
@@ -120,8 +161,11 @@ def test_an_agreed_placement_is_one_weekly_series_without_the_holidays(db, world
     assert "Metaalbedrijf Twente" in series[0]["summary"]
     assert "ellen@example.test" not in body.decode()
 
-    vevent = next(v for v in icalendar.Calendar.from_ical(body).walk("VEVENT")
-                  if str(v["uid"]).startswith("placement-"))
+    vevent = next(
+        v
+        for v in icalendar.Calendar.from_ical(body).walk("VEVENT")
+        if str(v["uid"]).startswith("placement-")
+    )
     rule = vevent["rrule"]
     assert rule["FREQ"] == ["WEEKLY"] and rule["BYDAY"] == ["MO", "TH"]
     assert rule["UNTIL"][0].tzinfo is not None  # UTC, as RFC 5545 wants with a TZID start
@@ -134,22 +178,29 @@ def test_an_agreed_placement_is_one_weekly_series_without_the_holidays(db, world
     assert all(times == [(START, END)] for times in lessons.values())
     assert date(2041, 3, 28) in lessons  # region zuid's holiday is not this school's
 
-    by_vobject = next(v for v in vobject.readOne(body.decode()).vevent_list
-                      if v.uid.value.startswith("placement-"))
+    by_vobject = next(
+        v
+        for v in vobject.readOne(body.decode()).vevent_list
+        if v.uid.value.startswith("placement-")
+    )
     assert sorted(_local(d).date() for d in by_vobject.getrruleset()) == LESSON_DAYS
     assert {_local(d).time() for d in by_vobject.getrruleset()} == {START}
 
     if node_available():
-        by_icaljs = next(e for e in read_icaljs_raw(body)["events"]
-                         if e["uid"].startswith("placement-"))
-        occurrences = [_local(datetime.fromisoformat(o.replace("Z", "+00:00")))
-                       for o in by_icaljs["occurrences"]]
+        by_icaljs = next(
+            e for e in read_icaljs_raw(body)["events"] if e["uid"].startswith("placement-")
+        )
+        occurrences = [
+            _local(datetime.fromisoformat(o.replace("Z", "+00:00")))
+            for o in by_icaljs["occurrences"]
+        ]
         assert [o.date() for o in occurrences] == LESSON_DAYS
         assert {o.time() for o in occurrences} == {START}
 
 
 def test_a_moved_lesson_is_there_once_at_its_new_time_and_a_cancelled_one_not_at_all(
-        db, world, placement, fetch):
+    db, world, placement, fetch
+):
     agree(db, world, placement)
     feed = make_feed(db, world.teacher)
     before = fetch(feed)
@@ -171,15 +222,15 @@ def test_a_moved_lesson_is_there_once_at_its_new_time_and_a_cancelled_one_not_at
     assert overrides[CANCELLED]["status"] == "CANCELLED"
     assert "Toetsweek" in overrides[CANCELLED]["description"]
     assert "06-12345678" not in body.decode()  # free text is redacted in feeds (rule 10)
-    assert _local(overrides[MOVED]["start"]) == datetime.combine(MOVED_TO, MOVED_START,
-                                                                 AMSTERDAM)
+    assert _local(overrides[MOVED]["start"]) == datetime.combine(MOVED_TO, MOVED_START, AMSTERDAM)
 
     lessons = taking_place(body)
     # What a client makes of the feed is what the placements domain says.
     db.session.expire_all()
     expected: dict[date, list[tuple[time, time]]] = {}
-    for lesson in schedule.lessons(db.session.get(Placement, placement.id),
-                                   include_cancelled=False):
+    for lesson in schedule.lessons(
+        db.session.get(Placement, placement.id), include_cancelled=False
+    ):
         expected.setdefault(lesson.date, []).append((lesson.start_time, lesson.end_time))
     assert lessons == expected
     assert CANCELLED not in lessons
@@ -191,10 +242,10 @@ def test_a_moved_lesson_is_there_once_at_its_new_time_and_a_cancelled_one_not_at
     assert [_local(o.decoded("dtstart")).date() for o in cancelled] == [CANCELLED]
 
     if node_available():
-        by_icaljs = [e for e in read_icaljs_raw(body)["events"]
-                     if e["uid"].startswith("placement-")]
-        assert {e["status"] for e in by_icaljs if e["recurrence_id"]} == {"CANCELLED",
-                                                                          "CONFIRMED"}
+        by_icaljs = [
+            e for e in read_icaljs_raw(body)["events"] if e["uid"].startswith("placement-")
+        ]
+        assert {e["status"] for e in by_icaljs if e["recurrence_id"]} == {"CANCELLED", "CONFIRMED"}
 
 
 def test_ending_early_cuts_the_series_and_raises_sequence(db, world, placement, fetch):
@@ -202,8 +253,7 @@ def test_ending_early_cuts_the_series_and_raises_sequence(db, world, placement, 
     feed = make_feed(db, world.contact)
     before = next(e for e in read_all(fetch(feed).data) if e["uid"].startswith("placement-"))
     ended_on = date(2041, 4, 4)
-    placements.end_early(world.contact, placement, "Project elders", ended_on=ended_on,
-                         today=TODAY)
+    placements.end_early(world.contact, placement, "Project elders", ended_on=ended_on, today=TODAY)
     db.session.commit()
     body = fetch(feed).data
     after = next(e for e in read_all(body) if e["uid"].startswith("placement-"))
@@ -214,8 +264,9 @@ def test_ending_early_cuts_the_series_and_raises_sequence(db, world, placement, 
 def test_ended_before_the_first_lesson_it_stays_as_cancelled(db, world, placement, fetch):
     agree(db, world, placement)
     feed = make_feed(db, world.teacher)
-    placements.end_early(world.teacher, placement, "Geen budget", ended_on=date(2041, 1, 10),
-                         today=TODAY)
+    placements.end_early(
+        world.teacher, placement, "Geen budget", ended_on=date(2041, 1, 10), today=TODAY
+    )
     db.session.commit()
     body = fetch(feed).data
     series = [e for e in read_all(body) if e["uid"].startswith("placement-")]
@@ -231,24 +282,33 @@ def test_who_sees_the_placement(db, world, placement, fetch):
         "contact's own": make_feed(db, world.contact),
         "company": make_feed(db, world.contact, "organisation", organisation=world.company),
         "coordinator, everything": make_feed(db, world.coordinator, "filtered"),
-        "coordinator, placements": make_feed(db, world.coordinator, "filtered",
-                                             filters={"kinds": ["placement"]}),
-        "coordinator, this school": make_feed(db, world.coordinator, "filtered",
-                                              filters={"schools": [world.school.id],
-                                                       "profiles": ["PIE"]}),
+        "coordinator, placements": make_feed(
+            db, world.coordinator, "filtered", filters={"kinds": ["placement"]}
+        ),
+        "coordinator, this school": make_feed(
+            db,
+            world.coordinator,
+            "filtered",
+            filters={"schools": [world.school.id], "profiles": ["PIE"]},
+        ),
     }
     hides = {
         "other teacher": make_feed(db, world.other_teacher),
-        "other school": make_feed(db, world.other_teacher, "organisation",
-                                  organisation=world.other_school),
-        "other company": make_feed(db, world.other_contact, "organisation",
-                                   organisation=world.other_company),
-        "coordinator, company visits": make_feed(db, world.coordinator, "filtered",
-                                                 filters={"kinds": ["company_visit"]}),
-        "coordinator, region zuid": make_feed(db, world.coordinator, "filtered",
-                                              filters={"regions": ["zuid"]}),
-        "coordinator, other profile": make_feed(db, world.coordinator, "filtered",
-                                                filters={"profiles": ["BWI"]}),
+        "other school": make_feed(
+            db, world.other_teacher, "organisation", organisation=world.other_school
+        ),
+        "other company": make_feed(
+            db, world.other_contact, "organisation", organisation=world.other_company
+        ),
+        "coordinator, company visits": make_feed(
+            db, world.coordinator, "filtered", filters={"kinds": ["company_visit"]}
+        ),
+        "coordinator, region zuid": make_feed(
+            db, world.coordinator, "filtered", filters={"regions": ["zuid"]}
+        ),
+        "coordinator, other profile": make_feed(
+            db, world.coordinator, "filtered", filters={"profiles": ["BWI"]}
+        ),
     }
     uid = f"placement-{placement.id}@"
     for name, feed in shows.items():
@@ -258,11 +318,15 @@ def test_who_sees_the_placement(db, world, placement, fetch):
 
 
 def test_placement_events_raise_exactly_the_feeds_that_show_it(db, world, placement):
-    showing = [make_feed(db, world.teacher),
-               make_feed(db, world.contact, "organisation", organisation=world.company),
-               make_feed(db, world.coordinator, "filtered", filters={"kinds": ["placement"]})]
-    other = [make_feed(db, world.other_teacher),
-             make_feed(db, world.coordinator, "filtered", filters={"kinds": ["workshop"]})]
+    showing = [
+        make_feed(db, world.teacher),
+        make_feed(db, world.contact, "organisation", organisation=world.company),
+        make_feed(db, world.coordinator, "filtered", filters={"kinds": ["placement"]}),
+    ]
+    other = [
+        make_feed(db, world.other_teacher),
+        make_feed(db, world.coordinator, "filtered", filters={"kinds": ["workshop"]}),
+    ]
 
     def versions(feeds):
         db.session.expire_all()
@@ -281,8 +345,14 @@ def test_the_kind_filter_offers_placements(app, db, world):
     client = login(app.test_client(), world.coordinator)
     page = client.get("/calendar").get_data(as_text=True)
     assert 'value="placement"' in page
-    response = client.post("/calendar/feeds", data={
-        "feed-kind": "filtered", "feed-kinds": ["placement"], "feed-name": "Hybride docenten"})
+    response = client.post(
+        "/calendar/feeds",
+        data={
+            "feed-kind": "filtered",
+            "feed-kinds": ["placement"],
+            "feed-name": "Hybride docenten",
+        },
+    )
     assert response.status_code == 303
     feed = db.session.query(CalendarFeed).filter_by(name="Hybride docenten").one()
     assert feed.filters["kinds"] == ["placement"]
@@ -293,22 +363,28 @@ def test_lessons_are_in_utc_by_the_series_zone(db, world, placement, fetch):
     offset would leave the holiday lessons in place)."""
     agree(db, world, placement)
     body = fetch(make_feed(db, world.teacher)).data
-    vevent = next(v for v in icalendar.Calendar.from_ical(body).walk("VEVENT")
-                  if str(v["uid"]).startswith("placement-"))
+    vevent = next(
+        v
+        for v in icalendar.Calendar.from_ical(body).walk("VEVENT")
+        if str(v["uid"]).startswith("placement-")
+    )
     found = vevent["exdate"]
-    exdates = [_local(d.dt) for item in (found if isinstance(found, list) else [found])
-               for d in item.dts]
+    exdates = [
+        _local(d.dt) for item in (found if isinstance(found, list) else [found]) for d in item.dts
+    ]
     assert sorted(d.date() for d in exdates) == sorted(d for d in RULE_DAYS if d in HOLIDAYS)
     assert {d.time() for d in exdates} == {START}
 
 
 def _sequence(body: bytes) -> int:
-    return next(int(v["sequence"]) for v in icalendar.Calendar.from_ical(body).walk("VEVENT")
-                if str(v["uid"]).startswith("placement-") and "recurrence-id" not in v)
+    return next(
+        int(v["sequence"])
+        for v in icalendar.Calendar.from_ical(body).walk("VEVENT")
+        if str(v["uid"]).startswith("placement-") and "recurrence-id" not in v
+    )
 
 
-def test_a_holiday_added_or_deleted_moves_the_series_and_its_sequence(db, world, placement,
-                                                                       fetch):
+def test_a_holiday_added_or_deleted_moves_the_series_and_its_sequence(db, world, placement, fetch):
     from app.holidays import service as holidays
 
     agree(db, world, placement)

@@ -38,8 +38,9 @@ def test_a_booking_raises_the_feeds_that_show_it_and_no_others(app, db, world):
         make_feed(db, world.other_contact).id,
         make_feed(db, world.coordinator, "filtered", filters={"sectors": ["ict"]}).id,
         make_feed(db, world.coordinator, "filtered", filters={"regions": ["zuid"]}).id,
-        make_feed(db, world.coordinator, "filtered",
-                  filters={"schools": [world.other_school.id]}).id,
+        make_feed(
+            db, world.coordinator, "filtered", filters={"schools": [world.other_school.id]}
+        ).id,
     }
     revoked = make_feed(db, world.teacher)
     feeds.revoke_feed(revoked)
@@ -69,8 +70,13 @@ def test_slot_changes_reach_the_schools_that_booked_it(app, db, world):
 
     before = versions(db)
     next_year = timedelta(days=364)
-    new = catalogue.add_slot(world.activity, world.slot.starts_at + next_year,
-                             world.slot.ends_at + next_year, 20, world.contact).value
+    new = catalogue.add_slot(
+        world.activity,
+        world.slot.starts_at + next_year,
+        world.slot.ends_at + next_year,
+        20,
+        world.contact,
+    ).value
     db.session.commit()
     assert school_feed not in raised(db, before)  # nobody booked the new date yet
     assert new.id

@@ -20,7 +20,8 @@ def shown(message: str, **values) -> str:
 
 def field_errors(page: str, field_id: str) -> list[str]:
     return re.findall(
-        rf'<small class="field-error" id="{re.escape(field_id)}-error">([^<]*)</small>', page)
+        rf'<small class="field-error" id="{re.escape(field_id)}-error">([^<]*)</small>', page
+    )
 
 
 def form_errors(page: str) -> list[str]:

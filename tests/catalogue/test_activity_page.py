@@ -14,11 +14,18 @@ from tests.catalogue.helpers import shown
 def test_a_published_activity_with_its_dates(client, db):
     company = factories.company(name="Bouwbedrijf Oost")
     activity = factories.activity(
-        company, title="Bouwplaats bezoeken", kind="company_visit",
-        description=("Eerste regel\nTweede <script>alert(1)</script> regel\n\n\n"
-                     "Nieuwe alinea & meer"),
-        years=frozenset({"3"}), paths=frozenset({"BB"}), profiles=frozenset(),
-        duration_minutes=150, max_group_size=18, min_notice_days=9,
+        company,
+        title="Bouwplaats bezoeken",
+        kind="company_visit",
+        description=(
+            "Eerste regel\nTweede <script>alert(1)</script> regel\n\n\nNieuwe alinea & meer"
+        ),
+        years=frozenset({"3"}),
+        paths=frozenset({"BB"}),
+        profiles=frozenset(),
+        duration_minutes=150,
+        max_group_size=18,
+        min_notice_days=9,
     )
     open_slot = factories.slot(activity, days_ahead=12, capacity=20, taken=5)
     full = factories.slot(activity, days_ahead=19, capacity=10, taken=10)
@@ -29,8 +36,10 @@ def test_a_published_activity_with_its_dates(client, db):
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Bouwplaats bezoeken" in page and "Bouwbedrijf Oost" in page
-    assert ("<p>Eerste regel<br>\nTweede &lt;script&gt;alert(1)&lt;/script&gt; regel</p>\n"
-            "<p>Nieuwe alinea &amp; meer</p>") in page
+    assert (
+        "<p>Eerste regel<br>\nTweede &lt;script&gt;alert(1)&lt;/script&gt; regel</p>\n"
+        "<p>Nieuwe alinea &amp; meer</p>"
+    ) in page
     assert "<script>alert" not in page
     assert shown("Every profile") in page
     assert "150 minuten" in page
@@ -57,7 +66,8 @@ def test_the_contacts_details_are_not_on_the_public_page(client, db):
 
 @pytest.mark.parametrize("status", ["draft", "archived"])
 def test_unpublished_activities_are_only_for_their_company_and_coordinators(
-        app, client, teacher_client, coordinator_client, db, status):
+    app, client, teacher_client, coordinator_client, db, status
+):
     from tests.conftest import login
 
     company = factories.company()
@@ -68,8 +78,9 @@ def test_unpublished_activities_are_only_for_their_company_and_coordinators(
 
     assert client.get(url).status_code == 404
     assert teacher_client.get(url).status_code == 404
-    other_contact = login(app.test_client(), factories.user(factories.company(), "contact"),
-                          factories.PASSWORD)
+    other_contact = login(
+        app.test_client(), factories.user(factories.company(), "contact"), factories.PASSWORD
+    )
     assert other_contact.get(url).status_code == 404
     for allowed in (member, coordinator_client):
         response = allowed.get(url)

@@ -25,8 +25,7 @@ AMSTERDAM = (52.3700, 4.8900)  # about 137 km
 
 
 def company_at(place, name, city, **values):
-    return factories.company(name=name, city=city, latitude=place[0], longitude=place[1],
-                             **values)
+    return factories.company(name=name, city=city, latitude=place[0], longitude=place[1], **values)
 
 
 def at_local(days: int, hour: int = 10) -> datetime:
@@ -40,15 +39,33 @@ def offer(db):
     metal = company_at(HENGELO, "Metaal Twente", "Hengelo", sectors=frozenset({"metal"}))
     data = company_at(ALMELO, "Data BV", "Almelo", sectors=frozenset({"ict"}))
     sun = company_at(AMSTERDAM, "Zon & Co", "Amsterdam", sectors=frozenset({"energy"}))
-    a = factories.activity(metal, kind="workshop", title="Lassen voor beginners",
-                           sectors=frozenset({"metal"}), profiles=frozenset({"PIE"}),
-                           years=frozenset({"3", "4"}), paths=frozenset({"BB", "KB"}))
-    b = factories.activity(data, kind="company_visit", title="Kijkje bij de servers",
-                           sectors=frozenset({"ict"}), profiles=frozenset({"MVI"}),
-                           years=frozenset({"1", "2"}), paths=frozenset({"GL", "TL"}))
-    c = factories.activity(sun, kind="guest_lesson", title="Zonnepanelen in de klas",
-                           sectors=frozenset({"energy"}), profiles=frozenset(),
-                           years=frozenset({"2"}), paths=frozenset({"TL"}))
+    a = factories.activity(
+        metal,
+        kind="workshop",
+        title="Lassen voor beginners",
+        sectors=frozenset({"metal"}),
+        profiles=frozenset({"PIE"}),
+        years=frozenset({"3", "4"}),
+        paths=frozenset({"BB", "KB"}),
+    )
+    b = factories.activity(
+        data,
+        kind="company_visit",
+        title="Kijkje bij de servers",
+        sectors=frozenset({"ict"}),
+        profiles=frozenset({"MVI"}),
+        years=frozenset({"1", "2"}),
+        paths=frozenset({"GL", "TL"}),
+    )
+    c = factories.activity(
+        sun,
+        kind="guest_lesson",
+        title="Zonnepanelen in de klas",
+        sectors=frozenset({"energy"}),
+        profiles=frozenset(),
+        years=frozenset({"2"}),
+        paths=frozenset({"TL"}),
+    )
     slots = {
         "a": factories.slot(a, starts_at=at_local(10), capacity=20, taken=20),
         "b": factories.slot(b, starts_at=at_local(20), capacity=20, taken=5),
@@ -105,8 +122,9 @@ def test_the_period_filter(client, offer):
     today = date.today()
     assert listed(client, f"?date_from={today + timedelta(days=15)}") == [offer["b"], offer["c"]]
     assert listed(client, f"?date_to={today + timedelta(days=25)}") == [offer["a"], offer["b"]]
-    assert listed(client, f"?date_from={today + timedelta(days=20)}"
-                          f"&date_to={today + timedelta(days=20)}") == [offer["b"]]
+    assert listed(
+        client, f"?date_from={today + timedelta(days=20)}&date_to={today + timedelta(days=20)}"
+    ) == [offer["b"]]
 
 
 def test_each_row_shows_when_what_who_where_and_free_places(client, offer, db):
@@ -146,8 +164,9 @@ def test_the_distance_filter_needs_a_school_location(client, offer, db):
 
 def test_sorting_by_distance(teacher_client, offer, db):
     far_first = factories.slot(database.session.get(Slot, offer["c"]).activity, days_ahead=2)
-    no_place = factories.activity(factories.company(latitude=None, longitude=None),
-                                  title="Zonder coordinaten")
+    no_place = factories.activity(
+        factories.company(latitude=None, longitude=None), title="Zonder coordinaten"
+    )
     nowhere = factories.slot(no_place, days_ahead=1)
     by_date = listed(teacher_client)
     assert by_date == [nowhere.id, far_first.id, offer["a"], offer["b"], offer["c"]]
@@ -158,8 +177,9 @@ def test_sorting_by_distance(teacher_client, offer, db):
 
 def test_a_teacher_at_two_schools_chooses_where_to_measure_from(app, offer, db):
     enschede = factories.school(name="Enschede College")
-    amsterdam = factories.school(name="Amsterdam College", latitude=AMSTERDAM[0],
-                                 longitude=AMSTERDAM[1])
+    amsterdam = factories.school(
+        name="Amsterdam College", latitude=AMSTERDAM[0], longitude=AMSTERDAM[1]
+    )
     teacher = factories.user(enschede, "teacher")
     database.session.add(Membership(user=teacher, organisation=amsterdam, role="teacher"))
     database.session.commit()
@@ -169,7 +189,10 @@ def test_a_teacher_at_two_schools_chooses_where_to_measure_from(app, offer, db):
     assert '<select id="school" name="school">' in page
     assert listed(client, "?sort=distance") == [offer["a"], offer["b"], offer["c"]]
     assert listed(client, f"?sort=distance&school={amsterdam.id}") == [
-        offer["c"], offer["b"], offer["a"]]
+        offer["c"],
+        offer["b"],
+        offer["a"],
+    ]
     assert listed(client, f"?max_km=10&school={amsterdam.id}") == [offer["c"]]
     # A school the teacher does not belong to is not an origin.
     other = factories.school(latitude=AMSTERDAM[0], longitude=AMSTERDAM[1])
@@ -194,13 +217,16 @@ def test_results_come_in_pages(client, db):
 
 
 def test_the_filter_state_lives_in_the_url(teacher_client, db):
-    activity = factories.activity(factories.company(), kind="workshop", title="Lasrobot",
-                                  sectors=frozenset({"metal"}))
+    activity = factories.activity(
+        factories.company(), kind="workshop", title="Lasrobot", sectors=frozenset({"metal"})
+    )
     for i in range(21):
         factories.slot(activity, days_ahead=20 + i)
     date_from = date.today() + timedelta(days=10)
-    query = (f"?kind=workshop&sector=metal&free=1&q=lasrobot&date_from={date_from}"
-             "&max_km=50&sort=distance")
+    query = (
+        f"?kind=workshop&sector=metal&free=1&q=lasrobot&date_from={date_from}"
+        "&max_km=50&sort=distance"
+    )
     page = teacher_client.get(f"/catalogue{query}").get_data(as_text=True)
 
     assert len(result_ids(page)) == 20
@@ -210,18 +236,26 @@ def test_the_filter_state_lives_in_the_url(teacher_client, db):
     assert re.search(r'name="free" value="1" checked', page)
     assert 'name="q" value="lasrobot"' in page
     assert f'name="date_from" value="{date_from}"' in page
-    assert re.search(r'name="max_km" min="1" max="1000" step="1" inputmode="numeric"\s+value="50"',
-                     page)
+    assert re.search(
+        r'name="max_km" min="1" max="1000" step="1" inputmode="numeric"\s+value="50"', page
+    )
     assert '<option value="distance" selected>' in page
     next_href = re.search(r'href="([^"]+)" rel="next"', page).group(1).replace("&amp;", "&")
     assert parse_qs(urlsplit(next_href).query) == {
-        "kind": ["workshop"], "sector": ["metal"], "free": ["1"], "q": ["lasrobot"],
-        "date_from": [str(date_from)], "max_km": ["50"], "sort": ["distance"], "page": ["2"]}
+        "kind": ["workshop"],
+        "sector": ["metal"],
+        "free": ["1"],
+        "q": ["lasrobot"],
+        "date_from": [str(date_from)],
+        "max_km": ["50"],
+        "sort": ["distance"],
+        "page": ["2"],
+    }
 
 
 def test_the_form_works_with_and_without_htmx(client, db):
     page = client.get("/catalogue").get_data(as_text=True)
-    form = page.split("<form method=\"get\"")[1].split(">")[0]
+    form = page.split('<form method="get"')[1].split(">")[0]
     assert 'action="/catalogue"' in form and 'hx-get="/catalogue"' in form
     assert 'hx-trigger="submit, change, keyup changed delay:300ms from:input[name=q]"' in form
     assert 'hx-target="#results"' in form and 'hx-push-url="true"' in form
@@ -240,17 +274,28 @@ def test_an_htmx_request_gets_only_the_results(client, offer):
     assert result_ids(body) == [offer["a"]]
     assert "<html" in full.get_data(as_text=True)
     # htmx restoring its history asks for the whole page.
-    restored = client.get("/catalogue?kind=workshop", headers={
-        "HX-Request": "true", "HX-History-Restore-Request": "true"})
+    restored = client.get(
+        "/catalogue?kind=workshop",
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
     assert "<html" in restored.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
     "query",
     [
-        "?page=1e30", "?page=-4", "?page=abc", "?max_km=1e300", "?max_km=nan",
-        "?date_from=0001-01-01", "?date_to=9999-12-31", "?date_from=gisteren",
-        "?sort=price", "?school=abc", "?q=" + "x" * 500, "?free=maybe",
+        "?page=1e30",
+        "?page=-4",
+        "?page=abc",
+        "?max_km=1e300",
+        "?max_km=nan",
+        "?date_from=0001-01-01",
+        "?date_to=9999-12-31",
+        "?date_from=gisteren",
+        "?sort=price",
+        "?school=abc",
+        "?q=" + "x" * 500,
+        "?free=maybe",
     ],
 )
 def test_nonsense_in_the_url_is_ignored(teacher_client, offer, query):
@@ -286,16 +331,17 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_results(app, teacher_c
 
 
 def test_unreadable_filters_get_a_message_beside_them(teacher_client, offer):
-    page = teacher_client.get(
-        "/catalogue?date_from=2026-13-45&max_km=-3").get_data(as_text=True)
+    page = teacher_client.get("/catalogue?date_from=2026-13-45&max_km=-3").get_data(as_text=True)
     assert re.search(r'id="filter-error-date_from">Dit is geen datum', page)
     assert re.search(r'id="filter-error-max_km">Geef de afstand', page)
     assert 'aria-invalid="true" aria-describedby="filter-error-date_from"' in page
     later = date.today() + timedelta(days=30)
-    page = teacher_client.get(
-        f"/catalogue?date_from={later}&date_to={date.today()}").get_data(as_text=True)
-    assert re.search(r'id="filter-error-date_to">Het einde van de periode ligt voor het begin',
-                     page)
+    page = teacher_client.get(f"/catalogue?date_from={later}&date_to={date.today()}").get_data(
+        as_text=True
+    )
+    assert re.search(
+        r'id="filter-error-date_to">Het einde van de periode ligt voor het begin', page
+    )
     # The end is left out, so the dates after the start still show.
     assert len(result_ids(page)) == 1
 
@@ -304,8 +350,10 @@ def test_the_results_say_how_many_and_show_the_chosen_filters_as_chips(client, o
     page = client.get("/catalogue?kind=workshop&kind=guest_lesson").get_data(as_text=True)
     assert "2 tijdsloten gevonden" in page
     chips = re.findall(r'<a class="chip" data-filter="kind" href="([^"]+)"', page)
-    assert [c.replace("&amp;", "&") for c in chips] == ["/catalogue?kind=guest_lesson",
-                                                        "/catalogue?kind=workshop"]
+    assert [c.replace("&amp;", "&") for c in chips] == [
+        "/catalogue?kind=guest_lesson",
+        "/catalogue?kind=workshop",
+    ]
     assert "Filters (2)" in page
     one = client.get("/catalogue?kind=workshop").get_data(as_text=True)
     assert "1 tijdslot gevonden" in one
@@ -318,6 +366,8 @@ def test_the_results_say_how_many_and_show_the_chosen_filters_as_chips(client, o
 def test_the_map_view_shows_the_list_too_with_places_for_the_map(client, offer, app):
     page = client.get("/catalogue?view=map").get_data(as_text=True)
     assert f'data-tiles="{app.config["MAP_TILES_URL"]}"' in page
-    assert len(re.findall(r'class="result" data-slot="\d+" data-lat="[\d.]+" data-lng="[\d.]+"',
-                          page)) == 3
+    assert (
+        len(re.findall(r'class="result" data-slot="\d+" data-lat="[\d.]+" data-lng="[\d.]+"', page))
+        == 3
+    )
     assert "vendor/leaflet/leaflet.js" in page

@@ -58,7 +58,10 @@ def test_create_activity_makes_a_draft_with_the_company_as_defaults(db, company,
     assert stored.years == {"3", "4"} and stored.paths == {"BB", "KB"}
     # Empty address and sectors come from the company; its coordinates too.
     assert (stored.address, stored.postcode, stored.city) == (
-        company.address, company.postcode, company.city)
+        company.address,
+        company.postcode,
+        company.city,
+    )
     assert (stored.latitude, stored.longitude) == (company.latitude, company.longitude)
     assert stored.sectors == {"electrical", "energy"}
     assert stored.contact_id == contact.id
@@ -68,12 +71,20 @@ def test_create_activity_makes_a_draft_with_the_company_as_defaults(db, company,
 def test_create_activity_keeps_an_address_of_its_own(db, company, contact):
     activity = service.create_activity(
         company,
-        activity_values(venue="school", address="  Schoolplein 1 ", postcode="7512ab",
-                        city="Hengelo", sectors=["ict"]),
+        activity_values(
+            venue="school",
+            address="  Schoolplein 1 ",
+            postcode="7512ab",
+            city="Hengelo",
+            sectors=["ict"],
+        ),
         contact,
     )
     assert (activity.address, activity.postcode, activity.city) == (
-        "Schoolplein 1", "7512 AB", "Hengelo")
+        "Schoolplein 1",
+        "7512 AB",
+        "Hengelo",
+    )
     assert activity.sectors == {"ict"}
 
 
@@ -201,8 +212,9 @@ def test_add_slot_refuses(db, company, contact, start_days, length_hours, capaci
     activity = factories.activity(company)
     starts = future(start_days)
     with pytest.raises(DomainError) as refused:
-        service.add_slot(activity, starts, starts + timedelta(hours=length_hours), capacity,
-                         contact)
+        service.add_slot(
+            activity, starts, starts + timedelta(hours=length_hours), capacity, contact
+        )
     assert refused.value.field == field
     assert db.session.query(Slot).count() == 0
 
@@ -217,12 +229,22 @@ def test_an_archived_activity_gets_no_slots(db, company, contact):
 
 def test_a_slot_in_the_companys_holidays_is_added_with_a_warning(db, company, contact):
     day = date.today() + timedelta(days=40)
-    db.session.add_all([
-        SchoolHoliday(region="noord", name="Herfstvakantie", start_date=day - timedelta(days=2),
-                      end_date=day + timedelta(days=2)),
-        SchoolHoliday(region="zuid", name="Zuidvakantie", start_date=day + timedelta(days=7),
-                      end_date=day + timedelta(days=9)),
-    ])
+    db.session.add_all(
+        [
+            SchoolHoliday(
+                region="noord",
+                name="Herfstvakantie",
+                start_date=day - timedelta(days=2),
+                end_date=day + timedelta(days=2),
+            ),
+            SchoolHoliday(
+                region="zuid",
+                name="Zuidvakantie",
+                start_date=day + timedelta(days=7),
+                end_date=day + timedelta(days=9),
+            ),
+        ]
+    )
     db.session.commit()
     activity = factories.activity(company)
 
@@ -251,25 +273,37 @@ def test_a_series_skips_the_holidays_and_keeps_the_local_time(db, company, conta
     first, last = date(year, 3, 1), date(year, 4, 15)
     tuesdays = _weekdays_between(first, last, 1)
     holiday_tuesday = tuesdays[2]
-    db.session.add_all([
-        SchoolHoliday(region="noord", name="Voorjaarsvakantie",
-                      start_date=holiday_tuesday - timedelta(days=1),
-                      end_date=holiday_tuesday + timedelta(days=3)),
-        # Another region's holiday does not count for a company in noord.
-        SchoolHoliday(region="zuid", name="Zuid", start_date=tuesdays[3], end_date=tuesdays[3]),
-    ])
+    db.session.add_all(
+        [
+            SchoolHoliday(
+                region="noord",
+                name="Voorjaarsvakantie",
+                start_date=holiday_tuesday - timedelta(days=1),
+                end_date=holiday_tuesday + timedelta(days=3),
+            ),
+            # Another region's holiday does not count for a company in noord.
+            SchoolHoliday(region="zuid", name="Zuid", start_date=tuesdays[3], end_date=tuesdays[3]),
+        ]
+    )
     db.session.commit()
     activity = factories.activity(company)
 
     outcome = service.add_slot_series(
-        activity, first_day=first, last_day=last, weekdays={1}, start=time(13, 30),
-        end=time(15, 0), capacity=16, actor=contact,
+        activity,
+        first_day=first,
+        last_day=last,
+        weekdays={1},
+        start=time(13, 30),
+        end=time(15, 0),
+        capacity=16,
+        actor=contact,
     )
     db.session.commit()
 
     slots = db.session.query(Slot).order_by(Slot.starts_at).all()
     assert [to_local(s.starts_at).date() for s in slots] == [
-        d for d in tuesdays if d != holiday_tuesday]
+        d for d in tuesdays if d != holiday_tuesday
+    ]
     assert {to_local(s.starts_at).time() for s in slots} == {time(13, 30)}
     assert {to_local(s.ends_at).time() for s in slots} == {time(15, 0)}
     # The same local time is a different UTC hour in winter and summer time.
@@ -284,14 +318,27 @@ def test_a_series_that_keeps_holidays_warns_about_each(db, company, contact):
     year = date.today().year + 1
     first, last = date(year, 10, 1), date(year, 10, 31)
     mondays = _weekdays_between(first, last, 0)
-    db.session.add(SchoolHoliday(region="noord", name="Herfstvakantie", start_date=mondays[1],
-                                 end_date=mondays[1] + timedelta(days=4)))
+    db.session.add(
+        SchoolHoliday(
+            region="noord",
+            name="Herfstvakantie",
+            start_date=mondays[1],
+            end_date=mondays[1] + timedelta(days=4),
+        )
+    )
     db.session.commit()
     activity = factories.activity(company)
 
     outcome = service.add_slot_series(
-        activity, first_day=first, last_day=last, weekdays={0}, start=time(9), end=time(12),
-        capacity=10, actor=contact, skip_holidays=False,
+        activity,
+        first_day=first,
+        last_day=last,
+        weekdays={0},
+        start=time(9),
+        end=time(12),
+        capacity=10,
+        actor=contact,
+        skip_holidays=False,
     )
     assert len(outcome.value) == len(mondays)
     assert len(outcome.warnings) == 1 and "Herfstvakantie" in outcome.warnings[0]
@@ -313,12 +360,21 @@ def test_a_series_refuses(db, company, contact, changes, field):
     activity = factories.activity(company)
     # A Monday, at least two weeks ahead.
     monday = date.today() + timedelta(days=14 - date.today().weekday() + 7)
-    arguments = {"first_day": monday, "last_day": monday + timedelta(days=20),
-                 "weekdays": {0, 2}, "start": time(14), "end": time(16), "capacity": 12}
+    arguments = {
+        "first_day": monday,
+        "last_day": monday + timedelta(days=20),
+        "weekdays": {0, 2},
+        "start": time(14),
+        "end": time(16),
+        "capacity": 12,
+    }
     for name, value in changes.items():
         if name in ("first_day", "last_day") and isinstance(value, int):
-            value = monday + timedelta(days=value) if name == "last_day" else (
-                date.today() + timedelta(days=value))
+            value = (
+                monday + timedelta(days=value)
+                if name == "last_day"
+                else (date.today() + timedelta(days=value))
+            )
         arguments[name] = value
     with pytest.raises(DomainError) as refused:
         service.add_slot_series(activity, actor=contact, **arguments)
@@ -330,14 +386,23 @@ def test_a_series_refuses(db, company, contact, changes, field):
 def test_reschedule_moves_a_slot_and_raises_its_revision(db, company, contact):
     slot = factories.slot(factories.activity(company), days_ahead=20, capacity=20)
     new_start = future(25, hour=14)
-    outcome = service.reschedule_slot(slot, contact, starts_at=new_start,
-                                      ends_at=new_start + timedelta(hours=1), capacity=30,
-                                      reason="Machine in onderhoud")
+    outcome = service.reschedule_slot(
+        slot,
+        contact,
+        starts_at=new_start,
+        ends_at=new_start + timedelta(hours=1),
+        capacity=30,
+        reason="Machine in onderhoud",
+    )
     db.session.commit()
 
     stored = db.session.get(Slot, slot.id)
     assert (stored.starts_at, stored.ends_at, stored.capacity, stored.revision) == (
-        new_start, new_start + timedelta(hours=1), 30, 1)
+        new_start,
+        new_start + timedelta(hours=1),
+        30,
+        1,
+    )
     assert outcome.warnings == []
     [moved] = events("SlotRescheduled")
     assert moved.payload["reason"] == "Machine in onderhoud"
@@ -369,8 +434,9 @@ def test_reschedule_refuses_bad_times(db, company, contact, start_days, length_h
     slot = factories.slot(factories.activity(company))
     starts = future(start_days)
     with pytest.raises(DomainError) as refused:
-        service.reschedule_slot(slot, contact, starts_at=starts,
-                                ends_at=starts + timedelta(hours=length_hours))
+        service.reschedule_slot(
+            slot, contact, starts_at=starts, ends_at=starts + timedelta(hours=length_hours)
+        )
     assert refused.value.field == field
 
 
@@ -393,7 +459,10 @@ def test_cancel_slot_needs_a_reason(db, company, contact):
     db.session.commit()
     stored = db.session.get(Slot, slot.id)
     assert (stored.status, stored.cancel_reason, stored.revision) == (
-        "cancelled", "Zieke instructeur", 1)
+        "cancelled",
+        "Zieke instructeur",
+        1,
+    )
     assert stored.cancelled_at is not None and stored.cancelled_at <= utcnow()
     [cancelled] = events("SlotCancelled")
     assert cancelled.payload["reason"] == "Zieke instructeur"
@@ -401,8 +470,14 @@ def test_cancel_slot_needs_a_reason(db, company, contact):
 
 def test_a_reschedule_that_changes_nothing_is_no_event(db, company, contact):
     slot = factories.slot(factories.activity(company))
-    service.reschedule_slot(slot, contact, starts_at=slot.starts_at, ends_at=slot.ends_at,
-                            capacity=slot.capacity, reason="niets")
+    service.reschedule_slot(
+        slot,
+        contact,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        capacity=slot.capacity,
+        reason="niets",
+    )
     db.session.commit()
     assert db.session.get(Slot, slot.id).revision == 0
     assert events("SlotRescheduled") == []

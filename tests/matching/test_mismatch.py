@@ -43,26 +43,35 @@ def region(db):
     pie = factories.activity(metal, profiles=frozenset({"PIE"}), years=frozenset({"3"}))
     factories.slot(pie, days_ahead=20)
     ict = factories.company(name="ICT", sectors=frozenset({"ict"}), **ENSCHEDE)
-    neutral = factories.activity(ict, profiles=frozenset(), years=frozenset({"2", "3"}),
-                                 venue="school")
+    neutral = factories.activity(
+        ict, profiles=frozenset(), years=frozenset({"2", "3"}), venue="school"
+    )
     factories.slot(neutral, days_ahead=25)
     # Offers, but nobody booked them.
     lonely = factories.company(name="Lonely", **ENSCHEDE)
-    factories.slot(factories.activity(lonely, profiles=frozenset({"PIE"}), years=frozenset({"4"})),
-                   days_ahead=30)
+    factories.slot(
+        factories.activity(lonely, profiles=frozenset({"PIE"}), years=frozenset({"4"})),
+        days_ahead=30,
+    )
     # A draft does not count as supply, nor as an offer.
     drafty = factories.company(name="Drafty", **ENSCHEDE)
-    factories.slot(factories.activity(drafty, status="draft", profiles=frozenset({"MVI"})),
-                   days_ahead=10)
+    factories.slot(
+        factories.activity(drafty, status="draft", profiles=frozenset({"MVI"})), days_ahead=10
+    )
 
     # Near books the PIE date and the neutral one: not idle; Metal and ICT are booked.
     from app.bookings import service as bookings
 
     teacher = teachers["Near"]
     for activity in (pie, neutral):
-        bookings.request_booking(teacher, activity.slots[0], near,
-                                 bookings.Group(size=10, year="3", path="KB", profile=None
-                                                if not activity.profiles else "PIE"))
+        bookings.request_booking(
+            teacher,
+            activity.slots[0],
+            near,
+            bookings.Group(
+                size=10, year="3", path="KB", profile=None if not activity.profiles else "PIE"
+            ),
+        )
 
     ask(teacher, near, topic="served nearby", profile="PIE")  # served by Metal's date
     ask(teachers["Far"], far, topic="too far", profile="PIE", max_km=30)  # Metal is ~111 km
@@ -96,16 +105,22 @@ def recompute(db, now):
     bookings = list(db.session.scalars(select(Booking)))
     requests = list(db.session.scalars(select(SchoolRequest)))
 
-    unanswered = [r for r in requests if r.status == "open"
-                  and r.created_at <= now - timedelta(days=14)]
+    unanswered = [
+        r for r in requests if r.status == "open" and r.created_at <= now - timedelta(days=14)
+    ]
     by_profile = Counter(r.profile for r in unanswered)
     by_sector = Counter(s for r in unanswered for s in PROFILE_SECTORS.get(r.profile, ()))
 
     supply = []
     for a in activities.values():
         company = organisations[a.company_id]
-        if a.status == "published" and company.status == "approved" and any(
-                s.activity_id == a.id and s.status == "open" and s.starts_at > now for s in slots):
+        if (
+            a.status == "published"
+            and company.status == "approved"
+            and any(
+                s.activity_id == a.id and s.status == "open" and s.starts_at > now for s in slots
+            )
+        ):
             supply.append(a)
 
     def served(r) -> bool:
@@ -128,17 +143,34 @@ def recompute(db, now):
     slot_of = {s.id: s for s in slots}
     busy_schools = {b.school_id for b in in_year if start <= slot_of[b.slot_id].starts_at < end}
     asking = {r.school_id for r in requests if start <= r.created_at < end}
-    idle_schools = [o for o in organisations.values() if o.kind == "school"
-                    and o.status == "approved" and o.id not in busy_schools | asking]
-    booked_companies = {activities[slot_of[b.slot_id].activity_id].company_id for b in in_year
-                        if start <= slot_of[b.slot_id].starts_at < end}
-    offering = {a.company_id for a in activities.values() if a.status == "published"
-                and any(s.activity_id == a.id and s.status == "open"
-                        and start <= s.starts_at < end for s in slots)}
-    idle_companies = [o for o in organisations.values() if o.kind == "company"
-                      and o.status == "approved" and o.id in offering - booked_companies]
+    idle_schools = [
+        o
+        for o in organisations.values()
+        if o.kind == "school" and o.status == "approved" and o.id not in busy_schools | asking
+    ]
+    booked_companies = {
+        activities[slot_of[b.slot_id].activity_id].company_id
+        for b in in_year
+        if start <= slot_of[b.slot_id].starts_at < end
+    }
+    offering = {
+        a.company_id
+        for a in activities.values()
+        if a.status == "published"
+        and any(
+            s.activity_id == a.id and s.status == "open" and start <= s.starts_at < end
+            for s in slots
+        )
+    }
+    idle_companies = [
+        o
+        for o in organisations.values()
+        if o.kind == "company" and o.status == "approved" and o.id in offering - booked_companies
+    ]
     return {
-        "unanswered": len(unanswered), "by_profile": by_profile, "by_sector": by_sector,
+        "unanswered": len(unanswered),
+        "by_profile": by_profile,
+        "by_sector": by_sector,
         "unserved": sorted(r.topic for r in unserved),
         "unserved_pairs": Counter((r.profile, r.year) for r in unserved),
         "idle_schools": sorted(o.name for o in idle_schools),
@@ -154,28 +186,37 @@ def test_the_figures_are_those_worked_out_by_hand_and_from_the_raw_rows(db):
     assert figures.unanswered == 2
     # In the vocabulary's order of profiles.
     assert [(r.args["profile"], r.count) for r in figures.unanswered_by_profile] == [
-        ("BWI", 1), ("MaT", 1)]
+        ("BWI", 1),
+        ("MaT", 1),
+    ]
     assert {r.args["sector"]: r.count for r in figures.unanswered_by_sector} == {
-        "construction": 1, "maritime": 1, "metal": 1}
+        "construction": 1,
+        "maritime": 1,
+        "metal": 1,
+    }
     unserved_topics = sorted(
-        db.session.get(SchoolRequest, i).topic for i in mismatch.unserved_request_ids(now))
+        db.session.get(SchoolRequest, i).topic for i in mismatch.unserved_request_ids(now)
+    )
     assert unserved_topics == ["neutral is no MVI", "old BWI", "old MaT", "too far"]
     assert figures.unserved == 4
     assert figures.idle_schools == 1 and figures.idle_companies == 1
-    assert [o.name for o in mismatch.idle_organisations("schools", figures.school_year)] == [
-        "Idle"]
+    assert [o.name for o in mismatch.idle_organisations("schools", figures.school_year)] == ["Idle"]
     assert [o.name for o in mismatch.idle_organisations("companies", figures.school_year)] == [
-        "Lonely"]
+        "Lonely"
+    ]
     # From the raw rows.
     raw = recompute(db, now)
     assert figures.unanswered == raw["unanswered"]
     assert {r.args["profile"]: r.count for r in figures.unanswered_by_profile} == dict(
-        raw["by_profile"])
+        raw["by_profile"]
+    )
     assert {r.args["sector"]: r.count for r in figures.unanswered_by_sector} == dict(
-        raw["by_sector"])
+        raw["by_sector"]
+    )
     assert unserved_topics == raw["unserved"]
-    assert {(r.args["profile"], r.args["year"]): r.count
-            for r in figures.unserved_by_profile_and_year} == dict(raw["unserved_pairs"])
+    assert {
+        (r.args["profile"], r.args["year"]): r.count for r in figures.unserved_by_profile_and_year
+    } == dict(raw["unserved_pairs"])
     assert figures.idle_schools == len(raw["idle_schools"])
     assert figures.idle_companies == len(raw["idle_companies"])
 
@@ -184,8 +225,11 @@ def test_each_figure_links_to_the_list_behind_it(db, coordinator_client):
     region(db)
     page = coordinator_client.get("/mismatch").get_data(as_text=True)
     figures = mismatch.figures()
-    for row in [*figures.unanswered_by_profile, *figures.unanswered_by_sector,
-                *figures.unserved_by_profile_and_year]:
+    for row in [
+        *figures.unanswered_by_profile,
+        *figures.unanswered_by_sector,
+        *figures.unserved_by_profile_and_year,
+    ]:
         listing = coordinator_client.get("/requests/all", query_string=row.args)
         body = listing.get_data(as_text=True)
         assert body.count('data-request="') == row.count, row

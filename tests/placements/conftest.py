@@ -37,5 +37,15 @@ def world(db) -> World:
     coordinator = factories.user(factories.network(), "coordinator", name="Coördinator")
     professional = helpers.professional(company)
     db.session.commit()
-    return World(school, other_school, company, other_company, teacher, other_teacher,
-                 contact, other_contact, coordinator, professional)
+    return World(
+        school,
+        other_school,
+        company,
+        other_company,
+        teacher,
+        other_teacher,
+        contact,
+        other_contact,
+        coordinator,
+        professional,
+    )

@@ -24,17 +24,30 @@ def terms(**values) -> service.Terms:
     """Mondays and Wednesdays 09:00-12:00, four hours a week, ten weeks from the
     Monday two weeks ahead."""
     first = values.pop("first_date", monday_in(2))
-    defaults = dict(hours_per_week=4, weekdays={"mo", "we"}, start_time=time(9, 0),
-                    end_time=time(12, 0), first_date=first,
-                    last_date=first + timedelta(weeks=10) - timedelta(days=1))
+    defaults = dict(
+        hours_per_week=4,
+        weekdays={"mo", "we"},
+        start_time=time(9, 0),
+        end_time=time(12, 0),
+        first_date=first,
+        last_date=first + timedelta(weeks=10) - timedelta(days=1),
+    )
     defaults.update(values)
     return service.Terms(**defaults)
 
 
 def professional(company, **values) -> Professional:
-    defaults = dict(name="Ellen Draaier", expertise="CNC-draaien en frezen, PLC-programmeren",
-                    subjects="Metaaltechniek", profiles=["PIE"], weekdays=["mo", "we", "fr"],
-                    hours_per_week=8, town="Hengelo", region="Twente", consent=True)
+    defaults = dict(
+        name="Ellen Draaier",
+        expertise="CNC-draaien en frezen, PLC-programmeren",
+        subjects="Metaaltechniek",
+        profiles=["PIE"],
+        weekdays=["mo", "we", "fr"],
+        hours_per_week=8,
+        town="Hengelo",
+        region="Twente",
+        consent=True,
+    )
     defaults.update(values)
     person = service.register_candidate(None, company=company, **defaults)
     db.session.flush()
@@ -42,9 +55,16 @@ def professional(company, **values) -> Professional:
 
 
 def propose(actor, company, school, person, by="company", **term_values):
-    return service.propose(actor, company=company, school=school, professional=person,
-                           terms=terms(**term_values), subjects="Metaal", profiles=["PIE"],
-                           by=by)
+    return service.propose(
+        actor,
+        company=company,
+        school=school,
+        professional=person,
+        terms=terms(**term_values),
+        subjects="Metaal",
+        profiles=["PIE"],
+        by=by,
+    )
 
 
 def holiday(name: str, start: date, end: date, region: str = "noord") -> SchoolHoliday:

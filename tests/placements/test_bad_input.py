@@ -14,10 +14,16 @@ from tests.placements.helpers import monday_in
 
 def form(world, **values):
     first = monday_in(2)
-    data = {"professional": world.professional.id, "school": world.school.id,
-            "hours_per_week": "4", "weekdays": ["mo", "we"], "start_time": "09:00",
-            "end_time": "12:00", "first_date": first.isoformat(),
-            "last_date": (first + timedelta(weeks=8)).isoformat()}
+    data = {
+        "professional": world.professional.id,
+        "school": world.school.id,
+        "hours_per_week": "4",
+        "weekdays": ["mo", "we"],
+        "start_time": "09:00",
+        "end_time": "12:00",
+        "first_date": first.isoformat(),
+        "last_date": (first + timedelta(weeks=8)).isoformat(),
+    }
     data.update(values)
     return data
 
@@ -56,15 +62,22 @@ def test_a_bad_proposal_is_a_field_error(app, world, db, values, field, words):
 def test_the_messages_are_dutch_by_default(app, world, db):
     client = login(app.test_client(), world.contact)
     page = client.post("/placements/new", data=form(world, hours_per_week="0")).get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "uur per week" in page
 
 
 def test_an_own_registration_without_email_or_consent_is_refused(app, db):
     client = app.test_client()
-    page = client.post("/placements/pool/register", data={
-        "name": "Iemand", "expertise": "Elektrotechniek", "kind": "martian",
-        "email": "geen-adres"})
+    page = client.post(
+        "/placements/pool/register",
+        data={
+            "name": "Iemand",
+            "expertise": "Elektrotechniek",
+            "kind": "martian",
+            "email": "geen-adres",
+        },
+    )
     assert page.status_code == 422
     body = page.get_data(as_text=True)
     assert 'id="email-error"' in body or 'id="kind-error"' in body or 'id="consent-error"' in body

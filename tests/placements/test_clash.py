@@ -22,14 +22,12 @@ def first(world, db):
 
 
 def offer_to_other_school(world, **values):
-    return propose(world.contact, world.company, world.other_school, world.professional,
-                   **values)
+    return propose(world.contact, world.company, world.other_school, world.professional, **values)
 
 
 def test_an_overlap_is_refused_naming_the_school_and_the_day(world, db, first):
     with pytest.raises(Conflict) as refused:
-        offer_to_other_school(world, weekdays={"we", "fr"}, start_time=time(11),
-                              end_time=time(13))
+        offer_to_other_school(world, weekdays={"we", "fr"}, start_time=time(11), end_time=time(13))
     assert refused.value.code == "clash"
     assert refused.value.field == "weekdays"
     assert "Vakcollege De Kolk" in refused.value.message
@@ -48,13 +46,15 @@ def test_different_weekdays_are_allowed(world, db, first):
 
 def test_periods_that_do_not_overlap_are_allowed(world, db, first):
     after = first.last_date + timedelta(days=1)
-    placement = offer_to_other_school(world, first_date=after,
-                                      last_date=after + timedelta(weeks=4))
+    placement = offer_to_other_school(world, first_date=after, last_date=after + timedelta(weeks=4))
     assert placement.status == "proposed"
     # One day of overlap is enough to clash.
     with pytest.raises(Conflict):
-        offer_to_other_school(world, first_date=first.last_date - timedelta(days=2),
-                              last_date=first.last_date + timedelta(weeks=1))
+        offer_to_other_school(
+            world,
+            first_date=first.last_date - timedelta(days=2),
+            last_date=first.last_date + timedelta(weeks=1),
+        )
 
 
 @pytest.mark.parametrize("state", ["declined", "withdrawn", "ended"])
@@ -91,8 +91,13 @@ def test_a_counter_that_clashes_is_refused(world, db, first):
 
 def test_other_professionals_do_not_clash(world, db, first):
     other = professional(world.company, name="Piet Installateur")
-    placement = service.propose(world.contact, company=world.company, school=world.other_school,
-                                professional=other, terms=terms())
+    placement = service.propose(
+        world.contact,
+        company=world.company,
+        school=world.other_school,
+        professional=other,
+        terms=terms(),
+    )
     assert placement.status == "proposed"
 
 
@@ -102,11 +107,13 @@ def test_a_moved_lesson_may_not_land_on_another_schools_lesson(world, db, first)
     service.accept(world.other_teacher, second)
     monday = first.first_date + timedelta(days=7)
     with pytest.raises(Conflict) as refused:
-        service.move_lesson(world.contact, first, monday, monday + timedelta(days=1), time(10),
-                            time(11))
+        service.move_lesson(
+            world.contact, first, monday, monday + timedelta(days=1), time(10), time(11)
+        )
     assert "Het Assink Lyceum" in refused.value.message
-    moved = service.move_lesson(world.contact, first, monday, monday + timedelta(days=1),
-                                time(12), time(14))
+    moved = service.move_lesson(
+        world.contact, first, monday, monday + timedelta(days=1), time(12), time(14)
+    )
     assert moved.kind == "moved"
 
 

@@ -21,9 +21,13 @@ ATTEMPTS = 12
 @pytest.fixture
 def concurrent_app(app, tmp_path):
     other = make_app(
-        app.config["SQLALCHEMY_DATABASE_URI"], tmp_path,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": ATTEMPTS + 5, "max_overflow": 0,
-                                   "pool_timeout": 20},
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        tmp_path,
+        SQLALCHEMY_ENGINE_OPTIONS={
+            "pool_size": ATTEMPTS + 5,
+            "max_overflow": 0,
+            "pool_timeout": 20,
+        },
     )
     yield other
     from app.extensions import db
@@ -41,7 +45,8 @@ def propose_once(user_id, company_id, school_id, professional_id, weekday) -> st
 
     try:
         placement = service.propose(
-            db.session.get(User, user_id), company=db.session.get(Organisation, company_id),
+            db.session.get(User, user_id),
+            company=db.session.get(Organisation, company_id),
             school=db.session.get(Organisation, school_id),
             professional=db.session.get(Professional, professional_id),
             terms=terms(weekdays={weekday}, start_time=time(9), end_time=time(12)),
@@ -79,8 +84,10 @@ def in_threads(app, jobs) -> list[str]:
 def test_concurrent_clashing_proposals_make_exactly_one_placement(world, db, concurrent_app):
     schools = [factories.school(name=f"School {n}") for n in range(ATTEMPTS)]
     db.session.commit()
-    jobs = [(world.contact.id, world.company.id, school.id, world.professional.id, "we")
-            for school in schools]
+    jobs = [
+        (world.contact.id, world.company.id, school.id, world.professional.id, "we")
+        for school in schools
+    ]
 
     results = in_threads(concurrent_app, jobs)
 
@@ -89,15 +96,18 @@ def test_concurrent_clashing_proposals_make_exactly_one_placement(world, db, con
     assert results.count("clash") == ATTEMPTS - 1
     db.session.expire_all()
     rows = db.session.scalars(
-        select(Placement).where(Placement.professional_id == world.professional.id)).all()
+        select(Placement).where(Placement.professional_id == world.professional.id)
+    ).all()
     assert len(rows) == 1
 
 
 def test_concurrent_proposals_on_different_days_all_succeed(world, db, concurrent_app):
     schools = [factories.school(name=f"School {n}") for n in range(5)]
     db.session.commit()
-    jobs = [(world.contact.id, world.company.id, school.id, world.professional.id, day)
-            for school, day in zip(schools, ["mo", "tu", "we", "th", "fr"], strict=True)]
+    jobs = [
+        (world.contact.id, world.company.id, school.id, world.professional.id, day)
+        for school, day in zip(schools, ["mo", "tu", "we", "th", "fr"], strict=True)
+    ]
 
     results = in_threads(concurrent_app, jobs)
 

@@ -19,9 +19,16 @@ def placement(world, db):
 
 def actions(placement_id: int, day: str) -> list[tuple[str, str]]:
     base = f"/placements/{placement_id}"
-    return [("GET", base), ("POST", f"{base}/accept"), ("POST", f"{base}/decline"),
-            ("POST", f"{base}/counter"), ("POST", f"{base}/withdraw"), ("POST", f"{base}/end"),
-            ("POST", f"{base}/lessons/{day}/cancel"), ("POST", f"{base}/lessons/{day}/move")]
+    return [
+        ("GET", base),
+        ("POST", f"{base}/accept"),
+        ("POST", f"{base}/decline"),
+        ("POST", f"{base}/counter"),
+        ("POST", f"{base}/withdraw"),
+        ("POST", f"{base}/end"),
+        ("POST", f"{base}/lessons/{day}/cancel"),
+        ("POST", f"{base}/lessons/{day}/move"),
+    ]
 
 
 @pytest.mark.parametrize("who", ["other_teacher", "other_contact"])
@@ -42,8 +49,10 @@ def test_parties_and_coordinators_see_it(app, world, db, placement):
 def test_the_proposing_side_cannot_answer_its_own_proposal(app, world, db, placement):
     client = login(app.test_client(), world.contact)
     assert client.post(f"/placements/{placement.id}/accept").status_code == 403
-    assert client.post(f"/placements/{placement.id}/decline",
-                       data={"decline-reason": "x"}).status_code == 403
+    assert (
+        client.post(f"/placements/{placement.id}/decline", data={"decline-reason": "x"}).status_code
+        == 403
+    )
     teacher = login(app.test_client(), world.teacher)
     assert teacher.post(f"/placements/{placement.id}/withdraw").status_code == 403
 
@@ -66,9 +75,14 @@ def test_anonymous_people_are_sent_to_the_login(app, world, db, placement):
 
 
 def test_pending_candidates_are_hidden_from_teachers_and_other_companies(app, world, db):
-    pending = service.register_candidate(None, company=None, name="Zelf Aangemeld",
-                                         expertise="Elektro", email="z@example.test",
-                                         consent=True)
+    pending = service.register_candidate(
+        None,
+        company=None,
+        name="Zelf Aangemeld",
+        expertise="Elektro",
+        email="z@example.test",
+        consent=True,
+    )
     db.session.commit()
     for person in (world.teacher, world.other_contact):
         assert not permissions.can_see_candidate(person, pending)

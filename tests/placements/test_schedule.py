@@ -15,8 +15,9 @@ from tests.placements.helpers import holiday, monday_in, propose, today
 
 
 def agreed(world, db, **term_values):
-    placement = propose(world.contact, world.company, world.school, world.professional,
-                        **term_values)
+    placement = propose(
+        world.contact, world.company, world.school, world.professional, **term_values
+    )
     service.accept(world.teacher, placement)
     db.session.commit()
     return placement
@@ -27,7 +28,11 @@ def test_every_chosen_weekday_between_the_dates_is_a_lesson(world, db):
     placement = agreed(world, db, first_date=first, last_date=first + timedelta(days=13))
     lessons = schedule.lessons(placement)
     assert [lesson.date for lesson in lessons] == [
-        first, first + timedelta(days=2), first + timedelta(days=7), first + timedelta(days=9)]
+        first,
+        first + timedelta(days=2),
+        first + timedelta(days=7),
+        first + timedelta(days=9),
+    ]
     assert {lesson.status for lesson in lessons} == {"scheduled"}
     assert all((lesson.start_time, lesson.end_time) == (time(9), time(12)) for lesson in lessons)
     rule = schedule.rule(placement)
@@ -44,8 +49,10 @@ def test_the_autumn_holiday_of_the_schools_region_has_no_lessons(world, db):
 
     dates = [lesson.date for lesson in schedule.lessons(placement)]
     assert all(not (autumn.start_date <= day <= autumn.end_date) for day in dates)
-    assert schedule.holiday_exdates(placement) == [first + timedelta(days=14),
-                                                   first + timedelta(days=16)]
+    assert schedule.holiday_exdates(placement) == [
+        first + timedelta(days=14),
+        first + timedelta(days=16),
+    ]
     assert len(dates) == len(schedule.rule_dates(placement)) - 2
     # Zuid's holiday is a normal week for a school in noord.
     assert first + timedelta(days=28) in dates
@@ -56,13 +63,21 @@ def test_a_school_in_region_zuid_skips_zuids_christmas(world, db):
     zuid = factories.school(name="Zuidschool", holiday_region="zuid")
     factories.user(zuid, "teacher")
     holiday("Kerstvakantie", first + timedelta(days=5), first + timedelta(days=20), "zuid")
-    placement = service.propose(world.contact, company=world.company, school=zuid,
-                                professional=world.professional,
-                                terms=service.Terms(2, {"fr"}, time(8, 30), time(10, 30),
-                                                    first, first + timedelta(weeks=4, days=4)))
+    placement = service.propose(
+        world.contact,
+        company=world.company,
+        school=zuid,
+        professional=world.professional,
+        terms=service.Terms(
+            2, {"fr"}, time(8, 30), time(10, 30), first, first + timedelta(weeks=4, days=4)
+        ),
+    )
     fridays = [first + timedelta(days=4 + 7 * n) for n in range(5)]
     assert [lesson.date for lesson in schedule.lessons(placement)] == [
-        fridays[0], fridays[3], fridays[4]]
+        fridays[0],
+        fridays[3],
+        fridays[4],
+    ]
 
 
 def test_a_cancelled_lesson_stays_in_the_list_marked_cancelled(world, db):
@@ -96,8 +111,9 @@ def test_a_moved_lesson_keeps_its_original_date_as_key(world, db):
     assert dates == sorted(dates)
 
     # Moving it again updates the same exception and raises its revision.
-    service.move_lesson(world.contact, placement, day, thursday + timedelta(days=1),
-                        time(9), time(11))
+    service.move_lesson(
+        world.contact, placement, day, thursday + timedelta(days=1), time(9), time(11)
+    )
     [change] = schedule.changes(placement)
     assert change.new_date == thursday + timedelta(days=1) and change.revision == 1
 
@@ -121,8 +137,9 @@ def test_a_lesson_cannot_move_into_a_holiday_a_weekend_or_onto_another_lesson(wo
 def test_no_lesson_on_a_date_outside_the_schedule(world, db):
     placement = agreed(world, db)
     with pytest.raises(DomainError) as refused:
-        service.cancel_lesson(world.teacher, placement, placement.first_date + timedelta(days=1),
-                              "x")
+        service.cancel_lesson(
+            world.teacher, placement, placement.first_date + timedelta(days=1), "x"
+        )
     assert refused.value.code == "no_lesson"
 
 
@@ -132,8 +149,13 @@ def test_past_lessons_and_open_placements_cannot_change(world, db):
         service.cancel_lesson(world.teacher, placement, placement.first_date, "x")
     service.accept(world.teacher, placement)
     with pytest.raises(Conflict) as refused:
-        service.cancel_lesson(world.teacher, placement, placement.first_date, "x",
-                              today=placement.first_date + timedelta(days=1))
+        service.cancel_lesson(
+            world.teacher,
+            placement,
+            placement.first_date,
+            "x",
+            today=placement.first_date + timedelta(days=1),
+        )
     assert refused.value.code == "lesson_past"
 
 
@@ -142,8 +164,10 @@ def test_ending_early_drops_the_later_lessons(world, db):
     stop = placement.first_date + timedelta(days=8)  # a Tuesday in week two
     service.end_early(world.contact, placement, "Reorganisatie", ended_on=stop)
     assert [x.date for x in schedule.lessons(placement)] == [
-        placement.first_date, placement.first_date + timedelta(days=2),
-        placement.first_date + timedelta(days=7)]
+        placement.first_date,
+        placement.first_date + timedelta(days=2),
+        placement.first_date + timedelta(days=7),
+    ]
 
 
 def test_lesson_instants_are_utc_of_the_local_time(world, db):

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from app import scheduler
 from app.errors import Conflict, DomainError
 from app.events.models import EventLogEntry
 from app.notifications.models import OutgoingMail
-from app import scheduler
 from app.placements import service
 from tests.placements.helpers import monday_in, propose, terms, today
 
@@ -20,15 +20,25 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def names(db, placement) -> list[str]:
-    return list(db.session.scalars(
-        select(EventLogEntry.name).where(EventLogEntry.subject_type == "placement",
-                                         EventLogEntry.subject_id == placement.id)
-        .order_by(EventLogEntry.id)))
+    return list(
+        db.session.scalars(
+            select(EventLogEntry.name)
+            .where(
+                EventLogEntry.subject_type == "placement", EventLogEntry.subject_id == placement.id
+            )
+            .order_by(EventLogEntry.id)
+        )
+    )
 
 
 def mails_to(db, user) -> list[OutgoingMail]:
-    return list(db.session.scalars(
-        select(OutgoingMail).where(OutgoingMail.recipient == user.email).order_by(OutgoingMail.id)))
+    return list(
+        db.session.scalars(
+            select(OutgoingMail)
+            .where(OutgoingMail.recipient == user.email)
+            .order_by(OutgoingMail.id)
+        )
+    )
 
 
 @pytest.fixture
@@ -57,8 +67,9 @@ def test_the_school_accepts_a_proposal(world, db, proposed):
     assert proposed.agreed_at is not None
     assert proposed.awaiting is None
     assert names(db, proposed) == ["PlacementProposed", "PlacementAgreed"]
-    entry = db.session.scalars(select(EventLogEntry).where(
-        EventLogEntry.name == "PlacementAgreed")).one()
+    entry = db.session.scalars(
+        select(EventLogEntry).where(EventLogEntry.name == "PlacementAgreed")
+    ).one()
     assert entry.payload["by"] == "school"
     assert [m.kind for m in mails_to(db, world.contact)] == ["placement_update"]
 
@@ -169,12 +180,22 @@ def test_the_nightly_job_finishes_placements_on_the_next_local_day(world, db, pr
 
 REFUSED = [
     # (state reached first, operation)
-    ("agreed", "counter"), ("agreed", "decline"), ("agreed", "withdraw"),
-    ("declined", "accept"), ("declined", "counter"), ("declined", "decline"),
-    ("declined", "withdraw"), ("declined", "end"),
-    ("withdrawn", "accept"), ("withdrawn", "end"),
-    ("proposed", "end"), ("countered", "end"),
-    ("ended", "accept"), ("ended", "decline"), ("ended", "end"), ("ended", "counter"),
+    ("agreed", "counter"),
+    ("agreed", "decline"),
+    ("agreed", "withdraw"),
+    ("declined", "accept"),
+    ("declined", "counter"),
+    ("declined", "decline"),
+    ("declined", "withdraw"),
+    ("declined", "end"),
+    ("withdrawn", "accept"),
+    ("withdrawn", "end"),
+    ("proposed", "end"),
+    ("countered", "end"),
+    ("ended", "accept"),
+    ("ended", "decline"),
+    ("ended", "end"),
+    ("ended", "counter"),
 ]
 
 
@@ -219,8 +240,14 @@ def test_accepting_an_agreed_placement_again_changes_nothing(world, db, proposed
 
 
 def test_a_school_may_propose_to_a_company_which_then_answers(world, db):
-    placement = propose(world.teacher, world.company, world.school, world.professional,
-                        by="school", first_date=monday_in(3))
+    placement = propose(
+        world.teacher,
+        world.company,
+        world.school,
+        world.professional,
+        by="school",
+        first_date=monday_in(3),
+    )
     assert placement.awaiting == "company"
     service.counter(world.contact, placement, terms(weekdays={"fr"}, first_date=monday_in(3)))
     assert placement.awaiting == "school"

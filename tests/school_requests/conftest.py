@@ -25,8 +25,13 @@ def company(contact):
 
 @pytest.fixture
 def activity(db, company, contact):
-    return factories.activity(company, contact_id=contact.id, kind="workshop",
-                              title="Zonnepanelen leggen", profiles=frozenset({"PIE"}))
+    return factories.activity(
+        company,
+        contact_id=contact.id,
+        kind="workshop",
+        title="Zonnepanelen leggen",
+        profiles=frozenset({"PIE"}),
+    )
 
 
 @pytest.fixture
@@ -54,10 +59,17 @@ def events(db):
 def request_input(**changes) -> RequestInput:
     today = today_local()
     values = {
-        "kind": "workshop", "topic": "Werken met zonnepanelen", "group_size": 24, "year": "3",
-        "path": "KB", "profile": "PIE", "first_day": today + timedelta(days=7),
-        "last_day": today + timedelta(days=42), "venues": {"company", "school"},
-        "max_km": 30, "remarks": "Graag praktisch.",
+        "kind": "workshop",
+        "topic": "Werken met zonnepanelen",
+        "group_size": 24,
+        "year": "3",
+        "path": "KB",
+        "profile": "PIE",
+        "first_day": today + timedelta(days=7),
+        "last_day": today + timedelta(days=42),
+        "venues": {"company", "school"},
+        "max_km": 30,
+        "remarks": "Graag praktisch.",
     }
     values.update(changes)
     return RequestInput(**values)

@@ -32,8 +32,9 @@ def test_the_teacher_hears_of_each_proposal(db, teacher, contact, slot, smtp, di
     propose(contact, posted, slot, "Wij hebben nog plek op die dag.")
     dispatch()
     mail = only(smtp.sink.to(teacher.email))
-    assert mail.message["Subject"] == dutch("New proposal for your request: %(topic)s",
-                                            topic=posted.topic)
+    assert mail.message["Subject"] == dutch(
+        "New proposal for your request: %(topic)s", topic=posted.topic
+    )
     assert slot.activity.company.name in mail.text
     assert "Wij hebben nog plek op die dag." in mail.text
     assert f"http://techniekpoort.test/requests/{posted.id}" in mail.text
@@ -59,8 +60,10 @@ def test_companies_not_chosen_are_thanked_politely_in_their_language(
     assert teacher.email not in thanks.text and teacher.name not in thanks.text
     # The chosen company hears through the booking, not through a "thank you".
     subjects = [m.message["Subject"] for m in smtp.sink.to(contact.email)]
-    assert not any(s.startswith(dutch("Thank you for your proposal to %(school)s",
-                                      school="")[:10]) for s in subjects)
+    assert not any(
+        s.startswith(dutch("Thank you for your proposal to %(school)s", school="")[:10])
+        for s in subjects
+    )
     assert dutch("New booking request for %(title)s", title=slot.activity.title) in subjects
 
 
@@ -72,10 +75,16 @@ def test_a_hybrid_teacher_not_chosen_is_one_mail_to_the_company(
     posted = placement_request(teacher)
     rival_company = factories.company(name="Staal Oost")
     rival = factories.user(rival_company, "contact", email="rival@company.test", locale="en")
-    chosen = service.propose_placement(contact, posted, company, professional(company),
-                                       terms_for(posted))
-    service.propose_placement(rival, posted, rival_company,
-                              professional(rival_company, "Jan Smit"), terms_for(posted, ("we",)))
+    chosen = service.propose_placement(
+        contact, posted, company, professional(company), terms_for(posted)
+    )
+    service.propose_placement(
+        rival,
+        posted,
+        rival_company,
+        professional(rival_company, "Jan Smit"),
+        terms_for(posted, ("we",)),
+    )
     service.accept(teacher, posted, chosen)
     db.session.commit()
     dispatch()
@@ -84,9 +93,7 @@ def test_a_hybrid_teacher_not_chosen_is_one_mail_to_the_company(
     assert "The school chose another proposal." in thanks.text
 
 
-def test_expiry_tells_the_teacher_and_closes_proposals_politely(
-    db, teacher, contact, slot, outbox
-):
+def test_expiry_tells_the_teacher_and_closes_proposals_politely(db, teacher, contact, slot, outbox):
     posted = post(teacher)
     propose(contact, posted, slot)
     service.expire_ended_requests(posted.last_day + timedelta(days=1))
@@ -101,8 +108,9 @@ def test_expiry_tells_the_teacher_and_closes_proposals_politely(
 # --- the weekly digest ------------------------------------------------------------------------
 
 
-def test_companies_get_the_new_requests_that_fit_them(db, teacher, contact, activity, smtp,
-                                                       dispatch):
+def test_companies_get_the_new_requests_that_fit_them(
+    db, teacher, contact, activity, smtp, dispatch
+):
     fitting = post(teacher)
     post(teacher, topic="Game design", profile="MVI")  # an ICT request: not for metal
     queued = digests.send_request_digests()
@@ -110,8 +118,9 @@ def test_companies_get_the_new_requests_that_fit_them(db, teacher, contact, acti
     assert [m.recipient for m in queued] == [contact.email]
     dispatch()
     mail = only(smtp.sink.to(contact.email))
-    assert mail.message["Subject"] == dutch("New requests from schools for %(company)s",
-                                            company=activity.company.name)
+    assert mail.message["Subject"] == dutch(
+        "New requests from schools for %(company)s", company=activity.company.name
+    )
     assert fitting.topic in mail.text and "Game design" not in mail.text
     assert dutch("Profile %(profile)s matches", profile="PIE") not in mail.text
     assert dutch("Offers profile %(profile)s", profile="PIE") in mail.text
@@ -131,8 +140,9 @@ def test_the_digest_leaves_out_what_the_company_answered_and_old_requests(
     assert digests.send_request_digests() == []
 
 
-def test_one_digest_a_week_and_none_for_who_switched_them_off(db, teacher, contact, activity,
-                                                              outbox):
+def test_one_digest_a_week_and_none_for_who_switched_them_off(
+    db, teacher, contact, activity, outbox
+):
     post(teacher)
     now = utcnow()
     assert len(digests.send_request_digests(now)) == 1
@@ -144,8 +154,9 @@ def test_one_digest_a_week_and_none_for_who_switched_them_off(db, teacher, conta
     assert digests.send_request_digests(now + timedelta(days=7)) == []
 
 
-def test_the_weekly_job_sends_both_digests(app, db, teacher, contact, coordinator, activity,
-                                           outbox):
+def test_the_weekly_job_sends_both_digests(
+    app, db, teacher, contact, coordinator, activity, outbox
+):
     from app import scheduler
 
     post(teacher)

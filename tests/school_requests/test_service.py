@@ -31,19 +31,22 @@ def test_a_posted_request_is_open_and_logged(db, teacher, school, events):
     assert event.payload["profile"] == "PIE"
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"last_day": -1, "first_day": -10}, "last_day"),
-    ({"first_day": -1}, "first_day"),
-    ({"first_day": 20, "last_day": 10}, "last_day"),
-    ({"topic": "  "}, "topic"),
-    ({"group_size": 0}, "group_size"),
-    ({"profile": None}, "profile"),
-    ({"year": "1", "profile": "PIE"}, "profile"),
-    ({"venues": set()}, "venues"),
-    ({"venues": {"beach"}}, "venues"),
-    ({"max_km": 0}, "max_km"),
-    ({"kind": "party"}, "kind"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"last_day": -1, "first_day": -10}, "last_day"),
+        ({"first_day": -1}, "first_day"),
+        ({"first_day": 20, "last_day": 10}, "last_day"),
+        ({"topic": "  "}, "topic"),
+        ({"group_size": 0}, "group_size"),
+        ({"profile": None}, "profile"),
+        ({"year": "1", "profile": "PIE"}, "profile"),
+        ({"venues": set()}, "venues"),
+        ({"venues": {"beach"}}, "venues"),
+        ({"max_km": 0}, "max_km"),
+        ({"kind": "party"}, "kind"),
+    ],
+)
 def test_bad_input_is_refused_on_its_field(db, teacher, school, changes, field):
     from app.school_requests.service import today_local
 
@@ -120,7 +123,9 @@ def test_accepting_a_slot_proposal_books_once_and_closes_the_others(
     assert chosen.status == "accepted" and chosen.booking_id == booking.id
     assert other.status == "closed" and other.close_reason == "not_chosen"
     assert [e.name for e in events() if e.name.startswith(("Booking", "Request"))][-2:] == [
-        "BookingRequested", "RequestFulfilled"]
+        "BookingRequested",
+        "RequestFulfilled",
+    ]
     [fulfilled] = events("RequestFulfilled")
     assert fulfilled.payload["booking_id"] == booking.id
     # Accepting again, or the closed one, changes nothing.
@@ -146,8 +151,16 @@ def test_a_new_date_becomes_a_slot_only_when_accepted(db, teacher, contact, acti
     posted = post(teacher)
     starts = (utcnow() + timedelta(days=20)).replace(hour=9, minute=0, second=0, microsecond=0)
     slots_before = db.session.scalar(select(func.count()).select_from(Slot))
-    response = service.propose_new_slot(contact, posted, company, activity, starts,
-                                        starts + timedelta(hours=2), 24, "Speciaal voor jullie")
+    response = service.propose_new_slot(
+        contact,
+        posted,
+        company,
+        activity,
+        starts,
+        starts + timedelta(hours=2),
+        24,
+        "Speciaal voor jullie",
+    )
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Slot)) == slots_before
     outcome = service.accept(teacher, posted, response)
@@ -158,20 +171,25 @@ def test_a_new_date_becomes_a_slot_only_when_accepted(db, teacher, contact, acti
     assert outcome.booking.slot_id == response.slot_id
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"days": -1}, "starts_at"),
-    ({"hours": -3}, "ends_at"),
-    ({"capacity": 10}, "capacity"),
-    ({"days": 2}, "starts_at"),  # inside the activity's seven days' notice
-])
-def test_a_new_date_is_checked_like_a_booking(db, teacher, contact, activity, company, changes,
-                                              field):
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"days": -1}, "starts_at"),
+        ({"hours": -3}, "ends_at"),
+        ({"capacity": 10}, "capacity"),
+        ({"days": 2}, "starts_at"),  # inside the activity's seven days' notice
+    ],
+)
+def test_a_new_date_is_checked_like_a_booking(
+    db, teacher, contact, activity, company, changes, field
+):
     posted = post(teacher)
     starts = (utcnow() + timedelta(days=changes.get("days", 20))).replace(microsecond=0)
     ends = starts + timedelta(hours=changes.get("hours", 2))
     with pytest.raises(DomainError) as refused:
-        service.propose_new_slot(contact, posted, company, activity, starts, ends,
-                                 changes.get("capacity", 24))
+        service.propose_new_slot(
+            contact, posted, company, activity, starts, ends, changes.get("capacity", 24)
+        )
     assert refused.value.field == field
 
 
@@ -225,9 +243,7 @@ def test_a_fulfilled_request_does_not_expire(db, teacher, contact, slot):
     assert posted.status == "fulfilled"
 
 
-def test_a_cancelled_date_closes_its_proposal_and_reopens_the_request(
-    db, teacher, contact, slot
-):
+def test_a_cancelled_date_closes_its_proposal_and_reopens_the_request(db, teacher, contact, slot):
     from app.catalogue import service as catalogue
 
     posted = post(teacher)
@@ -254,9 +270,16 @@ def professional(company, name="Piet de Vries"):
     from app.extensions import db as database
     from app.placements.models import Professional
 
-    row = Professional(company=company, name=name, kind="employee", status="approved",
-                       source="company", expertise="Lassen en constructie",
-                       profiles=frozenset({"PIE"}), weekdays=frozenset({"mo", "tu", "we"}))
+    row = Professional(
+        company=company,
+        name=name,
+        kind="employee",
+        status="approved",
+        source="company",
+        expertise="Lassen en constructie",
+        profiles=frozenset({"PIE"}),
+        weekdays=frozenset({"mo", "tu", "we"}),
+    )
     database.session.add(row)
     database.session.flush()
     return row
@@ -267,24 +290,35 @@ def terms_for(posted, weekdays=("tu",), start=(9, 0), end=(12, 0)):
 
     from app.placements.service import Terms
 
-    return Terms(4, frozenset(weekdays), time(*start), time(*end), posted.first_day,
-                 posted.last_day)
+    return Terms(
+        4, frozenset(weekdays), time(*start), time(*end), posted.first_day, posted.last_day
+    )
 
 
 def placement_request(teacher):
-    return post(teacher, kind="placement", topic="Hybride docent metaal", group_size=16,
-                last_day=service.today_local() + timedelta(days=120))
+    return post(
+        teacher,
+        kind="placement",
+        topic="Hybride docent metaal",
+        group_size=16,
+        last_day=service.today_local() + timedelta(days=120),
+    )
 
 
 def test_a_placement_proposal_becomes_an_agreed_placement(db, teacher, contact, company, events):
     posted = placement_request(teacher)
     rival_company = factories.company(name="Staal Oost")
     rival = factories.user(rival_company, "contact")
-    mine = service.propose_placement(contact, posted, company, professional(company),
-                                     terms_for(posted), "Piet geeft graag les.")
-    theirs = service.propose_placement(rival, posted, rival_company,
-                                       professional(rival_company, "Jan Smit"),
-                                       terms_for(posted, ("we",)))
+    mine = service.propose_placement(
+        contact, posted, company, professional(company), terms_for(posted), "Piet geeft graag les."
+    )
+    theirs = service.propose_placement(
+        rival,
+        posted,
+        rival_company,
+        professional(rival_company, "Jan Smit"),
+        terms_for(posted, ("we",)),
+    )
     db.session.commit()
     assert mine.placement.status == "proposed" and posted.status == "answered"
     assert mine.placement.school_id == posted.school_id
@@ -316,8 +350,9 @@ def test_a_placement_agreed_on_its_own_page_fulfils_the_request(db, teacher, con
     from app.placements import service as placements
 
     posted = placement_request(teacher)
-    response = service.propose_placement(contact, posted, company, professional(company),
-                                         terms_for(posted))
+    response = service.propose_placement(
+        contact, posted, company, professional(company), terms_for(posted)
+    )
     db.session.commit()
     placements.accept(teacher, response.placement)
     db.session.commit()
@@ -328,8 +363,9 @@ def test_a_placement_declined_on_its_own_page_reopens_the_request(db, teacher, c
     from app.placements import service as placements
 
     posted = placement_request(teacher)
-    response = service.propose_placement(contact, posted, company, professional(company),
-                                         terms_for(posted))
+    response = service.propose_placement(
+        contact, posted, company, professional(company), terms_for(posted)
+    )
     db.session.commit()
     placements.decline(teacher, response.placement, "Niet op dinsdag.")
     db.session.commit()
@@ -339,8 +375,9 @@ def test_a_placement_declined_on_its_own_page_reopens_the_request(db, teacher, c
 
 def test_withdrawing_declines_an_open_placement_proposal(db, teacher, contact, company):
     posted = placement_request(teacher)
-    response = service.propose_placement(contact, posted, company, professional(company),
-                                         terms_for(posted))
+    response = service.propose_placement(
+        contact, posted, company, professional(company), terms_for(posted)
+    )
     service.withdraw_request(teacher, posted)
     db.session.commit()
     assert response.placement.status == "declined"
