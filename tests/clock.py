@@ -1,4 +1,5 @@
-"""Moments for tests whose rules depend on the calendar week."""
+"""Time in tests, never waited for: moments in the calendar week, and a clock
+the test moves."""
 
 from __future__ import annotations
 
@@ -18,3 +19,18 @@ def later_the_same_week(now: datetime, wanted: timedelta = timedelta(hours=2)) -
     week_end = week_end.replace(tzinfo=None).replace(tzinfo=LOCAL_TZ)
     left = week_end.astimezone(UTC) - local.astimezone(UTC)
     return now + min(wanted, left / 2)
+
+
+class Clock:
+    """A clock the test moves, for the parts of the app whose clock is a class
+    attribute (the rate limits' windows, the caches' expiries): set it with
+    monkeypatch, then `advance` instead of waiting."""
+
+    def __init__(self, now: float = 1_000_000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds

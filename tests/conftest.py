@@ -1,26 +1,49 @@
 """Fixtures shared by the whole suite.
 
 Every test that asks for `app` (or anything built on it) runs twice: on SQLite
-and on PostgreSQL. Each xdist worker has its own databases; tables are created
-once per worker and emptied after every test, so tests may commit freely.
+and on PostgreSQL. Each xdist worker has its own databases, with the tables
+created once per worker.
+
+A test runs inside one transaction on one connection that is rolled back at
+its end (tests/isolation.py): its commits, and those of the requests it makes,
+release SAVEPOINTs, so tests may commit freely and the next test starts on
+empty tables. Tests whose commits must be real, because another connection,
+thread or process has to see them, carry `@pytest.mark.commits` (or ask for
+the mail dispatcher, which marks mails on a connection of its own); their
+tables are emptied afterwards.
+
+What the packages share lives once, at the root: the people and the `world`
+here (tests/world.py), factories (tests/factories.py), apps and signing in
+(tests/apps.py), reading pages and mails (tests/pages.py), the SMTP server
+(tests/mail.py), other servers (tests/servers.py), time (tests/clock.py) and
+counting statements (tests/queries.py). A package's conftest only names its
+cast or adds what is its own (docs/decisions/0013).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
 
 import pytest
-from flask import g, has_app_context
-from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from app.config import RATELIMITS
+from tests.apps import login, make_app
+from tests.isolation import rolled_back
 from tests.postgres import ThrowAwayCluster, create_database
+from tests.servers import free_port, wait_until
+from tests.world import World
+from tests.world import build as build_world
 
 os.environ.setdefault("TECHNIEKPOORT_SECRET_KEY", "test-secret-key-not-for-production")
 # The application refuses to start without a public address; the processes the
 # tests start (gunicorn, the scheduler, CLI commands) inherit this one.
 os.environ.setdefault("TECHNIEKPOORT_BASE_URL", "http://techniekpoort.test")
+
+# Fixtures the whole suite shares, kept in modules of their own.
+pytest_plugins = ["tests.mail"]
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -64,47 +87,6 @@ def backend(request) -> str:
     return request.param
 
 
-class IsolatedClient(FlaskClient):
-    """Requests in a test reuse the test's app context, and with it `g`, where
-    Flask-Login caches the signed-in user and Flask-Babel the chosen locale.
-    Forget both before every request, so two clients in one test are two
-    different people, and a language switch shows on the next page.
-
-    What the test made is committed first, as it would be before a real
-    request arrives: the rate limits count on a connection of their own, and
-    on SQLite that one waits for any writer (app/throttle/storage.py)."""
-
-    def open(self, *args, **kwargs):
-        if has_app_context():
-            from app.extensions import db
-
-            db.session.commit()
-            g.pop("_login_user", None)
-            g.pop("_flask_babel", None)
-        return super().open(*args, **kwargs)
-
-
-def make_app(url: str, tmp_dir, **overrides):
-    from app import create_app
-
-    config = {
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": url,
-        "WTF_CSRF_ENABLED": False,
-        "OUTBOX_DIR": str(tmp_dir / "outbox"),
-        "SMTP_URL": "",
-        "BASE_URL": "http://techniekpoort.test",
-        # On whatever the environment says (the bench package turns them off),
-        # and high: tests that count them set their own numbers.
-        "RATELIMIT_ENABLED": True,
-        "RATELIMITS": {name: "10000 per hour" for name in RATELIMITS},
-    }
-    config.update(overrides)
-    app = create_app(config)
-    app.test_client_class = IsolatedClient
-    return app
-
-
 @pytest.fixture(scope="session")
 def _session_app(backend, database_url, tmp_path_factory):
     from app.extensions import db
@@ -133,22 +115,34 @@ def empty_all_tables(app) -> None:
                     connection.execute(table.delete())
 
 
+def commits_for_real(request) -> bool:
+    return (
+        request.node.get_closest_marker("commits") is not None or "dispatch" in request.fixturenames
+    )
+
+
 @pytest.fixture
-def app(_session_app):
+def app(_session_app, request):
     """The application, inside an app context, on a clean database."""
+    from app.extensions import db
+
     saved = dict(_session_app.config)
+    real = commits_for_real(request)
     context = _session_app.app_context()
     context.push()
     try:
-        yield _session_app
+        if real:
+            yield _session_app
+        else:
+            with rolled_back(_session_app):
+                yield _session_app
     finally:
-        from app.extensions import db
-
         db.session.remove()
         context.pop()
         _session_app.config.clear()
         _session_app.config.update(saved)
-        empty_all_tables(_session_app)
+        if real:
+            empty_all_tables(_session_app)
 
 
 @pytest.fixture
@@ -167,12 +161,6 @@ def client(app):
 def csrf_enabled(app):
     app.config["WTF_CSRF_ENABLED"] = True
     yield
-
-
-def login(client, user, password: str = "secret-password"):
-    response = client.post("/login", data={"email": user.email, "password": password})
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    return client
 
 
 @pytest.fixture
@@ -215,6 +203,35 @@ def coordinator_client(app, coordinator):
 
 
 @pytest.fixture
+def cast() -> dict:
+    """What a package calls the members of the world: {member: {column: value}}
+    (tests/world.py); a package's conftest overrides it."""
+    return {}
+
+
+@pytest.fixture
+def world(db, cast) -> World:
+    """The cast of two schools, two companies and a network (tests/world.py)."""
+    return build_world(cast)
+
+
+@pytest.fixture
+def events(db):
+    """The event log so far (optionally of one event name), oldest first."""
+    from sqlalchemy import select
+
+    from app.events.models import EventLogEntry
+
+    def read(name: str | None = None):
+        query = select(EventLogEntry).order_by(EventLogEntry.id)
+        if name:
+            query = query.where(EventLogEntry.name == name)
+        return list(db.session.scalars(query))
+
+    return read
+
+
+@pytest.fixture
 def outbox(app):
     """The mails composed so far (rows of outgoing_mail), newest last."""
     from sqlalchemy import select
@@ -229,3 +246,49 @@ def outbox(app):
         return list(database.session.scalars(query))
 
     return read
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    """A Redis server of its own, for the limits and the caches that Redis shares
+    between workers (tests/security/test_gunicorn.py, tests/catalogue/test_cache.py)."""
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed (scripts/ensure-redis.sh installs it)")
+    port = free_port()
+    work = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [
+            server,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(work),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def answers() -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    try:
+        wait_until(answers, 20, "Redis")
+    except AssertionError:
+        process.kill()
+        raise
+    try:
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)

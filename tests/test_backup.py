@@ -16,9 +16,12 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from tests.conftest import make_app
+from tests.apps import make_app
 from tests.postgres import create_database
 from tests.test_migrations import logging_left_alone
+
+# A backup reads what is committed, while bookings come in from threads.
+pytestmark = pytest.mark.commits
 
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 

@@ -19,7 +19,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from tests.conftest import make_app
+from tests.apps import make_app
 from tests.postgres import create_database
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"

@@ -9,11 +9,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -24,8 +24,12 @@ from app.bookings import service
 from app.notifications.models import OutgoingMail
 from app.scheduler_state import SchedulerHeartbeat
 from tests import factories
-from tests.conftest import make_app
-from tests.notifications.conftest import SmtpServer, free_port
+from tests.apps import make_app
+from tests.mail import SmtpServer
+from tests.servers import free_port, wait_until
+
+# The scheduler and its jobs run in processes and on connections of their own.
+pytestmark = pytest.mark.commits
 
 ROOT = Path(__file__).resolve().parent.parent
 FLASK = str(Path(sys.executable).parent / "flask")
@@ -87,13 +91,6 @@ def test_the_completion_job_completes_ended_bookings_and_plans_evaluations(app, 
     assert len(outbox("evaluation_request")) == 2
 
 
-def _wait_for(condition, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-
-
 def test_the_scheduler_process_beats_sends_what_is_due_and_stops_on_sigterm(app, db):
     mail = OutgoingMail(
         kind="test",
@@ -120,7 +117,8 @@ def test_the_scheduler_process_beats_sends_what_is_due_and_stops_on_sigterm(app,
     )
     try:
         # The dispatch job also runs at start: no waiting a minute for a due mail.
-        _wait_for(lambda: smtp.sink.ids() == [mail.id], 30, "the due mail")
+        smtp.sink.wait_for(1)
+        assert smtp.sink.ids() == [mail.id]
         db.session.expire_all()
         beat = db.session.scalar(select(SchedulerHeartbeat))
         assert beat is not None and beat.pid == process.pid
@@ -129,7 +127,7 @@ def test_the_scheduler_process_beats_sends_what_is_due_and_stops_on_sigterm(app,
             db.session.expire_all()
             return db.session.get(OutgoingMail, mail.id).status == "sent"
 
-        _wait_for(marked_sent, 10, "the mail marked sent")
+        wait_until(marked_sent, 10, "the mail marked sent")
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=20)
         assert process.returncode == 0, output
@@ -171,14 +169,15 @@ def test_the_development_server_with_its_reloader_starts_no_scheduler(tmp_path):
             return False
 
     try:
-        _wait_for(answers, 30, "the development server")
+        wait_until(answers, 30, "the development server")
         # The reloader runs the app in a child process: two Python processes,
         # and neither of them a scheduler.
         children = subprocess.run(
             ["ps", "-o", "args=", "--ppid", str(process.pid)], capture_output=True, text=True
         ).stdout
         assert "flask" in children or "python" in children
-        time.sleep(1)
+        # A scheduler beats once as it starts, before its first job
+        # (app/scheduler.py): a server that answers without a heartbeat started none.
         detailed = urllib.request.Request(
             f"http://127.0.0.1:{port}/healthz", headers={"Authorization": "Bearer monitor"}
         )

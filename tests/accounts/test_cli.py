@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import ApiToken, Membership, Organisation, User
 from tests import factories
-from tests.conftest import login
+from tests.apps import login
 
 
 def run(app, *args: str, input: str | None = None):
@@ -161,17 +161,16 @@ def test_api_token_create_for_an_unknown_person_fails(app, db):
 
 def _counts(db) -> dict[str, int]:
     """Rows per table, for every table of the metadata."""
-    counts = {}
-    with db.engine.connect() as connection:
-        for table in db.metadata.sorted_tables:
-            counts[table.name] = connection.execute(
-                select(func.count()).select_from(table)
-            ).scalar_one()
-    return counts
+    return {
+        table.name: db.session.execute(select(func.count()).select_from(table)).scalar_one()
+        for table in db.metadata.sorted_tables
+    }
 
 
-def test_demo_load_is_idempotent(app, db):
-    first = run(app, "demo", "load")
+def test_demo_load_fills_an_empty_database_once_and_is_idempotent(app, db):
+    # --if-empty loads an empty database (one load of the demo takes seconds:
+    # every path of the command shares it).
+    first = run(app, "demo", "load", "--if-empty")
     assert first.exit_code == 0, first.output
     assert first.output.startswith("Demo region loaded:")
     after_first = _counts(db)
@@ -219,10 +218,3 @@ def _the_demo_roles_are_as_the_readme_says(db):
         approve_organisation(organisation, coordinator)
         assert founder.role == "administrator"
     db.session.rollback()
-
-
-def test_demo_load_if_empty_loads_an_empty_database(app, db):
-    result = run(app, "demo", "load", "--if-empty")
-    assert result.exit_code == 0, result.output
-    assert result.output.startswith("Demo region loaded:")
-    assert count(db, Organisation) > 50

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from app.accounts.models import Invitation, Membership, User
 from app.timeutil import utcnow
 from tests import factories
-from tests.accounts.helpers import dutch, field_errors, link_in
-from tests.conftest import login
+from tests.apps import login
+from tests.pages import dutch, field_errors, link_in
 
 USED = "This link has already been used. Ask for a new one."
 EXPIRED = "This link has expired. Ask for a new one."

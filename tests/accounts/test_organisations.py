@@ -4,8 +4,8 @@ from sqlalchemy import select
 
 from app.accounts.models import Invitation, Organisation, User
 from tests import factories
-from tests.accounts.helpers import dutch, field_errors
-from tests.conftest import login
+from tests.apps import login
+from tests.pages import dutch, field_errors
 
 
 def school_form(**values) -> dict:
@@ -117,7 +117,7 @@ def test_every_coordinator_gets_one_mail(client, db, outbox):
 
 
 def _refused(response, field: str, message: str, **values):
-    assert response.status_code in (200, 422), response.status_code
+    assert response.status_code == 200, response.status_code
     page = response.get_data(as_text=True)
     assert dutch(message, **values) in field_errors(page, field), field_errors(page, field)
     return page
@@ -317,10 +317,10 @@ def test_a_coordinator_may_add_an_organisation_without_a_contact(db, coordinator
 def test_the_add_form_shows_errors_instead_of_failing(db, coordinator_client):
     factories.company(kvk="12345678")
     response = coordinator_client.post("/organisations/new", data=company_form(postcode="?"))
-    assert response.status_code in (200, 422)
+    assert response.status_code == 200
     assert field_errors(response.get_data(as_text=True), "postcode")
     response = coordinator_client.post("/organisations/new", data=company_form())
-    assert response.status_code in (200, 409, 422)
+    assert response.status_code == 200
     assert dutch("An organisation with this KvK number is already registered.") in field_errors(
         response.get_data(as_text=True), "kvk"
     )

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from app.accounts.models import PasswordReset
 from app.timeutil import utcnow
 from tests import factories
-from tests.accounts.helpers import dutch, field_errors, link_in
-from tests.conftest import login
+from tests.apps import login
+from tests.pages import dutch, field_errors, link_in
 
 SENT = "If an account exists for this address, a link to set a new password is on its way."
 NEW = {"password": "nieuw-en-lang-genoeg", "password_again": "nieuw-en-lang-genoeg"}

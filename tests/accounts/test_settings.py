@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.accounts.models import ApiToken
 from tests import factories
-from tests.accounts.helpers import dutch
+from tests.pages import dutch
 
 NEW_TOKEN = re.compile(r'<p class="token-once" id="new-token">([^<]+)</p>')
 

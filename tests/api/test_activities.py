@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.catalogue.models import Activity
 from app.events.models import EventLogEntry
 from app.timeutil import utcnow
 from tests import factories
-from tests.api.conftest import api_as, error_of, invalid_fields
+from tests.api.helpers import api_as, error_of, invalid_fields
+from tests.queries import QueryCounter
 
 NEW = {
     "kind": "workshop",
@@ -130,8 +131,8 @@ def test_distance_needs_an_origin_and_sorts_by_it(world, db):
     # world.company is in Enschede (factory default); this one in Amsterdam.
     far = factories.activity(factories.company(latitude=52.37, longitude=4.89))
     online = factories.activity(world.other_company, venue="online", latitude=None, longitude=None)
-    for activity in (far, online):
-        factories.slot(activity, days_ahead=5 + activity.id)
+    factories.slot(online, days_ahead=5)
+    factories.slot(far, days_ahead=6)
     db.session.commit()
     hengelo = "lat=52.2658&lon=6.7931"
 
@@ -194,18 +195,9 @@ def test_nonsense_filters_are_422_with_the_field(world, query, field):
 
 def test_the_list_costs_the_same_number_of_queries_for_any_page_size(app, world, db):
     def statements_for(path: str) -> int:
-        count = 0
-
-        def count_statement(*_args):
-            nonlocal count
-            count += 1
-
-        event.listen(db.engine, "before_cursor_execute", count_statement)
-        try:
+        with QueryCounter(db.engine) as counter:
             assert world.anonymous.get(path).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count_statement)
-        return count
+        return counter.count
 
     paths = (
         "/activities?per_page=50",

@@ -22,7 +22,7 @@ from app.catalogue.models import Activity, Slot
 from app.catalogue.search import Filters, Origin, distance_expression
 from app.timeutil import LOCAL_TZ, local_to_utc, utcnow
 from tests import factories
-from tests.api.conftest import api_as
+from tests.api.helpers import api_as
 
 ENSCHEDE = (52.2215, 6.8937)  # the factories' default place
 HENGELO = (52.2659, 6.7931)

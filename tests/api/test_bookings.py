@@ -12,7 +12,7 @@ from app.accounts.models import Membership
 from app.bookings.models import Booking
 from app.catalogue.models import Slot
 from tests import factories
-from tests.api.conftest import GROUP, api_as, error_of, invalid_fields
+from tests.api.helpers import GROUP, api_as, error_of, invalid_fields
 
 
 def book(api, slot, headers=None, **values):
@@ -389,6 +389,7 @@ def test_another_person_of_the_same_school_may_cancel(app, world, db, two_bookin
     assert response.status_code == 200
 
 
+@pytest.mark.commits
 def test_the_same_key_sent_at_once_from_many_threads_makes_one_booking(app, world, db):
     """Retries that overtake each other: every request answers with the one booking."""
     from concurrent.futures import ThreadPoolExecutor

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.evaluations.models import Evaluation
 from tests import factories
-from tests.api.conftest import api_as, error_of, invalid_fields
+from tests.api.helpers import api_as, error_of, invalid_fields
 from tests.evaluations import builders
 
 SCHOOL = {"rating": 4, "students_attended": 18, "went_well": "Veel zelf gedaan."}
@@ -79,7 +79,7 @@ def test_both_sides_evaluate_and_read_each_other(world, db, completed, client):
 
 def test_the_same_as_the_evaluation_page(world, db, completed, app):
     """The API and the page share one service: what one stored, the other refuses."""
-    from tests.conftest import login
+    from tests.apps import login
 
     page = login(app.test_client(), world.teacher, "secret-password")
     page.post(

@@ -7,7 +7,7 @@ import re
 
 from openapi_spec_validator import validate
 
-from tests.api.conftest import error_of
+from tests.api.helpers import error_of
 
 
 def spec_of(client) -> dict:

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from openapi_spec_validator import validate
 
-from tests.api.conftest import api_as, error_of, invalid_fields
+from tests.api.helpers import api_as, error_of, invalid_fields
 from tests.placements.helpers import holiday, monday_in, professional
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.bookings.models import Booking
 from app.school_requests.service import today_local
 from tests import factories
-from tests.api.conftest import error_of, invalid_fields
+from tests.api.helpers import error_of, invalid_fields
 
 
 def period(start: int = 7, end: int = 40) -> dict:

@@ -12,7 +12,7 @@ from app.catalogue.models import Slot
 from app.events.models import EventLogEntry
 from app.holidays.models import SchoolHoliday
 from tests import factories
-from tests.api.conftest import GROUP, error_of, invalid_fields
+from tests.api.helpers import GROUP, error_of, invalid_fields
 
 WINTER = {"starts_at": "2031-01-14T10:00", "ends_at": "2031-01-14T12:30", "capacity": 24}
 

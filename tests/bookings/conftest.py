@@ -28,19 +28,3 @@ def slot(db, activity):
     row = factories.slot(activity, capacity=30)
     db.session.commit()
     return row
-
-
-@pytest.fixture
-def events(db):
-    """The event log so far (optionally of one event name), oldest first."""
-    from sqlalchemy import select
-
-    from app.events.models import EventLogEntry
-
-    def read(name: str | None = None):
-        query = select(EventLogEntry).order_by(EventLogEntry.id)
-        if name:
-            query = query.where(EventLogEntry.name == name)
-        return list(db.session.scalars(query))
-
-    return read

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import func, select
 
 from app.bookings import service
@@ -40,26 +38,3 @@ def statuses(*bookings) -> list[str]:
     for booking in bookings:
         db.session.refresh(booking)
     return [b.status for b in bookings]
-
-
-def field_errors(page: str, field_id: str) -> list[str]:
-    return re.findall(
-        rf'<small class="field-error" id="{re.escape(field_id)}-error">([^<]*)</small>', page
-    )
-
-
-def form_errors(page: str) -> list[str]:
-    return re.findall(r'<p class="flash flash-error" role="alert">([^<]*)</p>', page)
-
-
-def flashes(page: str, category: str) -> list[str]:
-    return re.findall(rf'<p class="flash flash-{category}"[^>]*>([^<]*)</p>', page)
-
-
-def dutch(message: str, **values) -> str:
-    """A message as a Dutch page shows it (Dutch is the default), HTML-escaped."""
-    from flask_babel import force_locale, gettext
-    from markupsafe import escape
-
-    with force_locale("nl"):
-        return str(escape(gettext(message, **values)))

@@ -17,9 +17,12 @@ from sqlalchemy import select
 from app.bookings.models import HOLDING, Booking
 from app.catalogue.models import Slot
 from tests import factories
+from tests.apps import make_app
 from tests.bookings.helpers import book, holding_students
 from tests.bookings.workers import Attempt, book_once, cancel_once, run_in_process, run_in_thread
-from tests.conftest import make_app
+
+# Threads and processes book at once: each sees the others' commits.
+pytestmark = pytest.mark.commits
 
 CAPACITY = 30
 ATTEMPTS = 40

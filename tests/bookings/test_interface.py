@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from tests import factories
+from tests.apps import login
 from tests.bookings.helpers import book
-from tests.conftest import login
 
 
 def todo_counts(page: str) -> dict[str, int]:

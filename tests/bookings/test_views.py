@@ -10,16 +10,9 @@ from sqlalchemy import func, select
 
 from app.bookings.models import Booking
 from tests import factories
-from tests.bookings.helpers import (
-    assert_places_add_up,
-    book,
-    dutch,
-    field_errors,
-    flashes,
-    form_errors,
-    statuses,
-)
-from tests.conftest import login
+from tests.apps import login
+from tests.bookings.helpers import assert_places_add_up, book, statuses
+from tests.pages import dutch, field_errors, flashes, form_errors
 
 HTMX = {"HX-Request": "true"}
 

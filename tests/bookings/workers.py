@@ -102,7 +102,7 @@ def run_in_process(
     second gunicorn worker would be."""
     from pathlib import Path
 
-    from tests.conftest import make_app
+    from tests.apps import make_app
 
     app = make_app(url, Path(tmp_dir))
     results = []

@@ -15,7 +15,7 @@ from app.calendar import service as feeds
 from app.catalogue import service as catalogue
 from app.timeutil import utcnow
 from tests import factories
-from tests.calendar.conftest import CONTACT_EMAIL, CONTACT_PHONE, book, feed_path, make_feed
+from tests.calendar.helpers import CONTACT_EMAIL, CONTACT_PHONE, book, feed_path, make_feed
 from tests.calendar.parsers import read_all, read_icaljs
 
 

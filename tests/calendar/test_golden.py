@@ -15,7 +15,7 @@ from pathlib import Path
 from app.accounts.models import Membership, Organisation, User
 from app.bookings.models import Booking
 from app.catalogue.models import Activity, Slot
-from tests.calendar.conftest import make_feed
+from tests.calendar.helpers import make_feed
 from tests.calendar.parsers import read_all
 
 GOLDEN = Path(__file__).parent / "golden" / "school_feed.ics"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from app.calendar import service as feeds
 from app.calendar.models import CalendarFeed
 from tests import factories
-from tests.calendar.conftest import CONTACT_EMAIL, CONTACT_PHONE, book, make_feed
+from tests.apps import login
+from tests.calendar.helpers import CONTACT_EMAIL, CONTACT_PHONE, book, make_feed
 from tests.calendar.parsers import read_all
-from tests.conftest import login
 
 
 def _feeds_of(db, user) -> list[CalendarFeed]:

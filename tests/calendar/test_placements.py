@@ -22,9 +22,9 @@ from app.holidays.models import SchoolHoliday
 from app.placements import schedule
 from app.placements import service as placements
 from app.placements.models import Placement
-from tests.calendar.conftest import make_feed
+from tests.apps import login
+from tests.calendar.helpers import make_feed
 from tests.calendar.parsers import node_available, read_all, read_icaljs_raw
-from tests.conftest import login
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 TODAY = date(2040, 12, 1)

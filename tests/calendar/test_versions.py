@@ -9,7 +9,7 @@ from app.calendar import service as feeds
 from app.calendar.models import CalendarFeed
 from app.catalogue import service as catalogue
 from tests import factories
-from tests.calendar.conftest import book, make_feed
+from tests.calendar.helpers import book, make_feed
 
 
 def versions(db) -> dict[int, int]:

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests import factories
-from tests.catalogue.helpers import shown
+from tests.pages import dutch
 
 
 def test_a_published_activity_with_its_dates(client, db):
@@ -41,7 +41,7 @@ def test_a_published_activity_with_its_dates(client, db):
         "<p>Nieuwe alinea &amp; meer</p>"
     ) in page
     assert "<script>alert" not in page
-    assert shown("Every profile") in page
+    assert dutch("Every profile") in page
     assert "150 minuten" in page
     assert "18 leerlingen" in page
 
@@ -49,7 +49,7 @@ def test_a_published_activity_with_its_dates(client, db):
     assert f'data-slot="{open_slot.id}"' in slots and f'data-slot="{full.id}"' in slots
     assert f'data-slot="{cancelled.id}"' not in slots and f'data-slot="{past.id}"' not in slots
     assert slots.index(f'data-slot="{open_slot.id}"') < slots.index(f'data-slot="{full.id}"')
-    assert shown("%(n)d of %(capacity)d", n=15, capacity=20) in slots
+    assert dutch("%(n)d of %(capacity)d", n=15, capacity=20) in slots
     # Each link carries a one-time token of its own (bookings.views.booking_url).
     assert re.search(rf'href="/slots/{open_slot.id}/book\?token=[0-9a-f]{{32}}"', slots)
     assert re.search(rf'href="/slots/{full.id}/book\?token=[0-9a-f]{{32}}"', slots)  # waiting list
@@ -68,7 +68,7 @@ def test_the_contacts_details_are_not_on_the_public_page(client, db):
 def test_unpublished_activities_are_only_for_their_company_and_coordinators(
     app, client, teacher_client, coordinator_client, db, status
 ):
-    from tests.conftest import login
+    from tests.apps import login
 
     company = factories.company()
     member = login(app.test_client(), factories.user(company, "contact"), factories.PASSWORD)

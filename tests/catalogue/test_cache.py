@@ -18,9 +18,11 @@ from app.extensions import cache as store
 from app.extensions import db as database
 from app.versioned_cache import VersionedCache
 from tests import factories
-from tests.catalogue.helpers import QueryCounter, distances, result_ids, shown
-from tests.conftest import login, make_app
-from tests.security.test_gunicorn import redis_url  # noqa: F401  (a fixture)
+from tests.apps import login, make_app
+from tests.catalogue.helpers import distances, result_ids
+from tests.clock import Clock
+from tests.pages import dutch
+from tests.queries import QueryCounter
 
 AMSTERDAM = (52.3700, 4.8900)
 
@@ -94,6 +96,7 @@ def test_a_page_is_served_from_the_cache_until_a_booking_changes_it(app, cached,
     assert free_places(client, **headers) == {slot_id: "15"}  # 30 - 5 - 10, fresh
 
 
+@pytest.mark.commits
 def test_every_process_sees_a_change_made_through_another(app, cached, offer, tmp_path):
     """Two apps on one database are two gunicorn workers: each its own cache,
     one catalogue version."""
@@ -180,11 +183,12 @@ def test_filters_pages_locales_and_origins_never_share_an_entry(app, client, cac
     )
     assert "<html" in full and "<html" not in block
 
-    dutch = client.get("/catalogue").get_data(as_text=True)
+    dutch_page = client.get("/catalogue").get_data(as_text=True)
     with client.session_transaction() as session:
         session["language"] = "en"
     english = client.get("/catalogue").get_data(as_text=True)
-    assert shown("Only with free places") in dutch and "Only with free places" not in dutch
+    assert dutch("Only with free places") in dutch_page
+    assert "Only with free places" not in dutch_page
     assert "Only with free places" in english
 
     # Distances from each teacher's own school; none for anonymous visitors.
@@ -272,10 +276,10 @@ def test_the_visitor_page_is_only_for_those_nobody_signed_in(app, cached, offer,
 
 
 def test_the_visitor_page_follows_the_language_of_the_address(client, cached, offer):
-    dutch = client.get("/catalogue").get_data(as_text=True)
+    dutch_page = client.get("/catalogue").get_data(as_text=True)
     english = client.get("/catalogue?lang=en").get_data(as_text=True)
-    assert shown("Only with free places") in dutch and "Only with free places" in english
-    assert shown("Only with free places") in client.get("/catalogue").get_data(as_text=True)
+    assert dutch("Only with free places") in dutch_page and "Only with free places" in english
+    assert dutch("Only with free places") in client.get("/catalogue").get_data(as_text=True)
 
 
 def test_a_cache_hit_runs_no_catalogue_query(client, cached, offer):
@@ -329,24 +333,21 @@ def test_without_the_version_row_or_with_the_cache_off_nothing_is_cached(
 def test_entries_expire_so_changes_without_events_show_soon(
     app, client, cached, offer, monkeypatch
 ):
-    now = [1_000_000.0]
-    monkeypatch.setattr(VersionedCache, "clock", staticmethod(lambda: now[0]))
+    clock = Clock()
+    monkeypatch.setattr(VersionedCache, "clock", clock)
     app.config["CATALOGUE_CACHE_SECONDS"] = 60
     slot_id = offer["slot"].id
     assert free_places(client) == {slot_id: "30"}
     change_behind_the_cache(slot_id, taken=5)
-    now[0] += 59
+    clock.advance(59)
     assert free_places(client) == {slot_id: "30"}
-    now[0] += 1
+    clock.advance(1)
     assert free_places(client) == {slot_id: "25"}
 
 
+@pytest.mark.commits
 def test_with_a_redis_store_every_process_shares_the_entries(
-    app,
-    cached,
-    offer,
-    tmp_path,
-    redis_url,  # noqa: F811
+    app, cached, offer, tmp_path, redis_url
 ):
     """TECHNIEKPOORT_CACHE_REDIS_URL is the only difference: two apps (two
     gunicorn workers) then serve each other's entries, and a change made

@@ -14,8 +14,10 @@ from app.catalogue.models import Slot
 from app.extensions import db as database
 from app.timeutil import local_to_utc
 from tests import factories
-from tests.catalogue.helpers import QueryCounter, distances, result_ids, shown
-from tests.conftest import login
+from tests.apps import login
+from tests.catalogue.helpers import distances, result_ids
+from tests.pages import dutch
+from tests.queries import QueryCounter
 
 # Known places. The teacher's school (the factory's default) is in Enschede.
 ENSCHEDE = (52.2215, 6.8937)
@@ -134,7 +136,7 @@ def test_each_row_shows_when_what_who_where_and_free_places(client, offer, db):
     assert f'href="/activities/{slot_a.activity_id}">Lassen voor beginners</a>' in row_a
     assert "10:00–12:00" in row_a  # local wall-clock time
     assert str((date.today() + timedelta(days=10)).day) in row_a
-    assert shown("Workshop") in row_a and "Metaal Twente" in row_a and "Hengelo" in row_a
+    assert dutch("Workshop") in row_a and "Metaal Twente" in row_a and "Hengelo" in row_a
     assert 'class="badge badge-full"' in row_a  # no free place left
     row_b = page.split(f'data-slot="{offer["b"]}"')[1].split("</li>")[0]
     assert '<span class="free-places">15 ' in row_b

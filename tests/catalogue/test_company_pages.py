@@ -11,8 +11,8 @@ from app.catalogue.models import Activity, Slot
 from app.holidays.models import SchoolHoliday
 from app.timeutil import local_to_utc, to_local
 from tests import factories
-from tests.catalogue.helpers import events, field_errors, flashes, form_errors, shown
-from tests.conftest import login
+from tests.apps import login
+from tests.pages import dutch, field_errors, flashes, form_errors
 
 
 @pytest.fixture
@@ -143,7 +143,7 @@ def test_the_form_shows_errors_at_their_fields_with_status_422(contact_client, c
         errors = field_errors(response.get_data(as_text=True), field)
         assert errors, field
         if message:
-            assert errors == [shown(message)]
+            assert errors == [dutch(message)]
     assert db.session.query(Activity).count() == 0
 
 
@@ -157,7 +157,7 @@ def test_a_contact_person_of_another_organisation_is_refused(contact_client, com
     assert db.session.query(Activity).count() == 0
 
 
-def test_editing_shows_the_current_values_and_saves_changes(contact_client, company, db):
+def test_editing_shows_the_current_values_and_saves_changes(contact_client, company, db, events):
     activity = factories.activity(
         company, status="draft", title="Oude titel", years=frozenset({"2"})
     )
@@ -181,7 +181,7 @@ def test_editing_an_archived_activity_is_refused_in_the_form(contact_client, com
     )
     assert response.status_code == 422
     assert form_errors(response.get_data(as_text=True)) == [
-        shown("An archived activity cannot be changed.")
+        dutch("An archived activity cannot be changed.")
     ]
     db.session.expire_all()
     assert activity.title == "Archief"
@@ -190,7 +190,7 @@ def test_editing_an_archived_activity_is_refused_in_the_form(contact_client, com
 # --- publishing and archiving ------------------------------------------------------
 
 
-def test_publish_and_archive_buttons(contact_client, company, db):
+def test_publish_and_archive_buttons(contact_client, company, db, events):
     activity = factories.activity(company, status="draft")
     slots_page = contact_client.get(f"/activities/{activity.id}/slots").get_data(as_text=True)
     assert f'action="/activities/{activity.id}/publish"' in slots_page
@@ -221,7 +221,7 @@ def test_publishing_before_approval_is_refused_with_a_message(app, db):
     assert response.status_code == 303
     page = client.get(response.location).get_data(as_text=True)
     assert flashes(page, "error") == [
-        shown("Your organisation can publish once a coordinator has approved it.")
+        dutch("Your organisation can publish once a coordinator has approved it.")
     ]
     db.session.expire_all()
     assert activity.status == "draft"
@@ -245,7 +245,7 @@ def test_publishing_before_approval_is_refused_with_a_message(app, db):
         ("post", "/companies/{c}/activities/new"),
     ],
 )
-def test_another_companys_activity_is_not_found(contact_client, db, method, path):
+def test_another_companys_activity_is_not_found(contact_client, db, method, path, events):
     other_company = factories.company()
     other = factories.activity(other_company, status="draft", title="Niet van jou")
     slot = factories.slot(other)
@@ -393,12 +393,12 @@ def test_a_series_without_weekdays_is_refused(contact_client, company, db):
     )
     assert response.status_code == 422
     assert field_errors(response.get_data(as_text=True), "series-weekdays") == [
-        shown("Choose at least one weekday.")
+        dutch("Choose at least one weekday.")
     ]
     assert db.session.query(Slot).count() == 0
 
 
-def test_rescheduling_a_date(contact_client, company, db):
+def test_rescheduling_a_date(contact_client, company, db, events):
     activity = factories.activity(company)
     day = next_weekday(4)
     slot = factories.slot(
@@ -445,7 +445,7 @@ def test_cancelling_a_date_needs_a_reason(contact_client, company, db):
     response = contact_client.post(f"/slots/{slot.id}/cancel", data={"reason": "  "})
     assert response.status_code == 422
     assert field_errors(response.get_data(as_text=True), "reason") == [
-        shown("Give a reason: the schools will read it.")
+        dutch("Give a reason: the schools will read it.")
     ]
     db.session.expire_all()
     assert slot.status == "open"

@@ -12,7 +12,6 @@ from app.errors import DomainError
 from app.holidays.models import SchoolHoliday
 from app.timeutil import local_to_utc, to_local, utcnow
 from tests import factories
-from tests.catalogue.helpers import events
 
 
 def activity_values(**changes) -> dict:
@@ -121,7 +120,7 @@ def test_the_contact_person_must_belong_to_the_company(db, company, contact):
     assert refused.value.field == "contact_id"
 
 
-def test_update_activity_changes_it_and_logs_the_change(db, company, contact):
+def test_update_activity_changes_it_and_logs_the_change(db, company, contact, events):
     activity = factories.activity(company, status="draft")
     service.update_activity(activity, {"title": "Nieuwe titel", "years": ["1"]}, contact)
     db.session.commit()
@@ -145,7 +144,7 @@ def test_update_refuses_invalid_values_and_archived_activities(db, company, cont
     assert refused.value.code == "archived"
 
 
-def test_publish_and_archive(db, company, contact):
+def test_publish_and_archive(db, company, contact, events):
     activity = factories.activity(company, status="draft")
     service.publish_activity(activity, contact)
     db.session.commit()
@@ -163,7 +162,7 @@ def test_publish_and_archive(db, company, contact):
     assert archived.subject_id == activity.id
 
 
-def test_a_company_waiting_for_approval_cannot_publish(db, contact):
+def test_a_company_waiting_for_approval_cannot_publish(db, contact, events):
     pending = factories.company(status="pending")
     activity = factories.activity(pending, status="draft")
     with pytest.raises(DomainError) as refused:
@@ -183,7 +182,7 @@ def test_publishing_checks_the_activity_again(db, company, contact):
 # --- slots --------------------------------------------------------------------------
 
 
-def test_add_slot_stores_utc_and_logs_it(db, company, contact):
+def test_add_slot_stores_utc_and_logs_it(db, company, contact, events):
     activity = factories.activity(company)
     starts = future(20, hour=9)
     outcome = service.add_slot(activity, starts, starts + timedelta(hours=3), 24, contact)
@@ -267,7 +266,7 @@ def _weekdays_between(first: date, last: date, weekday: int) -> list[date]:
     return days
 
 
-def test_a_series_skips_the_holidays_and_keeps_the_local_time(db, company, contact):
+def test_a_series_skips_the_holidays_and_keeps_the_local_time(db, company, contact, events):
     # March to mid-April of next year: crosses the change to summer time.
     year = date.today().year + 1
     first, last = date(year, 3, 1), date(year, 4, 15)
@@ -383,7 +382,7 @@ def test_a_series_refuses(db, company, contact, changes, field):
     assert db.session.query(Slot).count() == 0
 
 
-def test_reschedule_moves_a_slot_and_raises_its_revision(db, company, contact):
+def test_reschedule_moves_a_slot_and_raises_its_revision(db, company, contact, events):
     slot = factories.slot(factories.activity(company), days_ahead=20, capacity=20)
     new_start = future(25, hour=14)
     outcome = service.reschedule_slot(
@@ -447,7 +446,7 @@ def test_a_cancelled_slot_cannot_be_rescheduled(db, company, contact):
     assert refused.value.code == "cancelled"
 
 
-def test_cancel_slot_needs_a_reason(db, company, contact):
+def test_cancel_slot_needs_a_reason(db, company, contact, events):
     slot = factories.slot(factories.activity(company))
     for reason in ("", "   "):
         with pytest.raises(DomainError) as refused:
@@ -468,7 +467,7 @@ def test_cancel_slot_needs_a_reason(db, company, contact):
     assert cancelled.payload["reason"] == "Zieke instructeur"
 
 
-def test_a_reschedule_that_changes_nothing_is_no_event(db, company, contact):
+def test_a_reschedule_that_changes_nothing_is_no_event(db, company, contact, events):
     slot = factories.slot(factories.activity(company))
     service.reschedule_slot(
         slot,

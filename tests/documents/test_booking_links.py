@@ -10,7 +10,7 @@ import pytest
 
 from app.evaluations import service as evaluations
 from tests import factories
-from tests.conftest import login
+from tests.apps import login
 from tests.evaluations import builders
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests import factories
-from tests.conftest import login
+from tests.apps import login
 from tests.documents import pdf
 from tests.evaluations import builders
 from tests.insights import dataset

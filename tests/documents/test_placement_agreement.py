@@ -11,7 +11,7 @@ import pytest
 
 from app.placements import service as placements
 from tests import factories
-from tests.conftest import login
+from tests.apps import login
 from tests.documents import pdf
 from tests.documents.test_safety import assert_nothing_leaked, payloads
 from tests.placements import helpers

@@ -14,7 +14,7 @@ import pytest
 
 from app.documents.render import StaticOnlyFetcher, html_to_pdf, static_url
 from tests import factories
-from tests.conftest import login
+from tests.apps import login
 from tests.documents import pdf
 from tests.evaluations import builders
 

@@ -1,9 +1,11 @@
 """A live server on a demo database of its own, and a real Chromium to drive it.
 
-These tests do not use the suite's `app` fixture (one per backend, emptied after
-every test): the browser needs a server running in the background on a database
-that holds the demo region. They share one xdist worker (`xdist_group("e2e")`)
-so the server and the browser start once.
+These tests do not use the suite's `app` fixture (one per backend, rolled back
+after every test): the browser needs a server running in the background on a
+database that holds the demo region. Each xdist worker starts its own server,
+database and browser once, and takes browser tests like any others: each
+journey makes what it needs under names no other uses, so the journeys share
+a database in any order and split over the workers.
 
 The server sends the security headers the product is served with (its
 Content-Security-Policy among them, app/web/security_headers.py), and
@@ -33,7 +35,7 @@ from flask import request
 from playwright.sync_api import Error
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from tests.conftest import make_app
+from tests.apps import make_app
 
 CHROMIUM = "/usr/bin/chromium"
 # As root Chromium needs --no-sandbox; with no network beyond the package

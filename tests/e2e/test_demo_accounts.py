@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 DEMO = json.loads(
     (Path(__file__).resolve().parents[2] / "fixtures" / "demo_region.json").read_text("utf-8")

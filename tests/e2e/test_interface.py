@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import PHONE, TileHandler
 from tests.e2e.journeys_helpers import COMPANY, COORDINATOR, TEACHER, menu, sign_in
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 MAIN_PAGES = {
     TEACHER: [

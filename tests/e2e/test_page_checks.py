@@ -9,7 +9,7 @@ from flask import make_response
 
 from tests.e2e.conftest import CONTEXT_HEADER, PHONE, Browsers
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 FAULTY = """<!doctype html><html lang="nl"><head><title>Proef</title></head><body>
 <main><h1>Proef</h1><h3>Een kop die er twee overslaat</h3>

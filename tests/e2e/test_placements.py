@@ -24,7 +24,7 @@ from tests.e2e.journeys_helpers import (
     unique,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 
 def person_page(browsers, email: str, *, javascript: bool = True, **how) -> Page:

@@ -23,7 +23,7 @@ from tests.e2e.journeys_helpers import (
     unique,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(params=VARIANTS, ids=str)

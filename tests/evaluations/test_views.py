@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from app.evaluations.models import Evaluation
 from tests import factories
-from tests.bookings.helpers import field_errors
-from tests.conftest import login
+from tests.apps import login
 from tests.evaluations import builders
+from tests.pages import field_errors
 
 HTMX = {"HX-Request": "true"}
 

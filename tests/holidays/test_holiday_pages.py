@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from app.holidays.models import SchoolHoliday
-from tests.catalogue.helpers import field_errors
+from tests.pages import field_errors
 
 Y = date.today().year + 1
 

@@ -19,13 +19,13 @@ HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def world(db, teacher, contact):
-    school, company = teacher.organisations()[0], contact.organisations()[0]
-    activity = factories.activity(company, contact=contact, kind="workshop")
-    slot = factories.slot(activity, days_ahead=10)
-    db.session.commit()
-    school_year = SchoolYear.containing(to_local(slot.starts_at).date())
-    return {"school": school, "slot": slot, "school_year": school_year, "teacher": teacher}
+def cast() -> dict:
+    return {"activity": {"kind": "workshop"}, "slot": {"days_ahead": 10}}
+
+
+@pytest.fixture
+def school_year(world) -> SchoolYear:
+    return SchoolYear.containing(to_local(world.slot.starts_at).date())
 
 
 def version(db, school_year):
@@ -46,28 +46,30 @@ def planned_text(page: str) -> str:
 
 def book(db, world, size=12):
     outcome = bookings.request_booking(
-        world["teacher"],
-        world["slot"],
-        world["school"],
+        world.teacher,
+        world.slot,
+        world.school,
         bookings.Group(size=size, year="3", path="KB", profile="PIE"),
     )
     db.session.commit()
     return outcome.booking
 
 
-def test_a_kept_panel_shows_at_once_until_a_booking_changes_it(app, db, world, coordinator_client):
-    start = world["school_year"].start
+def test_a_kept_panel_shows_at_once_until_a_booking_changes_it(
+    app, db, world, school_year, coordinator_client
+):
+    start = school_year.start
     dashboard = f"/insights?school_year={start}"
     panel = f"/insights/panels/coverage?school_year={start}"
-    school = world["school"].name
+    school = world.school.name
 
     # Nothing raised a version yet: computed on request, never kept.
-    assert version(db, world["school_year"]) is None
+    assert version(db, school_year) is None
     assert school in coordinator_client.get(panel).get_data(as_text=True)  # idle
     assert not coverage_is_inline(coordinator_client.get(dashboard).get_data(as_text=True))
 
     booking = book(db, world)
-    first = version(db, world["school_year"])
+    first = version(db, school_year)
     assert first is not None
     assert school not in coordinator_client.get(panel).get_data(as_text=True)
     page = coordinator_client.get(dashboard).get_data(as_text=True)
@@ -75,31 +77,33 @@ def test_a_kept_panel_shows_at_once_until_a_booking_changes_it(app, db, world, c
     assert 'hx-get="/insights/panels/coverage' not in page
 
     # The school cancels: the version rises, the kept panel is not served again.
-    bookings.cancel_booking(world["teacher"], booking, "Ziek")
+    bookings.cancel_booking(world.teacher, booking, "Ziek")
     db.session.commit()
-    assert version(db, world["school_year"]) == first + 1
+    assert version(db, school_year) == first + 1
     assert not coverage_is_inline(coordinator_client.get(dashboard).get_data(as_text=True))
     assert school in coordinator_client.get(panel).get_data(as_text=True)
 
 
-def test_a_rolled_back_change_raises_nothing(app, db, world):
+def test_a_rolled_back_change_raises_nothing(app, db, world, school_year):
     book(db, world)
-    before = version(db, world["school_year"])
+    before = version(db, school_year)
     bookings.request_booking(
-        world["teacher"],
-        world["slot"],
-        world["school"],
+        world.teacher,
+        world.slot,
+        world.school,
         bookings.Group(size=3, year="1", path="BB"),
     )
     db.session.rollback()
-    assert version(db, world["school_year"]) == before
+    assert version(db, school_year) == before
 
 
-def test_the_still_to_come_panel_follows_the_filters(app, db, world, contact, coordinator_client):
+def test_the_still_to_come_panel_follows_the_filters(
+    app, db, world, school_year, coordinator_client
+):
     booking = book(db, world, size=12)
-    bookings.confirm_booking(contact, booking)
+    bookings.confirm_booking(world.contact, booking)
     db.session.commit()
-    start = world["school_year"].start
+    start = school_year.start
     page = coordinator_client.get(f"/insights?school_year={start}").get_data(as_text=True)
     assert f'hx-get="/insights/panels/planned?school_year={start}" hx-trigger="load"' in page
     answer = coordinator_client.get(f"/insights/panels/planned?school_year={start}", headers=HTMX)
@@ -119,10 +123,10 @@ def test_the_still_to_come_panel_follows_the_filters(app, db, world, contact, co
     assert "<html" in full.get_data(as_text=True)
 
 
-def test_nothing_is_kept_when_the_cache_is_off(app, db, world, coordinator_client):
+def test_nothing_is_kept_when_the_cache_is_off(app, db, world, school_year, coordinator_client):
     app.config["INSIGHTS_CACHE_SECONDS"] = 0
     book(db, world)
-    start = world["school_year"].start
+    start = school_year.start
     coordinator_client.get(f"/insights/panels/coverage?school_year={start}")
     page = coordinator_client.get(f"/insights?school_year={start}").get_data(as_text=True)
     assert not coverage_is_inline(page)
@@ -131,7 +135,7 @@ def test_nothing_is_kept_when_the_cache_is_off(app, db, world, coordinator_clien
 def test_panels_of_other_people(app, db, world, client):
     stranger = factories.user(email="nobody@example.test")
     db.session.commit()
-    from tests.conftest import login
+    from tests.apps import login
 
     login(client, stranger)
     assert client.get("/insights/panels/coverage").status_code == 404

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from app.insights.tables import TABLES
 from tests import factories
-from tests.conftest import login
+from tests.apps import login
 from tests.evaluations import builders
 from tests.test_text import INVISIBLE
 

@@ -139,7 +139,7 @@ def test_the_dashboard_shows_them_and_exports_them(app, hybrid, coordinator_clie
 
 
 def test_a_school_sees_only_its_own_hours(app, hybrid):
-    from tests.conftest import login
+    from tests.apps import login
 
     s1, s2, _ = hybrid["schools"]
     teacher = factories.user(s2, "teacher")

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from app.insights import service
 from app.insights.filters import Filters, Scope
 from tests import factories
-from tests.conftest import login
+from tests.apps import login
 from tests.insights import dataset
 
 HTMX = {"HX-Request": "true"}

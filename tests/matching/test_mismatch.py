@@ -19,7 +19,7 @@ from app.school_requests import service
 from app.school_requests.models import RUNNING, SchoolRequest
 from app.timeutil import to_local, utcnow
 from tests import factories
-from tests.school_requests.conftest import request_input
+from tests.school_requests.helpers import request_input
 
 ENSCHEDE = {"latitude": 52.2215, "longitude": 6.8937, "city": "Enschede"}
 GRONINGEN = {"latitude": 53.2194, "longitude": 6.5665, "city": "Groningen"}

@@ -5,21 +5,15 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import force_locale, gettext
-
 from app.bookings import service
 from app.catalogue import service as catalogue
 from app.notifications.models import Notification
 from tests import factories
-from tests.notifications.conftest import DAY, book, commit
+from tests.notifications.helpers import DAY, book, commit
+from tests.pages import dutch_text
 
 DUTCH_DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 ENGLISH_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def dutch(message: str, **values) -> str:
-    with force_locale("nl"):
-        return gettext(message, **values)
 
 
 def only(received):
@@ -48,19 +42,19 @@ def links(received) -> list[str]:
 
 
 def test_a_request_tells_the_company_contact_in_dutch_with_a_link_to_the_booking(
-    parties, smtp, dispatch
+    world, smtp, dispatch
 ):
-    booking = book(parties)
+    booking = book(world)
     commit()
     result = dispatch()
     assert len(result.sent) == 1
     mail = only(smtp.sink.to("contact@company.test"))
     assert_one_recipient(mail, "contact@company.test")
     assert_dutch(mail)
-    assert mail.message["Subject"] == dutch(
+    assert mail.message["Subject"] == dutch_text(
         "New booking request for %(title)s", title="Lassen voor beginners"
     )
-    assert dutch("Hello %(name)s,", name="Kees Contact") in mail.text
+    assert dutch_text("Hello %(name)s,", name="Kees Contact") in mail.text
     assert "Vakcollege Noord" in mail.text and "20" in mail.text
     # The link leads to the page where confirming is a POST, never to an action.
     assert links(mail)[0] == f"/bookings/{booking.id}"
@@ -72,10 +66,10 @@ def test_a_request_tells_the_company_contact_in_dutch_with_a_link_to_the_booking
 
 
 def test_confirmation_goes_to_the_teacher_in_english_with_the_company_contact(
-    parties, smtp, dispatch
+    world, smtp, dispatch
 ):
-    booking = book(parties)
-    service.confirm_booking(parties.contact, booking)
+    booking = book(world)
+    service.confirm_booking(world.contact, booking)
     commit()
     dispatch()
     mail = only(smtp.sink.to("teacher@school.test"))
@@ -89,13 +83,13 @@ def test_confirmation_goes_to_the_teacher_in_english_with_the_company_contact(
     assert links(mail)[0] == f"/bookings/{booking.id}"
     # The contact confirmed it themselves: no mail back to them.
     assert [m.message["Subject"] for m in smtp.sink.to("contact@company.test")] == [
-        dutch("New booking request for %(title)s", title="Lassen voor beginners")
+        dutch_text("New booking request for %(title)s", title="Lassen voor beginners")
     ]
 
 
-def test_an_activity_without_approval_confirms_at_once_and_tells_both(parties, smtp, dispatch):
-    parties.activity.requires_approval = False
-    booking = book(parties)
+def test_an_activity_without_approval_confirms_at_once_and_tells_both(world, smtp, dispatch):
+    world.activity.requires_approval = False
+    booking = book(world)
     assert booking.status == "confirmed"
     commit()
     dispatch()
@@ -103,14 +97,14 @@ def test_an_activity_without_approval_confirms_at_once_and_tells_both(parties, s
         "Booking confirmed: Lassen voor beginners"
     )
     received = only(smtp.sink.to("contact@company.test"))
-    assert received.message["Subject"] == dutch(
+    assert received.message["Subject"] == dutch_text(
         "New booking for %(title)s", title="Lassen voor beginners"
     )
 
 
-def test_a_decline_tells_the_teacher_the_reason(parties, smtp, dispatch):
-    booking = book(parties)
-    service.decline_booking(parties.contact, booking, "Onze werkplaats is dan in onderhoud.")
+def test_a_decline_tells_the_teacher_the_reason(world, smtp, dispatch):
+    booking = book(world)
+    service.decline_booking(world.contact, booking, "Onze werkplaats is dan in onderhoud.")
     commit()
     dispatch()
     mail = only(smtp.sink.to("teacher@school.test"))
@@ -119,14 +113,14 @@ def test_a_decline_tells_the_teacher_the_reason(parties, smtp, dispatch):
     assert "Onze werkplaats is dan in onderhoud." in mail.html
 
 
-def test_waiting_list_and_promotion(parties, smtp, dispatch):
+def test_waiting_list_and_promotion(world, smtp, dispatch):
     other_school = factories.school()
     other_teacher = factories.user(other_school, "teacher", email="other@school.test")
-    parties.slot.capacity = 25
+    world.slot.capacity = 25
     first = service.request_booking(
-        other_teacher, parties.slot, other_school, service.Group(size=20, year="2", path="KB")
+        other_teacher, world.slot, other_school, service.Group(size=20, year="2", path="KB")
     ).booking
-    waiting = book(parties, size=10, waitlist=True)
+    waiting = book(world, size=10, waitlist=True)
     assert waiting.status == "waitlisted"
     commit()
     dispatch()
@@ -144,24 +138,29 @@ def test_waiting_list_and_promotion(parties, smtp, dispatch):
     ]
     assert "still has to confirm it" in teacher_mails[1].text
     contact_subjects = [m.message["Subject"] for m in smtp.sink.to("contact@company.test")]
-    assert dutch("Places came free: %(title)s", title="Lassen voor beginners") in contact_subjects
-    assert dutch("Booking cancelled: %(title)s", title="Lassen voor beginners") in contact_subjects
+    assert (
+        dutch_text("Places came free: %(title)s", title="Lassen voor beginners") in contact_subjects
+    )
+    assert (
+        dutch_text("Booking cancelled: %(title)s", title="Lassen voor beginners")
+        in contact_subjects
+    )
 
 
-def test_a_school_cancellation_tells_the_company_once(parties, smtp, dispatch, outbox):
+def test_a_school_cancellation_tells_the_company_once(world, smtp, dispatch, outbox):
     from app.events import emit
     from app.events import types as ev
 
-    booking = book(parties)
-    service.confirm_booking(parties.contact, booking)
-    service.cancel_booking(parties.teacher, booking, "De klas heeft een toets.")
+    booking = book(world)
+    service.confirm_booking(world.contact, booking)
+    service.cancel_booking(world.teacher, booking, "De klas heeft een toets.")
     # The same event again (a retried request, a replayed handler): no second mail.
     emit(
         ev.BookingCancelled(
             booking_id=booking.id,
             slot_id=booking.slot_id,
             school_id=booking.school_id,
-            company_id=parties.company.id,
+            company_id=world.company.id,
             group_size=booking.group_size,
             reason="De klas heeft een toets.",
         )
@@ -173,20 +172,20 @@ def test_a_school_cancellation_tells_the_company_once(parties, smtp, dispatch, o
         m for m in smtp.sink.to("contact@company.test") if "De klas heeft een toets." in m.text
     ]
     assert len(cancellations) == 1
-    assert cancellations[0].message["Subject"] == dutch(
+    assert cancellations[0].message["Subject"] == dutch_text(
         "Booking cancelled: %(title)s", title="Lassen voor beginners"
     )
 
 
-def test_a_moved_slot_tells_the_teacher_old_and_new_time(parties, smtp, dispatch):
-    booking = book(parties)
-    service.confirm_booking(parties.contact, booking)
+def test_a_moved_slot_tells_the_teacher_old_and_new_time(world, smtp, dispatch):
+    booking = book(world)
+    service.confirm_booking(world.contact, booking)
     commit()
     dispatch()
-    old_start = parties.slot.starts_at
+    old_start = world.slot.starts_at
     catalogue.reschedule_slot(
-        parties.slot,
-        parties.contact,
+        world.slot,
+        world.contact,
         starts_at=old_start + 2 * DAY,
         reason="Een machine is in reparatie.",
     )
@@ -206,23 +205,23 @@ def test_a_moved_slot_tells_the_teacher_old_and_new_time(parties, smtp, dispatch
     assert links(mail)[0] == f"/bookings/{booking.id}"
 
     # Only a new capacity: nothing a teacher needs to hear about.
-    catalogue.reschedule_slot(parties.slot, parties.contact, capacity=40)
+    catalogue.reschedule_slot(world.slot, world.contact, capacity=40)
     commit()
     dispatch()
     assert len(smtp.sink.messages("New date for")) == 1
 
 
-def test_a_cancelled_slot_tells_each_teacher(parties, smtp, dispatch):
+def test_a_cancelled_slot_tells_each_teacher(world, smtp, dispatch):
     other_school = factories.school()
     other_teacher = factories.user(other_school, "teacher", email="other@school.test", locale="nl")
-    booking = book(parties)
-    service.confirm_booking(parties.contact, booking)
+    booking = book(world)
+    service.confirm_booking(world.contact, booking)
     service.request_booking(
-        other_teacher, parties.slot, other_school, service.Group(size=5, year="1", path="BB")
+        other_teacher, world.slot, other_school, service.Group(size=5, year="1", path="BB")
     )
     commit()
     dispatch()
-    catalogue.cancel_slot(parties.slot, "De hal is afgekeurd.", parties.contact)
+    catalogue.cancel_slot(world.slot, "De hal is afgekeurd.", world.contact)
     commit()
     dispatch()
     english = only(
@@ -230,54 +229,54 @@ def test_a_cancelled_slot_tells_each_teacher(parties, smtp, dispatch):
     )
     assert english.message["Subject"] == "Cancelled by the company: Lassen voor beginners"
     assert "Reason: De hal is afgekeurd." in english.text
-    subject_nl = dutch("Cancelled by the company: %(title)s", title="Lassen voor beginners")
+    subject_nl = dutch_text("Cancelled by the company: %(title)s", title="Lassen voor beginners")
     dutch_mail = only(
         [m for m in smtp.sink.to("other@school.test") if m.message["Subject"] == subject_nl]
     )
     assert_dutch(dutch_mail)
     # Cancelling again changes nothing and sends nothing.
-    catalogue.cancel_slot(parties.slot, "Nogmaals.", parties.contact)
+    catalogue.cancel_slot(world.slot, "Nogmaals.", world.contact)
     commit()
     dispatch()
     subjects = {subject_nl, "Cancelled by the company: Lassen voor beginners"}
     assert len([m for m in smtp.sink.messages() if m.message["Subject"] in subjects]) == 2
 
 
-def test_every_mail_also_lands_in_the_in_app_list(parties, db):
-    booking = book(parties)
-    service.confirm_booking(parties.contact, booking)
+def test_every_mail_also_lands_in_the_in_app_list(world, db):
+    booking = book(world)
+    service.confirm_booking(world.contact, booking)
     commit()
     from sqlalchemy import select
 
     rows = db.session.scalars(select(Notification).order_by(Notification.id)).all()
     assert [(n.user_id, n.kind, n.link) for n in rows] == [
-        (parties.contact.id, "booking_requested", f"/bookings/{booking.id}"),
-        (parties.teacher.id, "booking_confirmed", f"/bookings/{booking.id}"),
+        (world.contact.id, "booking_requested", f"/bookings/{booking.id}"),
+        (world.teacher.id, "booking_confirmed", f"/bookings/{booking.id}"),
     ]
     assert rows[1].text == "Booking confirmed: Lassen voor beginners"
     assert all(n.read_at is None for n in rows)
 
 
-def test_a_deactivated_person_gets_nothing(parties, outbox):
-    parties.contact.active = False
-    book(parties)
+def test_a_deactivated_person_gets_nothing(world, outbox):
+    world.contact.active = False
+    book(world)
     commit()
     assert outbox("booking_requested") == []
 
 
-def test_the_contacts_of_the_company_are_told_when_the_activity_names_nobody(parties, outbox):
-    second = factories.user(parties.company, "contact", email="second@company.test")
-    parties.activity.contact = None
-    book(parties)
+def test_the_contacts_of_the_company_are_told_when_the_activity_names_nobody(world, outbox):
+    second = factories.user(world.company, "contact", email="second@company.test")
+    world.activity.contact = None
+    book(world)
     commit()
     assert sorted(m.recipient for m in outbox("booking_requested")) == sorted(
         ["contact@company.test", second.email]
     )
 
 
-def test_the_confirmation_carries_the_booking_as_a_calendar_file(parties, smtp, dispatch):
-    booking = book(parties)
-    service.confirm_booking(parties.contact, booking)
+def test_the_confirmation_carries_the_booking_as_a_calendar_file(world, smtp, dispatch):
+    booking = book(world)
+    service.confirm_booking(world.contact, booking)
     commit()
     dispatch()
     mail = only(smtp.sink.to("teacher@school.test"))

@@ -11,24 +11,23 @@ from app.notifications import service as notifications
 from app.timeutil import utcnow
 from tests import factories
 from tests.clock import later_the_same_week
-from tests.notifications.conftest import book, commit
+from tests.notifications.helpers import book, commit
 
 
-def week_of_activity(parties):
+def week_of_activity(world):
     """A pending organisation, a booking this week and a cancellation."""
     factories.school(name="Nieuwe School", status="pending")
-    parties.activity.min_notice_days = 0
-    soon = factories.slot(parties.activity, starts_at=utcnow() + timedelta(days=3))
-    book(parties, slot=soon, size=12)
-    cancelled = book(parties, size=8)
-    service.cancel_booking(parties.teacher, cancelled, "De bus rijdt niet.")
+    world.activity.min_notice_days = 0
+    soon = factories.slot(world.activity, starts_at=utcnow() + timedelta(days=3))
+    book(world, slot=soon, size=12)
+    cancelled = book(world, size=8)
+    service.cancel_booking(world.teacher, cancelled, "De bus rijdt niet.")
     commit()
 
 
-def test_the_weekly_digest_tells_each_coordinator_what_needs_attention(
-    parties, coordinator, smtp, dispatch
-):
-    week_of_activity(parties)
+def test_the_weekly_digest_tells_each_coordinator_what_needs_attention(world, smtp, dispatch):
+    coordinator = world.coordinator
+    week_of_activity(world)
     second = factories.user(
         factories.network(), "coordinator", email="second@network.test", locale="en"
     )
@@ -56,8 +55,8 @@ def test_the_weekly_digest_tells_each_coordinator_what_needs_attention(
     )
 
 
-def test_one_digest_per_week_even_when_the_job_runs_twice(parties, coordinator, outbox):
-    week_of_activity(parties)
+def test_one_digest_per_week_even_when_the_job_runs_twice(world, outbox):
+    week_of_activity(world)
     now = utcnow()
     digests.send_coordinator_digests(now)
     assert digests.send_coordinator_digests(later_the_same_week(now)) == []
@@ -70,13 +69,15 @@ def test_a_quiet_week_sends_no_digest(coordinator, outbox):
     assert digests.send_coordinator_digests() == []
 
 
-def test_someone_who_switched_digests_off_gets_none(parties, coordinator, outbox):
-    week_of_activity(parties)
+def test_someone_who_switched_digests_off_gets_none(world, outbox):
+    coordinator = world.coordinator
+    week_of_activity(world)
     notifications.set_digests(coordinator, False)
     assert digests.send_coordinator_digests() == []
 
 
-def test_the_unsubscribe_link_asks_first_and_switches_off_on_post(parties, coordinator, app, db):
+def test_the_unsubscribe_link_asks_first_and_switches_off_on_post(world, app, db):
+    coordinator = world.coordinator
     token = notifications.unsubscribe_token(coordinator)
     client = app.test_client()
     page = client.get(f"/notifications/unsubscribe/{token}")
@@ -87,7 +88,7 @@ def test_the_unsubscribe_link_asks_first_and_switches_off_on_post(parties, coord
     assert done.status_code == 200
     db.session.expire_all()
     assert not notifications.wants_digests(coordinator)
-    week_of_activity(parties)
+    week_of_activity(world)
     assert digests.send_coordinator_digests() == []
 
 

@@ -15,7 +15,7 @@ from app.notifications import reminders
 from app.notifications.models import OutgoingMail
 from app.timeutil import utcnow
 from tests import factories
-from tests.notifications.conftest import DAY, HOUR, book, commit
+from tests.notifications.helpers import DAY, HOUR, book, commit
 
 
 def planned(db, purpose="reminder"):
@@ -33,17 +33,17 @@ def summary(rows, start):
     return sorted(((start - r.due_at) // DAY, r.recipient) for r in rows)
 
 
-def confirmed_booking(parties, **options):
-    booking = book(parties, **options)
-    service.confirm_booking(parties.contact, booking)
+def confirmed_booking(world, **options):
+    booking = book(world, **options)
+    service.confirm_booking(world.contact, booking)
     return booking
 
 
-def test_a_confirmed_booking_gets_reminders_7_and_1_days_before_for_both_parties(parties, db):
-    booking = confirmed_booking(parties)
+def test_a_confirmed_booking_gets_reminders_7_and_1_days_before_for_both_parties(world, db):
+    booking = confirmed_booking(world)
     commit()
     rows = planned(db)
-    start = parties.slot.starts_at
+    start = world.slot.starts_at
     assert summary(rows, start) == [
         (1, "contact@company.test"),
         (1, "teacher@school.test"),
@@ -54,26 +54,26 @@ def test_a_confirmed_booking_gets_reminders_7_and_1_days_before_for_both_parties
     assert all(r.kind == "booking_reminder" for r in rows)
 
 
-def test_a_request_not_yet_confirmed_gets_no_reminders(parties, db):
-    book(parties)
+def test_a_request_not_yet_confirmed_gets_no_reminders(world, db):
+    book(world)
     commit()
     assert planned(db) == []
 
 
-def test_a_booking_made_two_hours_ahead_gets_no_day_before_reminder(parties, db):
-    parties.activity.min_notice_days = 0
-    parties.activity.requires_approval = False
-    soon = factories.slot(parties.activity, starts_at=utcnow() + 2 * HOUR)
-    booking = book(parties, slot=soon)
+def test_a_booking_made_two_hours_ahead_gets_no_day_before_reminder(world, db):
+    world.activity.min_notice_days = 0
+    world.activity.requires_approval = False
+    soon = factories.slot(world.activity, starts_at=utcnow() + 2 * HOUR)
+    booking = book(world, slot=soon)
     assert booking.status == "confirmed"
     commit()
     assert planned(db) == []
 
 
-def test_a_booking_three_days_ahead_gets_only_the_day_before_reminder(parties, db):
-    parties.activity.min_notice_days = 0
-    slot = factories.slot(parties.activity, starts_at=utcnow() + 3 * DAY)
-    confirmed_booking(parties, slot=slot)
+def test_a_booking_three_days_ahead_gets_only_the_day_before_reminder(world, db):
+    world.activity.min_notice_days = 0
+    slot = factories.slot(world.activity, starts_at=utcnow() + 3 * DAY)
+    confirmed_booking(world, slot=slot)
     commit()
     assert summary(planned(db), slot.starts_at) == [
         (1, "contact@company.test"),
@@ -81,12 +81,12 @@ def test_a_booking_three_days_ahead_gets_only_the_day_before_reminder(parties, d
     ]
 
 
-def test_reminders_go_out_at_their_moment_in_the_recipients_language(parties, db, smtp, dispatch):
-    booking = confirmed_booking(parties)
+def test_reminders_go_out_at_their_moment_in_the_recipients_language(world, db, smtp, dispatch):
+    booking = confirmed_booking(world)
     commit()
     dispatch()  # the confirmation mails
     before = len(smtp.sink.messages())
-    start = parties.slot.starts_at
+    start = world.slot.starts_at
     assert dispatch(now=start - 7 * DAY - timedelta(minutes=1)).sent == []
     result = dispatch(now=start - 7 * DAY + timedelta(minutes=1))
     assert len(result.sent) == 2
@@ -109,12 +109,12 @@ def test_reminders_go_out_at_their_moment_in_the_recipients_language(parties, db
 
 
 def test_after_downtime_a_reminder_goes_out_while_the_activity_is_ahead_and_never_after(
-    parties, db, smtp, dispatch
+    world, db, smtp, dispatch
 ):
-    confirmed_booking(parties)
+    confirmed_booking(world)
     commit()
     dispatch()
-    start = parties.slot.starts_at
+    start = world.slot.starts_at
     # Stopped from before the week reminder until 3 days before: it still helps.
     result = dispatch(now=start - 3 * DAY)
     assert len(result.sent) == 2 and result.expired == 0
@@ -128,13 +128,13 @@ def test_after_downtime_a_reminder_goes_out_while_the_activity_is_ahead_and_neve
     assert statuses == [("expired", 1), ("expired", 1), ("sent", 7), ("sent", 7)]
 
 
-def test_moving_the_slot_plans_the_unsent_reminders_again(parties, db, smtp, dispatch):
-    booking = confirmed_booking(parties)
+def test_moving_the_slot_plans_the_unsent_reminders_again(world, db, smtp, dispatch):
+    booking = confirmed_booking(world)
     commit()
-    old_start = parties.slot.starts_at
+    old_start = world.slot.starts_at
     dispatch(now=old_start - 7 * DAY + HOUR)  # the week reminders went out
     new_start = old_start + 14 * DAY
-    catalogue.reschedule_slot(parties.slot, parties.contact, starts_at=new_start)
+    catalogue.reschedule_slot(world.slot, world.contact, starts_at=new_start)
     commit()
     rows = planned(db)
     assert summary(rows, new_start) == [
@@ -163,29 +163,29 @@ def test_moving_the_slot_plans_the_unsent_reminders_again(parties, db, smtp, dis
     )
 
 
-def test_cancelling_removes_the_unsent_reminders(parties, db):
-    booking = confirmed_booking(parties)
+def test_cancelling_removes_the_unsent_reminders(world, db):
+    booking = confirmed_booking(world)
     commit()
     assert len(planned(db)) == 4
-    service.cancel_booking(parties.teacher, booking, "De klas heeft een toets.")
+    service.cancel_booking(world.teacher, booking, "De klas heeft een toets.")
     commit()
     assert planned(db) == []
 
 
-def test_a_cancelled_slot_removes_the_reminders_of_its_bookings(parties, db):
-    confirmed_booking(parties)
+def test_a_cancelled_slot_removes_the_reminders_of_its_bookings(world, db):
+    confirmed_booking(world)
     commit()
-    catalogue.cancel_slot(parties.slot, "De hal is afgekeurd.", parties.contact)
+    catalogue.cancel_slot(world.slot, "De hal is afgekeurd.", world.contact)
     commit()
     assert planned(db) == []
 
 
-def test_a_reminder_being_sent_right_now_is_not_pulled_from_under_the_dispatcher(parties, db):
+def test_a_reminder_being_sent_right_now_is_not_pulled_from_under_the_dispatcher(world, db):
     from app.notifications.dispatcher import claim_due
 
-    booking = confirmed_booking(parties)
+    booking = confirmed_booking(world)
     commit()
-    week_moment = parties.slot.starts_at - 7 * DAY + HOUR
+    week_moment = world.slot.starts_at - 7 * DAY + HOUR
     _, claimed = claim_due(now=week_moment)
     week_reminders = db.session.scalars(
         select(OutgoingMail.id)
@@ -193,7 +193,7 @@ def test_a_reminder_being_sent_right_now_is_not_pulled_from_under_the_dispatcher
         .order_by(OutgoingMail.id)
     ).all()
     assert len(week_reminders) == 2
-    service.cancel_booking(parties.teacher, booking, "Ziek.")
+    service.cancel_booking(world.teacher, booking, "Ziek.")
     commit()
     remaining = db.session.scalars(
         select(OutgoingMail.id).where(OutgoingMail.purpose == "reminder").order_by(OutgoingMail.id)
@@ -201,13 +201,11 @@ def test_a_reminder_being_sent_right_now_is_not_pulled_from_under_the_dispatcher
     assert remaining == week_reminders
 
 
-def test_an_evaluation_request_follows_one_day_after_a_completed_booking(
-    parties, db, smtp, dispatch
-):
-    booking = confirmed_booking(parties)
+def test_an_evaluation_request_follows_one_day_after_a_completed_booking(world, db, smtp, dispatch):
+    booking = confirmed_booking(world)
     commit()
     dispatch()  # the confirmation mails
-    end = parties.slot.ends_at
+    end = world.slot.ends_at
     service.complete_ended_bookings(end + timedelta(minutes=5))
     commit()
     assert booking.status == "completed"
@@ -231,12 +229,12 @@ def test_an_evaluation_request_follows_one_day_after_a_completed_booking(
     assert f"/bookings/{booking.id}/evaluation?side=company" in contact_mail.text
 
 
-def test_a_coordinator_sets_the_reminder_days_per_kind(parties, db, coordinator):
-    confirmed_booking(parties)
+def test_a_coordinator_sets_the_reminder_days_per_kind(world, db, coordinator):
+    confirmed_booking(world)
     commit()
     reminders.set_policy(coordinator, "company_visit", (14, 3), 2)
     commit()
-    start = parties.slot.starts_at
+    start = world.slot.starts_at
     # The slot is three weeks ahead: both new moments lie ahead and replace 7 and 1.
     assert summary(planned(db), start) == [
         (3, "contact@company.test"),
@@ -271,18 +269,18 @@ def test_reminder_days_are_checked(coordinator, db):
         reminders.set_policy(coordinator, "pub_crawl", (7,), 1)
 
 
-def test_a_second_school_on_the_same_slot_has_its_own_reminders(parties, db):
+def test_a_second_school_on_the_same_slot_has_its_own_reminders(world, db):
     other_school = factories.school()
     other = factories.user(other_school, "teacher", email="other@school.test")
-    first = confirmed_booking(parties, size=10)
+    first = confirmed_booking(world, size=10)
     second = service.request_booking(
-        other, parties.slot, other_school, service.Group(size=10, year="1", path="BB")
+        other, world.slot, other_school, service.Group(size=10, year="1", path="BB")
     ).booking
-    service.confirm_booking(parties.contact, second)
+    service.confirm_booking(world.contact, second)
     commit()
     rows = planned(db)
     # One mail per person and booking: the contact gets one per school.
-    day_before = [r for r in rows if (parties.slot.starts_at - r.due_at) // DAY == 1]
+    day_before = [r for r in rows if (world.slot.starts_at - r.due_at) // DAY == 1]
     assert sorted((r.recipient, r.booking_id) for r in day_before) == sorted(
         [
             ("contact@company.test", first.id),

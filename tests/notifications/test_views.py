@@ -11,19 +11,11 @@ from app.bookings import service
 from app.notifications.models import Notification, OutgoingMail
 from app.notifications.reminders import policy_for
 from tests import factories
-from tests.conftest import login
-from tests.notifications.conftest import book, commit
+from tests.apps import login
+from tests.notifications.helpers import book, commit
+from tests.pages import dutch
 
 HTMX = {"HX-Request": "true"}
-
-
-def dutch(message: str, **values) -> str:
-    """A message as the (Dutch by default) pages show it."""
-    from flask_babel import force_locale, gettext
-    from markupsafe import escape
-
-    with force_locale("nl"):
-        return str(escape(gettext(message, **values)))
 
 
 def unread_badge_count(page: str) -> int:
@@ -35,11 +27,11 @@ def unread_badge_count(page: str) -> int:
     return int(match.group(1) or 0)
 
 
-def test_the_list_shows_the_news_and_the_badge_counts_the_unread(parties, app):
-    booking = book(parties)
-    service.confirm_booking(parties.contact, booking)
+def test_the_list_shows_the_news_and_the_badge_counts_the_unread(world, app):
+    booking = book(world)
+    service.confirm_booking(world.contact, booking)
     commit()
-    client = login(app.test_client(), parties.teacher)
+    client = login(app.test_client(), world.teacher)
     page = client.get("/notifications").get_data(as_text=True)
     assert "Booking confirmed: Lassen voor beginners" in page
     # The contact's news is not the teacher's.
@@ -52,25 +44,25 @@ def test_the_list_shows_the_news_and_the_badge_counts_the_unread(parties, app):
     assert unread_badge_count(client.get("/").get_data(as_text=True)) == 1
 
 
-def test_the_badge_fragment_updates_without_a_reload(parties, app):
-    client = login(app.test_client(), parties.teacher)
+def test_the_badge_fragment_updates_without_a_reload(world, app):
+    client = login(app.test_client(), world.teacher)
     assert (
         unread_badge_count(client.get("/notifications/badge", headers=HTMX).get_data(as_text=True))
         == 0
     )
-    booking = book(parties)
-    service.confirm_booking(parties.contact, booking)
+    booking = book(world)
+    service.confirm_booking(world.contact, booking)
     commit()
     fragment = client.get("/notifications/badge", headers=HTMX).get_data(as_text=True)
     assert "<html" not in fragment
     assert unread_badge_count(fragment) == 1
 
 
-def test_marking_all_read_with_htmx_answers_the_list_and_triggers_the_badge(parties, app, db):
-    booking = book(parties)
-    service.confirm_booking(parties.contact, booking)
+def test_marking_all_read_with_htmx_answers_the_list_and_triggers_the_badge(world, app, db):
+    booking = book(world)
+    service.confirm_booking(world.contact, booking)
     commit()
-    client = login(app.test_client(), parties.teacher)
+    client = login(app.test_client(), world.teacher)
     response = client.post("/notifications/read", headers=HTMX)
     assert response.status_code == 200
     assert response.headers["HX-Trigger"] == "NotificationsRead"
@@ -80,53 +72,53 @@ def test_marking_all_read_with_htmx_answers_the_list_and_triggers_the_badge(part
     db.session.expire_all()
     assert (
         db.session.scalar(
-            select(Notification.read_at).where(Notification.user_id == parties.teacher.id)
+            select(Notification.read_at).where(Notification.user_id == world.teacher.id)
         )
         is not None
     )
     # The contact's notifications are untouched.
     assert (
         db.session.scalar(
-            select(Notification.read_at).where(Notification.user_id == parties.contact.id)
+            select(Notification.read_at).where(Notification.user_id == world.contact.id)
         )
         is None
     )
 
 
-def test_marking_all_read_without_javascript_redirects(parties, app):
-    book(parties)
+def test_marking_all_read_without_javascript_redirects(world, app):
+    book(world)
     commit()
-    client = login(app.test_client(), parties.contact)
+    client = login(app.test_client(), world.contact)
     response = client.post("/notifications/read")
     assert response.status_code == 302 and response.location == "/notifications"
     assert unread_badge_count(client.get("/notifications").get_data(as_text=True)) == 0
 
 
-def test_opening_a_notification_marks_it_read_and_goes_to_its_page(parties, app, db):
-    booking = book(parties)
+def test_opening_a_notification_marks_it_read_and_goes_to_its_page(world, app, db):
+    booking = book(world)
     commit()
     notification = db.session.scalar(select(Notification))
-    client = login(app.test_client(), parties.contact)
+    client = login(app.test_client(), world.contact)
     response = client.post(f"/notifications/{notification.id}/open")
     assert response.status_code == 302 and response.location == f"/bookings/{booking.id}"
     db.session.expire_all()
     assert db.session.get(Notification, notification.id).read_at is not None
 
 
-def test_someone_elses_notification_is_not_found(parties, app, db):
-    book(parties)
+def test_someone_elses_notification_is_not_found(world, app, db):
+    book(world)
     commit()
     notification = db.session.scalar(select(Notification))
-    client = login(app.test_client(), parties.teacher)
+    client = login(app.test_client(), world.teacher)
     assert client.post(f"/notifications/{notification.id}/open").status_code == 404
     db.session.expire_all()
     assert db.session.get(Notification, notification.id).read_at is None
 
 
-def test_reading_requires_a_post_with_the_csrf_token(parties, app, csrf_enabled):
-    book(parties)
+def test_reading_requires_a_post_with_the_csrf_token(world, app, csrf_enabled):
+    book(world)
     commit()
-    client = login_with_csrf(app, parties.contact)
+    client = login_with_csrf(app, world.contact)
     assert client.get("/notifications/read").status_code == 405
     assert client.post("/notifications/read").status_code == 400
 

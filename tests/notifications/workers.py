@@ -9,7 +9,7 @@ from pathlib import Path
 
 
 def run_dispatcher(url: str, tmp_dir: str, smtp_url: str, ready, results, batch_size: int) -> None:
-    from tests.conftest import make_app
+    from tests.apps import make_app
 
     app = make_app(url, Path(tmp_dir), SMTP_URL=smtp_url)
     with app.app_context():

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from app.placements.models import Placement
-from tests.conftest import login
+from tests.apps import login
 from tests.placements.helpers import monday_in
 
 

@@ -12,8 +12,11 @@ from sqlalchemy import select
 
 from app.placements.models import Placement
 from tests import factories
-from tests.conftest import make_app
+from tests.apps import make_app
 from tests.placements.helpers import terms
+
+# Threads and processes propose at once: each sees the others' commits.
+pytestmark = pytest.mark.commits
 
 ATTEMPTS = 12
 

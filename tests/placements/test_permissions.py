@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.placements import permissions, service
-from tests.conftest import login
+from tests.apps import login
 from tests.placements.helpers import propose
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from app.placements import schedule, service
 from app.placements.models import Placement, Professional
-from tests.conftest import login
+from tests.apps import login
 from tests.placements.helpers import holiday, monday_in, propose
 
 HTMX = {"HX-Request": "true"}

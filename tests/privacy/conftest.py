@@ -1,7 +1,8 @@
-"""A small world for the privacy tests: Jan teaches at a school and books an
-activity of a company whose contact is Carla; both have colleagues; mails,
-reminders, history and notifications follow through the services as they
-would in use."""
+"""The privacy tests' world (the suite's, tests/world.py): Jan Jansen teaches
+at the school and books the activity of the company whose contact is Carla;
+Jan has a colleague; Carla confirmed the booking; Jan keeps an API token and a
+calendar feed. Mails, reminders, history and notifications follow through the
+services as they would in use."""
 
 from __future__ import annotations
 
@@ -13,36 +14,34 @@ from app.accounts.service import create_api_token
 from app.bookings import service as bookings
 from app.calendar import service as calendar
 from tests import factories
+from tests.world import World
 
 
 @dataclass
-class World:
-    school: object
-    company: object
-    jan: object
-    colleague: object
-    carla: object
-    coordinator: object
-    booking: object
-    slot: object
+class PrivacyWorld(World):
+    colleague: object = None
+    booking: object = None
 
 
 @pytest.fixture
-def world(app, db) -> World:
-    school = factories.school(name="Vakcollege De Kolk")
-    company = factories.company(name="Hengelo Aandrijftechniek")
-    jan = factories.user(
-        school, "teacher", name="Jan Jansen", email="jan@kolk.test", phone="06 12345678"
-    )
-    colleague = factories.user(school, "teacher", name="Els Collega", email="els@kolk.test")
-    carla = factories.user(company, "contact", name="Carla Contact", email="carla@hat.test")
-    coordinator = factories.user(factories.network(), "coordinator")
-    activity = factories.activity(company, title="Draaien en frezen", contact=carla)
-    slot = factories.slot(activity)
+def cast() -> dict:
+    return {
+        "school": {"name": "Vakcollege De Kolk"},
+        "company": {"name": "Hengelo Aandrijftechniek"},
+        "teacher": {"name": "Jan Jansen", "email": "jan@kolk.test", "phone": "06 12345678"},
+        "contact": {"name": "Carla Contact", "email": "carla@hat.test"},
+        "activity": {"title": "Draaien en frezen"},
+    }
+
+
+@pytest.fixture
+def world(app, db, world) -> PrivacyWorld:
+    jan, carla = world.teacher, world.contact
+    colleague = factories.user(world.school, "teacher", name="Els Collega", email="els@kolk.test")
     booking = bookings.request_booking(
         jan,
-        slot,
-        school,
+        world.slot,
+        world.school,
         bookings.Group(size=24, year="3", path="KB", profile="PIE"),
         teacher=jan,
         remarks="Wij komen met de bus.",
@@ -51,4 +50,4 @@ def world(app, db) -> World:
     create_api_token(jan, "Rooster")
     calendar.create_feed(jan, kind="personal", name="Mijn agenda")
     db.session.commit()
-    return World(school, company, jan, colleague, carla, coordinator, booking, slot)
+    return PrivacyWorld(**world.members(), colleague=colleague, booking=booking)

@@ -9,8 +9,8 @@ from app.evaluations import service as evaluations
 from app.extensions import db as database
 from app.privacy.export import LEFT_OUT, PERSONAL_ROWS
 from app.school_requests import service as requests
-from tests.conftest import login
-from tests.school_requests.conftest import request_input
+from tests.apps import login
+from tests.school_requests.helpers import request_input
 
 
 def test_every_table_that_refers_to_a_person_is_in_the_download():
@@ -35,7 +35,7 @@ def test_the_download_holds_the_persons_bookings_requests_evaluations_mails_and_
 ):
     from app.bookings import service as bookings
 
-    jan = world.jan
+    jan = world.teacher
     posted = requests.post_request(jan, world.school, request_input())
     bookings.complete_ended_bookings(world.slot.ends_at.replace(year=world.slot.ends_at.year + 1))
     evaluations.submit_evaluation(
@@ -83,12 +83,12 @@ def test_the_download_holds_the_persons_bookings_requests_evaluations_mails_and_
 
 
 def test_the_download_holds_nobody_elses_data(app, db, world):
-    data = login(app.test_client(), world.jan).get("/account/export.json").get_json()
+    data = login(app.test_client(), world.teacher).get("/account/export.json").get_json()
     assert world.colleague.email not in json.dumps(data)
     # The company's contact is named only in the mails Jan was sent.
     for section, value in data.items():
         if section != "mails":
-            assert world.carla.email not in json.dumps(value), section
+            assert world.contact.email not in json.dumps(value), section
 
 
 def test_operators_export_and_delete_from_the_command_line(app, db, world):
@@ -99,5 +99,5 @@ def test_operators_export_and_delete_from_the_command_line(app, db, world):
     result = runner.invoke(args=["privacy", "delete", "jan@kolk.test", "--yes"])
     assert result.exit_code == 0, result.output
     db.session.expire_all()
-    assert world.jan.deleted_at is not None
+    assert world.teacher.deleted_at is not None
     assert runner.invoke(args=["privacy", "export", "jan@kolk.test"]).exit_code == 1

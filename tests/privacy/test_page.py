@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tests import factories
-from tests.accounts.helpers import dutch
-from tests.conftest import login
+from tests.apps import login
+from tests.pages import dutch
 
 
 def test_the_privacy_page_says_what_why_and_how_long_in_dutch_by_default(app, client, db):

@@ -19,7 +19,7 @@ from app.privacy.erasure import delete_account
 from app.privacy.retention import run_retention
 from app.timeutil import utcnow
 from tests import factories
-from tests.conftest import login
+from tests.apps import login
 
 DAY = timedelta(days=1)
 

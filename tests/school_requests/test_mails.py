@@ -6,20 +6,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask_babel import force_locale, gettext
-
 from app.notifications import digests
 from app.notifications import service as notifications
 from app.school_requests import service
 from app.timeutil import utcnow
 from tests import factories
 from tests.clock import later_the_same_week
-from tests.school_requests.conftest import post, propose
-
-
-def dutch(message: str, **values) -> str:
-    with force_locale("nl"):
-        return gettext(message, **values)
+from tests.pages import dutch_text
+from tests.school_requests.helpers import post, propose
 
 
 def only(received):
@@ -32,7 +26,7 @@ def test_the_teacher_hears_of_each_proposal(db, teacher, contact, slot, smtp, di
     propose(contact, posted, slot, "Wij hebben nog plek op die dag.")
     dispatch()
     mail = only(smtp.sink.to(teacher.email))
-    assert mail.message["Subject"] == dutch(
+    assert mail.message["Subject"] == dutch_text(
         "New proposal for your request: %(topic)s", topic=posted.topic
     )
     assert slot.activity.company.name in mail.text
@@ -61,10 +55,10 @@ def test_companies_not_chosen_are_thanked_politely_in_their_language(
     # The chosen company hears through the booking, not through a "thank you".
     subjects = [m.message["Subject"] for m in smtp.sink.to(contact.email)]
     assert not any(
-        s.startswith(dutch("Thank you for your proposal to %(school)s", school="")[:10])
+        s.startswith(dutch_text("Thank you for your proposal to %(school)s", school="")[:10])
         for s in subjects
     )
-    assert dutch("New booking request for %(title)s", title=slot.activity.title) in subjects
+    assert dutch_text("New booking request for %(title)s", title=slot.activity.title) in subjects
 
 
 def test_a_hybrid_teacher_not_chosen_is_one_mail_to_the_company(
@@ -102,7 +96,7 @@ def test_expiry_tells_the_teacher_and_closes_proposals_politely(db, teacher, con
     assert expired.recipient == teacher.email
     [closed] = outbox("request_closed")
     assert closed.recipient == contact.email
-    assert dutch("The request's period ended.") in closed.text_body
+    assert dutch_text("The request's period ended.") in closed.text_body
 
 
 # --- the weekly digest ------------------------------------------------------------------------
@@ -118,12 +112,12 @@ def test_companies_get_the_new_requests_that_fit_them(
     assert [m.recipient for m in queued] == [contact.email]
     dispatch()
     mail = only(smtp.sink.to(contact.email))
-    assert mail.message["Subject"] == dutch(
+    assert mail.message["Subject"] == dutch_text(
         "New requests from schools for %(company)s", company=activity.company.name
     )
     assert fitting.topic in mail.text and "Game design" not in mail.text
-    assert dutch("Profile %(profile)s matches", profile="PIE") not in mail.text
-    assert dutch("Offers profile %(profile)s", profile="PIE") in mail.text
+    assert dutch_text("Profile %(profile)s matches", profile="PIE") not in mail.text
+    assert dutch_text("Offers profile %(profile)s", profile="PIE") in mail.text
     assert f"http://techniekpoort.test/requests/{fitting.id}" in mail.text
     unsubscribe = mail.message["List-Unsubscribe"].strip("<>")
     assert unsubscribe.startswith("http://techniekpoort.test/notifications/unsubscribe/")

@@ -15,7 +15,7 @@ from app.school_requests import service
 from app.school_requests.models import RequestResponse
 from app.timeutil import utcnow
 from tests import factories
-from tests.school_requests.conftest import post, propose, request_input
+from tests.school_requests.helpers import post, propose, request_input
 
 
 def bookings_count(db) -> int:

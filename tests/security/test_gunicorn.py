@@ -7,10 +7,6 @@ from __future__ import annotations
 import http.client
 import os
 import re
-import shutil
-import socket
-import subprocess
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +16,8 @@ import pytest
 
 from bench.load import Gunicorn
 from tests import factories
-from tests.conftest import make_app
+from tests.apps import make_app
+from tests.servers import wait_until
 
 pytestmark = pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning")
 
@@ -148,11 +145,13 @@ def until_both_workers_answer(server: Gunicorn):
     """The server is ready when one worker answers; the second may still be
     loading the app on a busy machine, and would then never see the burst
     whose limit the test checks across workers."""
-    deadline = time.monotonic() + 60
     with ThreadPoolExecutor(max_workers=8) as pool:
-        while len(workers_that_answered(server, "/healthz")) < 2:
-            assert time.monotonic() < deadline, "the second worker never answered"
+
+        def both_answered() -> bool:
             list(pool.map(lambda _n: request(server.port, "GET", "/healthz"), range(8)))
+            return len(workers_that_answered(server, "/healthz")) == 2
+
+        wait_until(both_answered, 60, "the second worker")
 
 
 def sign_in(port: int, email: str, **extra) -> tuple[Visitor, list[str]]:
@@ -231,53 +230,6 @@ def test_headers_cookies_and_a_limit_across_two_workers(site):
         )
         assert refused.status == 429 and int(refused.headers["Retry-After"]) > 0
         assert_secured(refused, "429")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.skip("redis-server is not installed (scripts/ensure-redis.sh installs it)")
-    port = free_port()
-    work = tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen(
-        [
-            server,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(work),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.05)
-    try:
-        yield f"redis://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 def test_with_redis_configured_the_limit_holds_across_two_workers(site, redis_url):

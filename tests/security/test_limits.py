@@ -13,7 +13,8 @@ from app import throttle
 from app.accounts import service as accounts
 from app.throttle.storage import DatabaseStorage
 from tests import factories
-from tests.conftest import login
+from tests.apps import login
+from tests.clock import Clock
 
 
 def limits(app, **rules):
@@ -36,15 +37,15 @@ def dutch_wait(response) -> str:
 
 def test_the_database_storage_counts_windows_and_refunds(app, monkeypatch):
     storage = DatabaseStorage()
-    now = [1_000_000.0]
-    monkeypatch.setattr(DatabaseStorage, "clock", staticmethod(lambda: now[0]))
+    clock = Clock()
+    monkeypatch.setattr(DatabaseStorage, "clock", clock)
     assert [storage.incr("k", 60) for _ in range(3)] == [1, 2, 3]
-    assert storage.get("k") == 3 and storage.get_expiry("k") == now[0] + 60
+    assert storage.get("k") == 3 and storage.get_expiry("k") == clock.now + 60
     assert storage.incr("k", 60, amount=-1) == 2
     assert storage.incr("k", 60, amount=-5) == 0  # never below zero
-    now[0] += 61  # the window ended: the next hit starts a new one
+    clock.advance(61)  # the window ended: the next hit starts a new one
     assert storage.get("k") == 0
-    assert storage.incr("k", 60) == 1 and storage.get_expiry("k") == now[0] + 60
+    assert storage.incr("k", 60) == 1 and storage.get_expiry("k") == clock.now + 60
     storage.clear("k")
     assert storage.get("k") == 0 and storage.check()
 
@@ -76,6 +77,7 @@ def in_parallel(app, threads: int, times: int, work) -> list:
     return results
 
 
+@pytest.mark.commits
 def test_parallel_hits_each_get_their_own_count(app):
     """Eight threads hit one key 25 times each: no count is handed out twice
     and none is lost (on both databases)."""
@@ -84,6 +86,7 @@ def test_parallel_hits_each_get_their_own_count(app):
     assert sorted(counts) == list(range(1, 201))
 
 
+@pytest.mark.commits
 def test_parallel_wrong_passwords_get_exactly_the_limit_through(app, teacher):
     limits(app, login_pair="5 per 15 minutes")
     email = teacher.email
@@ -264,9 +267,10 @@ def test_the_wait_is_told_in_minutes(app, seconds, expected):
         )
 
 
+@pytest.mark.commits
 def test_behind_a_trusted_proxy_each_client_address_counts(app, tmp_path):
     from app.extensions import db
-    from tests.conftest import make_app
+    from tests.apps import make_app
 
     proxied = make_app(
         app.config["SQLALCHEMY_DATABASE_URI"],

@@ -7,7 +7,7 @@ import pytest
 
 from app.config import SettingsError, settle
 from tests import factories
-from tests.conftest import login
+from tests.apps import login
 
 FORGED_HOST = "evil.test"
 

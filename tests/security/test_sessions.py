@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from app.accounts.models import UserSession
 from app.timeutil import utcnow
 from tests import factories
-from tests.accounts.helpers import link_in
+from tests.pages import link_in
 
 PASSWORD = factories.PASSWORD
 NEW = "een-nieuw-en-lang-wachtwoord"

@@ -3,7 +3,7 @@ import re
 import pytest
 
 from tests import factories
-from tests.conftest import login
+from tests.apps import login
 
 OPERATOR = {"Authorization": "Bearer health-token-for-the-tests"}
 

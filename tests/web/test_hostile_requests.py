@@ -32,9 +32,9 @@ from werkzeug.routing import AnyConverter, IntegerConverter
 from app.accounts.service import create_api_token
 from app.api.spec import OPERATIONS
 from app.text import clean_text
-from tests.conftest import login
+from tests.apps import login
+from tests.pages import Page
 from tests.web import hostile_world
-from tests.web.pages import Page
 
 # Beyond PostgreSQL's integer, and beyond SQLite's 64 bits (negative ids and other
 # strings never match the digits of an id: tests/web/test_input_rules.py).

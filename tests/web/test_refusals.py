@@ -9,10 +9,11 @@ from app.bookings import service as bookings
 from app.placements import service as placements
 from app.school_requests import service as requests
 from tests import factories
-from tests.bookings.helpers import book, dutch, flashes, form_errors
-from tests.conftest import login
+from tests.apps import login
+from tests.bookings.helpers import book
+from tests.pages import dutch, flashes, form_errors
 from tests.placements import helpers as placement_helpers
-from tests.school_requests.conftest import post
+from tests.school_requests.helpers import post
 
 
 def api_post(app, db, user, path: str, json=None):

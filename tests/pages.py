@@ -1,8 +1,48 @@
-"""Reading the forms and links of a rendered page, as a browser would submit them."""
+"""Reading rendered pages and mails in tests: the messages as the user sees
+them, the errors and flashes of a form, the link in a mail, and the forms and
+links of a page as a browser would submit them."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
+
+from flask_babel import force_locale, gettext
+from markupsafe import escape
+
+LINK = re.compile(r"http://techniekpoort\.test(/\S+)")
+
+
+def dutch_text(message: str, **values) -> str:
+    """A message in Dutch (the default locale), as a mail's text shows it."""
+    with force_locale("nl"):
+        return gettext(message, **values)
+
+
+def dutch(message: str, **values) -> str:
+    """A message as a page shows it: in Dutch, HTML-escaped the way Jinja escapes it."""
+    return str(escape(dutch_text(message, **values)))
+
+
+def field_errors(page: str, field_id: str) -> list[str]:
+    return re.findall(
+        rf'<small class="field-error" id="{re.escape(field_id)}-error">([^<]*)</small>', page
+    )
+
+
+def form_errors(page: str) -> list[str]:
+    return re.findall(r'<p class="flash flash-error" role="alert">([^<]*)</p>', page)
+
+
+def flashes(page: str, category: str) -> list[str]:
+    return re.findall(rf'<p class="flash flash-{category}"[^>]*>([^<]*)</p>', page)
+
+
+def link_in(mail) -> str:
+    """The path of the (first) link in a mail's plain-text body."""
+    match = LINK.search(mail.text_body)
+    assert match, f"no link in the mail:\n{mail.text_body}"
+    return match.group(1)
 
 
 class Page(HTMLParser):
