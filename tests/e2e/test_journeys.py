@@ -1,6 +1,6 @@
 """The catalogue and booking journeys of the three roles, in a real browser,
 each once with JavaScript (htmx changes pages in place) and once without (every
-action is a plain form post or link, DESIGN.md).
+action is a plain form post or link, docs/ARCHITECTURE.md).
 
 Each journey makes what it needs through the pages themselves, with titles no
 other journey uses, so the journeys share the demo database in any order.
