@@ -10,7 +10,7 @@ from flask import Flask
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
 
-    # config -> extensions -> blueprints -> event handlers -> CLI
+    # config -> extensions -> blueprints -> reactions to events -> CLI
     from app.config import load_config, settle
 
     app.config.update(load_config(Path(app.instance_path)))
@@ -30,21 +30,23 @@ def create_app(overrides: dict | None = None) -> Flask:
     install_text_rule()
     _register_blueprints(app)
 
+    from app import reactions
     from app.cli import register_cli
-    from app.events.handlers import HANDLERS  # noqa: F401  (imported so handler errors show at start)
 
+    reactions.install(app)
     register_cli(app)
     return app
 
 
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every table known to the metadata)
-    from app.extensions import babel, csrf, db, login_manager, migrate
+    from app.extensions import babel, cache, csrf, db, login_manager, migrate
     from app.web.i18n import select_locale, select_timezone
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
+    cache.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
 
     login_manager.init_app(app)

@@ -37,6 +37,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.engine import make_url
 
 from app.extensions import db
+from app.scheduler_state import SchedulerHeartbeat
 from app.timeutil import utcnow
 
 # The scheduler beats every 30 seconds (app/scheduler.py).
@@ -189,7 +190,6 @@ def _current_revision() -> str | None:
 
 
 def _scheduler_beat_recently() -> bool:
-    from app.scheduler_state import SchedulerHeartbeat
 
     if "scheduler_heartbeat" not in inspect(db.engine).get_table_names():
         return False

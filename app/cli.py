@@ -8,7 +8,15 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from app.accounts import service
+from app.accounts.models import Organisation
+from app.backup import BackupError, create_backup, head_revisions, restore_backup
+from app.calendar.cli import feeds_cli
+from app.demo import database_is_empty, load_demo
+from app.errors import DomainError
 from app.extensions import db
+from app.notifications.dispatcher import dispatch_all
+from app.scheduler import run_scheduler
 
 users_cli = AppGroup("users", help="People and their organisations.")
 token_cli = AppGroup("api-token", help="Personal API tokens.")
@@ -36,10 +44,6 @@ def create_user_command(email, name, organisation_name, role, password):
     """Create a person with a membership of an existing organisation."""
     from sqlalchemy import select
 
-    from app.accounts import service
-    from app.accounts.models import Organisation
-    from app.errors import DomainError
-
     query = select(Organisation)
     query = (
         query.where(Organisation.id == int(organisation_name))
@@ -64,7 +68,6 @@ def create_user_command(email, name, organisation_name, role, password):
 @click.option("--name", default="CLI", help="A name to recognise the token by.")
 def create_token_command(email, name):
     """Create an API token for EMAIL and print it (it is shown only this once)."""
-    from app.accounts import service
 
     user = service.find_user_by_email(email)
     if user is None:
@@ -78,7 +81,6 @@ def create_token_command(email, name):
 @click.option("--if-empty", is_flag=True, help="Only when the database has no organisations.")
 def demo_load_command(if_empty):
     """Load the demo region (idempotent: running it again changes nothing)."""
-    from app.demo import database_is_empty, load_demo
 
     if if_empty and not database_is_empty():
         click.echo("The database has data already; the demo is not loaded.")
@@ -91,7 +93,6 @@ def demo_load_command(if_empty):
 @scheduler_cli.command("run")
 def scheduler_run_command():
     """Run the scheduler in the foreground. Start exactly one."""
-    from app.scheduler import run_scheduler
 
     run_scheduler()
 
@@ -99,7 +100,6 @@ def scheduler_run_command():
 @reminders_cli.command("dispatch")
 def dispatch_command():
     """Send the mails that are due, once (batches until nothing is due)."""
-    from app.notifications.dispatcher import dispatch_all
 
     result = dispatch_all()
     click.echo(
@@ -112,7 +112,6 @@ def dispatch_command():
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup_create_command(path):
     """Write a backup of the database to PATH (a new file), also while the app runs."""
-    from app.backup import BackupError, create_backup
 
     try:
         outcome = create_backup(path)
@@ -130,7 +129,6 @@ def backup_create_command(path):
 )
 def backup_restore_command(path, replace):
     """Restore the backup at PATH into the configured database, with the application stopped."""
-    from app.backup import BackupError, head_revisions, restore_backup
 
     try:
         outcome = restore_backup(path, replace=replace)
@@ -146,6 +144,5 @@ def backup_restore_command(path, replace):
 def register_cli(app: Flask) -> None:
     for group in (users_cli, token_cli, demo_cli, scheduler_cli, reminders_cli, backup_cli):
         app.cli.add_command(group)
-    from app.calendar.cli import feeds_cli
 
     app.cli.add_command(feeds_cli)

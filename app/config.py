@@ -40,6 +40,18 @@ def _days(variable: str, default: int) -> int:
     return int(raw)
 
 
+def _cache_settings(redis_url: str) -> dict:
+    if redis_url:
+        return {
+            "CACHE_TYPE": "RedisCache",
+            "CACHE_REDIS_URL": redis_url,
+            "CACHE_KEY_PREFIX": "techniekpoort:",
+            "CACHE_DEFAULT_TIMEOUT": 300,
+        }
+    # Entries beyond the threshold are pruned, expired ones first.
+    return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 1024, "CACHE_DEFAULT_TIMEOUT": 300}
+
+
 def load_config(instance_path: Path) -> dict:
     instance_path.mkdir(parents=True, exist_ok=True)
     return {
@@ -74,6 +86,9 @@ def load_config(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": 500_000,
         "MAX_FORM_PARTS": 1000,
+        # The catalogue's and the dashboard's cached entries (app/versioned_cache.py):
+        # each process's own memory, or with a Redis URL one store they all share.
+        **_cache_settings(os.environ.get("TECHNIEKPOORT_CACHE_REDIS_URL", "")),
         # Rate limits (app/limits): counted in the database unless Redis is set.
         "RATELIMIT_STORAGE_URI": os.environ.get("TECHNIEKPOORT_RATELIMIT_STORAGE_URL")
         or "database://",

@@ -1,12 +1,15 @@
 """Extension objects, created unbound and initialised in create_app()."""
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+
+from app.db_types import FlagSet
 
 # Named constraints, so that Alembic can alter and drop them on every backend.
 NAMING_CONVENTION = {
@@ -21,7 +24,6 @@ NAMING_CONVENTION = {
 def _render_item(type_, obj, autogen_context):
     """Migrations store FlagSet columns as the plain integers they are, so that
     revisions never import application code."""
-    from app.db_types import FlagSet
 
     if type_ == "type" and isinstance(obj, FlagSet):
         return "sa.Integer()"
@@ -33,6 +35,8 @@ migrate = Migrate(compare_type=True, render_as_batch=True, render_item=_render_i
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# The catalogue's and the dashboard's entries (app/versioned_cache.py).
+cache = Cache()
 
 
 @event.listens_for(Engine, "connect")

@@ -8,6 +8,12 @@ second engine on the app's database, in autocommit and without the ping, and
 a plain DB-API cursor. Only for single SELECTs that need no transaction
 around them (each sees what is committed when it runs).
 
+The statements are SQLAlchemy Core selects, the same that the session runs
+when this path cannot answer. Each is compiled once per engine, for its
+dialect and parameter style; the rows come back as the driver gives them,
+without SQLAlchemy's result processing, so a statement for this path selects
+only what needs none (integers, text; a date is only tested for NULL).
+
 The connections stay checked out of the engine's pool, each with its cursor,
 in a small stack of idle ones that threads take from and give back: the
 pool's check-out and a new cursor cost as much again as the query itself.
@@ -20,18 +26,15 @@ fresh connection.
 
 from __future__ import annotations
 
-import re
 import weakref
 from collections import deque
-from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Compiled, Engine, Select, create_engine
 
 from app.extensions import db
 
 _KEY = "fast_read_engine"
-_NAMED = re.compile(r"%\((\w+)\)s")
 
 
 class _ReadEngine:
@@ -47,8 +50,7 @@ class _ReadEngine:
             pool_reset_on_return=None,
         )
         self.idle: deque = deque()
-        # Statements are written with %(name)s (psycopg's style); sqlite3 takes :name.
-        self.named = self.engine.dialect.name == "sqlite"
+        self.compiled: dict[Select, Compiled] = {}
         # The idle connections are closed, not left to the garbage collector
         # (which warns about connections still checked out), also when an
         # app is dropped without dispose_read_engine() and at exit.
@@ -60,6 +62,14 @@ class _ReadEngine:
         except IndexError:
             connection = self.engine.raw_connection()
             return connection, connection.cursor()
+
+    def compile(self, statement: Select) -> Compiled:
+        found = self.compiled.get(statement)
+        if found is None:
+            found = self.compiled.setdefault(
+                statement, statement.compile(dialect=self.engine.dialect)
+            )
+        return found
 
     def give_back(self, pair: tuple) -> None:
         self.idle.append(pair)
@@ -96,18 +106,24 @@ def dispose_read_engine() -> None:
         found.dispose()
 
 
-@lru_cache(maxsize=64)
-def _named(sql: str) -> str:
-    return _NAMED.sub(r":\1", sql)
+def _parameters(compiled: Compiled, params: dict | None):
+    values = compiled.construct_params(params or {})
+    if compiled.positional:
+        return tuple(values[name] for name in compiled.positiontup)
+    return values
 
 
-def fetch_all(sql: str, params: dict | None = None, *, what: str = "fast read") -> list | None:
+def fetch_all(
+    statement: Select, params: dict | None = None, *, what: str = "fast read"
+) -> list | None:
     """The rows (plain tuples) of one SELECT, or None when the database could
-    not answer it here; the caller then reads the ordinary way."""
+    not answer it here; the caller then runs the same statement through the
+    session."""
     reads = _read_engine()
+    compiled = reads.compile(statement)
     connection, cursor = pair = reads.take()
     try:
-        cursor.execute(_named(sql) if reads.named else sql, params or {})
+        cursor.execute(compiled.string, _parameters(compiled, params))
         rows = cursor.fetchall()
     except reads.engine.dialect.loaded_dbapi.Error as error:
         # A connection the database dropped (this engine does not ping), or a

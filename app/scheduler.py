@@ -1,7 +1,7 @@
 """The scheduler process (`flask --app wsgi scheduler run`).
 
 Exactly one runs beside the web workers, never inside them: inside gunicorn or
-under the reloader every job would run once per process (INTEROP.md 12-13).
+under the reloader every job would run once per process (docs/INTEROPERABILITY.md, rules 12-13).
 Nothing in create_app() starts it; only this command does.
 The jobs are safe to run twice anyway: the mail dispatcher claims rows with a
 lease, completing bookings is a conditional state change, and digests carry a
@@ -21,8 +21,16 @@ from datetime import datetime
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
 
+from app.bookings.service import complete_ended_bookings
 from app.extensions import db
-from app.timeutil import utcnow
+from app.insights.facts import rebuild
+from app.notifications.digests import send_coordinator_digests, send_request_digests
+from app.notifications.dispatcher import dispatch_all
+from app.placements.service import finish_ended
+from app.privacy.retention import run_retention
+from app.scheduler_state import SchedulerHeartbeat
+from app.school_requests.service import expire_ended_requests
+from app.timeutil import to_local, utcnow
 
 log = logging.getLogger("techniekpoort.scheduler")
 
@@ -35,7 +43,6 @@ DISPATCH_BUDGET_SECONDS = 45
 
 
 def heartbeat(now: datetime | None = None) -> None:
-    from app.scheduler_state import SchedulerHeartbeat
 
     now = now or utcnow()
     beat = db.session.get(SchedulerHeartbeat, "main")
@@ -48,7 +55,6 @@ def heartbeat(now: datetime | None = None) -> None:
 
 
 def dispatch_mail() -> None:
-    from app.notifications.dispatcher import dispatch_all
 
     result = dispatch_all(time_budget=DISPATCH_BUDGET_SECONDS)
     if result.sent or result.failed or result.retried or result.expired:
@@ -64,7 +70,6 @@ def dispatch_mail() -> None:
 def complete_bookings(now: datetime | None = None) -> None:
     """Confirmed bookings whose slot has ended become completed; their
     evaluation requests are planned by the BookingCompleted handler."""
-    from app.bookings.service import complete_ended_bookings
 
     done = complete_ended_bookings(now or utcnow())
     db.session.commit()
@@ -73,7 +78,6 @@ def complete_bookings(now: datetime | None = None) -> None:
 
 
 def weekly_digests(now: datetime | None = None) -> None:
-    from app.notifications.digests import send_coordinator_digests, send_request_digests
 
     now = now or utcnow()
     queued = send_coordinator_digests(now)
@@ -87,8 +91,6 @@ def weekly_digests(now: datetime | None = None) -> None:
 
 def expire_requests(now: datetime | None = None) -> None:
     """School requests whose period has ended expire (RequestExpired)."""
-    from app.school_requests.service import expire_ended_requests
-    from app.timeutil import to_local
 
     done = expire_ended_requests(to_local(now or utcnow()).date())
     db.session.commit()
@@ -98,8 +100,6 @@ def expire_requests(now: datetime | None = None) -> None:
 
 def finish_placements(now: datetime | None = None) -> None:
     """Agreed placements whose last date has passed become ended (PlacementEnded)."""
-    from app.placements.service import finish_ended
-    from app.timeutil import to_local
 
     done = finish_ended(to_local(now or utcnow()).date())
     db.session.commit()
@@ -111,7 +111,6 @@ def rebuild_reach_facts() -> None:
     """`flask insights rebuild` (app/insights/facts.py): the facts are kept by
     the event handlers; this puts right what reached the tables without events
     (an import, a repair by hand, the demo and bench loaders)."""
-    from app.insights.facts import rebuild
 
     count = rebuild()
     db.session.commit()
@@ -121,7 +120,6 @@ def rebuild_reach_facts() -> None:
 def privacy_retention(now: datetime | None = None) -> None:
     """Personal data of deleted and long-inactive accounts, and old mail
     logs and links, go when their period ends (app/privacy/retention.py)."""
-    from app.privacy.retention import run_retention
 
     result = run_retention(now or utcnow())
     db.session.commit()
@@ -247,7 +245,6 @@ def run_scheduler() -> None:
 def _warn_about_a_second_scheduler() -> None:
     """Two schedulers do no harm to mail (leases), but double the work and
     usually mean a deployment mistake; say so in the log."""
-    from app.scheduler_state import SchedulerHeartbeat
 
     beat = db.session.get(SchedulerHeartbeat, "main")
     if (

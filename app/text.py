@@ -25,6 +25,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from flask_babel import gettext as _
+
+from app.errors import DomainError
+
 # Limits in characters, shared by the forms, the API and the services.
 LINE = 200  # a name, title, subject, address or website
 SHORT_LINE = 100  # a town, region, search, or the name of a token, feed or holiday
@@ -62,3 +66,14 @@ def clean_json(value):
     if isinstance(value, dict):
         return {clean_json(key): clean_json(item) for key, item in value.items()}
     return value
+
+
+def limited(value: str | None, field: str, limit: int = TEXT) -> str:
+    """What a service stores of a text it is given: cleaned (keeping its lines:
+    forms and the API made one-line fields one line already), and refused at
+    `field` when longer than `limit`. Forms and the API check the same limits
+    first, so that a person sees the refusal where they typed."""
+    cleaned = clean_text(value or "", multiline=True)
+    if len(cleaned) > limit:
+        raise DomainError(_("At most %(n)d characters.", n=limit), field=field)
+    return cleaned

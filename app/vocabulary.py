@@ -1,4 +1,4 @@
-"""The fixed word lists of the field (DOMAIN.md): codes in code and data, labels
+"""The fixed word lists of the field (docs/FIELD.md): codes in code and data, labels
 through translations. Order matters: it is the order people see, and the bit
 order of the FlagSet columns that store sets of these codes."""
 
@@ -46,6 +46,8 @@ PROFILES = {
     "M&T": _l("Mobility and transport (M&T)"),
     "MVI": _l("Media, design and ICT (MVI)"),
 }
+# In a filter: "no profile" (years 1 and 2 choose none yet).
+NO_PROFILE = "none"
 
 YEARS = {"1": _l("Year 1"), "2": _l("Year 2"), "3": _l("Year 3"), "4": _l("Year 4")}
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make run: migrate, load the demo into an empty database, then serve with
-# gunicorn beside exactly one scheduler process (INTEROP.md rules 12-13).
+# gunicorn beside exactly one scheduler process (docs/INTEROPERABILITY.md, rules 12-13).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin

@@ -20,6 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TECHNIEKPOORT_SECRET_KEY", "screenshots-only")
+# No mail leaves and no feed is shared: the links only need to be well-formed.
+os.environ.setdefault("TECHNIEKPOORT_BASE_URL", "http://127.0.0.1")
 
 WIDTHS = {"phone": {"width": 375, "height": 700}, "desktop": {"width": 1280, "height": 800}}
 # (file name, account, path): each role's home page and the page it uses most.

@@ -23,6 +23,9 @@ cast or adds what is its own (docs/decisions/0013).
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
 
 import pytest
 from sqlalchemy import text
@@ -30,6 +33,7 @@ from sqlalchemy import text
 from tests.apps import login, make_app
 from tests.isolation import rolled_back
 from tests.postgres import ThrowAwayCluster, create_database
+from tests.servers import free_port, wait_until
 from tests.world import World
 from tests.world import build as build_world
 
@@ -242,3 +246,49 @@ def outbox(app):
         return list(database.session.scalars(query))
 
     return read
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    """A Redis server of its own, for the limits and the caches that Redis shares
+    between workers (tests/security/test_gunicorn.py, tests/catalogue/test_cache.py)."""
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed (scripts/ensure-redis.sh installs it)")
+    port = free_port()
+    work = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [
+            server,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(work),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def answers() -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    try:
+        wait_until(answers, 20, "Redis")
+    except AssertionError:
+        process.kill()
+        raise
+    try:
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)

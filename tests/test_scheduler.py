@@ -1,4 +1,4 @@
-"""The one scheduler process: its jobs and their settings (INTEROP.md rules
+"""The one scheduler process: its jobs and their settings (docs/INTEROPERABILITY.md, rules
 12-14), the process itself sending a due mail and stopping on SIGTERM, and the
 development server with its reloader starting no scheduler at all."""
 

@@ -1,8 +1,8 @@
 """The Dutch catalog translates every message of the application.
 
-Dutch is the default language (DESIGN.md), so a msgid without a Dutch msgstr
-shows English to every Dutch user. These tests extract the messages afresh from
-app/ with babel's own machinery (babel.cfg, the same keywords as
+Dutch is the default language (docs/ARCHITECTURE.md, "Text people read"), so
+a msgid without a Dutch msgstr shows English to every Dutch user. These tests
+extract the messages afresh from app/ with babel's own machinery (babel.cfg, the same keywords as
 scripts/translations.sh), entirely in memory, and compare them with
 app/translations/nl/LC_MESSAGES/messages.po. Fix a failure with
 `scripts/translations.sh`, then translate what it added to the nl catalog.

@@ -2,6 +2,10 @@
 
 Services check the rules, change rows, flush and emit events. They never commit,
 send mail or render: the caller commits, and the event handlers queue the mails.
+
+Kept as one module: organisations, memberships, invitations and tokens are
+one lifecycle of who may act for whom, and their steps share the same checks
+(approval, the last administrator, roles per kind).
 """
 
 from __future__ import annotations

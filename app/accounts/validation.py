@@ -1,5 +1,5 @@
 """Format checks for Dutch identifiers. Formats only: nothing is looked up
-outside (DOMAIN.md), so a well-formed but non-existent number passes."""
+outside (docs/FIELD.md), so a well-formed but non-existent number passes."""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """Sign-in, sign-up, invitations, password resets, organisations and the
-person's own settings."""
+person's own settings.
+
+Kept as one module: the pages of one blueprint around who a person is and
+whom they act for; each view is a few lines over accounts.service."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from sqlalchemy import select
 
 from app import throttle, vocabulary
 from app.accounts import forms, permissions, service
-from app.accounts.models import ApiToken, Membership, Organisation
+from app.accounts.models import ApiToken, Invitation, Membership, Organisation
 from app.accounts.sessions import sign_in, sign_out
 from app.errors import DomainError, Gone
 from app.extensions import db
@@ -186,7 +189,6 @@ def organisation(organisation_id: int):
 
 
 def _organisation_page(organisation, invite_form, status=200, block=None):
-    from app.accounts.models import Invitation
 
     open_invitations = list(
         db.session.scalars(

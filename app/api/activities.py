@@ -1,4 +1,7 @@
-"""Activities: the public catalogue of offers, and a company's own offers."""
+"""Activities: the public catalogue of offers, and a company's own offers.
+
+Kept as one module: one resource of the API (tag "activities"), its models
+and operations side by side; the rules live in catalogue.service."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, S
 from sqlalchemy import select
 
 from app import text, vocabulary
-from app.api import bp
+from app.api.blueprint import bp
 from app.api.spec import (
     ApiError,
     Id,
@@ -32,7 +35,7 @@ from app.catalogue.permissions import (
 )
 from app.catalogue.search import Filters, Origin, search_activities
 from app.extensions import db
-from app.timeutil import utcnow
+from app.timeutil import FIRST_YEAR, LAST_YEAR, is_plausible, utcnow
 
 Kind = Literal[tuple(vocabulary.ACTIVITY_KINDS)]
 Sector = Literal[tuple(vocabulary.SECTORS)]
@@ -162,7 +165,7 @@ class ActivityOut(BaseModel):
             max_group_size=activity.max_group_size,
             min_notice_days=activity.min_notice_days,
             requires_approval=activity.requires_approval,
-            # A name only: e-mail and phone are for the parties of a booking (DOMAIN.md).
+            # A name only: e-mail and phone are for the parties of a booking (docs/FIELD.md).
             contact_id=activity.contact_id,
             contact_name=activity.contact.name if activity.contact else None,
             status=activity.status,
@@ -182,8 +185,8 @@ class ActivityDetailOut(ActivityOut):
 
 
 def _school_year_date(value: date | None) -> date | None:
-    if value is not None and not 2000 <= value.year <= 2999:
-        raise ValueError("a date between the years 2000 and 2999")
+    if value is not None and not is_plausible(value):
+        raise ValueError(f"a date between the years {FIRST_YEAR} and {LAST_YEAR}")
     return value
 
 

@@ -11,15 +11,15 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from app import text
 from app.accounts.models import User
-from app.api import bp
 from app.api.activities import GroupSize, LearningPath, OrganisationRef, Profile, Year, as_utc
+from app.api.blueprint import bp
 from app.api.slots import BookingStatus, CancelIn, SlotStatus, load_slot
-from app.api.spec import MAX_ID, Id, forbidden, invalid, not_found, operation, require_user
+from app.api.spec import MAX_ID, Id, forbidden, not_found, operation, require_user
 from app.bookings import service
 from app.bookings.models import Booking
 from app.bookings.permissions import (
-    can_book_for,
     can_cancel,
     can_confirm,
     can_decline,
@@ -135,7 +135,7 @@ class BookingIn(BaseModel):
     accept_waitlist: StrictBool = Field(
         False, description="Join the waiting list when the group does not fit."
     )
-    remarks: str = Field("", max_length=2000)
+    remarks: str = Field("", max_length=text.TEXT)
     school_id: Id | None = Field(None, description="Needed only when you are at several schools.")
     teacher_id: Id | None = Field(
         None, description="The teacher responsible on the day, of the school; default you."
@@ -157,29 +157,6 @@ def load_booking(booking_id: int, user) -> Booking:
     if booking is None or not can_view_booking(user, booking):
         raise not_found(_("There is no booking with this id."))
     return booking
-
-
-def _school_for(user, school_id: int | None):
-    schools = schools_of(user)
-    if not schools:
-        raise forbidden(_("Only the people of a school can book."))
-    if school_id is None:
-        if len(schools) > 1:
-            raise invalid("school_id", _("You are at several schools: choose one."))
-        return schools[0]
-    for school in schools:
-        if school.id == school_id and can_book_for(user, school):
-            return school
-    raise invalid("school_id", _("You are not at a school with this id."))
-
-
-def _teacher_for(user, school, teacher_id: int | None):
-    if teacher_id is None or teacher_id == user.id:
-        return user
-    for membership in school.memberships:
-        if membership.user_id == teacher_id:
-            return membership.user
-    raise invalid("teacher_id", _("Choose someone of the school."))
 
 
 # --- operations -----------------------------------------------------------------------
@@ -204,8 +181,8 @@ def _teacher_for(user, school, teacher_id: int | None):
 def book_slot(slot_id: int, body: BookingIn):
     user = require_user()
     slot = load_slot(slot_id, user)
-    school = _school_for(user, body.school_id)
-    teacher = _teacher_for(user, school, body.teacher_id)
+    school = service.school_for(user, body.school_id)
+    teacher = service.teacher_for(user, school, body.teacher_id)
     group = service.Group(
         size=body.group_size, year=body.year, path=body.path, profile=body.profile
     )

@@ -10,15 +10,15 @@ from typing import Annotated, Literal
 from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from app.api import bp
 from app.api.activities import as_utc
+from app.api.blueprint import bp
 from app.api.slots import BookingStatus
 from app.api.spec import forbidden, invalid, not_found, operation, require_user
 from app.bookings.models import Booking
 from app.evaluations import permissions, service
 from app.evaluations.models import Evaluation
-from app.evaluations.service import MAX_TEXT
 from app.extensions import db
+from app.text import TEXT
 
 Side = Literal["school", "company"]
 Rating = Annotated[StrictInt, Field(ge=1, le=5, description="1 (bad) to 5 (excellent).")]
@@ -59,8 +59,8 @@ class EvaluationIn(BaseModel):
         description="Required from the school, at most the group size booked; "
         "not sent by the company.",
     )
-    went_well: str = Field("", max_length=MAX_TEXT)
-    could_be_better: str = Field("", max_length=MAX_TEXT)
+    went_well: str = Field("", max_length=TEXT)
+    could_be_better: str = Field("", max_length=TEXT)
 
 
 def evaluation_out(row: Evaluation) -> EvaluationOut:

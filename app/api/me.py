@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from app.api import bp
+from app.api.blueprint import bp
 from app.api.spec import operation, require_user
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from app.api import bp
+from app.api.blueprint import bp
 from app.api.spec import OPERATIONS, ErrorOut, operation
 
 REF = "#/components/schemas/{model}"
@@ -13,8 +13,9 @@ ERRORS = {
     401: "No token, or an unknown or revoked one",
     403: "You may see this but not do this",
     404: "Unknown, or not visible to you",
-    409: "Conflicts with the current state (full, cancelled, too late, key reused)",
-    422: "Invalid input, or refused by a rule; details or field say which field",
+    409: "Conflicts with the current state: a step it does not allow (invalid_state), "
+    "full, too late, key reused",
+    422: "Invalid input, or refused by a rule; details says which fields",
 }
 
 
@@ -115,10 +116,13 @@ def build_spec() -> dict:
             "title": "Techniekpoort API",
             "version": "1",
             "description": "Activities, slots and bookings between vmbo schools and technical "
-            "companies. Authenticate with 'Authorization: Bearer <token>'. Errors are "
-            '{"error": {"code": ..., "message": ...}} with a 4xx status; invalid input adds '
-            '"details" (one entry per field), a refusal by a rule adds "field". Times are '
-            "ISO 8601; answers give them in UTC, input without an offset is read as "
+            "companies. Authenticate with 'Authorization: Bearer <token>'. Every error is "
+            "an ErrorOut with a 4xx or 5xx status: "
+            '{"error": {"code": ..., "message": ..., "details": [{"field": ..., '
+            '"message": ...}], "field": ...}}; details has one entry per field of the input '
+            "that is wrong (empty when none is) and field names the first. A step the "
+            "state does not allow is 409 invalid_state; input a rule refuses is 422. Times "
+            "are ISO 8601; answers give them in UTC, input without an offset is read as "
             "Europe/Amsterdam local time.",
         },
         "servers": [{"url": "/api/v1"}],

@@ -3,7 +3,11 @@ pages, through placements.service.
 
 Another organisation's placement is a 404, like an unknown id; a placement the
 caller may see but not answer is a 403; a wrong state or a clash is a 409;
-input a rule refuses is a 422 naming the field."""
+input a rule refuses is a 422 naming the field.
+
+Kept as one module: one resource of the API, its models and its operations
+side by side as the OpenAPI document lists them (tag "placements"); the
+rules live in placements.service."""
 
 from __future__ import annotations
 
@@ -15,9 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from app import text, vocabulary
 from app.accounts.models import Organisation
-from app.api import bp
 from app.api.activities import OrganisationRef, Profile, as_utc, in_vocabulary_order
+from app.api.blueprint import bp
 from app.api.spec import (
+    ApiDate,
     Id,
     Line,
     LocalTime,
@@ -29,14 +34,18 @@ from app.api.spec import (
 )
 from app.extensions import db
 from app.placements import permissions, schedule, service
-from app.placements.models import Placement, Professional
+from app.placements.models import MAX_HOURS, MIN_HOURS, Placement, Professional
+from app.transitions import NotAllowed
 
 Weekday = Literal[tuple(vocabulary.WEEKDAYS)]
 CandidateKind = Literal[tuple(vocabulary.CANDIDATE_KINDS)]
 PlacementStatus = Literal["proposed", "countered", "agreed", "declined", "withdrawn", "ended"]
 Side = Literal["company", "school"]
 Text = Annotated[str, Field(max_length=text.TEXT)]
-Hours = Annotated[StrictInt, Field(ge=1, le=40, description="1 to 40 hours a week.")]
+Hours = Annotated[
+    StrictInt,
+    Field(ge=MIN_HOURS, le=MAX_HOURS, description=f"{MIN_HOURS} to {MAX_HOURS} hours a week."),
+]
 
 # --- output ---------------------------------------------------------------------------
 
@@ -126,11 +135,11 @@ class PlacementTermsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     hours_per_week: Hours
-    weekdays: list[Weekday] = Field(min_length=1, max_length=5)
+    weekdays: list[Weekday] = Field(min_length=1, max_length=len(vocabulary.WEEKDAYS))
     start_time: LocalTime = Field(description="Local time, e.g. 09:00.")
     end_time: LocalTime
-    first_date: date
-    last_date: date = Field(description="Not before first_date.")
+    first_date: ApiDate
+    last_date: ApiDate = Field(description="Not before first_date.")
 
 
 class PlacementIn(PlacementTermsIn):
@@ -393,22 +402,16 @@ def counter_placement(placement_id: int, body: PlacementCounterIn) -> PlacementO
     placement = load_placement(placement_id, user)
     if not permissions.can_counter(user, placement):
         if placement.status != "proposed":
-            raise_state(_("Only a fresh proposal can be answered with other days."))
+            raise NotAllowed(_("Only a fresh proposal can be answered with other days."))
         raise forbidden(_("Only the side asked can propose other days."))
     service.counter(user, placement, _terms(body), body.message)
     db.session.commit()
     return placement_out(placement)
 
 
-def raise_state(message: str):
-    from app.errors import Conflict
-
-    raise Conflict(message, code="invalid_state")
-
-
 def _must_be_awaited_side(user, placement: Placement, refusal: str) -> None:
     if placement.status not in ("proposed", "countered"):
-        raise_state(refusal)
+        raise NotAllowed(refusal)
     if not permissions.can_accept(user, placement):
         raise forbidden(_("The other side answers this proposal."))
 
@@ -465,7 +468,7 @@ def withdraw_placement(placement_id: int, body: PlacementWithdrawIn) -> Placemen
     user = require_user()
     placement = load_placement(placement_id, user)
     if placement.status not in ("proposed", "countered"):
-        raise_state(_("Only an open proposal can be withdrawn."))
+        raise NotAllowed(_("Only an open proposal can be withdrawn."))
     if not permissions.can_withdraw(user, placement):
         raise forbidden(_("Only the side that proposed can withdraw."))
     service.withdraw(user, placement, body.reason)
@@ -487,7 +490,7 @@ def end_placement(placement_id: int, body: PlacementEndIn) -> PlacementOut:
     user = require_user()
     placement = load_placement(placement_id, user)
     if placement.status != "agreed":
-        raise_state(_("Only an agreed placement can be ended."))
+        raise NotAllowed(_("Only an agreed placement can be ended."))
     if not permissions.can_end(user, placement):
         raise forbidden(_("Only the parties and coordinators can end a placement."))
     service.end_early(user, placement, body.reason, body.ended_on)
@@ -550,7 +553,7 @@ def _lesson_date(value: str) -> date:
 
 def _may_change_lessons(user, placement: Placement) -> None:
     if placement.status != "agreed":
-        raise_state(_("Lessons change only in an agreed placement."))
+        raise NotAllowed(_("Lessons change only in an agreed placement."))
     if not permissions.can_change_lessons(user, placement):
         raise forbidden(_("Only the company and the school change lessons."))
 

@@ -1,5 +1,8 @@
 """School requests: a school asks, companies propose, the school accepts one;
-and the ranked suggestions for a request."""
+and the ranked suggestions for a request.
+
+Kept as one module: one resource of the API (tag "requests"), its models and
+operations side by side; the rules live in school_requests.service."""
 
 from __future__ import annotations
 
@@ -7,12 +10,11 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from flask_babel import gettext as _
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from app import vocabulary
-from app.api import bp
+from app import text, vocabulary
 from app.api.activities import (
     GroupSize,
     Kind,
@@ -23,9 +25,12 @@ from app.api.activities import (
     Year,
     as_utc,
 )
+from app.api.blueprint import bp
 from app.api.bookings import PersonOut
-from app.api.slots import ApiDateTime, Capacity, to_stored
+from app.api.slots import Capacity, to_stored
 from app.api.spec import (
+    ApiDate,
+    ApiDateTime,
     Id,
     Line,
     LocalTime,
@@ -38,6 +43,8 @@ from app.api.spec import (
 from app.catalogue.models import Activity, Slot
 from app.extensions import db
 from app.matching import candidates
+from app.placements.models import MAX_HOURS, MIN_HOURS, Professional
+from app.placements.service import Terms
 from app.school_requests import permissions, service
 from app.school_requests.models import (
     CLOSE_REASONS,
@@ -55,22 +62,7 @@ Option = Literal[OPTIONS]
 ResponseStatus = Literal[RESPONSE_STATES]
 CloseReason = Literal[CLOSE_REASONS]
 Weekday = Literal[tuple(vocabulary.WEEKDAYS)]
-Text = Annotated[str, Field(max_length=service.MAX_TEXT)]
-
-
-def _text_only(value):
-    if not isinstance(value, str):
-        raise ValueError("give a date as ISO 8601 text, e.g. 2030-03-04")
-    return value
-
-
-def _plausible(value: date) -> date:
-    if not 2000 <= value.year <= 2999:
-        raise ValueError("a date between the years 2000 and 2999")
-    return value
-
-
-ApiDate = Annotated[date, BeforeValidator(_text_only), AfterValidator(_plausible)]
+Text = Annotated[str, Field(max_length=text.TEXT)]
 
 
 # --- output ---------------------------------------------------------------------------
@@ -229,7 +221,7 @@ class RequestIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: RequestKind = Field(description="An activity kind, or placement (a hybrid teacher).")
-    topic: Line = Field(max_length=service.MAX_TOPIC)
+    topic: Line = Field(max_length=text.LINE)
     group_size: GroupSize
     year: Year
     path: LearningPath
@@ -259,8 +251,8 @@ class ResponseIn(BaseModel):
     ends_at: ApiDateTime | None = None
     capacity: Capacity | None = None
     professional_id: Id | None = Field(None, description="option placement.")
-    hours_per_week: int | None = Field(None, ge=1, le=40)
-    weekdays: list[Weekday] = Field(default_factory=list, max_length=5)
+    hours_per_week: Annotated[StrictInt, Field(ge=MIN_HOURS, le=MAX_HOURS)] | None = None
+    weekdays: list[Weekday] = Field(default_factory=list, max_length=len(vocabulary.WEEKDAYS))
     start_time: LocalTime | None = None
     end_time: LocalTime | None = None
     first_date: ApiDate | None = None
@@ -293,34 +285,6 @@ def load_request(request_id: int, user) -> SchoolRequest:
     if found is None or not permissions.can_view_request(user, found):
         raise not_found(_("There is no request with this id."))
     return found
-
-
-def _school_for(user, school_id: int | None):
-    schools = permissions.schools_of(user)
-    if not schools:
-        raise forbidden(_("Only the people of a school can post requests."))
-    if school_id is None:
-        if len(schools) > 1:
-            raise invalid("school_id", _("You are at several schools: choose one."))
-        return schools[0]
-    for school in schools:
-        if school.id == school_id:
-            return school
-    raise invalid("school_id", _("You are not at a school with this id."))
-
-
-def _company_for(user, company_id: int | None):
-    companies = permissions.companies_of(user)
-    if not companies:
-        raise forbidden(_("Only a company's contacts can make proposals."))
-    if company_id is None:
-        if len(companies) > 1:
-            raise invalid("company_id", _("You are at several companies: choose one."))
-        return companies[0]
-    for company in companies:
-        if company.id == company_id:
-            return company
-    raise invalid("company_id", _("You are not at a company with this id."))
 
 
 def _required(body: ResponseIn, *names: str) -> None:
@@ -383,7 +347,7 @@ def list_requests(query: RequestQuery) -> RequestPageOut:
 )
 def create_request(body: RequestIn) -> RequestOut:
     user = require_user()
-    school = _school_for(user, body.school_id)
+    school = service.school_for(user, body.school_id)
     values = service.RequestInput(
         kind=body.kind,
         topic=body.topic,
@@ -450,7 +414,7 @@ def withdraw_request(request_id: int, body: WithdrawIn) -> RequestOut:
 def propose(request_id: int, body: ResponseIn) -> ResponseOut:
     user = require_user()
     found = load_request(request_id, user)
-    company = _company_for(user, body.company_id)
+    company = service.company_for(user, body.company_id)
     if body.option == "slot":
         _required(body, "slot_id")
         slot = db.session.get(Slot, body.slot_id)
@@ -473,9 +437,6 @@ def propose(request_id: int, body: ResponseIn) -> ResponseOut:
             body.message,
         )
     else:
-        from app.placements.models import Professional
-        from app.placements.service import Terms
-
         _required(
             body,
             "professional_id",

@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from flask_babel import gettext as _
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.api import bp
+from app import text
 from app.api.activities import (
     LearningPath,
     OrganisationRef,
@@ -21,7 +21,9 @@ from app.api.activities import (
     load_managed_activity,
     sees_everything_of,
 )
+from app.api.blueprint import bp
 from app.api.spec import (
+    ApiDateTime,
     ApiError,
     Patch,
     current_api_user,
@@ -40,29 +42,7 @@ from app.timeutil import local_to_utc
 BookingStatus = Literal[
     "requested", "confirmed", "waitlisted", "declined", "cancelled", "completed"
 ]
-Reason = Annotated[str, Field(max_length=2000)]
-
-
-def _text_only(value):
-    # Pydantic would read a bare number as a Unix timestamp; nobody means that here.
-    if not isinstance(value, str):
-        raise ValueError("give a date and time as ISO 8601 text, e.g. 2030-03-04T13:30:00+01:00")
-    return value
-
-
-def _plausible(value: datetime) -> datetime:
-    # Far-off years cannot even be converted between time zones.
-    if not 2000 <= value.year <= 2999:
-        raise ValueError("a date between the years 2000 and 2999")
-    return value
-
-
-ApiDateTime = Annotated[
-    datetime,
-    BeforeValidator(_text_only),
-    AfterValidator(_plausible),
-    Field(description="ISO 8601; without an offset it is Europe/Amsterdam local time."),
-]
+Reason = Annotated[str, Field(max_length=text.TEXT)]
 Capacity = Annotated[StrictInt, Field(ge=1, le=service.MAX_CAPACITY)]
 
 

@@ -16,11 +16,12 @@ import re
 import types
 import typing
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, datetime, time
 from typing import Annotated
 
 from flask import Blueprint, g, jsonify, request
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -35,22 +36,24 @@ from app.db_types import MAX_ID
 from app.errors import DomainError
 from app.extensions import csrf, db
 from app.text import clean_json, clean_text
+from app.timeutil import FIRST_YEAR, LAST_YEAR, is_plausible
+from app.web.errors import json_error
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, details=None):
+    """A refusal the API itself makes (no token, not found, not JSON); `fields`
+    are (field, message) pairs for the error's details."""
+
+    def __init__(
+        self, status: int, code: str, message: str, fields: tuple[tuple[str, str], ...] = ()
+    ):
         super().__init__(message)
-        self.status, self.code, self.message, self.details = status, code, message, details
+        self.status, self.code, self.message, self.fields = status, code, message, fields
 
 
 def invalid(field_name: str, message: str) -> ApiError:
     """A 422 about one field of the input, shaped like pydantic's own errors."""
-    return ApiError(
-        422,
-        "invalid",
-        f"{field_name}: {message}",
-        details=[{"field": field_name, "message": message}],
-    )
+    return ApiError(422, "invalid", f"{field_name}: {message}", ((field_name, message),))
 
 
 def not_found(message: str = "Not found.") -> ApiError:
@@ -76,18 +79,31 @@ class Patch(BaseModel):
 
 
 class ErrorDetail(BaseModel):
-    field: str
+    field: str = Field(description="The input's field, dotted when nested: weekdays.0.")
     message: str
 
 
 class ErrorBody(BaseModel):
-    code: str
-    message: str
-    field: str | None = None
-    details: list[ErrorDetail] | None = None
+    code: str = Field(
+        description="Stable and machine-readable: invalid, invalid_json, unauthorized, "
+        "forbidden, not_found, invalid_state, conflict, rate_limited, ..."
+    )
+    message: str = Field(description="For people, in the caller's language.")
+    details: list[ErrorDetail] = Field(
+        description="One entry per field of the input that is wrong; empty when the error "
+        "is about no field."
+    )
+    field: str | None = Field(
+        None, description="The first field in details; absent when details is empty."
+    )
+    retry_after: int | None = Field(
+        None, description="With 429: the seconds to wait, as in the Retry-After header."
+    )
 
 
 class ErrorOut(BaseModel):
+    """Every 4xx and 5xx answer of the API (app.web.errors.json_error builds it)."""
+
     error: ErrorBody
 
 
@@ -162,6 +178,29 @@ Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
 # Every string of a body arrives cleaned by app.text's rule as text with lines;
 # a name, a title, a town or search words is one line, as in a form's input.
 Line = Annotated[str, BeforeValidator(lambda v: clean_text(v) if isinstance(v, str) else v)]
+
+
+def _text_only(value):
+    # Pydantic would read a bare number as a Unix timestamp; nobody means that here.
+    if not isinstance(value, str):
+        raise ValueError("give a date as ISO 8601 text, e.g. 2030-03-04T13:30:00+01:00")
+    return value
+
+
+def _plausible(value: date) -> date:
+    if not is_plausible(value):
+        raise ValueError(f"a date between the years {FIRST_YEAR} and {LAST_YEAR}")
+    return value
+
+
+# A date or an instant as ISO 8601 text, in the years app.timeutil allows.
+ApiDate = Annotated[date, BeforeValidator(_text_only), AfterValidator(_plausible)]
+ApiDateTime = Annotated[
+    datetime,
+    BeforeValidator(_text_only),
+    AfterValidator(_plausible),
+    Field(description="ISO 8601; without an offset it is Europe/Amsterdam local time."),
+]
 
 _WALL_CLOCK = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?")
 
@@ -293,17 +332,15 @@ def _dump(result):
     return result
 
 
-def _error(status: int, code: str, message: str, **extra):
-    body = {"error": {"code": code, "message": message, **extra}}
-    return jsonify(body), status
-
-
 def register_error_handlers(bp: Blueprint) -> None:
+    """Three kinds of refusal, one shape (json_error): the API's own, invalid
+    input (pydantic), a service's rule (DomainError). Any other exception,
+    a ValueError included, is a bug and answers 500."""
+
     @bp.errorhandler(ApiError)
     def api_error(error: ApiError):
         db.session.rollback()
-        extra = {"details": error.details} if error.details else {}
-        response = _error(error.status, error.code, error.message, **extra)
+        response = json_error(error.status, error.code, error.message, fields=error.fields)
         if error.status == 401:
             response[0].headers["WWW-Authenticate"] = 'Bearer realm="techniekpoort"'
         return response
@@ -311,21 +348,15 @@ def register_error_handlers(bp: Blueprint) -> None:
     @bp.errorhandler(ValidationError)
     def invalid_input(error: ValidationError):
         db.session.rollback()
-        details = [
-            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+        fields = [
+            (".".join(str(p) for p in e["loc"]), e["msg"])
             for e in error.errors(include_url=False, include_input=False)
         ]
-        first = details[0]
-        message = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
-        return _error(422, "invalid", message, details=details)
+        name, text = fields[0]
+        return json_error(422, "invalid", f"{name}: {text}" if name else text, fields=fields)
 
     @bp.errorhandler(DomainError)
     def refused(error: DomainError):
         db.session.rollback()
-        extra = {"field": error.field} if error.field else {}
-        return _error(error.status, error.code, error.message, **extra)
-
-    @bp.errorhandler(ValueError)
-    def invalid_value(error: ValueError):
-        db.session.rollback()
-        return _error(422, "invalid", str(error))
+        fields = ((error.field, error.message),) if error.field else ()
+        return json_error(error.status, error.code, error.message, fields=fields)

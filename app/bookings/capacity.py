@@ -1,4 +1,4 @@
-"""Places on a slot, counted in students (INTEROP.md rules 17-18).
+"""Places on a slot, counted in students (docs/INTEROPERABILITY.md, rules 17-18).
 
 Places are taken with one conditional UPDATE whose row count says whether they
 fitted. The database evaluates the condition against the latest committed

@@ -8,6 +8,7 @@ import random
 
 from sqlalchemy import func, select
 
+from app.accounts.demo import demo_organisation
 from app.accounts.models import Membership, Organisation, User
 from app.bookings import service
 from app.bookings.models import Booking
@@ -48,7 +49,6 @@ def _book(rng, slot, school, size, *, waitlist=False):
 
 
 def load_bookings() -> dict[str, int]:
-    from app.demo import demo_organisation
 
     if db.session.scalar(select(func.count()).select_from(Booking)):
         return {"bookings": db.session.scalar(select(func.count()).select_from(Booking))}

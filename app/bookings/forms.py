@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from app import vocabulary
-from app.bookings.service import MAX_TEXT
+from app.text import TEXT
 
 
 class BookingForm(FlaskForm):
@@ -34,7 +34,7 @@ class BookingForm(FlaskForm):
     profile = SelectField(_l("Profile"), validate_choice=False, validators=[Optional()])
     teacher = SelectField(_l("Responsible teacher"), coerce=int, validate_choice=False)
     remarks = TextAreaField(
-        _l("Remarks for the company"), validators=[Optional(), Length(max=MAX_TEXT)]
+        _l("Remarks for the company"), validators=[Optional(), Length(max=TEXT)]
     )
     accept_waitlist = BooleanField(_l("Put us on the waiting list if the group does not fit"))
     # A one-time token: the same form sent twice makes one booking.
@@ -73,7 +73,7 @@ class ReasonForm(FlaskForm):
 
     reason = StringField(
         _l("Reason"),
-        validators=[InputRequired(message=_l("Give a reason.")), Length(max=MAX_TEXT)],
+        validators=[InputRequired(message=_l("Give a reason.")), Length(max=TEXT)],
     )
     next = HiddenField()
 

@@ -56,8 +56,8 @@ class Booking(db.Model):
     __table_args__ = (
         CheckConstraint("group_size > 0", name="group_size_positive"),
         CheckConstraint(
-            "status IN ('requested', 'confirmed', 'waitlisted', "
-            "'declined', 'cancelled', 'completed')",
+            "status IN ('requested', 'confirmed', 'waitlisted', 'declined', 'cancelled', "
+            "'completed')",
             name="status",
         ),
         UniqueConstraint("booked_by_id", "idempotency_key", name="uq_booking_idempotency"),

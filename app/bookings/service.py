@@ -8,6 +8,9 @@
 
 Requested and confirmed bookings hold places; see bookings.capacity for how
 places are counted and for the lock order every function here follows.
+
+Kept as one module: one state machine, whose steps share that lock order and
+the conditional move (app/transitions.py).
 """
 
 from __future__ import annotations
@@ -15,24 +18,30 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app import vocabulary
+from app.accounts.acting import chosen_organisation
 from app.accounts.models import Membership, Organisation, User
 from app.accounts.permissions import is_member_of
 from app.bookings.capacity import lock_slot, promote_waiting_list, release_places, take_places
 from app.bookings.models import ACTIVE, HOLDING, Booking
+from app.bookings.permissions import schools_of
 from app.catalogue.models import Activity, Slot
 from app.errors import Conflict, DomainError
 from app.events import emit
+from app.events import history as event_history
 from app.events import types as ev
 from app.extensions import db
 from app.holidays.service import holiday_on
+from app.text import limited
 from app.timeutil import to_local, utcnow
+from app.transitions import move, refuse_unless
 
-MAX_TEXT = 2000
+BUSY = _l("This booking changed meanwhile; try again.")
 # The column's width; a longer key from an API client is refused, not truncated.
 MAX_IDEMPOTENCY_KEY = 64
 
@@ -65,11 +74,28 @@ def _event(cls, booking: Booking, **extra):
     )
 
 
-def _clean_text(value: str | None, name: str) -> str:
-    text = (value or "").strip()
-    if len(text) > MAX_TEXT:
-        raise DomainError(_("At most %(n)d characters.", n=MAX_TEXT), field=name)
-    return text
+def school_for(actor: User, school_id: int | None) -> Organisation:
+    """The school `actor` books for: theirs, or the one chosen (school_id)
+    when they book for several (app.accounts.acting)."""
+    return chosen_organisation(
+        schools_of(actor),
+        school_id,
+        field="school_id",
+        nobody=_("Only the people of a school can book."),
+        several=_("You are at several schools: choose one."),
+        unknown=_("Choose one of your schools."),
+    )
+
+
+def teacher_for(actor: User, school: Organisation, teacher_id: int | None) -> User:
+    """The teacher responsible on the day: `actor` unless another person of
+    the school is chosen (teacher_id)."""
+    if teacher_id is None or teacher_id == actor.id:
+        return actor
+    for membership in school.memberships:
+        if membership.user_id == teacher_id:
+            return membership.user
+    raise DomainError(_("Choose a teacher of the school."), field="teacher_id")
 
 
 def check_bookable(slot: Slot, school: Organisation, group: Group) -> None:
@@ -138,7 +164,7 @@ def check_bookable(slot: Slot, school: Organisation, group: Group) -> None:
         raise DomainError(_("This activity is not meant for this learning path."), field="path")
     if group.profile and group.profile not in vocabulary.PROFILES:
         raise DomainError(_("Choose one of the options."), field="profile")
-    # Profiles start in year 3 (DOMAIN.md): younger groups book profile-neutral.
+    # Profiles start in year 3 (docs/FIELD.md): younger groups book profile-neutral.
     if group.year in ("3", "4") and activity.profiles:
         if not group.profile:
             raise DomainError(_("Choose the profile of the group."), field="profile")
@@ -232,7 +258,7 @@ def request_booking(
     teacher = teacher or actor
     if not is_member_of(teacher, school):
         raise DomainError(_("Choose a teacher of the school."), field="teacher")
-    remarks = _clean_text(remarks, "remarks")
+    remarks = limited(remarks, "remarks")
     warnings = []
     overlaps = overlapping_bookings(school, slot)
     if overlaps:
@@ -299,26 +325,8 @@ def request_booking_once(
 
 
 def _move(booking: Booking, allowed: tuple[str, ...], to: str, refusal: str, **values) -> str:
-    """Moves the booking to `to` from the state it is in, if that state is one of
-    `allowed`; returns the state it left.
-
-    The UPDATE is conditional on the state this transaction last read, so a
-    concurrent change (the school cancelling while the company declines) makes
-    it match nothing; the booking is then read again and judged anew."""
-    for _attempt in range(5):
-        seen = booking.status
-        if seen not in allowed:
-            raise DomainError(refusal, code="invalid_state")
-        moved = db.session.execute(
-            update(Booking)
-            .where(Booking.id == booking.id, Booking.status == seen)
-            .values(status=to, revision=Booking.revision + 1, updated_at=utcnow(), **values)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        db.session.refresh(booking)
-        if moved:
-            return seen
-    raise Conflict(_("This booking changed meanwhile; try again."), code="busy")
+    """app.transitions.move for a booking: the state it left, or NotAllowed."""
+    return move(booking, allowed, to, refusal, busy=BUSY, **values)
 
 
 def _touch(booking: Booking) -> None:
@@ -341,11 +349,12 @@ def _free_and_promote(booking: Booking, previous: str, actor) -> None:
 
 
 def decline_booking(actor: User, booking: Booking, reason: str) -> Booking:
-    if booking.status not in ("requested", "waitlisted"):
-        raise DomainError(
-            _("Only a requested or waiting booking can be declined."), code="invalid_state"
-        )
-    reason = _clean_text(reason, "reason")
+    refuse_unless(
+        booking,
+        ("requested", "waitlisted"),
+        _("Only a requested or waiting booking can be declined."),
+    )
+    reason = limited(reason, "reason")
     if not reason:
         raise DomainError(_("Give a reason: the school will read it."), field="reason")
     lock_slot(booking.slot)
@@ -363,13 +372,12 @@ def decline_booking(actor: User, booking: Booking, reason: str) -> Booking:
 
 def cancel_booking(actor: User, booking: Booking, reason: str) -> Booking:
     refusal = _("This booking can no longer be cancelled.")
-    if booking.status not in ACTIVE:
-        raise DomainError(refusal, code="invalid_state")
+    refuse_unless(booking, ACTIVE, refusal)
     if booking.slot.starts_at <= utcnow():
         raise DomainError(
             _("This activity has started; it can no longer be cancelled."), code="started"
         )
-    reason = _clean_text(reason, "reason")
+    reason = limited(reason, "reason")
     if not reason:
         raise DomainError(_("Give a reason: the company will read it."), field="reason")
     lock_slot(booking.slot)
@@ -462,7 +470,6 @@ def teachers_of(schools: list[Organisation]) -> list[tuple[Organisation, User]]:
 
 def history(booking: Booking):
     """The event log of a booking and of its slot, oldest first."""
-    from app.events import history as event_history
 
     entries = event_history(("booking", booking.id), ("slot", booking.slot_id))
     # Slot events from before the booking existed are not its history.

@@ -1,5 +1,8 @@
 """Booking pages: booking a slot, a booking's own page, a school's bookings, a
-company's incoming bookings (confirmed or declined in place with htmx)."""
+company's incoming bookings (confirmed or declined in place with htmx).
+
+Kept as one module: one blueprint over one state machine; each view is thin
+over bookings.service and bookings.queries."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from app.catalogue.models import Slot
 from app.errors import DomainError
 from app.extensions import db
 from app.timeutil import utcnow
+from app.transitions import NotAllowed
 from app.web.forms import apply_domain_error, carried_out
 from app.web.rendering import is_htmx, render, safe_next_url
 
@@ -122,15 +126,6 @@ def _booking_form(slot: Slot, schools) -> forms.BookingForm:
     return form
 
 
-def _chosen_school(form, schools):
-    if len(schools) == 1:
-        return schools[0]
-    chosen = next((s for s in schools if s.id == form.school.data), None)
-    if chosen is None or not permissions.can_book_for(current_user, chosen):
-        form.school.errors = [*form.school.errors, _("Choose one of your schools.")]
-    return chosen
-
-
 @bp.route("/slots/<int:slot_id>/book", methods=["GET", "POST"])
 @login_required
 def new(slot_id: int):
@@ -145,35 +140,33 @@ def new(slot_id: int):
         form.accept_waitlist.data = True
     status = 200
     if form.validate_on_submit():
-        school = _chosen_school(form, schools)
         me = current_user._get_current_object()
-        teacher = db.session.get(User, form.teacher.data) if form.teacher.data else me
-        if teacher is None:
-            form.teacher.errors = [*form.teacher.errors, _("Choose a teacher of the school.")]
-        if school is not None and teacher is not None:
-            try:
-                outcome = service.request_booking_once(
-                    me,
-                    slot,
-                    school,
-                    service.Group(
-                        size=form.group_size.data,
-                        year=form.year.data,
-                        path=form.path.data,
-                        profile=form.profile.data or None,
-                    ),
-                    accept_waitlist=form.accept_waitlist.data,
-                    remarks=form.remarks.data,
-                    teacher=teacher,
-                    idempotency_key=form.token.data,
-                )
-            except DomainError as error:
-                db.session.rollback()
-                apply_domain_error(form, error)
-            else:
-                db.session.commit()
-                _flash_outcome(outcome)
-                return redirect(url_for("bookings.show", booking_id=outcome.booking.id))
+        try:
+            # One school: it is the one; several: the form's choice.
+            school = service.school_for(me, form.school.data if len(schools) > 1 else None)
+            teacher = service.teacher_for(me, school, form.teacher.data)
+            outcome = service.request_booking_once(
+                me,
+                slot,
+                school,
+                service.Group(
+                    size=form.group_size.data,
+                    year=form.year.data,
+                    path=form.path.data,
+                    profile=form.profile.data or None,
+                ),
+                accept_waitlist=form.accept_waitlist.data,
+                remarks=form.remarks.data,
+                teacher=teacher,
+                idempotency_key=form.token.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            _flash_outcome(outcome)
+            return redirect(url_for("bookings.show", booking_id=outcome.booking.id))
         status = 422
     elif request.method == "POST":
         status = 422
@@ -274,7 +267,12 @@ def cancel(booking_id: int):
     if not permissions.can_cancel(current_user, booking):
         abort(403)
     form = forms.ReasonForm(prefix="cancel")
-    if carried_out(form, lambda: service.cancel_booking(current_user, booking, form.reason.data)):
+    outcome = carried_out(
+        form,
+        lambda: service.cancel_booking(current_user, booking, form.reason.data),
+        reload=booking,
+    )
+    if outcome:
         if is_htmx():
             return render(
                 "bookings/mine.html",
@@ -284,11 +282,11 @@ def cancel(booking_id: int):
             )
         flash(_("The booking is cancelled; the company is told."), "success")
         return _back(form, url_for("bookings.show", booking_id=booking.id))
-    db.session.refresh(booking)
     if is_htmx():
         # htmx swaps only successful answers: the row comes back with the message.
         return render("bookings/mine.html", block="booking_row", booking=booking, cancel_form=form)
-    return _booking_page(booking, reason_form=form, status=422)
+    _show_refusal_of_state(outcome)
+    return _booking_page(booking, reason_form=form, status=outcome.status)
 
 
 @bp.post("/bookings/<int:booking_id>/confirm")
@@ -300,16 +298,14 @@ def confirm(booking_id: int):
     form = forms.ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        service.confirm_booking(current_user, booking)
-    except DomainError as error:
-        db.session.rollback()
-        db.session.refresh(booking)
-        return _company_answer(booking, form, error=error.message)
-    db.session.commit()
-    return _company_answer(
-        booking, form, message=_("The booking is confirmed."), trigger="BookingConfirmed"
+    outcome = carried_out(
+        form, lambda: service.confirm_booking(current_user, booking), reload=booking
     )
+    if outcome:
+        return _company_answer(
+            booking, form, message=_("The booking is confirmed."), trigger="BookingConfirmed"
+        )
+    return _company_answer(booking, form, error=outcome.message, status=outcome.status)
 
 
 @bp.post("/bookings/<int:booking_id>/decline")
@@ -319,16 +315,28 @@ def decline(booking_id: int):
     if not permissions.can_decline(current_user, booking):
         abort(403)
     form = forms.ReasonForm(prefix="decline")
-    if carried_out(form, lambda: service.decline_booking(current_user, booking, form.reason.data)):
+    outcome = carried_out(
+        form,
+        lambda: service.decline_booking(current_user, booking, form.reason.data),
+        reload=booking,
+    )
+    if outcome:
         return _company_answer(
             booking, form, message=_("The booking is declined."), trigger="BookingDeclined"
         )
-    db.session.refresh(booking)
     if is_htmx():
         return render(
             "bookings/incoming.html", block="booking_row", booking=booking, decline_form=form
         )
-    return _booking_page(booking, decline_form=form, status=422)
+    _show_refusal_of_state(outcome)
+    return _booking_page(booking, decline_form=form, status=outcome.status)
+
+
+def _show_refusal_of_state(outcome) -> None:
+    """A booking that is no longer in a state for this step shows no form to
+    hold the refusal: it comes as a message instead."""
+    if isinstance(outcome.refusal, NotAllowed):
+        flash(outcome.message, "error")
 
 
 # What the company's incoming list says where a group of bookings is empty.
@@ -339,10 +347,12 @@ INCOMING_EMPTY = {
 }
 
 
-def _company_answer(booking: Booking, form, *, message=None, error=None, trigger=None):
-    """For htmx: a refusal in the row itself; an answer moves the row out of
+def _company_answer(booking: Booking, form, *, message=None, error=None, trigger=None, status=200):
+    """For htmx: a refusal in the row itself (htmx swaps only successful
+    answers, so it comes back as a 200 row); an answer moves the row out of
     "waiting for your answer" into its new list (or out of the lists), with
-    the counts following. Otherwise back where the form was, with a message."""
+    the counts following. Otherwise back where the form was with a message,
+    or the booking's page with the refusal and its status."""
     if is_htmx() and error:
         return render(
             "bookings/incoming.html", block="booking_row", booking=booking, row_error=error
@@ -362,7 +372,8 @@ def _company_answer(booking: Booking, form, *, message=None, error=None, trigger
         return response
     if error:
         flash(error, "error")
-    elif message:
+        return _booking_page(booking, status=status)
+    if message:
         flash(message, "success")
     return _back(form, url_for("bookings.incoming"))
 

@@ -1,2 +1,3 @@
 """Calendar feeds: a pure iCal serializer (ics.py), feed tokens and versions
-(models.py, service.py), what a feed shows (content.py) and the pages (views.py)."""
+(models.py, service/), what a feed shows (content/), the polls answered
+before Flask (serving.py) and the pages (views.py)."""

@@ -6,6 +6,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.accounts import service as accounts
+from app.calendar import service
+from app.errors import DomainError
 from app.extensions import db
 
 feeds_cli = AppGroup("feeds", help="Calendar feeds.")
@@ -26,9 +29,6 @@ feeds_cli = AppGroup("feeds", help="Calendar feeds.")
 @click.option("--name", default="", help="The calendar's name in the calendar program.")
 def create_feed_command(email, kind, organisation_name, name):
     """Make a calendar feed for EMAIL and print its link."""
-    from app.accounts import service as accounts
-    from app.calendar import service
-    from app.errors import DomainError
 
     user = accounts.find_user_by_email(email)
     if user is None:

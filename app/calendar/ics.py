@@ -1,7 +1,7 @@
 """iCalendar documents from plain data: data in, bytes out.
 
 Nothing here reads the database, the clock, the request or the configuration:
-the same data give the same bytes (INTEROP.md rule 8), which is what makes
+the same data give the same bytes (docs/INTEROPERABILITY.md, rule 8), which is what makes
 ETags, golden files and caching work. Text is escaped, lines are folded at
 75 octets without splitting a UTF-8 character and end in CRLF (rule 4).
 The calendar's frame is written by the `icalendar` library; each VEVENT is

@@ -22,7 +22,7 @@ class CalendarFeed(db.Model):
     the old link is 404.
 
     `version` rises with every change of what the feed shows (the event
-    handlers in app/events/handlers/calendar_feeds.py); the ETag is made from
+    handlers in app/reactions/calendar_feeds.py); the ETag is made from
     it. `last_modified` is whole seconds since the epoch (UTC): HTTP dates
     have that resolution, and an integer lets one UPDATE move it forward by at
     least a second (`CASE WHEN last_modified >= :now THEN last_modified + 1`)

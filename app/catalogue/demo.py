@@ -8,18 +8,18 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
+from app.accounts.demo import fixture
 from app.accounts.models import Membership, Organisation
 from app.catalogue import service
 from app.catalogue.models import Activity, Slot
 from app.extensions import db
 from app.holidays.service import holiday_dates, load_reference_holidays
-from app.timeutil import LOCAL_TZ, local_to_utc, to_local, utcnow
+from app.timeutil import LOCAL_TZ, local_to_utc, today_local
 
 START_TIMES = (time(9, 0), time(10, 30), time(13, 0), time(13, 30))
 
 
 def load_holidays() -> dict[str, int]:
-    from app.demo import fixture
 
     load_reference_holidays(fixture("holidays.json")["holidays"])
     return {"holidays": len(fixture("holidays.json")["holidays"])}
@@ -36,7 +36,6 @@ def school_days(region: str, first: date, last: date) -> list[date]:
 
 
 def load_activities() -> dict[str, int]:
-    from app.demo import fixture
 
     companies = list(
         db.session.scalars(
@@ -49,7 +48,7 @@ def load_activities() -> dict[str, int]:
         return _counts()
     templates = fixture("demo_activities.json")["templates"]
     rng = random.Random(2026)
-    today = to_local(utcnow()).date()
+    today = today_local()
     days = school_days("noord", today - timedelta(days=70), today + timedelta(days=160))
     future_days = [d for d in days if d > today + timedelta(days=14)]
     past_days = [d for d in days if d < today]

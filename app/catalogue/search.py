@@ -11,6 +11,9 @@ matches up to COUNT_LIMIT (docs/decisions/0010-catalogue-counts-up-to-a-limit.md
 Distance is the equirectangular approximation in plain arithmetic, which
 SQLite and PostgreSQL both evaluate without math extensions; over the
 distances inside the Netherlands it is within 1% of the great-circle distance.
+
+Kept as one module: one query, its filters and the parsing of the address
+that builds them.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from app import vocabulary
 from app.accounts.models import Organisation
 from app.catalogue.models import Activity, Slot
 from app.extensions import db
-from app.timeutil import LOCAL_TZ, local_to_utc, utcnow
+from app.timeutil import LOCAL_TZ, is_plausible, local_to_utc, utcnow
 
 KM_PER_DEGREE_LAT = 110.574
 KM_PER_DEGREE_LON_AT_EQUATOR = 111.320
@@ -143,10 +146,9 @@ class Filters:
         return args
 
 
-# Dates far outside any school year cannot be converted between time zones
-# (year 1 minus an hour is no date), and pages and distances beyond these make
-# no sense; such values in a URL are dropped or capped like any other nonsense.
-FIRST_YEAR, LAST_YEAR = 2000, 2999
+# Dates outside app.timeutil's years, and pages and distances beyond these,
+# make no sense; such values in a URL are dropped or capped like any other
+# nonsense.
 MAX_PAGE = 10_000
 MAX_KM = 1_000.0
 
@@ -156,7 +158,7 @@ def _parse_date(value: str | None) -> date | None:
         parsed = date.fromisoformat(value) if value else None
     except ValueError:
         return None
-    return parsed if parsed is not None and FIRST_YEAR <= parsed.year <= LAST_YEAR else None
+    return parsed if parsed is not None and is_plausible(parsed) else None
 
 
 def _parse_positive(value: str | None) -> float | None:

@@ -1,4 +1,7 @@
-"""Operations on activities and their slots."""
+"""Operations on activities and their slots.
+
+Kept as one module: an activity and its slots change together (publishing
+needs a slot, a slot follows its activity's rules and the holidays)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import update
 
-from app import vocabulary
+from app import text, vocabulary
 from app.accounts.validation import normalise_postcode
 from app.catalogue.models import Activity, Slot
 from app.errors import DomainError
@@ -82,7 +85,12 @@ MAX_GROUP_SIZE = 1000
 MAX_DURATION_MINUTES = 14 * 24 * 60
 MAX_NOTICE_DAYS = 365
 MAX_CAPACITY = 10000
-TEXT_LIMITS = {"title": 200, "address": 200, "city": 100, "description": 20000}
+TEXT_LIMITS = {
+    "title": text.LINE,
+    "address": text.LINE,
+    "city": text.SHORT_LINE,
+    "description": text.LONG_TEXT,
+}
 
 
 def _validate_activity(activity: Activity) -> None:
@@ -423,11 +431,12 @@ def cancel_slot(slot: Slot, reason: str, actor) -> Slot:
     """Cancels a slot; its bookings are cancelled by the SlotCancelled handler."""
     if slot.is_cancelled:
         return slot
-    if not (reason or "").strip():
+    reason = text.limited(reason, "reason")
+    if not reason:
         raise DomainError(_("Give a reason: the schools will read it."), field="reason")
     now = utcnow()
     slot.status = "cancelled"
-    slot.cancel_reason = reason.strip()
+    slot.cancel_reason = reason
     slot.cancelled_at = now
     slot.revision += 1
     slot.updated_at = now

@@ -1,5 +1,8 @@
 """Catalogue pages: the public slot listing, activity pages, and the company's
-own activities and slots."""
+own activities and slots.
+
+Kept as one module: one blueprint; the catalogue page and its cache, and the
+forms over catalogue.service (each through carried_out)."""
 
 from __future__ import annotations
 
@@ -14,15 +17,12 @@ from flask import (
     make_response,
     redirect,
     request,
-    session,
     url_for,
 )
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
-from flask_wtf.csrf import generate_csrf
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 from sqlalchemy import bindparam, func, select
@@ -38,7 +38,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.holidays import permissions as holiday_permissions
 from app.timeutil import local_to_utc, to_local, utcnow
-from app.web.i18n import visitor_locale
+from app.web.forms import carried_out
 from app.web.rendering import is_htmx, render
 from app.web.templating import distance
 from app.web.templating import local_date as format_date
@@ -61,16 +61,6 @@ def status_labels():
 # Where a service's field names appear in these forms.
 SLOT_FIELDS = {"starts_at": "day", "ends_at": "end"}
 SERIES_FIELDS = {"starts_at": "first_day", "ends_at": "end"}
-
-
-def show_domain_error(form, error: DomainError, aliases: dict | None = None) -> None:
-    """A service's refusal at the field it concerns, or above the form."""
-    name = (aliases or {}).get(error.field, error.field) if error.field else None
-    target = form._fields.get(name) if name else None
-    if target is not None:
-        target.errors = [*target.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def flash_warnings(warnings: list[str]) -> None:
@@ -156,39 +146,7 @@ CATALOGUE = "catalogue/index.html"
 def index():
     """The catalogue, from the cache of app/catalogue/cache.py where it can be."""
     version = catalogue_cache.current_version()  # before any search: see cache.py
-    if is_htmx() or not _anonymous_without_messages():
-        return _catalogue(version)
-    # An anonymous visitor without messages waiting sees what every such visitor
-    # sees at this address, but for the CSRF token: the page is cached in the
-    # pieces around wherever it showed this visitor's token, and each visitor's
-    # own goes in between (tests/catalogue/test_cache.py checks that nothing
-    # else differs). An anonymous visitor's language follows from the session's
-    # choice, the address's ?lang= and Accept-Language alone (app/web/i18n.py),
-    # so it keys the entry: asking Flask-Babel would ask Flask-Login who the
-    # visitor is.
-    token = generate_csrf()
-    around_token = catalogue_cache.cached(
-        ("visitor page", visitor_locale(), request.full_path),
-        version,
-        lambda: tuple(_catalogue(version).get_data(as_text=True).split(token)),
-    )
-    return _html_response(token.join(around_token))
-
-
-def _anonymous_without_messages() -> bool:
-    """Nobody is signed in and nothing is flashed, read from the session and
-    the cookies alone. Asking Flask-Login (current_user) cost a third of a
-    cached page's view: for a session that names no user it hashes the
-    visitor's address and browser to check where the session came from,
-    which only matters once somebody signs in. A session or remember cookie
-    that names somebody, even somebody no longer valid, takes the ordinary
-    path, which asks Flask-Login."""
-    remember = current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE)
-    return not (_NOT_ANONYMOUS & session.keys()) and remember not in request.cookies
-
-
-# What Flask-Login keeps of a signed-in person, and flashed messages.
-_NOT_ANONYMOUS = frozenset({"_user_id", "_flashes"})
+    return _catalogue(version)
 
 
 def _catalogue(version: int | None):
@@ -391,22 +349,18 @@ def new_activity(company_id: int):
     company = get_managed_company_or_404(company_id)
     form = forms.ActivityForm(contact_id=current_user.id)
     form.set_contacts(company)
-    if form.validate_on_submit():
-        try:
-            activity = service.create_activity(company, form.values(), current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The activity is saved as a draft. Add its dates, then publish it."), "success")
-            return redirect(url_for("catalogue.slots", activity_id=activity.id))
+    outcome = carried_out(
+        form, lambda: service.create_activity(company, form.values(), current_user)
+    )
+    if outcome:
+        flash(_("The activity is saved as a draft. Add its dates, then publish it."), "success")
+        return redirect(url_for("catalogue.slots", activity_id=outcome.value.id))
     return render(
         "catalogue/activity_form.html",
         form=form,
         company=company,
         activity=None,
-        status=422 if request.method == "POST" else 200,
+        status=outcome.status,
     )
 
 
@@ -416,16 +370,9 @@ def edit_activity(activity_id: int):
     activity = get_managed_activity_or_404(activity_id)
     form = forms.ActivityForm(obj=activity)
     form.set_contacts(activity.company)
-    if form.validate_on_submit():
-        try:
-            service.update_activity(activity, form.values(), current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The changes are saved."), "success")
-            return redirect(url_for("catalogue.slots", activity_id=activity.id))
+    if carried_out(form, lambda: service.update_activity(activity, form.values(), current_user)):
+        flash(_("The changes are saved."), "success")
+        return redirect(url_for("catalogue.slots", activity_id=activity.id))
     return render(
         "catalogue/activity_form.html",
         form=form,
@@ -515,23 +462,21 @@ def slots(activity_id: int):
 def add_slot(activity_id: int):
     activity = get_managed_activity_or_404(activity_id)
     form = forms.SlotForm(prefix="slot")
-    if form.validate_on_submit():
-        try:
-            outcome = service.add_slot(
-                activity,
-                local_instant(form.day.data, form.start.data),
-                local_instant(form.day.data, form.end.data),
-                form.capacity.data,
-                current_user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error, SLOT_FIELDS)
-        else:
-            db.session.commit()
-            flash_warnings(outcome.warnings)
-            flash(_("The date is added."), "success")
-            return redirect(url_for("catalogue.slots", activity_id=activity.id), code=303)
+    outcome = carried_out(
+        form,
+        lambda: service.add_slot(
+            activity,
+            local_instant(form.day.data, form.start.data),
+            local_instant(form.day.data, form.end.data),
+            form.capacity.data,
+            current_user,
+        ),
+        aliases=SLOT_FIELDS,
+    )
+    if outcome:
+        flash_warnings(outcome.value.warnings)
+        flash(_("The date is added."), "success")
+        return redirect(url_for("catalogue.slots", activity_id=activity.id), code=303)
     return _slots_page(activity, slot_form=form, status=422)
 
 
@@ -540,35 +485,34 @@ def add_slot(activity_id: int):
 def add_series(activity_id: int):
     activity = get_managed_activity_or_404(activity_id)
     form = forms.SeriesForm(prefix="series")
-    if form.validate_on_submit():
-        try:
-            outcome = service.add_slot_series(
-                activity,
-                first_day=form.first_day.data,
-                last_day=form.last_day.data,
-                weekdays=set(form.weekdays.data or ()),
-                start=form.start.data,
-                end=form.end.data,
-                capacity=form.capacity.data,
-                skip_holidays=form.skip_holidays.data,
-                actor=current_user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error, SERIES_FIELDS)
-        else:
-            db.session.commit()
-            flash_warnings(outcome.warnings)
-            flash(
-                ngettext(
-                    "%(n)d date is added.",
-                    "%(n)d dates are added.",
-                    len(outcome.value),
-                    n=len(outcome.value),
-                ),
-                "success",
-            )
-            return redirect(url_for("catalogue.slots", activity_id=activity.id), code=303)
+    outcome = carried_out(
+        form,
+        lambda: service.add_slot_series(
+            activity,
+            first_day=form.first_day.data,
+            last_day=form.last_day.data,
+            weekdays=set(form.weekdays.data or ()),
+            start=form.start.data,
+            end=form.end.data,
+            capacity=form.capacity.data,
+            skip_holidays=form.skip_holidays.data,
+            actor=current_user,
+        ),
+        aliases=SERIES_FIELDS,
+    )
+    if outcome:
+        series = outcome.value  # the dates added and the warnings about them
+        flash_warnings(series.warnings)
+        flash(
+            ngettext(
+                "%(n)d date is added.",
+                "%(n)d dates are added.",
+                len(series.value),
+                n=len(series.value),
+            ),
+            "success",
+        )
+        return redirect(url_for("catalogue.slots", activity_id=activity.id), code=303)
     return _slots_page(activity, series_form=form, status=422)
 
 
@@ -580,24 +524,22 @@ def reschedule_slot(slot_id: int):
     form = forms.RescheduleForm(
         day=start.date(), start=start.time(), end=end.time(), capacity=slot.capacity
     )
-    if form.validate_on_submit():
-        try:
-            outcome = service.reschedule_slot(
-                slot,
-                current_user,
-                starts_at=local_instant(form.day.data, form.start.data),
-                ends_at=local_instant(form.day.data, form.end.data),
-                capacity=form.capacity.data,
-                reason=(form.reason.data or "").strip(),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error, SLOT_FIELDS)
-        else:
-            db.session.commit()
-            flash_warnings(outcome.warnings)
-            flash(_("The date is changed; the schools that booked it are told."), "success")
-            return redirect(url_for("catalogue.slots", activity_id=slot.activity_id), code=303)
+    outcome = carried_out(
+        form,
+        lambda: service.reschedule_slot(
+            slot,
+            current_user,
+            starts_at=local_instant(form.day.data, form.start.data),
+            ends_at=local_instant(form.day.data, form.end.data),
+            capacity=form.capacity.data,
+            reason=(form.reason.data or "").strip(),
+        ),
+        aliases=SLOT_FIELDS,
+    )
+    if outcome:
+        flash_warnings(outcome.value.warnings)
+        flash(_("The date is changed; the schools that booked it are told."), "success")
+        return redirect(url_for("catalogue.slots", activity_id=slot.activity_id), code=303)
     return render(
         "catalogue/slot_change.html",
         slot=slot,
@@ -615,16 +557,9 @@ def cancel_slot(slot_id: int):
         flash(_("This date is already cancelled."), "info")
         return redirect(url_for("catalogue.slots", activity_id=slot.activity_id), code=303)
     form = forms.CancelSlotForm()
-    if form.validate_on_submit():
-        try:
-            service.cancel_slot(slot, form.reason.data or "", current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The date is cancelled; the schools that booked it are told."), "success")
-            return redirect(url_for("catalogue.slots", activity_id=slot.activity_id), code=303)
+    if carried_out(form, lambda: service.cancel_slot(slot, form.reason.data or "", current_user)):
+        flash(_("The date is cancelled; the schools that booked it are told."), "success")
+        return redirect(url_for("catalogue.slots", activity_id=slot.activity_id), code=303)
     return render(
         "catalogue/slot_change.html",
         slot=slot,

@@ -2,7 +2,7 @@
 
 WeasyPrint fetches every URL a document mentions (images, stylesheets,
 `<link rel="attachment">`), including `file:///etc/passwd`, internal
-addresses and whatever a redirect points to (INTEROP.md rule 26). Two walls:
+addresses and whatever a redirect points to (docs/INTEROPERABILITY.md, rule 26). Two walls:
 
 1. Every user-written text reaches the templates as text and is escaped by
    Jinja's autoescaping, so nobody can add an element with a URL at all.

@@ -14,11 +14,13 @@ import random
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app.accounts.demo import demo_organisation
 from app.bookings.models import Booking
 from app.catalogue.models import Activity, Slot
 from app.evaluations import service
 from app.evaluations.models import Evaluation
 from app.extensions import db
+from app.insights.facts import rebuild
 
 WENT_WELL = [
     "De leerlingen mochten veel zelf doen.",
@@ -39,7 +41,6 @@ COULD_BE_BETTER = [
 
 
 def load_evaluations() -> dict[str, int]:
-    from app.demo import demo_organisation
 
     demo_school = demo_organisation("school1")
     demo_company = demo_organisation("company2")
@@ -98,7 +99,6 @@ def load_evaluations() -> dict[str, int]:
     db.session.flush()
     # The demo's past bookings were written as history, without the events
     # that keep the reach figures' facts: write them all once.
-    from app.insights.facts import rebuild
 
     rebuild()
     return {"evaluations": db.session.scalar(select(func.count()).select_from(Evaluation))}

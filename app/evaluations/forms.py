@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.evaluations.service import MAX_TEXT
+from app.text import TEXT
 
 RATINGS = [
     SelectChoice("5", _l("5 – excellent")),
@@ -33,9 +33,9 @@ class EvaluationForm(FlaskForm):
         choices=RATINGS,
         validators=[InputRequired(message=_l("Give a rating from 1 to 5."))],
     )
-    went_well = TextAreaField(_l("What went well"), validators=[Optional(), Length(max=MAX_TEXT)])
+    went_well = TextAreaField(_l("What went well"), validators=[Optional(), Length(max=TEXT)])
     could_be_better = TextAreaField(
-        _l("What could be better"), validators=[Optional(), Length(max=MAX_TEXT)]
+        _l("What could be better"), validators=[Optional(), Length(max=TEXT)]
     )
 
     booked: int | None = None

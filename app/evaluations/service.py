@@ -25,9 +25,8 @@ from app.evaluations.permissions import can_evaluate
 from app.events import emit
 from app.events import types as ev
 from app.extensions import db
+from app.text import limited
 from app.timeutil import utcnow
-
-MAX_TEXT = 2000
 
 
 @dataclass
@@ -36,13 +35,6 @@ class Answers:
     went_well: str = ""
     could_be_better: str = ""
     students_attended: int | None = None
-
-
-def _text(value: str | None, name: str) -> str:
-    value = (value or "").replace("\r\n", "\n").strip()
-    if len(value) > MAX_TEXT:
-        raise DomainError(_("At most %(max)d characters.", max=MAX_TEXT), field=name)
-    return value
 
 
 def evaluation_of(booking: Booking, side: str) -> Evaluation | None:
@@ -97,8 +89,8 @@ def submit_evaluation(actor: User, booking: Booking, side: str, answers: Answers
         side=side,
         students_attended=attended,
         rating=rating,
-        went_well=_text(answers.went_well, "went_well"),
-        could_be_better=_text(answers.could_be_better, "could_be_better"),
+        went_well=limited(answers.went_well, "went_well"),
+        could_be_better=limited(answers.could_be_better, "could_be_better"),
         submitted_by_id=actor.id,
         submitted_at=utcnow(),
     )

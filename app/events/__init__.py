@@ -1,5 +1,9 @@
-"""Domain events: types, the append-only event log, and emit()."""
+"""Domain events: types, the append-only event log, and emit().
 
-from app.events.bus import emit, history
+The bottom layer: it imports no domain package. The reactions to each event
+are installed by create_app from app/reactions/.
+"""
 
-__all__ = ["emit", "history"]
+from app.events.bus import ReactionsNotInstalled, emit, history, install_reactions
+
+__all__ = ["ReactionsNotInstalled", "emit", "history", "install_reactions"]

@@ -4,6 +4,9 @@ Each event is a small frozen dataclass named in the past tense. `subject` names
 the field whose value identifies the thing the event is about; the event log
 indexes it so a thing's history is one query. This module imports nothing from
 the domain packages, so every package can depend on it.
+
+Kept as one module: the list of everything that can happen, read beside the
+table of reactions (app/reactions/__init__.py).
 """
 
 from __future__ import annotations

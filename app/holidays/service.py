@@ -6,8 +6,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from app import vocabulary
+from app.errors import DomainError
+from app.events import emit
+from app.events import types as ev
 from app.extensions import db
 from app.holidays.models import SchoolHoliday
+from app.text import SHORT_LINE, limited
 
 
 def holidays_overlapping(region: str, first: date, last: date) -> list[SchoolHoliday]:
@@ -70,16 +75,11 @@ def add_holiday(region: str, name: str, start_date: date, end_date: date) -> Sch
     """A coordinator adds a holiday (for example a new school year's dates)."""
     from flask_babel import gettext as _
 
-    from app import vocabulary
-    from app.errors import DomainError
-
     if region not in vocabulary.HOLIDAY_REGIONS:
         raise DomainError(_("Choose one of the options."), field="region")
-    name = (name or "").strip()
+    name = limited(name, "name", SHORT_LINE)
     if not name:
         raise DomainError(_("Give the holiday a name."), field="name")
-    if len(name) > 100:
-        raise DomainError(_("At most %(n)d characters.", n=100), field="name")
     if end_date < start_date:
         raise DomainError(_("The last day lies before the first day."), field="end_date")
     holiday = SchoolHoliday(region=region, name=name, start_date=start_date, end_date=end_date)
@@ -98,8 +98,6 @@ def delete_holiday(holiday: SchoolHoliday) -> None:
 
 
 def _changed(holiday: SchoolHoliday) -> None:
-    from app.events import emit
-    from app.events import types as ev
 
     emit(
         ev.HolidaysChanged(

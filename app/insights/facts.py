@@ -127,7 +127,7 @@ def rebuild() -> int:
     return db.session.scalar(select(func.count()).select_from(ReachFact))
 
 
-# --- event handlers (listed in app/events/handlers/__init__.py) ------------------------------
+# --- event handlers (listed in app/reactions/__init__.py) ------------------------------
 
 
 def booking_completed(event: ev.BookingCompleted) -> None:

@@ -5,67 +5,10 @@ can link to the list behind it and an export gives the same numbers."""
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from datetime import date, datetime
 
 from app import vocabulary
-from app.timeutil import local_to_utc, to_local, utcnow
-
-# The Dutch school year runs from the summer holiday to the next; figures count
-# from 1 August, so that every summer activity lands in exactly one year.
-YEAR_STARTS = (8, 1)
-
-
-@dataclass(frozen=True)
-class SchoolYear:
-    start: int  # 2026 is 2026-2027
-
-    @classmethod
-    def containing(cls, day: date) -> SchoolYear:
-        return cls(day.year if (day.month, day.day) >= YEAR_STARTS else day.year - 1)
-
-    @classmethod
-    def current(cls) -> SchoolYear:
-        return cls.containing(to_local(utcnow()).date())
-
-    @property
-    def label(self) -> str:
-        return f"{self.start}–{self.start + 1}"
-
-    @property
-    def previous(self) -> SchoolYear:
-        return SchoolYear(self.start - 1)
-
-    @property
-    def first_day(self) -> date:
-        return date(self.start, *YEAR_STARTS)
-
-    @property
-    def bounds(self) -> tuple[datetime, datetime]:
-        """Start and end (exclusive) as naive UTC instants, as slots store them."""
-        return (
-            local_to_utc(datetime(self.start, *YEAR_STARTS)),
-            local_to_utc(datetime(self.start + 1, *YEAR_STARTS)),
-        )
-
-    def months(self) -> list[date]:
-        """The first day of each of the year's twelve months."""
-        month, year = YEAR_STARTS[0], self.start
-        found = []
-        for _ in range(12):
-            found.append(date(year, month, 1))
-            month, year = (1, year + 1) if month == 12 else (month + 1, year)
-        return found
-
-    def month_bounds(self) -> list[datetime]:
-        """The thirteen UTC instants at which the year's local months begin and end."""
-        days = [*self.months(), date(self.start + 1, *YEAR_STARTS)]
-        return [local_to_utc(datetime(d.year, d.month, d.day)) for d in days]
-
-    def month_range(self, month: int) -> tuple[datetime, datetime]:
-        """Start and end (UTC) of a calendar month (1-12) within this school year."""
-        index = [d.month for d in self.months()].index(month)
-        bounds = self.month_bounds()
-        return bounds[index], bounds[index + 1]
+from app.school_year import SchoolYear
+from app.timeutil import FIRST_YEAR, LAST_YEAR
 
 
 def _code(value: str | None, words: dict) -> str | None:
@@ -95,7 +38,7 @@ class Filters:
     school: int | None = None
     company: int | None = None
     # "none" selects the groups without a profile (years 1 and 2).
-    NO_PROFILE = "none"
+    NO_PROFILE = vocabulary.NO_PROFILE
 
     @classmethod
     def from_args(cls, args) -> Filters:
@@ -130,7 +73,7 @@ class Filters:
 
 def school_year_from_args(args, default: SchoolYear | None = None) -> SchoolYear:
     start = _int(args.get("school_year"))
-    if start and 2000 <= start <= 2100:
+    if start and FIRST_YEAR <= start < LAST_YEAR:
         return SchoolYear(start)
     return default or SchoolYear.current()
 

@@ -1,7 +1,7 @@
 """Who sees which figures. Coordinators see the region; a school's or a
 company's members see the figures of their own organisations, which include
-the other party's evaluations of their bookings (DOMAIN.md: evaluations are
-visible to the other party)."""
+the other party's evaluations of their bookings (docs/FIELD.md, "Privacy":
+evaluations are visible to the other party)."""
 
 from __future__ import annotations
 

@@ -8,6 +8,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app import vocabulary
+from app.accounts.models import Organisation
+from app.extensions import db
 from app.insights import service
 from app.insights.export import Table
 from app.insights.filters import Filters, SchoolYear, Scope
@@ -83,8 +85,6 @@ def build(name: str, scope: Scope, school_year: SchoolYear, filters: Filters) ->
         query = (
             service.idle_schools_query if name == "idle_schools" else service.idle_companies_query
         )(scope, school_year)
-        from app.accounts.models import Organisation
-        from app.extensions import db
 
         rows = db.session.scalars(query.order_by(Organisation.city, Organisation.name))
         return Table(

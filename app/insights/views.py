@@ -17,6 +17,7 @@ from app.accounts.models import Organisation
 from app.catalogue.models import Slot
 from app.extensions import db
 from app.insights import cache, charts, export, formatting, permissions, service, tables
+from app.insights.facts import rebuild
 from app.insights.filters import Filters, SchoolYear, school_year_from_args
 from app.web.rendering import render
 
@@ -218,8 +219,6 @@ def rebuild_command():
     """Write the reach figures' facts again from the bookings and evaluations
     (after loading data that bypassed the services)."""
     import click
-
-    from app.insights.facts import rebuild
 
     count = rebuild()
     db.session.commit()

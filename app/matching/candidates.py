@@ -27,6 +27,7 @@ from app.matching.ranking import (
     SlotFacts,
     Suggestion,
 )
+from app.placements.models import Professional
 from app.school_requests.models import RUNNING, SchoolRequest
 from app.timeutil import LOCAL_TZ, local_to_utc, to_local, utcnow
 
@@ -184,7 +185,6 @@ def companies_as_facts(companies: list[Organisation]) -> list[CompanyFacts]:
 
 
 def _candidates_per_company(ids: list[int]) -> dict[int, int]:
-    from app.placements.models import Professional
 
     rows = db.session.execute(
         select(Professional.company_id, func.count(Professional.id))

@@ -37,8 +37,7 @@ from app.extensions import db
 from app.insights import service as insights
 from app.insights.filters import SchoolYear, Scope
 from app.matching.ranking import PROFILE_SECTORS, Point, distance_km
-from app.school_requests.models import RUNNING, SchoolRequest
-from app.school_requests.queries import NO_PROFILE, unanswered_conditions
+from app.school_requests.models import RUNNING, SchoolRequest, unanswered_conditions
 from app.timeutil import to_local, utcnow
 
 # --- pure: is a request served? ------------------------------------------------------------
@@ -166,7 +165,7 @@ def _profile_label(code: str | None) -> str:
 
 
 def _profile_arg(code: str | None) -> str:
-    return NO_PROFILE if code is None else code
+    return vocabulary.NO_PROFILE if code is None else code
 
 
 def unanswered_by_profile(now: datetime) -> Counter:

@@ -62,8 +62,8 @@ from flask_babel import lazy_gettext as _l
 
 from app import vocabulary
 
-# Which technical sectors each vmbo profile leads to (DOMAIN.md's profiles and
-# sectors). A company in one of these sectors could serve a request for the
+# Which technical sectors each vmbo profile leads to (docs/FIELD.md, "Profiles and
+# sectors"). A company in one of these sectors could serve a request for the
 # profile even when it has not offered that profile yet.
 PROFILE_SECTORS: dict[str, tuple[str, ...]] = {
     "BWI": ("construction",),

@@ -199,7 +199,7 @@ class SmtpTransport:
         return self
 
     def send(self, message: OutgoingMessage) -> None:
-        # One recipient per mail (INTEROP.md rule 19): the envelope names only
+        # One recipient per mail (docs/INTEROPERABILITY.md, rule 19): the envelope names only
         # the To address.
         self.connection.sendmail(message.sender, [message.recipient], message.data)
 

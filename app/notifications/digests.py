@@ -20,9 +20,11 @@ from app.accounts.service import coordinators
 from app.bookings.models import HOLDING, Booking
 from app.catalogue.models import Slot
 from app.extensions import db
+from app.matching import candidates, ranking
 from app.notifications.compose import absolute_path, absolute_url, path_for
 from app.notifications.models import OutgoingMail
 from app.notifications.service import notify, unsubscribe_token, wants_digests
+from app.school_requests.models import RequestResponse, SchoolRequest
 from app.timeutil import to_local, utcnow
 
 LISTED = 25
@@ -126,8 +128,6 @@ class RequestDigestItem:
 def new_requests_for_companies(now: datetime) -> dict[int, list[RequestDigestItem]]:
     """Per company id: the running requests posted in the past seven days that
     fit the company and that it has not answered yet, best fit first."""
-    from app.matching import candidates, ranking
-    from app.school_requests.models import RequestResponse, SchoolRequest
 
     new = candidates.running_requests(
         SchoolRequest.created_at >= now - timedelta(days=7), SchoolRequest.created_at < now

@@ -1,5 +1,5 @@
 """The dispatcher: sends due mails exactly once, also with several dispatchers
-running at once (INTEROP.md rule 15).
+running at once (docs/INTEROPERABILITY.md, rule 15).
 
 1. Claim due rows in one statement: a lease and an owner are written on rows
    that are pending, due, not expired and not leased by anyone else (a

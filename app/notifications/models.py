@@ -16,7 +16,8 @@ MAIL_STATES = ("pending", "sent", "failed", "expired")
 
 class OutgoingMail(db.Model):
     """One mail to one recipient, composed when its event happened and sent by
-    the dispatcher in the scheduler process after commit (DESIGN.md step 5).
+    the dispatcher in the scheduler process after commit (docs/ARCHITECTURE.md,
+    "How an event flows").
 
     Reminders are rows of this table too: a future due_at, expires_at at the
     start of the activity, and booking_id/purpose so that a reschedule or a
@@ -37,7 +38,7 @@ class OutgoingMail(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     due_at: Mapped[datetime] = mapped_column(default=utcnow)
     # After this moment the mail makes no sense any more (a reminder for an
-    # activity that has started) and is not sent late (INTEROP.md rule 16).
+    # activity that has started) and is not sent late (docs/INTEROPERABILITY.md, rule 16).
     expires_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)

@@ -1,6 +1,6 @@
 """Reminders and evaluation requests: planned mails about a booking.
 
-They are rows of outgoing_mail with a future due time (INTEROP.md rule 15:
+They are rows of outgoing_mail with a future due time (docs/INTEROPERABILITY.md, rule 15:
 rows, not scheduler jobs), expires_at at the start of the activity so that a
 reminder never arrives after it (rule 16), and booking_id/purpose so that a
 change finds them again. Planning replaces the unsent ones; the sent ones stay,

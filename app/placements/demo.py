@@ -14,11 +14,13 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import func, select
 
+from app.accounts.demo import demo_organisation
 from app.accounts.models import Membership, Organisation, User
 from app.errors import DomainError
 from app.extensions import db
 from app.placements import schedule, service
 from app.placements.models import Placement, Professional
+from app.school_year import SchoolYear
 
 PROFESSIONALS = [
     # key, company key, name, kind, expertise, subjects, profiles, weekdays, hours, town
@@ -159,9 +161,6 @@ def _monday(day: date) -> date:
 
 
 def load_placements() -> dict[str, int]:
-    from app.demo import demo_organisation
-    from app.placements.views import school_year_of
-
     existing = db.session.scalar(select(func.count()).select_from(Placement))
     if existing:
         return {
@@ -169,7 +168,7 @@ def load_placements() -> dict[str, int]:
             "pool": db.session.scalar(select(func.count()).select_from(Professional)),
         }
     today = service.today_local()
-    _first, year_end = school_year_of(today)
+    year_end = SchoolYear.containing(today).last_day
     coordinator = db.session.scalar(
         select(User)
         .join(Membership, Membership.user_id == User.id)

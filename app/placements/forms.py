@@ -25,7 +25,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from app import vocabulary
 from app.db_types import as_id
-from app.placements.service import MAX_SUBJECTS, MAX_TEXT
+from app.text import LINE, TEXT
 from app.web.forms import MultiCheckboxField, PlausibleDate, options, strip
 
 
@@ -72,7 +72,7 @@ class ProposalForm(TermsForm):
         validators=[InputRequired(message=_l("Choose a school."))],
     )
     subjects = StringField(
-        _l("Subjects"), filters=[strip], validators=[Optional(), Length(max=MAX_SUBJECTS)]
+        _l("Subjects"), filters=[strip], validators=[Optional(), Length(max=LINE)]
     )
     profiles = MultiCheckboxField(
         _l("Profiles"), choices=options(vocabulary.PROFILES), validate_choice=False
@@ -80,13 +80,13 @@ class ProposalForm(TermsForm):
     remarks = TextAreaField(
         _l("Remarks for the other side"),
         filters=[strip],
-        validators=[Optional(), Length(max=MAX_TEXT)],
+        validators=[Optional(), Length(max=TEXT)],
     )
 
 
 class CounterForm(TermsForm):
     message = TextAreaField(
-        _l("Message"), filters=[strip], validators=[Optional(), Length(max=MAX_TEXT)]
+        _l("Message"), filters=[strip], validators=[Optional(), Length(max=TEXT)]
     )
     next = HiddenField()
 
@@ -95,15 +95,13 @@ class ReasonForm(FlaskForm):
     reason = StringField(
         _l("Reason"),
         filters=[strip],
-        validators=[InputRequired(message=_l("Give a reason.")), Length(max=MAX_TEXT)],
+        validators=[InputRequired(message=_l("Give a reason.")), Length(max=TEXT)],
     )
     next = HiddenField()
 
 
 class OptionalReasonForm(FlaskForm):
-    reason = StringField(
-        _l("Reason"), filters=[strip], validators=[Optional(), Length(max=MAX_TEXT)]
-    )
+    reason = StringField(_l("Reason"), filters=[strip], validators=[Optional(), Length(max=TEXT)])
     next = HiddenField()
 
 
@@ -121,9 +119,7 @@ class MoveLessonForm(FlaskForm):
     )
     start_time = TimeField(_l("From"), validators=[InputRequired(message=_l("Give a time."))])
     end_time = TimeField(_l("Until"), validators=[InputRequired(message=_l("Give a time."))])
-    reason = StringField(
-        _l("Reason"), filters=[strip], validators=[Optional(), Length(max=MAX_TEXT)]
-    )
+    reason = StringField(_l("Reason"), filters=[strip], validators=[Optional(), Length(max=TEXT)])
 
 
 class CandidateForm(FlaskForm):
@@ -142,13 +138,13 @@ class CandidateForm(FlaskForm):
         filters=[strip],
         validators=[
             InputRequired(message=_l("Say what the professional is good at.")),
-            Length(max=MAX_TEXT),
+            Length(max=TEXT),
         ],
     )
     subjects = StringField(
         _l("Subjects they could teach"),
         filters=[strip],
-        validators=[Optional(), Length(max=MAX_SUBJECTS)],
+        validators=[Optional(), Length(max=LINE)],
     )
     profiles = MultiCheckboxField(
         _l("Profiles"), choices=options(vocabulary.PROFILES), validate_choice=False

@@ -5,7 +5,7 @@ school over a period. Its weekly schedule is a rule (weekdays, one time range
 for all of them, first and last date) minus the school region's holidays, plus
 exceptions: a PlacementLessonChange per lesson that was cancelled or moved,
 keyed by the lesson's original date. A calendar renders exactly that: one
-VEVENT with RRULE, EXDATEs and RECURRENCE-ID overrides (INTEROP.md rule 11).
+VEVENT with RRULE, EXDATEs and RECURRENCE-ID overrides (docs/INTEROPERABILITY.md, rule 11).
 
 A Professional is both the candidate-pool entry and the identity the clash rule
 works on: every placement names one, and all placements of one professional are

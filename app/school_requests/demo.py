@@ -14,11 +14,15 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
+from app.accounts.demo import demo_organisation
 from app.accounts.models import Membership, Organisation, User
+from app.bookings.models import Booking
 from app.catalogue.models import Activity, Slot
 from app.errors import DomainError
 from app.extensions import db
 from app.holidays.service import holiday_on
+from app.placements.models import Placement
+from app.placements.service import Terms, professionals_of
 from app.school_requests import service
 from app.school_requests.models import SchoolRequest
 from app.timeutil import LOCAL_TZ, local_to_utc, utcnow
@@ -27,8 +31,6 @@ from app.timeutil import LOCAL_TZ, local_to_utc, utcnow
 def _count() -> dict[str, int]:
     """Also the slots, bookings and placements again: the proposals add to them,
     and a second `demo load` must say what the first said."""
-    from app.bookings.models import Booking
-    from app.placements.models import Placement
 
     return {
         "slots": db.session.scalar(select(func.count()).select_from(Slot)),
@@ -140,7 +142,6 @@ def _propose_a_new_date(request: SchoolRequest, companies, today: date, message:
 
 def _propose_a_hybrid_teacher(request: SchoolRequest, company: Organisation) -> bool:
     """One of the company's professionals on a weekday they are still free."""
-    from app.placements.service import Terms, professionals_of
 
     contact = _contact_of(company)
     for professional in professionals_of(company):
@@ -164,7 +165,6 @@ def _propose_a_hybrid_teacher(request: SchoolRequest, company: Organisation) -> 
 
 
 def load_requests() -> dict[str, int]:
-    from app.demo import demo_organisation
 
     if _count()["requests"]:
         return _count()

@@ -20,7 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app import vocabulary
+from app import text, vocabulary
 from app.school_requests import service
 from app.school_requests.models import KIND_LABELS
 from app.web.forms import MultiCheckboxField, PlausibleDate, options, strip
@@ -48,7 +48,7 @@ class RequestForm(FlaskForm):
         description=_l("For example: a workshop on solar panels, a visit to a car workshop."),
         validators=[
             InputRequired(message=_l("Say what you are looking for.")),
-            Length(max=service.MAX_TOPIC),
+            Length(max=text.LINE),
         ],
     )
     group_size = IntegerField(
@@ -80,7 +80,7 @@ class RequestForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=service.MAX_KM)],
     )
     remarks = TextAreaField(
-        _l("Remarks for the companies"), validators=[Optional(), Length(max=service.MAX_TEXT)]
+        _l("Remarks for the companies"), validators=[Optional(), Length(max=text.TEXT)]
     )
 
     def values(self) -> service.RequestInput:
@@ -128,7 +128,7 @@ class AnswerForm(FlaskForm):
     first_date = DateField(_l("First day"), validators=[Optional(), PlausibleDate()])
     last_date = DateField(_l("Last day"), validators=[Optional(), PlausibleDate()])
     message = TextAreaField(
-        _l("Message for the school"), validators=[Optional(), Length(max=service.MAX_TEXT)]
+        _l("Message for the school"), validators=[Optional(), Length(max=text.TEXT)]
     )
 
     REQUIRED = {
@@ -160,7 +160,7 @@ class WithdrawForm(FlaskForm):
     reason = StringField(
         _l("Reason (the companies that answered read it)"),
         filters=[strip],
-        validators=[Optional(), Length(max=service.MAX_TEXT)],
+        validators=[Optional(), Length(max=text.TEXT)],
     )
 
 

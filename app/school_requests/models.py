@@ -17,7 +17,7 @@ companies told politely); the reason says which.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
@@ -46,6 +46,9 @@ KIND_LABELS = {**vocabulary.ACTIVITY_KINDS, PLACEMENT: _l("Hybrid teacher")}
 OPTIONS = ("slot", "new_slot", "placement")
 RESPONSE_STATES = ("open", "accepted", "closed")
 # Why a proposal was closed: another one was chosen, or the request ended.
+# A request unanswered this long shows in the coordinators' mismatch view.
+UNANSWERED_AFTER = timedelta(days=14)
+
 CLOSE_REASONS = ("not_chosen", "request_withdrawn", "request_expired", "gone")
 
 
@@ -62,7 +65,7 @@ class SchoolRequest(db.Model):
     school_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
-    # Who asked; the companies never see who (DOMAIN.md, privacy), the school does.
+    # Who asked; the companies never see who (docs/FIELD.md, "Privacy"), the school does.
     teacher_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(20))
     topic: Mapped[str] = mapped_column(String(200))
@@ -186,3 +189,8 @@ class RequestResponse(db.Model):
 
     def __repr__(self) -> str:
         return f"<RequestResponse {self.id} {self.option} {self.status} request={self.request_id}>"
+
+
+def unanswered_conditions(now: datetime) -> list:
+    """Open (no proposal ever, or none left), still running, posted over two weeks ago."""
+    return [SchoolRequest.status == "open", SchoolRequest.created_at <= now - UNANSWERED_AFTER]

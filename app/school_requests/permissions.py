@@ -4,7 +4,7 @@ they judge the person, school_requests.service judges the request's state.
 A request belongs to its school: its people and coordinators see all of it.
 Companies see running requests (that is the point of posting one) and the
 requests they proposed something for, but never who asked: the teacher's name
-and e-mail stay with the school (DOMAIN.md, privacy). Everyone else, including
+and e-mail stay with the school (docs/FIELD.md, "Privacy"). Everyone else, including
 another school's teachers, meets a 404. Posting, answering and reading other
 schools' requests are for approved organisations only: a company waiting for
 approval sees no request at all.

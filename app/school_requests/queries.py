@@ -13,7 +13,9 @@ from sqlalchemy.orm import joinedload
 
 from app import vocabulary
 from app.accounts.models import Organisation, User
+from app.events import history
 from app.extensions import db
+from app.matching.mismatch import unserved_request_ids
 from app.matching.ranking import PROFILE_SECTORS
 from app.school_requests.models import (
     KIND_LABELS,
@@ -21,12 +23,12 @@ from app.school_requests.models import (
     STATES,
     RequestResponse,
     SchoolRequest,
+    unanswered_conditions,
 )
-from app.school_requests.service import UNANSWERED_AFTER
 from app.timeutil import utcnow
 
 PER_PAGE = 50
-NO_PROFILE = "none"
+NO_PROFILE = vocabulary.NO_PROFILE
 FIGURES = ("unanswered", "unserved")
 
 
@@ -125,15 +127,8 @@ def conditions(filters: Filters, now=None) -> list:
     if filters.figure == "unanswered":
         found += unanswered_conditions(now)
     elif filters.figure == "unserved":
-        from app.matching.mismatch import unserved_request_ids
-
         found.append(SchoolRequest.id.in_(unserved_request_ids(now)))
     return found
-
-
-def unanswered_conditions(now) -> list:
-    """Open (no proposal ever, or none left), still running, posted over two weeks ago."""
-    return [SchoolRequest.status == "open", SchoolRequest.created_at <= now - UNANSWERED_AFTER]
 
 
 def listing(filters: Filters, per_page: int = PER_PAGE) -> Page:
@@ -224,7 +219,6 @@ HISTORY_PHRASES = {
 def history_rows(request: SchoolRequest, only_companies: set[int] | None = None) -> list[dict]:
     """The request's history; for a company (`only_companies`: its ids) without
     what other companies did: they do not see each other's proposals."""
-    from app.events import history
 
     entries = history(("request", request.id))
     actor_ids = {e.actor_id for e in entries if e.actor_id}

@@ -19,12 +19,16 @@ booking rules when it is made and again, by the booking itself, on acceptance.
 State changes of a request are conditional UPDATEs on the state last read, as
 for bookings: a teacher accepting twice at once, or accepting while the expiry
 job runs, changes the request once; the other gets a Conflict (409).
+
+Kept as one module: one state machine (a request and its proposals) whose
+steps share the request's conditional move, the closing of open proposals
+and the checks of a proposal against the booking rules.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from types import SimpleNamespace
 
 from flask_babel import gettext as _
@@ -32,7 +36,8 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select, update
 
-from app import vocabulary
+from app import text, vocabulary
+from app.accounts.acting import chosen_organisation
 from app.accounts.models import Organisation, User
 from app.accounts.permissions import is_member_of
 from app.bookings import service as bookings
@@ -43,6 +48,9 @@ from app.errors import Conflict, DomainError
 from app.events import emit
 from app.events import types as ev
 from app.extensions import db
+from app.matching import candidates, ranking
+from app.placements import service as placements
+from app.placements.models import OPEN as PLACEMENT_OPEN
 from app.school_requests.models import (
     KINDS,
     PLACEMENT,
@@ -50,7 +58,10 @@ from app.school_requests.models import (
     RequestResponse,
     SchoolRequest,
 )
-from app.timeutil import to_local, utcnow
+from app.school_requests.permissions import companies_of, schools_of
+from app.text import limited
+from app.timeutil import today_local, utcnow
+from app.transitions import move, refuse_unless
 
 STATE_LABELS = {
     "open": _l("Open"),
@@ -76,18 +87,10 @@ CLOSE_REASON_LABELS = {
     "gone": _l("What was proposed is no longer available."),
 }
 
-MAX_TOPIC = 200
-MAX_TEXT = 2000
 MAX_KM = 500
 MAX_PERIOD_DAYS = 366
 # A request is for the coming school years, not for a decade ahead.
 MAX_LEAD_DAYS = 2 * 366
-# A request unanswered this long shows in the coordinators' mismatch view.
-UNANSWERED_AFTER = timedelta(days=14)
-
-
-def today_local() -> date:
-    return to_local(utcnow()).date()
 
 
 @dataclass
@@ -123,17 +126,10 @@ def group_of(request: SchoolRequest) -> bookings.Group:
 # --- posting ------------------------------------------------------------------------------
 
 
-def _clean(value: str | None, name: str, limit: int) -> str:
-    text = (value or "").strip()
-    if len(text) > limit:
-        raise DomainError(_("At most %(n)d characters.", n=limit), field=name)
-    return text
-
-
 def _validate(values: RequestInput, today: date) -> RequestInput:
     if values.kind not in KINDS:
         raise DomainError(_("Choose one of the options."), field="kind")
-    topic = _clean(values.topic, "topic", MAX_TOPIC)
+    topic = limited(values.topic, "topic", text.LINE)
     if not topic:
         raise DomainError(_("Say what you are looking for."), field="topic")
     size = values.group_size
@@ -150,7 +146,7 @@ def _validate(values: RequestInput, today: date) -> RequestInput:
     profile = values.profile or None
     if profile is not None and profile not in vocabulary.PROFILES:
         raise DomainError(_("Choose one of the options."), field="profile")
-    # Profiles start in year 3 (DOMAIN.md).
+    # Profiles start in year 3 (docs/FIELD.md).
     if values.year in ("3", "4") and profile is None:
         raise DomainError(_("Choose the profile of the group."), field="profile")
     if values.year in ("1", "2") and profile is not None:
@@ -194,7 +190,32 @@ def _validate(values: RequestInput, today: date) -> RequestInput:
         last_day=last,
         venues=venues,
         max_km=max_km,
-        remarks=_clean(values.remarks, "remarks", MAX_TEXT),
+        remarks=limited(values.remarks, "remarks"),
+    )
+
+
+def school_for(actor: User, school_id: int | None) -> Organisation:
+    """The school `actor` asks for: theirs, or the one chosen (school_id)
+    when they ask for several (app.accounts.acting)."""
+    return chosen_organisation(
+        schools_of(actor),
+        school_id,
+        field="school_id",
+        nobody=_("Only the people of a school can post requests."),
+        several=_("You are at several schools: choose one."),
+        unknown=_("Choose one of your schools."),
+    )
+
+
+def company_for(actor: User, company_id: int | None) -> Organisation:
+    """The company `actor` proposes for, by the same rule."""
+    return chosen_organisation(
+        companies_of(actor),
+        company_id,
+        field="company_id",
+        nobody=_("Only a company's contacts can make proposals."),
+        several=_("You are at several companies: choose one."),
+        unknown=_("Choose one of your companies."),
     )
 
 
@@ -244,23 +265,17 @@ def post_request(
 
 
 def _move(request: SchoolRequest, allowed: tuple[str, ...], to: str, **values) -> str:
-    """Moves the request to `to` from the state it is in, if allowed; returns the
-    state it left. Conditional on the state last read, like bookings.service._move."""
-    db.session.flush()
-    for _attempt in range(5):
-        seen = request.status
-        if seen not in allowed:
-            raise Conflict(_("This request is no longer open."), code="request_closed")
-        moved = db.session.execute(
-            update(SchoolRequest)
-            .where(SchoolRequest.id == request.id, SchoolRequest.status == seen)
-            .values(status=to, updated_at=utcnow(), **values)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        db.session.refresh(request)
-        if moved:
-            return seen
-    raise Conflict(_("This request changed meanwhile; try again."), code="busy")
+    """app.transitions.move for a request; a request that is no longer open
+    refuses with request_closed."""
+    return move(
+        request,
+        allowed,
+        to,
+        _("This request is no longer open."),
+        busy=_("This request changed meanwhile; try again."),
+        code="request_closed",
+        **values,
+    )
 
 
 def _close_open_responses(
@@ -268,8 +283,6 @@ def _close_open_responses(
 ) -> list[RequestResponse]:
     """Closes the request's other open proposals; an open placement proposal is
     declined on the school's behalf, so its professional's hours free up."""
-    from app.placements import service as placements
-    from app.placements.models import OPEN as PLACEMENT_OPEN
 
     closed = []
     now = utcnow()
@@ -292,7 +305,7 @@ def _close_open_responses(
 
 
 def withdraw_request(actor: User, request: SchoolRequest, reason: str = "") -> SchoolRequest:
-    reason = _clean(reason, "reason", MAX_TEXT)
+    reason = limited(reason, "reason")
     _move(request, RUNNING, "withdrawn", closed_at=utcnow())
     _close_open_responses(request, "request_withdrawn", actor)
     emit(
@@ -335,14 +348,12 @@ def _check_answerable(request: SchoolRequest, company: Organisation) -> None:
         raise DomainError(
             _("Your company can answer once a coordinator has approved it."), code="not_approved"
         )
-    if request.status not in RUNNING:
-        raise Conflict(_("This request is no longer open."), code="request_closed")
+    refuse_unless(request, RUNNING, _("This request is no longer open."), code="request_closed")
 
 
 def is_outside_match(request: SchoolRequest, company: Organisation) -> bool:
     """True when the company's sectors and profiles do not fit the request
     (matching.ranking.company_fit): such a proposal is allowed, and marked."""
-    from app.matching import candidates, ranking
 
     fit = ranking.company_fit(candidates.request_facts(request), candidates.company_facts(company))
     return not fit.fits
@@ -381,7 +392,7 @@ def _answer(actor: User, request: SchoolRequest, response: RequestResponse) -> R
 
 
 def _message(message: str | None) -> str:
-    return _clean(message, "message", MAX_TEXT)
+    return limited(message, "message")
 
 
 def propose_slot(
@@ -500,7 +511,6 @@ def propose_placement(
 ) -> RequestResponse:
     """A hybrid teacher for the school: a placement proposal to the school, made
     through placements.service.propose (terms checked, clash refused there)."""
-    from app.placements import service as placements
 
     _check_answerable(request, company)
     if professional.company_id != company.id:
@@ -563,13 +573,12 @@ def accept(actor: User, request: SchoolRequest, response: RequestResponse) -> Ac
     agreed placement; the other proposals are closed."""
     if response.request_id != request.id:
         raise DomainError(_("This proposal belongs to another request."), code="not_found")
-    if response.status != "open":
-        raise Conflict(_("This proposal is no longer open."), code="proposal_closed")
+    refuse_unless(
+        response, ("open",), _("This proposal is no longer open."), code="proposal_closed"
+    )
     _move(request, RUNNING, "fulfilled", closed_at=utcnow())
     outcome = Accepted(response)
     if response.option == "placement":
-        from app.placements import service as placements
-
         if response.placement is None:
             raise Conflict(_("What was proposed is no longer available."), code="gone")
         placements.accept(actor, response.placement)

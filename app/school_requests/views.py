@@ -1,7 +1,10 @@
 """Request pages: a teacher's requests, posting one, a request with its
 proposals (accepted in place with htmx, or by a plain form post), a company's
 "requests for you", its answer form and its proposals, and the coordinators'
-list of all requests (the lists behind the mismatch figures)."""
+list of all requests (the lists behind the mismatch figures).
+
+Kept as one module: one blueprint over one state machine; each view is thin
+over school_requests.service."""
 
 from __future__ import annotations
 
@@ -20,6 +23,8 @@ from app.catalogue.models import Activity, Slot
 from app.errors import DomainError
 from app.extensions import db
 from app.matching import candidates
+from app.placements.models import Professional
+from app.placements.service import Terms, professionals_of
 from app.school_requests import forms, permissions, queries, service
 from app.school_requests.models import KIND_LABELS, RequestResponse, SchoolRequest
 from app.timeutil import local_to_utc, utcnow
@@ -92,15 +97,6 @@ def mine():
     )
 
 
-def _chosen_school(form, schools):
-    if len(schools) == 1:
-        return schools[0]
-    chosen = next((s for s in schools if s.id == form.school.data), None)
-    if chosen is None:
-        form.school.errors = [*form.school.errors, _("Choose one of your schools.")]
-    return chosen
-
-
 @bp.route("/requests/new", methods=["GET", "POST"])
 @login_required
 def new():
@@ -113,19 +109,17 @@ def new():
     if request.method == "GET":
         form.school.data = schools[0].id
     if form.validate_on_submit():
-        school = _chosen_school(form, schools)
-        if school is not None:
-            try:
-                posted = service.post_request(
-                    current_user._get_current_object(), school, form.values()
-                )
-            except DomainError as error:
-                db.session.rollback()
-                apply_domain_error(form, error)
-            else:
-                db.session.commit()
-                flash(_("Your request is posted. Companies that fit it will see it."), "success")
-                return redirect(url_for("school_requests.show", request_id=posted.id))
+        me = current_user._get_current_object()
+        try:
+            school = service.school_for(me, form.school.data if len(schools) > 1 else None)
+            posted = service.post_request(me, school, form.values())
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your request is posted. Companies that fit it will see it."), "success")
+            return redirect(url_for("school_requests.show", request_id=posted.id))
         status = 422
     elif request.method == "POST":
         status = 422
@@ -175,17 +169,20 @@ def withdraw(request_id: int):
     if not permissions.can_withdraw(current_user, found):
         abort(403)
     form = forms.WithdrawForm(prefix="withdraw")
-    if carried_out(
+    outcome = carried_out(
         form,
         lambda: service.withdraw_request(
             current_user._get_current_object(), found, form.reason.data
         ),
-    ):
+        reload=found,
+    )
+    if outcome:
         flash(_("Your request is withdrawn; the companies that answered are told."), "success")
         return redirect(url_for("school_requests.show", request_id=found.id))
-    db.session.refresh(found)
     return render(
-        "school_requests/request.html", status=422, **_page_context(found, withdraw_form=form)
+        "school_requests/request.html",
+        status=outcome.status,
+        **_page_context(found, withdraw_form=form),
     )
 
 
@@ -282,22 +279,19 @@ def _company_from_args(companies):
     return next((c for c in companies if c.id == chosen), companies[0])
 
 
+# The service's names of the answer's input where the form's differ (beyond
+# dropping "_id", which apply_domain_error does anyway).
 ANSWER_FIELDS = {
-    "slot_id": "slot",
-    "activity_id": "activity",
     "starts_at": "day",
     "ends_at": "end",
-    "professional_id": "professional",
     "start_time": "lesson_start",
     "end_time": "lesson_end",
     "remarks": "message",
     "subjects": "message",
-    "company_id": "company",
 }
 
 
 def _offer(form: forms.AnswerForm, company, found: SchoolRequest) -> None:
-    from app.placements.service import professionals_of
 
     slots = db.session.scalars(
         select(Slot)
@@ -366,7 +360,7 @@ def answer(request_id: int):
                 _propose(form, found, company)
             except DomainError as error:
                 db.session.rollback()
-                apply_domain_error(form, _on_answer_field(error))
+                apply_domain_error(form, error, ANSWER_FIELDS)
             else:
                 db.session.commit()
                 flash(_("Your proposal is sent to the school."), "success")
@@ -381,12 +375,6 @@ def answer(request_id: int):
         outside=outside,
         status=status,
     )
-
-
-def _on_answer_field(error: DomainError) -> DomainError:
-    if error.field in ANSWER_FIELDS:
-        error.field = ANSWER_FIELDS[error.field]
-    return error
 
 
 def _instant(day, clock) -> datetime:
@@ -416,9 +404,6 @@ def _propose(form: forms.AnswerForm, found: SchoolRequest, company) -> None:
             form.message.data,
         )
     else:
-        from app.placements.models import Professional
-        from app.placements.service import Terms
-
         professional = db.session.get(Professional, form.professional.data)
         if professional is None:
             raise DomainError(_("Choose one of your own people."), field="professional_id")

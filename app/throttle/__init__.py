@@ -32,6 +32,8 @@ from flask_login import current_user
 from werkzeug.exceptions import TooManyRequests
 
 from app.throttle import storage  # noqa: F401  (registers the database:// scheme)
+from app.web.errors import json_error, wants_json
+from app.web.rendering import render
 
 KEY_PREFIX = "tp"
 
@@ -236,8 +238,6 @@ def retry_after(error: TooManyRequests) -> int:
 
 
 def _too_many_requests(error: TooManyRequests):
-    from app.web.errors import json_error, wants_json
-    from app.web.rendering import render
 
     seconds = retry_after(error)
     message = wait_message(seconds)

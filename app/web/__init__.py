@@ -9,6 +9,11 @@ from flask_login import current_user
 from sqlalchemy import select, text
 
 from app.extensions import db
+from app.notifications.dispatcher import queue_health
+from app.notifications.permissions import can_see_mail_queue
+from app.scheduler_state import SchedulerHeartbeat
+from app.timeutil import utcnow
+from app.web.home import parts_for
 from app.web.rendering import render, safe_next_url
 
 bp = Blueprint("web", __name__)
@@ -18,8 +23,6 @@ bp = Blueprint("web", __name__)
 def home():
     if not current_user.is_authenticated:
         return render("web/welcome.html")
-    from app.web.home import parts_for
-
     return render(
         "web/home.html",
         memberships=current_user.memberships,
@@ -42,7 +45,6 @@ def is_operator() -> bool:
     """Who sees /healthz in detail: a monitor sending the bearer token of
     TECHNIEKPOORT_HEALTH_TOKEN, or someone signed in who may read the mail
     queue. Everyone else learns only whether the service is up."""
-    from app.notifications.permissions import can_see_mail_queue
 
     expected = current_app.config["HEALTH_TOKEN"]
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
@@ -53,9 +55,6 @@ def is_operator() -> bool:
 
 @bp.get("/healthz")
 def healthz():
-    from app.notifications.dispatcher import queue_health
-    from app.scheduler_state import SchedulerHeartbeat
-    from app.timeutil import utcnow
 
     try:
         db.session.execute(text("SELECT 1"))

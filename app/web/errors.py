@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from flask import flash, jsonify, redirect, request, url_for
@@ -32,9 +33,30 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def json_error(status: int, code: str, message: str, **extra):
-    body = {"error": {"code": code, "message": message, **extra}}
-    return jsonify(body), status
+def json_error(
+    status: int,
+    code: str,
+    message: str,
+    *,
+    fields: Iterable[tuple[str, str]] = (),
+    retry_after: int | None = None,
+):
+    """The one error shape of everything under /api (documented as ErrorOut in
+    the OpenAPI document, app/api/spec.py):
+
+        {"error": {"code": "invalid", "message": "...", "field": "group_size",
+                   "details": [{"field": "group_size", "message": "..."}]}}
+
+    `details` holds one entry per field of the input that is wrong, empty when
+    the error is about no field; `field` names the first of them, so a client
+    that shows one message can put it next to the right input."""
+    details = [{"field": name, "message": str(text)} for name, text in fields]
+    error: dict = {"code": code, "message": str(message), "details": details}
+    if details:
+        error["field"] = details[0]["field"]
+    if retry_after is not None:
+        error["retry_after"] = retry_after
+    return jsonify({"error": error}), status
 
 
 def _expired(*, csrf: bool):

@@ -40,7 +40,8 @@ def api_as(app, db, user=None) -> Api:
 
 
 def error_of(response, status: int, code: str | None = None) -> dict:
-    """Asserts the error format of DESIGN.md and returns the error object."""
+    """Asserts the API's one error format (app/web/errors.py, json_error) and
+    returns the error object."""
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.is_json
     body = response.get_json()

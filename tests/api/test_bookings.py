@@ -332,7 +332,7 @@ def test_the_company_confirms(world, two_bookings):
     assert world.as_contact.post(f"/bookings/{mine}/confirm").status_code == 200
     theirs = two_bookings[1]["id"]
     world.as_contact.post(f"/bookings/{theirs}/decline", json={"reason": "Vol"})
-    error_of(world.as_contact.post(f"/bookings/{theirs}/confirm"), 422, "invalid_state")
+    error_of(world.as_contact.post(f"/bookings/{theirs}/confirm"), 409, "invalid_state")
 
 
 def test_declining_frees_places_and_promotes_the_waiting_list(world, db):
@@ -376,7 +376,7 @@ def test_the_school_cancels_its_booking(world, db, two_bookings):
     assert body["cancel_reason"] == "Toetsweek" and body["slot_taken"] == 10
     error_of(
         world.as_teacher.post(f"/bookings/{mine}/cancel", json={"reason": "Nogmaals"}),
-        422,
+        409,
         "invalid_state",
     )
 

@@ -1,4 +1,4 @@
-"""The proof that a slot is never overbooked (INTEROP.md rule 17), on SQLite and
+"""The proof that a slot is never overbooked (docs/INTEROPERABILITY.md, rule 17), on SQLite and
 PostgreSQL: many booking requests fired at one slot at the same moment, from
 threads and from separate processes, each a whole request with its own session
 and commit. Afterwards the places held by the bookings add up to the slot's

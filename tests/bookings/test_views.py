@@ -427,8 +427,12 @@ def test_confirming_a_cancelled_booking_is_a_message_not_an_error(
     assert form_errors(in_place.get_data(as_text=True)) == [
         dutch("Only a requested booking can be confirmed.")
     ]
+    # Without htmx: the booking's page with the refusal, 409 as in the API.
     plain = contact_client.post(f"/bookings/{booking.id}/confirm")
-    assert plain.status_code == 302
+    assert plain.status_code == 409
+    assert flashes(plain.get_data(as_text=True), "error") == [
+        dutch("Only a requested booking can be confirmed.")
+    ]
     assert statuses(booking) == ["cancelled"]
 
 

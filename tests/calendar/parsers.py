@@ -36,7 +36,7 @@ FIELDS = (
 def _utc(value) -> datetime | None:
     if value is None:
         return None
-    assert value.tzinfo is not None, f"floating time {value!r} (INTEROP.md rule 5)"
+    assert value.tzinfo is not None, f"floating time {value!r} (docs/INTEROPERABILITY.md, rule 5)"
     return value.astimezone(UTC)
 
 

@@ -1,4 +1,4 @@
-"""What feeds must not carry, and what they must keep (INTEROP.md rule 10)."""
+"""What feeds must not carry, and what they must keep (docs/INTEROPERABILITY.md, rule 10)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""GET /calendar/<token>.ics as calendar clients use it (INTEROP.md rules 1-3, 8-10)."""
+"""GET /calendar/<token>.ics as calendar clients use it
+(docs/INTEROPERABILITY.md, rules 1-3, 8-10)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The serializer on its own: plain data in, bytes out (INTEROP.md rules 2, 4-7, 11)."""
+"""The serializer on its own: plain data in, bytes out
+(docs/INTEROPERABILITY.md, rules 2, 4-7, 11)."""
 
 from __future__ import annotations
 

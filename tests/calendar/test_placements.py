@@ -1,4 +1,4 @@
-"""Hybrid-teacher placements in calendar feeds (INTEROP.md rule 11): one
+"""Hybrid-teacher placements in calendar feeds (docs/INTEROPERABILITY.md, rule 11): one
 VEVENT per agreed placement with a weekly RRULE, an EXDATE for every lesson
 day in the school region's holidays, and an override with RECURRENCE-ID for
 each moved or cancelled lesson. Read by three parsers and expanded as a

@@ -14,8 +14,9 @@ from app.bookings import service as bookings
 from app.catalogue import cache
 from app.catalogue import service as catalogue
 from app.catalogue.models import CatalogueVersion, Slot
+from app.extensions import cache as store
 from app.extensions import db as database
-from app.versioned_cache import VersionedLRU
+from app.versioned_cache import VersionedCache
 from tests import factories
 from tests.apps import login, make_app
 from tests.catalogue.helpers import distances, result_ids
@@ -32,7 +33,7 @@ def cached(app, db):
     and entries that live long enough not to expire during a test."""
     db.session.add(CatalogueVersion(id=1, version=1))
     db.session.commit()
-    cache.block_cache().clear()
+    store.clear()
     app.config["CATALOGUE_CACHE_SECONDS"] = 300
 
 
@@ -333,7 +334,7 @@ def test_entries_expire_so_changes_without_events_show_soon(
     app, client, cached, offer, monkeypatch
 ):
     clock = Clock()
-    monkeypatch.setattr(VersionedLRU, "clock", clock)
+    monkeypatch.setattr(VersionedCache, "clock", clock)
     app.config["CATALOGUE_CACHE_SECONDS"] = 60
     slot_id = offer["slot"].id
     assert free_places(client) == {slot_id: "30"}
@@ -344,12 +345,41 @@ def test_entries_expire_so_changes_without_events_show_soon(
     assert free_places(client) == {slot_id: "25"}
 
 
-def test_the_cache_keeps_the_most_recently_used_entries():
-    entries = VersionedLRU(max_entries=2)
-    entries.put("a", 1, "A", 60)
-    entries.put("b", 1, "B", 60)
-    assert entries.get("a", 1) == "A"  # a is now the most recently used
-    entries.put("c", 1, "C", 60)
-    assert (entries.get("a", 1), entries.get("b", 1), entries.get("c", 1)) == ("A", None, "C")
-    assert entries.get("a", 2) is None  # another version: gone for good
-    assert entries.get("a", 1) is None and len(entries) == 1
+@pytest.mark.commits
+def test_with_a_redis_store_every_process_shares_the_entries(
+    app, cached, offer, tmp_path, redis_url
+):
+    """TECHNIEKPOORT_CACHE_REDIS_URL is the only difference: two apps (two
+    gunicorn workers) then serve each other's entries, and a change made
+    through either shows in both."""
+    shared = {
+        "CACHE_TYPE": "RedisCache",
+        "CACHE_REDIS_URL": redis_url,
+        "CATALOGUE_CACHE_SECONDS": 300,
+    }
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    workers = [make_app(url, tmp_path / name, **shared) for name in ("one", "two")]
+    slot_id = offer["slot"].id
+    try:
+        with workers[0].app_context():
+            store.clear()
+            assert free_places(workers[0].test_client()) == {slot_id: "30"}
+        change_behind_the_cache(slot_id, taken=5)
+        with workers[1].app_context():
+            # Rendered by the other worker: no query for the slots at all.
+            with QueryCounter(database.engine) as counter:
+                assert free_places(workers[1].test_client()) == {slot_id: "30"}
+            assert not [s for s in counter.statements if "slot" in s.lower()]
+        # A change with its event raises the version: both render afresh.
+        catalogue.cancel_slot(database.session.get(Slot, slot_id), "Ziek", offer["contact"])
+        database.session.commit()
+        for worker in workers:
+            with worker.app_context():
+                assert free_places(worker.test_client()) == {}
+    finally:
+        for worker in workers:
+            with worker.app_context():
+                store.clear()
+                database.session.remove()
+                database.engine.dispose()
+                cache.dispose()

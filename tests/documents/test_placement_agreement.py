@@ -1,7 +1,7 @@
 """The hybrid-teacher placement agreement: the parties, the terms, the school
 holidays it skips and the lessons changed, with fields to sign; only for the
 parties and coordinators of an agreed placement; user texts printed as text
-and nothing fetched (INTEROP.md rule 26)."""
+and nothing fetched (docs/INTEROPERABILITY.md, rule 26)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Documents fetch nothing they should not (INTEROP.md rule 26).
+"""Documents fetch nothing they should not (docs/INTEROPERABILITY.md, rule 26).
 
 User texts holding `<img src="file:///etc/passwd">`, `<link rel="attachment"
 href="file:///etc/passwd">`, an internal address and a redirect are printed as

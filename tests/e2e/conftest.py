@@ -39,7 +39,7 @@ from tests.apps import make_app
 
 CHROMIUM = "/usr/bin/chromium"
 # As root Chromium needs --no-sandbox; with no network beyond the package
-# registries it must not try to reach Google's services (DESIGN.md).
+# registries it must not try to reach Google's services.
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -231,7 +231,7 @@ def test_a_teacher_withdraws_a_request(db, teacher, teacher_client, contact, slo
     assert mail.recipient == contact.email
     # Withdrawn: no more answers.
     again = teacher_client.post(f"/requests/{posted.id}/withdraw", data={})
-    assert again.status_code == 422
+    assert again.status_code == 409
     assert dutch("This request is no longer open.") in again.get_data(as_text=True)
 
 

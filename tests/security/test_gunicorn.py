@@ -7,9 +7,6 @@ from __future__ import annotations
 import http.client
 import os
 import re
-import shutil
-import socket
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +17,7 @@ import pytest
 from bench.load import Gunicorn
 from tests import factories
 from tests.apps import make_app
-from tests.servers import free_port, wait_until
+from tests.servers import wait_until
 
 pytestmark = pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning")
 
@@ -233,50 +230,6 @@ def test_headers_cookies_and_a_limit_across_two_workers(site):
         )
         assert refused.status == 429 and int(refused.headers["Retry-After"]) > 0
         assert_secured(refused, "429")
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.skip("redis-server is not installed (scripts/ensure-redis.sh installs it)")
-    port = free_port()
-    work = tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen(
-        [
-            server,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(work),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-    def answers() -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return True
-        except OSError:
-            return False
-
-    try:
-        wait_until(answers, 20, "Redis")
-    except AssertionError:
-        process.kill()
-        raise
-    try:
-        yield f"redis://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 def test_with_redis_configured_the_limit_holds_across_two_workers(site, redis_url):

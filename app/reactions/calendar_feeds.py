@@ -1,6 +1,6 @@
 """Calendar feeds follow the changes they show: each handler raises the
 version (and with it the ETag and Last-Modified) of the feeds that show the
-thing the event is about (INTEROP.md rules 2, 3 and 8)."""
+thing the event is about (docs/INTEROPERABILITY.md, rules 2, 3 and 8)."""
 
 from __future__ import annotations
 

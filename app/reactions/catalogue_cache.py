@@ -1,5 +1,5 @@
 """The catalogue's cached pages follow every change they show: the events that
-HANDLERS (handlers/__init__.py) routes here raise the catalogue version when
+REACTIONS (app/reactions/__init__.py) routes here raise the catalogue version when
 their transaction commits, and every web process renders the catalogue afresh
 on its next request (app/catalogue/cache.py).
 

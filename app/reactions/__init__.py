@@ -1,5 +1,11 @@
 """What happens when: the one table of the system's reactions to its events.
 
+This is the composition root of the events: `app/events` declares the event
+types and `emit()` and depends on no domain; this package names, for every
+event type, the domain functions that follow it, and `create_app` installs the
+table (`install`). Reading it top to bottom shows the whole reaction of the
+system to a change (docs/ARCHITECTURE.md, "How an event flows").
+
 Each handler runs in the transaction of the change that emitted the event, so
 it must only change rows (queue a mail, plan a reminder, bump a feed version);
 talking to the outside world happens later, in the scheduler process. Handlers
@@ -13,8 +19,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.bookings import service as bookings
+from app.events import install_reactions
 from app.events import types as ev
-from app.events.handlers import (
+from app.insights import cache as insights_cache
+from app.insights import facts as reach_facts
+from app.placements import service as placements
+from app.reactions import (
     accounts_mail,
     booking_mail,
     calendar_feeds,
@@ -23,9 +33,6 @@ from app.events.handlers import (
     reminders,
     request_mail,
 )
-from app.insights import cache as insights_cache
-from app.insights import facts as reach_facts
-from app.placements import service as placements
 from app.school_requests import service as requests
 
 feeds = calendar_feeds
@@ -33,7 +40,7 @@ catalogue = catalogue_cache.catalogue_changed
 # Coverage and the confirmed groups still to come on the dashboard.
 figures = insights_cache.event_changed_figures
 
-HANDLERS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
+REACTIONS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
     # organisations and people
     ev.OrganisationRegistered: [accounts_mail.tell_coordinators_about_registration],
     ev.OrganisationApproved: [accounts_mail.tell_members_about_approval, catalogue, figures],
@@ -43,6 +50,8 @@ HANDLERS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
     ev.MemberRoleChanged: [feeds.member_joined],
     ev.MemberLeft: [feeds.member_joined],
     ev.PasswordResetRequested: [accounts_mail.send_password_reset_link],
+    # The history of the account shows it; the person did it themselves.
+    ev.PasswordChanged: [],
     ev.SignUpWithKnownAddress: [accounts_mail.tell_the_known_address_about_the_sign_up],
     ev.InactiveAccountWarned: [accounts_mail.warn_inactive_account],
     # Deleting an account changes the rows that named the person, whose
@@ -136,6 +145,8 @@ HANDLERS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
     ev.PlacementLessonChanged: [placement_mail.placement_lesson_changed, feeds.placement_changed],
     ev.PlacementEnded: [placement_mail.placement_ended, feeds.placement_changed, figures],
     ev.CandidateRegistered: [placement_mail.candidate_registered],
+    # The candidate joins the pool the coordinators search; nobody else is told.
+    ev.CandidateApproved: [],
     # school requests
     ev.RequestPosted: [],  # companies hear in their weekly digest (notifications.digests)
     ev.RequestAnswered: [request_mail.request_answered],
@@ -145,5 +156,6 @@ HANDLERS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
 }
 
 
-def handlers_for(event_type: type[ev.Event]) -> list[Callable[[ev.Event], None]]:
-    return HANDLERS.get(event_type, [])
+def install(app) -> None:
+    """Give `emit()` this table for every request, command and job of `app`."""
+    install_reactions(app, REACTIONS)
