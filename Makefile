@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
-# `make bench BENCH_ARGS="run --scale regional"`; see docs/PERFORMANCE.md.
-BENCH_ARGS ?= run --scale national
+# Every scale on both databases, tables into docs/PERFORMANCE.md (about 45 minutes);
+# `make bench BENCH_ARGS="run --scale regional --backend sqlite"` for a quick one.
+BENCH_ARGS ?= run --update-docs
 # Links in mails and feeds point to the public address; locally, this one.
 DEV_ENV = TECHNIEKPOORT_BASE_URL="$${TECHNIEKPOORT_BASE_URL:-http://127.0.0.1:$(PORT)}"
 

@@ -1,11 +1,16 @@
-"""python -m bench generate|load ... (see docs/PERFORMANCE.md)."""
+"""python -m bench run|generate|load|profile|report ... (see docs/PERFORMANCE.md)."""
 
 from __future__ import annotations
 
 import argparse
 from datetime import date
 
-from bench.load import SCENARIOS
+from bench.generate import SCALES
+from bench.load import ROUND_SCENARIOS, SCENARIOS, add_arguments
+
+
+def _list(value: str) -> list[str]:
+    return [part for part in value.split(",") if part]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -13,7 +18,7 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
 
     generate = commands.add_parser("generate", help="fill an empty database with a seeded dataset")
-    generate.add_argument("--scale", choices=("national", "regional", "small"), default="regional")
+    generate.add_argument("--scale", choices=tuple(SCALES), default="regional")
     generate.add_argument("--database-url", required=True)
     generate.add_argument("--seed", type=int, default=2026)
     generate.add_argument(
@@ -23,59 +28,105 @@ def main(argv: list[str] | None = None) -> None:
         help="the date the school year is laid around (default: today)",
     )
 
-    load = commands.add_parser("load", help="measure gunicorn with wrk against hello world")
-    load.add_argument("--database-url", required=True)
-    load.add_argument("--duration", type=int, default=20, help="seconds per measurement")
-    load.add_argument("--warmup", type=int, default=5, help="seconds of warm-up per endpoint")
-    load.add_argument("--connections", type=int, default=16)
-    load.add_argument("--output", default=None, help="also write the results as JSON here")
-    load.add_argument(
-        "--only", default=",".join(SCENARIOS), help=f"comma-separated: {','.join(SCENARIOS)}"
+    load = commands.add_parser("load", help="alternating rounds with hello world, then booking")
+    add_arguments(load)
+
+    both = commands.add_parser(
+        "run", help="per backend and scale: generate into a throw-away database, measure"
     )
-    load.add_argument(
-        "--gunicorn",
-        default=None,
-        help='other gunicorn settings for an experiment, e.g. "--workers 4 --threads 1"',
+    both.add_argument(
+        "--scale",
+        type=_list,
+        default=["regional", "province", "national"],
+        help="comma-separated: " + ",".join(SCALES),
+    )
+    both.add_argument(
+        "--backend",
+        type=_list,
+        default=["sqlite", "postgresql"],
+        help="comma-separated: sqlite,postgresql",
+    )
+    both.add_argument("--seed", type=int, default=2026)
+    both.add_argument("--rounds", type=int, default=3)
+    both.add_argument("--duration", type=int, default=10)
+    both.add_argument("--warmup", type=int, default=3)
+    both.add_argument("--connections", type=int, default=16)
+    both.add_argument(
+        "--only",
+        type=_list,
+        default=[*ROUND_SCENARIOS, "booking"],
+        help="comma-separated: " + ",".join(SCENARIOS),
+    )
+    both.add_argument(
+        "--no-documents", action="store_true", help="leave out the dashboard and annual report"
+    )
+    both.add_argument(
+        "--keep-datasets",
+        action="store_true",
+        help="keep SQLite datasets in bench/results/datasets and reuse them that day",
+    )
+    both.add_argument(
+        "--update-docs", action="store_true", help="write the tables into docs/PERFORMANCE.md"
     )
 
-    both = commands.add_parser("run", help="generate into a throw-away database, then load-test it")
-    both.add_argument("--scale", choices=("national", "regional", "small"), default="national")
-    both.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
-    both.add_argument("--seed", type=int, default=2026)
-    both.add_argument("--duration", type=int, default=20)
-    both.add_argument("--warmup", type=int, default=5)
-    both.add_argument("--connections", type=int, default=16)
-    both.add_argument("--output", default=None)
+    profile = commands.add_parser("profile", help="in-process profiles of the scenarios")
+    profile.add_argument("--database-url", required=True)
+    profile.add_argument(
+        "--only",
+        type=_list,
+        default=[k for k in ROUND_SCENARIOS if k not in ("hello", "catalogue")],
+    )
+    profile.add_argument("--requests", type=int, default=200)
+    profile.add_argument("--output", default=None, help="a folder for the full profiles")
+
+    report = commands.add_parser("report", help="the tables from the kept results")
+    report.add_argument("--update-docs", action="store_true")
 
     args = parser.parse_args(argv)
     if args.command == "run":
         from bench.run import run_all
 
+        unknown = set(args.scale) - set(SCALES) or set(args.backend) - {"sqlite", "postgresql"}
+        if unknown:
+            parser.error(f"unknown: {', '.join(sorted(unknown))}")
         run_all(
             args.scale,
             args.backend,
             seed=args.seed,
+            count=args.rounds,
             duration=args.duration,
             warmup=args.warmup,
             connections=args.connections,
-            output=args.output,
+            docs=args.update_docs,
+            documents=not args.no_documents,
+            only=tuple(args.only),
+            keep_datasets=args.keep_datasets,
         )
     elif args.command == "generate":
         from bench.generate import generate as run
 
         run(args.database_url, args.scale, seed=args.seed, today=args.today)
-    else:
-        from bench.load import run
+    elif args.command == "load":
+        from bench.load import rounds
 
-        run(
+        rounds(
             args.database_url,
-            duration=args.duration,
-            warmup=args.warmup,
-            connections=args.connections,
-            output=args.output,
-            only=tuple(args.only.split(",")),
-            gunicorn=args.gunicorn.split() if args.gunicorn else None,
+            args.rounds,
+            tuple(args.only.split(",")),
+            args.duration,
+            args.warmup,
+            args.connections,
+            args.output,
+            args.gunicorn.split() if args.gunicorn else None,
         )
+    elif args.command == "profile":
+        from bench.profile import profile_all
+
+        profile_all(args.database_url, args.only, args.requests, args.output)
+    else:
+        from bench.report import main as report_main
+
+        report_main(["--update-docs"] if args.update_docs else [])
 
 
 if __name__ == "__main__":

@@ -9,9 +9,10 @@ cities, activities aimed at the profiles of their company's sectors, slots on
 school days around today (past and future, outside the company's holidays),
 bookings that fill some slots to a waiting list and leave others empty.
 
-Rows go in through SQLAlchemy Core executemany in chunks, never as ORM objects:
-a million bookings as objects would take the better part of an hour. The same
-seed and the same --today give the same rows.
+Rows go in through SQLAlchemy Core executemany in chunks on SQLite and through
+COPY on PostgreSQL, never as ORM objects: a million bookings as objects would
+take the better part of an hour. The same seed and the same --today give the
+same rows.
 
 `taken` on every slot is the sum of the group sizes of the bookings that hold
 places, which here includes completed ones: complete_ended_bookings turns a
@@ -52,6 +53,9 @@ class Scale:
 
 SCALES = {
     "national": Scale(1_500, 20_000, 50_000, 300_000, 1_000_000),
+    # A large province (Noord-Brabant, Zuid-Holland): about a seventh of the
+    # country, so that regional, province and national lie evenly on a log scale.
+    "province": Scale(210, 2_800, 7_000, 42_000, 140_000),
     "regional": Scale(30, 400, 1_000, 6_000, 20_000),
     "small": Scale(12, 40, 120, 720, 2_400),
 }
@@ -667,6 +671,19 @@ def strip(rows: list[dict]) -> list[dict]:
 
 
 def insert(connection, target, rows: list[dict]) -> None:
+    """The rows into the table: COPY on PostgreSQL (an INSERT per row, even
+    batched by executemany, costs the server and the driver several times as
+    much), Core executemany in chunks elsewhere."""
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        names = list(rows[0])
+        quoted = ", ".join(f'"{name}"' for name in names)
+        with connection.connection.driver_connection.cursor() as cursor:
+            with cursor.copy(f'COPY "{target.name}" ({quoted}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row([row[name] for name in names])
+        return
     for start in range(0, len(rows), CHUNK):
         connection.execute(target.insert(), rows[start : start + CHUNK])
 
@@ -755,13 +772,14 @@ def generate(
                     next_booking += len(made)
                     bookings.extend(made)
                 with connection.begin():
-                    connection.execute(slot_table.insert(), strip(chunk))
+                    insert(connection, slot_table, strip(chunk))
                     insert(connection, booking_table, bookings)
                 total_bookings += len(bookings)
             timer.lap("slots and bookings", len(slots) + total_bookings)
 
             _finish(connection, sqlite)
             timer.lap("analyze, sequences")
+        db.engine.dispose()
     counts = {
         "holidays": len(holidays),
         "organisations": len(org_rows),

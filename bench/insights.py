@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
@@ -39,6 +38,8 @@ import time
 from pathlib import Path
 
 from sqlalchemy import func, select
+
+from bench.clocks import ServerClock
 
 ROOT = Path(__file__).resolve().parents[1]
 REMARKS = ("Veel zelf gedaan.", "Goede uitleg.", "Graag meer tijd.", "", "", "")
@@ -141,51 +142,6 @@ def ensure_facts(app, echo=print) -> None:
     echo(f"  reach facts rebuilt: {count:,} in {time.perf_counter() - start:.1f} s")
 
 
-class ServerClock:
-    """CPU time of a local PostgreSQL server: its processes' user and system
-    time, with the children it reaped (parallel query workers). On a machine
-    that other work keeps busy, wall times say little; this says what the
-    database did. None when the server is not local or not readable (run as
-    root or as the server's user)."""
-
-    def __init__(self, app):
-        from app.extensions import db
-
-        self.pid = None
-        with app.app_context():
-            if db.engine.dialect.name != "postgresql":
-                return
-            folder = db.session.scalar(db.text("SHOW data_directory"))
-            db.session.remove()
-        try:
-            self.pid = int(Path(folder, "postmaster.pid").read_text().split()[0])
-            self.seconds()
-        except (OSError, ValueError, IndexError):
-            self.pid = None
-
-    @staticmethod
-    def _stat(pid: int) -> list[str]:
-        text = Path(f"/proc/{pid}/stat").read_text()
-        return text[text.rindex(")") + 2 :].split()  # fields from 3 (state) on
-
-    def seconds(self) -> float | None:
-        if self.pid is None:
-            return None
-        ticks = 0
-        parent = self._stat(self.pid)
-        ticks += sum(int(parent[i]) for i in (11, 12, 13, 14))  # utime stime cutime cstime
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                fields = self._stat(int(entry.name))
-            except (OSError, ValueError):
-                continue
-            if int(fields[1]) == self.pid:  # ppid
-                ticks += int(fields[11]) + int(fields[12])
-        return ticks / os.sysconf("SC_CLK_TCK")
-
-
 def timed(client, path: str, headers=None, server: ServerClock | None = None):
     """Wall time, CPU time (and the database server's, for PostgreSQL) of one
     request. SQLite runs in this process, so the CPU time includes the
@@ -215,7 +171,7 @@ def measure(app, rounds: int, echo=print) -> dict:
     school_year = SchoolYear.current().start
     results: dict[str, dict] = {}
 
-    server = ServerClock(app)
+    server = ServerClock(app.config["SQLALCHEMY_DATABASE_URI"])
 
     def run(name: str, path: str, times: int, headers=None):
         samples, cpu, server_cpu = [], [], []

@@ -5,7 +5,8 @@
 -- listed there, one per line: METHOD <tab> PATH <tab> BODY <tab> HEADER <tab>
 -- HEADER ..., each header as "Name: value", added to those given by -H (the
 -- bookings with their bearer tokens, the visitors with their own sessions).
--- In every case it counts the answers per status and prints one JSON line,
+-- In every case it counts the answers per status, and those that set a cookie
+-- (a read that writes the session), and prints one JSON line,
 -- prefixed with WRK_JSON, with the throughput and the latency percentiles
 -- (wrk's --latency output has no 95th percentile).
 
@@ -19,11 +20,13 @@ function setup(thread)
 end
 
 statuses = {}
+set_cookies = 0
 local prepared = nil
 local position = 0
 
 function init(args)
   statuses = {}
+  set_cookies = 0
   if args[1] ~= nil then
     prepared = {}
     for line in io.lines(args[1]) do
@@ -62,11 +65,16 @@ end
 
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
+  if headers["Set-Cookie"] ~= nil or headers["set-cookie"] ~= nil then
+    set_cookies = set_cookies + 1
+  end
 end
 
 function done(summary, latency, requests)
   local merged = {}
+  local cookies = 0
   for _, thread in ipairs(threads) do
+    cookies = cookies + thread:get("set_cookies")
     local counts = thread:get("statuses")
     for status, n in pairs(counts) do
       merged[status] = (merged[status] or 0) + n
@@ -80,8 +88,8 @@ function done(summary, latency, requests)
   io.write(string.format(
     'WRK_JSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p90_us": %d, "p95_us": %d, ' ..
     '"p99_us": %d, "max_us": %d, "mean_us": %.1f, "socket_errors": %d, "timeouts": %d, ' ..
-    '"statuses": {%s}}\n',
+    '"set_cookies": %d, "statuses": {%s}}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
     latency:percentile(95), latency:percentile(99), latency.max, latency.mean,
-    e.connect + e.read + e.write, e.timeout, table.concat(parts, ", ")))
+    e.connect + e.read + e.write, e.timeout, cookies, table.concat(parts, ", ")))
 end

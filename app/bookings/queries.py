@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Organisation
@@ -83,7 +83,7 @@ def _local_midnight(day: date) -> datetime:
 def school_bookings_page(
     schools: list[Organisation],
     filters: ListFilters,
-    per_page: int = PER_PAGE,
+    per_page: int | None = None,
     now: datetime | None = None,
 ) -> BookingPage:
     """One page of these schools' bookings: upcoming (slot still to end,
@@ -92,6 +92,7 @@ def school_bookings_page(
     if not schools:
         return BookingPage([], filters.page, False)
     now = now or utcnow()
+    per_page = per_page or PER_PAGE
     query = select(Booking).join(Booking.slot).where(Booking.school_id.in_([s.id for s in schools]))
     if filters.state:
         query = query.where(Booking.status == filters.state)
@@ -268,3 +269,81 @@ def upcoming_visits(
             ).limit(show)
         ).unique()
     )
+
+
+# --- the company's incoming bookings ----------------------------------------------------
+
+# The lists of the incoming page, in the order it shows them.
+INCOMING_STATES = ("requested", "confirmed", "waitlisted")
+
+
+@dataclass(frozen=True)
+class IncomingList:
+    """The first bookings of one list of the incoming page (or those after
+    `after`), how many the list holds in all, and whether more follow."""
+
+    bookings: list[Booking]
+    count: int
+    has_next: bool
+
+
+def _incoming(companies: list[Organisation], now: datetime):
+    return (
+        select(Booking)
+        .join(Booking.slot)
+        .join(Slot.activity)
+        .where(Activity.company_id.in_([c.id for c in companies]), Slot.ends_at > now)
+    )
+
+
+def incoming_counts(companies: list[Organisation], now: datetime | None = None) -> dict[str, int]:
+    """How many bookings each list of the incoming page holds: one statement."""
+    counts = dict.fromkeys(INCOMING_STATES, 0)
+    if not companies:
+        return counts
+    query = (
+        _incoming(companies, now or utcnow())
+        .with_only_columns(Booking.status, func.count())
+        .where(Booking.status.in_(INCOMING_STATES))
+        .group_by(Booking.status)
+    )
+    counts.update(db.session.execute(query).tuples().all())
+    return counts
+
+
+def incoming_lists(
+    companies: list[Organisation],
+    *,
+    state: str | None = None,
+    after: int | None = None,
+    per_list: int | None = None,
+    now: datetime | None = None,
+) -> dict[str, IncomingList]:
+    """A company's bookings still to be answered or to happen, by state
+    (requested, confirmed, waitlisted), each soonest slot first, the first
+    `per_list` of each. With `state` and `after` (a booking's id), that list
+    continues after that booking (keyset: the slot's start, the booking's
+    creation, its id), however long the company's history is. A statement per
+    list and one for the counts, whatever the lists hold."""
+    now = now or utcnow()
+    per_list = per_list or PER_PAGE
+    counts = incoming_counts(companies, now)
+    found: dict[str, IncomingList] = {}
+    cursor = None
+    if state in INCOMING_STATES and after is not None:
+        cursor = db.session.execute(
+            _incoming(companies, now)
+            .with_only_columns(Slot.starts_at, Booking.created_at, Booking.id)
+            .where(Booking.id == after, Booking.status == state)
+        ).first()
+    for name in INCOMING_STATES:
+        if not counts[name]:
+            found[name] = IncomingList([], 0, False)
+            continue
+        query = _incoming(companies, now).where(Booking.status == name)
+        if cursor is not None and name == state:
+            query = query.where(tuple_(Slot.starts_at, Booking.created_at, Booking.id) > cursor)
+        query = query.order_by(Slot.starts_at, Booking.created_at, Booking.id)
+        rows = list(db.session.scalars(_with_details(query).limit(per_list + 1)).unique())
+        found[name] = IncomingList(rows[:per_list], counts[name], len(rows) > per_list)
+    return found

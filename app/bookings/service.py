@@ -22,7 +22,6 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from app import vocabulary
 from app.accounts.acting import chosen_organisation
@@ -455,15 +454,6 @@ def follow_rescheduled_slot(event: ev.SlotRescheduled) -> None:
 # --- reading ----------------------------------------------------------------------------
 
 
-def _with_details(query):
-    """What a list of bookings shows, loaded with the bookings (no query per row)."""
-    return query.options(
-        joinedload(Booking.slot).joinedload(Slot.activity).joinedload(Activity.company),
-        joinedload(Booking.school),
-        joinedload(Booking.teacher),
-    )
-
-
 def teachers_of(schools: list[Organisation]) -> list[tuple[Organisation, User]]:
     """Who may be responsible for a group: the members of these schools."""
     if not schools:
@@ -476,44 +466,6 @@ def teachers_of(schools: list[Organisation]) -> list[tuple[Organisation, User]]:
         .order_by(Organisation.name, User.name)
     )
     return [(school, person) for school, person in rows]
-
-
-def school_bookings(schools: list[Organisation], *, past: bool, limit: int = 200) -> list[Booking]:
-    """The bookings of these schools whose slot is still to end (soonest first),
-    or that has ended (latest first)."""
-    if not schools:
-        return []
-    now = utcnow()
-    query = _with_details(
-        select(Booking).join(Booking.slot).where(Booking.school_id.in_([s.id for s in schools]))
-    )
-    if past:
-        query = query.where(Slot.ends_at <= now).order_by(Slot.starts_at.desc(), Booking.id)
-    else:
-        query = query.where(Slot.ends_at > now).order_by(Slot.starts_at, Booking.id)
-    return list(db.session.scalars(query.limit(limit)).unique())
-
-
-def incoming_bookings(companies: list[Organisation]) -> dict[str, list[Booking]]:
-    """A company's bookings still to be handled or to happen, by state: requested,
-    confirmed and waitlisted, each soonest slot first."""
-    found: dict[str, list[Booking]] = {"requested": [], "confirmed": [], "waitlisted": []}
-    if not companies:
-        return found
-    query = _with_details(
-        select(Booking)
-        .join(Booking.slot)
-        .join(Slot.activity)
-        .where(
-            Activity.company_id.in_([c.id for c in companies]),
-            Booking.status.in_(tuple(found)),
-            Slot.ends_at > utcnow(),
-        )
-        .order_by(Slot.starts_at, Booking.created_at, Booking.id)
-    )
-    for booking in db.session.scalars(query).unique():
-        found[booking.status].append(booking)
-    return found
 
 
 def history(booking: Booking):

@@ -363,7 +363,7 @@ def _company_answer(booking: Booking, form, *, message=None, error=None, trigger
             "bookings/incoming.html",
             block="answered",
             booking=booking,
-            groups=service.incoming_bookings(companies),
+            counts=queries.incoming_counts(companies),
             empties=INCOMING_EMPTY,
             message=message,
             trigger=trigger,
@@ -425,6 +425,20 @@ def incoming():
     companies = permissions.companies_of(current_user)
     if not companies:
         abort(403)
+    state = request.args.get("state")
+    try:
+        after = int(request.args["after"]) if "after" in request.args else None
+    except ValueError:
+        after = None
+    lists = queries.incoming_lists(companies, state=state, after=after)
+    if is_htmx() and after is not None and state in lists:
+        # "More": the next rows of that list and the link to those after them.
+        return render(
+            "bookings/incoming.html", block="more_rows", state=state, incoming=lists[state]
+        )
     return render(
-        "bookings/incoming.html", companies=companies, groups=service.incoming_bookings(companies)
+        "bookings/incoming.html",
+        companies=companies,
+        lists=lists,
+        continued=state if after is not None else None,
     )

@@ -64,6 +64,8 @@ class Activity(db.Model):
         CheckConstraint("max_group_size > 0", name="max_group_size_positive"),
         CheckConstraint("min_notice_days >= 0", name="min_notice_not_negative"),
         Index("ix_activity_status_kind", "status", "kind"),
+        # The box of a ring around a school (the catalogue sorted by distance).
+        Index("ix_activity_status_latitude", "status", "latitude", "longitude"),
     )
 
     @property
@@ -89,9 +91,8 @@ class Slot(db.Model):
     __tablename__ = "slot"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activity.id", ondelete="CASCADE"), index=True
-    )
+    # Indexed with status and start (ix_slot_activity_status_starts_at, below).
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id", ondelete="CASCADE"))
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     capacity: Mapped[int]
@@ -114,6 +115,9 @@ class Slot(db.Model):
         CheckConstraint("taken >= 0 AND taken <= capacity", name="taken_within_capacity"),
         CheckConstraint("status IN ('open', 'cancelled')", name="status"),
         Index("ix_slot_status_starts_at", "status", "starts_at"),
+        # An activity's upcoming open slots in date order, from the index alone:
+        # the catalogue when the activities are chosen first, and its rings.
+        Index("ix_slot_activity_status_starts_at", "activity_id", "status", "starts_at"),
     )
 
     @property

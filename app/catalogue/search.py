@@ -236,6 +236,19 @@ class Conditions:
     narrows_slots: bool  # asks more of a slot than being open and upcoming
 
 
+def period(filters: Filters, slot=Slot) -> list[ColumnElement]:
+    """Open, upcoming and in the period asked for: what the index on slot
+    (status, starts_at) holds of the slot's conditions."""
+    found = [slot.status == "open", slot.starts_at > utcnow()]
+    if filters.date_from:
+        first = datetime.combine(filters.date_from, time.min, LOCAL_TZ)
+        found.append(slot.starts_at >= local_to_utc(first))
+    if filters.date_to:
+        last = datetime.combine(filters.date_to, time.max, LOCAL_TZ)
+        found.append(slot.starts_at <= local_to_utc(last))
+    return found
+
+
 def conditions(
     filters: Filters, origin: Origin | None, activity=Activity, company=_COMPANY
 ) -> Conditions:
@@ -244,13 +257,7 @@ def conditions(
     the kinds, sectors, profiles, years and paths asked for, with the words,
     within the distance from origin. On the entities given for the activity
     and its company: the main query's, or a subquery's aliases."""
-    slot = [Slot.status == "open", Slot.starts_at > utcnow()]
-    if filters.date_from:
-        first = datetime.combine(filters.date_from, time.min, LOCAL_TZ)
-        slot.append(Slot.starts_at >= local_to_utc(first))
-    if filters.date_to:
-        last = datetime.combine(filters.date_to, time.max, LOCAL_TZ)
-        slot.append(Slot.starts_at <= local_to_utc(last))
+    slot = period(filters)
     if filters.free:
         slot.append(Slot.taken < Slot.capacity)
 
@@ -291,7 +298,9 @@ def conditions(
     return Conditions(slot, offer, bool(filters.date_from or filters.date_to or filters.free))
 
 
-def matching_slots(filters: Filters, origin: Origin | None) -> list[ColumnElement]:
+def matching_slots(
+    filters: Filters, origin: Origin | None, online: bool | None = None
+) -> list[ColumnElement]:
     """The conditions on Slot for a walk in date order: the slot's own, and the
     activity's in a correlated EXISTS rather than in a join. With planner
     statistics (ANALYZE) SQLite otherwise starts from the index on activity
@@ -300,6 +309,8 @@ def matching_slots(filters: Filters, origin: Origin | None) -> list[ColumnElemen
     stopping after a page (1 ms). PostgreSQL plans both forms as that walk
     (docs/PERFORMANCE.md)."""
     where = conditions(filters, origin, _OFFER, _OFFER_COMPANY)
+    if online is not None:
+        where.offer.append(_OFFER.venue == "online" if online else _OFFER.venue != "online")
     return [
         *where.slot,
         select(_OFFER.id)
@@ -309,45 +320,33 @@ def matching_slots(filters: Filters, origin: Origin | None) -> list[ColumnElemen
     ]
 
 
+# The date walk reads at most this many upcoming slots in the period. Filters
+# that few activities pass (a word, a rare combination, a small distance)
+# would otherwise make it read every upcoming slot of the country for a page
+# (0.6 s at national scale); past this many the activities are chosen first.
+WALK_SLOTS = 4000
+# Sorted by distance: rings around the school (km), tried in turn until one
+# holds the page; the last step takes every activity with a place.
+RINGS_KM = (5.0, 15.0, 40.0, 100.0)
+# Pages this deep are sorted whole by the database, as any deep page must be.
+DEEPEST_MERGED_OFFSET = 200
+# After every date: the bound of a walk that fewer than WALK_SLOTS slots end.
+_NO_HORIZON = datetime(9999, 1, 1)
+_WALKED = aliased(Slot, name="walked")
+
+
 def search(filters: Filters, origin: Origin | None = None, per_page: int = PER_PAGE) -> Page:
-    company = _COMPANY
-    by_distance = filters.sort == "distance" and origin is not None
-    if by_distance:
-        # Every match is sorted anyway: let the planner start from the activities.
-        where = conditions(filters, origin)
-        matching = [*where.slot, *where.offer]
-    else:
-        matching = matching_slots(filters, origin)
-    distance = distance_expression(origin) if origin is not None else None
-    query = (
-        select(
-            Slot.id,
-            Slot.starts_at,
-            Slot.ends_at,
-            Slot.capacity,
-            Slot.taken,
-            Activity.id,
-            Activity.title,
-            Activity.kind,
-            Activity.venue,
-            Activity.city,
-            company.name,
-            company.city,
-            distance.label("distance2") if distance is not None else literal(None),
-            Activity.latitude,
-            Activity.longitude,
-        )
-        .join(Slot.activity)
-        .join(company, Activity.company)
-        .where(*matching)
-    )
-    if by_distance:
-        # Activities without coordinates last on both databases (SQLite puts NULL first).
-        query = query.order_by(distance.nulls_last(), Slot.starts_at, Slot.id)
-    else:
-        query = query.order_by(Slot.starts_at, Slot.id)
+    """A page of matching slots, soonest first or nearest first (the same
+    distance: soonest first). At most 8 statements, whatever the page holds
+    (docs/PERFORMANCE.md, "The catalogue query")."""
     offset = (filters.page - 1) * per_page
-    results = db.session.execute(query.offset(offset).limit(per_page + 1)).all()
+    if filters.sort == "distance" and origin is not None:
+        if offset > DEEPEST_MERGED_OFFSET:
+            results = _execute(_sorted_whole(filters, origin), offset, per_page + 1)
+        else:
+            results = _nearest(filters, origin, offset + per_page + 1)[offset:]
+    else:
+        results = _soonest(filters, origin, offset, per_page + 1)
     rows = [
         Row(
             slot_id,
@@ -377,9 +376,9 @@ def search(filters: Filters, origin: Origin | None = None, per_page: int = PER_P
             city,
             company_name,
             company_city,
-            d2,
             latitude,
             longitude,
+            d2,
         ) in results[:per_page]
     ]
     return Page(
@@ -387,6 +386,144 @@ def search(filters: Filters, origin: Origin | None = None, per_page: int = PER_P
         page=filters.page,
         has_next=len(results) > per_page,
         total=count_matches(filters, origin, rows_on_page=len(rows)),
+    )
+
+
+def _rows(origin: Origin | None):
+    """The statement's columns and joins: what a line of the list shows."""
+    distance = distance_expression(origin) if origin is not None else None
+    return (
+        select(
+            Slot.id,
+            Slot.starts_at,
+            Slot.ends_at,
+            Slot.capacity,
+            Slot.taken,
+            Activity.id,
+            Activity.title,
+            Activity.kind,
+            Activity.venue,
+            Activity.city,
+            _COMPANY.name,
+            _COMPANY.city,
+            Activity.latitude,
+            Activity.longitude,
+            # Last: the merge of the distance paths sorts on row[-1].
+            distance.label("distance2") if distance is not None else literal(None),
+        )
+        .join(Slot.activity)
+        .join(_COMPANY, Activity.company)
+    )
+
+
+def _execute(query, offset: int, limit: int) -> list:
+    return db.session.execute(query.offset(offset).limit(limit)).all()
+
+
+def _soonest(
+    filters: Filters, origin: Origin | None, offset: int, limit: int, online: bool | None = None
+) -> list:
+    """Matching slots in date order (start, then id), rows offset to offset +
+    limit; only online or only other activities when `online` says so.
+
+    First the walk in date order that stops after the page (matching_slots),
+    bounded to the first WALK_SLOTS upcoming slots of the period: the start of
+    the last of those is found in the index alone. When that holds the page,
+    it is the page. Otherwise the matching activities are found first, and
+    their upcoming slots (the index on slot (activity_id, status, starts_at))
+    sorted: few activities pass such filters."""
+    horizon = _horizon(filters)
+    by_date = (Slot.starts_at, Slot.id)
+    walk = (
+        _rows(origin)
+        .where(
+            *matching_slots(filters, origin, online),
+            Slot.starts_at <= func.coalesce(horizon, _NO_HORIZON),
+        )
+        .order_by(*by_date)
+    )
+    found = _execute(walk, offset, limit)
+    if len(found) == limit:
+        return found
+    where = conditions(filters, origin, _OFFER, _OFFER_COMPANY)
+    if online is not None:
+        where.offer.append(_OFFER.venue == "online" if online else _OFFER.venue != "online")
+    chosen = select(_OFFER.id).join(_OFFER_COMPANY, _OFFER.company).where(*where.offer)
+    activities_first = (
+        _rows(origin).where(*where.slot, Slot.activity_id.in_(chosen)).order_by(*by_date)
+    )
+    return _execute(activities_first, offset, limit)
+
+
+def _horizon(filters: Filters):
+    """The start of the WALK_SLOTS-th upcoming slot of the period (NULL when
+    the period has fewer), found in the index on slot (status, starts_at)."""
+    return (
+        select(_WALKED.starts_at)
+        .where(*period(filters, _WALKED))
+        .order_by(_WALKED.starts_at)
+        .offset(WALK_SLOTS - 1)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _nearest(filters: Filters, origin: Origin, wanted: int) -> list:
+    """The first `wanted` matching slots nearest first, then soonest, then by
+    id; activities without a place last, soonest first.
+
+    Online activities are at distance 0: the soonest of them come from the
+    date walk. The others from rings around the school, each a box on the
+    activity's coordinates (the index on activity (status, latitude,
+    longitude)) cut to the circle: once a ring holds `wanted` slots, no slot
+    outside it can be among the first `wanted`. Then the two are merged.
+    Sorting every upcoming slot of the country by distance, as one statement
+    must, took 0.2-0.3 s at national scale."""
+    online = _soonest(filters, origin, 0, wanted, online=True)
+    where = conditions(filters, origin)
+    distance = distance_expression(origin)
+    km_per_lon = KM_PER_DEGREE_LON_AT_EQUATOR * math.cos(math.radians(origin.latitude))
+    rings = [km for km in RINGS_KM if not filters.max_km or km < filters.max_km]
+    placed: list = []
+    for km in (*rings, filters.max_km):
+        query = _rows(origin).where(
+            *where.slot,
+            *where.offer,
+            Activity.venue != "online",
+            Activity.latitude.is_not(None),
+            Activity.longitude.is_not(None),
+        )
+        if km:
+            dlat, dlon = km / KM_PER_DEGREE_LAT, km / km_per_lon
+            query = query.where(
+                Activity.latitude.between(origin.latitude - dlat, origin.latitude + dlat),
+                Activity.longitude.between(origin.longitude - dlon, origin.longitude + dlon),
+                distance <= km * km,
+            )
+        placed = _execute(query.order_by(distance, Slot.starts_at, Slot.id), 0, wanted)
+        if len(placed) == wanted:
+            break
+    merged = sorted([*online, *placed], key=lambda row: (row[-1], row[1], row[0]))[:wanted]
+    if len(merged) < wanted and not filters.max_km:
+        nowhere = _rows(origin).where(
+            *where.slot,
+            *where.offer,
+            Activity.venue != "online",
+            or_(Activity.latitude.is_(None), Activity.longitude.is_(None)),
+        )
+        merged += _execute(nowhere.order_by(Slot.starts_at, Slot.id), 0, wanted - len(merged))
+    return merged
+
+
+def _sorted_whole(filters: Filters, origin: Origin):
+    """Every match sorted by distance in one statement: for deep pages."""
+    where = conditions(filters, origin)
+    distance = distance_expression(origin)
+    # Activities without coordinates last on both databases (SQLite puts NULL first).
+    return (
+        _rows(origin)
+        .where(*where.slot, *where.offer)
+        .order_by(distance.nulls_last(), Slot.starts_at, Slot.id)
     )
 
 
@@ -408,9 +545,33 @@ def count_matches(
 ) -> Count:
     """The number of matching slots, counted up to COUNT_LIMIT. Counted also
     when the first page holds them all, so that every page costs the same
-    statements whatever it finds."""
-    walk = select(Slot.id).where(*matching_slots(filters, origin)).limit(COUNT_LIMIT + 1)
-    found = db.session.scalar(select(func.count()).select_from(walk.subquery()))
+    statements whatever it finds.
+
+    Bounded like the date walk (_soonest): first among the first WALK_SLOTS
+    upcoming slots of the period, in the same statement as the bound itself;
+    when those hold fewer than COUNT_LIMIT matches and the period has more
+    slots, among the slots of the matching activities (the index on slot
+    (activity_id, status, starts_at)). Filters few activities pass would
+    otherwise make the count read every upcoming slot of the country."""
+    horizon = _horizon(filters)
+    walk = (
+        select(Slot.id)
+        .where(
+            *matching_slots(filters, origin),
+            Slot.starts_at <= func.coalesce(horizon, _NO_HORIZON),
+        )
+        .limit(COUNT_LIMIT + 1)
+    )
+    found, bound = db.session.execute(
+        select(select(func.count()).select_from(walk.subquery()).scalar_subquery(), horizon)
+    ).one()
+    if found <= COUNT_LIMIT and bound is not None:
+        where = conditions(filters, origin, _OFFER, _OFFER_COMPANY)
+        chosen = select(_OFFER.id).join(_OFFER_COMPANY, _OFFER.company).where(*where.offer)
+        first = (
+            select(Slot.id).where(*where.slot, Slot.activity_id.in_(chosen)).limit(COUNT_LIMIT + 1)
+        )
+        found = db.session.scalar(select(func.count()).select_from(first.subquery()))
     return Count(COUNT_LIMIT, more=True) if found > COUNT_LIMIT else Count(found)
 
 
@@ -456,9 +617,11 @@ def search_activities(
     where = conditions(filters, origin)
     offset = (filters.page - 1) * per_page
     if filters.sort == "distance" and origin is not None:
-        ids = _page_by_distance(where, origin, offset, per_page + 1)
+        ids = _page_by_distance(where, origin, offset, per_page + 1, filters.max_km)
     else:
-        ids = _page_by_date(where, matching_slots(filters, origin), offset, per_page + 1)
+        ids = _page_by_date(
+            where, matching_slots(filters, origin), _horizon(filters), offset, per_page + 1
+        )
     rows = _summaries(where, origin, ids)
     return ActivityPage(rows=rows[:per_page], page=filters.page, has_next=len(ids) > per_page)
 
@@ -470,7 +633,7 @@ _WALK_PER_ACTIVITY = (2, 16)
 
 
 def _page_by_date(
-    where: Conditions, matching: list[ColumnElement], offset: int, limit: int
+    where: Conditions, matching: list[ColumnElement], bound, offset: int, limit: int
 ) -> list[int]:
     """The ids of the activities on the page, in order of their first matching
     slot (then id).
@@ -479,21 +642,35 @@ def _page_by_date(
     matching_slots) and keeps each activity at its first slot, until enough
     activities are found: the first n distinct activities of that walk are
     exactly the first n in order of their next date. Only when a short walk
-    finds too few (deep pages, activities with many dates close together) are
-    the matching slots grouped per activity."""
+    finds too few (deep pages, activities with many dates close together) or
+    meets the bound of WALK_SLOTS (filters few activities pass) are the
+    matching activities' slots grouped per activity."""
     wanted = offset + limit
-    walk = select(Slot.activity_id).where(*matching).order_by(Slot.starts_at, Slot.activity_id)
+    # Bounded like the catalogue's walk (_soonest): the first WALK_SLOTS
+    # upcoming slots of the period; each row says where the bound lies.
+    walk = (
+        select(Slot.activity_id, bound)
+        .where(*matching, Slot.starts_at <= func.coalesce(bound, _NO_HORIZON))
+        .order_by(Slot.starts_at, Slot.activity_id)
+    )
     ids: list[int] = []
+    complete = False
     for per_activity in _WALK_PER_ACTIVITY:
         slots = per_activity * wanted
-        activity_ids = db.session.scalars(walk.limit(slots)).all()
-        ids = list(dict.fromkeys(activity_ids))
-        if len(ids) >= wanted or len(activity_ids) < slots:
+        found = db.session.execute(walk.limit(slots)).all()
+        ids = list(dict.fromkeys(activity_id for activity_id, _ in found))
+        # Short of the slots asked for: the walk met the bound, or (no bound)
+        # the last matching slot, and holds every match.
+        complete = len(found) < slots and bool(found) and found[0][1] is None
+        if len(ids) >= wanted or complete:
             break
-    else:
+    if len(ids) < wanted and not complete:
+        # The matching activities first, their matching slots grouped: few
+        # activities pass the filters a short walk cannot fill a page with.
+        chosen = select(Activity.id).join(_COMPANY, Activity.company).where(*where.offer)
         grouped = (
             select(Slot.activity_id)
-            .where(*matching)
+            .where(*where.slot, Slot.activity_id.in_(chosen))
             .group_by(Slot.activity_id)
             .order_by(func.min(Slot.starts_at), Slot.activity_id)
             .limit(wanted)
@@ -517,23 +694,67 @@ def _page_by_date(
     return page
 
 
-def _page_by_distance(where: Conditions, origin: Origin, offset: int, limit: int) -> list[int]:
+def _page_by_distance(
+    where: Conditions, origin: Origin, offset: int, limit: int, max_km: float | None = None
+) -> list[int]:
     """The ids of the activities on the page, nearest first (unknown places
-    last), the same distance by next matching date, then id. Every matching
-    activity is sorted, as any sort by distance must; its next date is one
-    index look-up per activity."""
+    last), the same distance by next matching date, then id.
+
+    As the catalogue's nearest first (_nearest): online activities (distance
+    0) soonest first, the others from rings around the origin until a ring
+    holds the page, merged; then those without a place. Deep pages sort every
+    matching activity in one statement, as any deep page must."""
     next_starts_at = (
         select(func.min(Slot.starts_at))
         .where(Slot.activity_id == Activity.id, *where.slot)
         .scalar_subquery()
     )
-    query = select(Activity.id).join(_COMPANY, Activity.company).where(*where.offer)
-    if where.narrows_slots:
-        query = query.where(next_starts_at.is_not(None))
-    query = query.order_by(
-        distance_expression(origin).nulls_last(), next_starts_at.asc().nulls_last(), Activity.id
-    )
-    return list(db.session.scalars(query.offset(offset).limit(limit)))
+    distance = distance_expression(origin)
+
+    def activities(*conditions, order, skip=0, take):
+        query = (
+            select(Activity.id, distance, next_starts_at)
+            .join(_COMPANY, Activity.company)
+            .where(*where.offer, *conditions)
+        )
+        if where.narrows_slots:
+            query = query.where(next_starts_at.is_not(None))
+        return db.session.execute(query.order_by(*order).offset(skip).limit(take)).all()
+
+    by_date = (next_starts_at.asc().nulls_last(), Activity.id)
+    if offset > DEEPEST_MERGED_OFFSET:
+        rows = activities(order=(distance.nulls_last(), *by_date), skip=offset, take=limit)
+        return [row[0] for row in rows]
+    wanted = offset + limit
+    online = activities(Activity.venue == "online", order=by_date, take=wanted)
+    km_per_lon = KM_PER_DEGREE_LON_AT_EQUATOR * math.cos(math.radians(origin.latitude))
+    placed: list = []
+    for km in (*(km for km in RINGS_KM if not max_km or km < max_km), max_km):
+        ring = [
+            Activity.venue != "online",
+            Activity.latitude.is_not(None),
+            Activity.longitude.is_not(None),
+        ]
+        if km:
+            dlat, dlon = km / KM_PER_DEGREE_LAT, km / km_per_lon
+            ring += [
+                Activity.latitude.between(origin.latitude - dlat, origin.latitude + dlat),
+                Activity.longitude.between(origin.longitude - dlon, origin.longitude + dlon),
+                distance <= km * km,
+            ]
+        placed = activities(*ring, order=(distance, *by_date), take=wanted)
+        if len(placed) == wanted:
+            break
+    merged = sorted(
+        [*online, *placed],
+        key=lambda row: (row[1], row[2] is None, row[2] or _NO_HORIZON, row[0]),
+    )[:wanted]
+    if len(merged) < wanted and not max_km:
+        nowhere = or_(Activity.latitude.is_(None), Activity.longitude.is_(None))
+        merged += activities(
+            Activity.venue != "online", nowhere, order=by_date, take=wanted - len(merged)
+        )
+    return [row[0] for row in merged[offset:]]
 
 
 def _summaries(where: Conditions, origin: Origin | None, ids: list[int]) -> list[ActivityRow]:

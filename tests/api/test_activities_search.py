@@ -18,6 +18,7 @@ from sqlalchemy import Integer, and_, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import Organisation
+from app.catalogue import search as catalogue_search
 from app.catalogue.models import Activity, Slot
 from app.catalogue.search import Filters, Origin, distance_expression
 from app.timeutil import LOCAL_TZ, local_to_utc, utcnow
@@ -289,9 +290,18 @@ def as_filters(query: dict, page: int) -> tuple[Filters, Origin | None]:
     return filters, origin
 
 
+@pytest.mark.parametrize("walk", [None, 3], ids=["walk", "short-walk"])
 @pytest.mark.parametrize("per_page", [2, 20])
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: urlencode(q, doseq=True) or "all")
-def test_every_page_answers_what_the_old_statement_answered(app, db, offers, query, per_page):
+def test_every_page_answers_what_the_old_statement_answered(
+    app, db, offers, query, per_page, walk, monkeypatch
+):
+    if walk:
+        # The date walk meets its bound (the activities are chosen first); by
+        # distance every ring is tried and deep pages are sorted whole.
+        monkeypatch.setattr(catalogue_search, "WALK_SLOTS", walk)
+        monkeypatch.setattr(catalogue_search, "RINGS_KM", (1.0, 10.0, 50.0))
+        monkeypatch.setattr(catalogue_search, "DEEPEST_MERGED_OFFSET", 4)
     anonymous = api_as(app, db)
     pages = 0
     for page in range(1, 40):

@@ -562,3 +562,47 @@ def test_the_history_reads_as_sentences_in_local_time(db, teacher_client, teache
     assert 'class="badge badge-cancelled"' in page
     # Nothing is left to do with a cancelled booking.
     assert f'action="/bookings/{booking.id}/cancel"' not in page
+
+
+def test_incoming_lists_are_paged_by_keyset_with_the_whole_count(
+    db, contact_client, teacher, company, contact, monkeypatch
+):
+    from app.bookings import queries
+
+    monkeypatch.setattr(queries, "PER_PAGE", 2)
+    slots = [factories.slot(factories.activity(company), days_ahead=10 + n) for n in range(5)]
+    bookings = [book(teacher, s, 5) for s in slots]
+    db.session.commit()
+
+    page = contact_client.get("/company/bookings").get_data(as_text=True)
+    shown = [b.id for b in bookings if f'id="booking-{b.id}"' in page]
+    assert shown == [bookings[0].id, bookings[1].id]
+    assert '<span class="badge" id="count-requested">5</span>' in page
+    more = f"/company/bookings?state=requested&amp;after={bookings[1].id}"
+    assert f'hx-get="{more}"' in page
+
+    # htmx: the next rows and the link to those after them, nothing else.
+    block = contact_client.get(more.replace("&amp;", "&"), headers=HTMX).get_data(as_text=True)
+    assert "<main" not in block
+    assert [b.id for b in bookings if f'id="booking-{b.id}"' in block] == [
+        bookings[2].id,
+        bookings[3].id,
+    ]
+    last = contact_client.get(
+        f"/company/bookings?state=requested&after={bookings[3].id}", headers=HTMX
+    ).get_data(as_text=True)
+    assert [b.id for b in bookings if f'id="booking-{b.id}"' in last] == [bookings[4].id]
+    assert "after=" not in last
+
+    # Without JavaScript the whole page, that list continued, a way back.
+    page = contact_client.get(more.replace("&amp;", "&")).get_data(as_text=True)
+    assert [b.id for b in bookings if f'id="booking-{b.id}"' in page] == [
+        bookings[2].id,
+        bookings[3].id,
+    ]
+    assert "Terug naar het begin van deze lijst" in page
+    # A cursor that is not this company's booking, or not a number, starts the list.
+    for junk in ("999999", "x"):
+        page = contact_client.get(f"/company/bookings?state=requested&after={junk}")
+        assert page.status_code == 200
+        assert f'id="booking-{bookings[0].id}"' in page.get_data(as_text=True)

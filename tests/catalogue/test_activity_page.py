@@ -96,3 +96,33 @@ def test_the_activity_of_a_company_not_yet_approved_is_not_public(client, db):
 
 def test_an_unknown_activity_is_not_found(client, db):
     assert client.get("/activities/999999").status_code == 404
+
+
+def test_the_page_costs_the_same_statements_for_1_and_12_dates(teacher_client, db):
+    """No statement per date (docs/PERFORMANCE.md, "Issue 16")."""
+    from app.catalogue.models import Activity
+    from app.extensions import db as database
+    from tests.queries import QueryCounter
+
+    activity = factories.activity(factories.company())
+    factories.slot(activity, days_ahead=12)
+    database.session.commit()
+    activity_id = activity.id
+
+    def statements() -> tuple[int, str]:
+        database.session.remove()  # nothing loaded while the data was made
+        with QueryCounter(database.engine) as counter:
+            page = teacher_client.get(f"/activities/{activity_id}").get_data(as_text=True)
+        return counter.count, page
+
+    one, _ = statements()
+    activity = database.session.get(Activity, activity_id)
+    for days in range(13, 24):
+        factories.slot(activity, days_ahead=days)
+    database.session.commit()
+    twelve, page = statements()
+    assert len(re.findall(r"<tr data-slot=", page)) == 12  # every date is listed
+    assert twelve == one
+    # The signed-in person, their organisations, the unread count, the
+    # activity with its company, its dates.
+    assert one <= 4 + 2
