@@ -27,6 +27,11 @@ def _scripts() -> tuple[str, frozenset[str]]:
     return scripts.get_current_head(), frozenset(r.revision for r in scripts.walk_revisions())
 
 
+def head() -> str:
+    """This code's newest migration."""
+    return _scripts()[0]
+
+
 def state(session) -> str:
     try:
         revisions = set(session.execute(text("SELECT version_num FROM alembic_version")).scalars())

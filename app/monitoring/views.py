@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     metrics.init_app(app)
 
+
 # A scheduler that has not beaten for this long is taken for stopped: it
 # beats every 30 s, so this allows for a few slow or missed beats.
 HEARTBEAT_STALE_SECONDS = 180
