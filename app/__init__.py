@@ -110,6 +110,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.calendar import serving
 
     serving.init_app(app)
+    from app.monitoring import views as monitoring
+
+    # After the feeds' middleware, so their polls are timed too.
+    monitoring.init_app(app)
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:
         # Outermost, so that the feeds answered before Flask see the client too.

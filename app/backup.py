@@ -33,7 +33,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import make_url
 
 from app.extensions import db
@@ -193,9 +193,10 @@ def _scheduler_beat_recently() -> bool:
 
     if "scheduler_heartbeat" not in inspect(db.engine).get_table_names():
         return False
-    beat = db.session.scalar(select(SchedulerHeartbeat).where(SchedulerHeartbeat.name == "main"))
+    # Any scheduler of the deployment: two may run, each under its own name.
+    newest = db.session.scalar(select(func.max(SchedulerHeartbeat.beat_at)))
     db.session.remove()
-    return beat is not None and utcnow() - beat.beat_at < RUNNING_IF_BEAT_WITHIN
+    return newest is not None and utcnow() - newest < RUNNING_IF_BEAT_WITHIN
 
 
 def processes_with_open(path: Path) -> list[int]:

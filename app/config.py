@@ -40,6 +40,14 @@ def _days(variable: str, default: int) -> int:
     return int(raw)
 
 
+def _choice(variable: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` (the first is the default) from the environment."""
+    raw = os.environ.get(variable, "").strip().lower() or choices[0]
+    if raw not in choices:
+        raise ValueError(f"{variable} must be one of {', '.join(choices)}, not {raw!r}")
+    return raw
+
+
 def _cache_settings(redis_url: str) -> dict:
     if redis_url:
         return {
@@ -69,8 +77,13 @@ def load_config(instance_path: Path) -> dict:
         # Reverse proxies in front that set X-Forwarded-For/-Proto: the rate
         # limits count per client address, and HSTS follows the client's scheme.
         "TRUSTED_PROXIES": int(os.environ.get("TECHNIEKPOORT_TRUSTED_PROXIES") or 0),
-        # Monitors that send it as a bearer token see /healthz in detail.
+        # Monitors that send it as a bearer token see /healthz in detail and
+        # may read /metrics.
         "HEALTH_TOKEN": os.environ.get("TECHNIEKPOORT_HEALTH_TOKEN", ""),
+        # "text" (lines for people) or "json" (one object per line).
+        "LOG_FORMAT": _choice("TECHNIEKPOORT_LOG_FORMAT", ("text", "json")),
+        # Each scheduler process beats under its own name (two may run).
+        "SCHEDULER_NAME": (os.environ.get("TECHNIEKPOORT_SCHEDULER_NAME") or "main")[:32],
         "MAP_TILES_URL": os.environ.get("TECHNIEKPOORT_MAP_TILES_URL", DEFAULT_MAP_TILES_URL),
         # The session cookie ends with the browser; the server ends a session
         # after SESSION_HOURS in any case, a remembered one after the cookie's

@@ -1,9 +1,11 @@
 """The scheduler process (`flask --app wsgi scheduler run`).
 
-Exactly one runs beside the web workers, never inside them: inside gunicorn or
-under the reloader every job would run once per process (docs/INTEROPERABILITY.md, rules 12-13).
-Nothing in create_app() starts it; only this command does.
-The jobs are safe to run twice anyway: the mail dispatcher claims rows with a
+It runs beside the web workers, never inside them: inside gunicorn or under
+the reloader every job would run once per process (docs/INTEROPERABILITY.md,
+rules 12-13). Nothing in create_app() starts it; only this command does.
+A deployment may run two, on different machines, so that mail goes out
+while one is down (docs/OPERATIONS.md); each beats under its own
+TECHNIEKPOORT_SCHEDULER_NAME. The jobs are safe to run twice: the mail dispatcher claims rows with a
 lease, completing bookings is a conditional state change, and digests carry a
 per-week dedupe key. After downtime, missed runs are coalesced into one and
 the frequent jobs run once at start (rule 14); reminders are rows, so the
@@ -24,6 +26,7 @@ from flask import current_app
 from app.bookings.service import complete_ended_bookings
 from app.extensions import db
 from app.insights.facts import rebuild
+from app.monitoring import logs, metrics
 from app.notifications.digests import send_coordinator_digests, send_request_digests
 from app.notifications.dispatcher import dispatch_all
 from app.placements.service import finish_ended
@@ -45,18 +48,21 @@ DISPATCH_BUDGET_SECONDS = 45
 def heartbeat(now: datetime | None = None) -> None:
 
     now = now or utcnow()
-    beat = db.session.get(SchedulerHeartbeat, "main")
+    name = current_app.config["SCHEDULER_NAME"]
+    beat = db.session.get(SchedulerHeartbeat, name)
     if beat is None:
-        beat = SchedulerHeartbeat(name="main", beat_at=now, pid=os.getpid())
+        beat = SchedulerHeartbeat(name=name, beat_at=now, pid=os.getpid())
         db.session.add(beat)
     beat.beat_at = now
     beat.pid = os.getpid()
     db.session.commit()
+    metrics.HEARTBEATS.inc()
 
 
 def dispatch_mail() -> None:
 
     result = dispatch_all(time_budget=DISPATCH_BUDGET_SECONDS)
+    metrics.record_dispatch(result)
     if result.sent or result.failed or result.retried or result.expired:
         log.info(
             "mail: %d sent, %d retried, %d failed, %d expired",
@@ -223,12 +229,10 @@ def build_scheduler(app, scheduler_class=BlockingScheduler):
 
 
 def run_scheduler() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s scheduler %(levelname)s %(message)s"
-    )
+    app = current_app._get_current_object()
+    logs.configure(app.config["LOG_FORMAT"], "scheduler")
     # APScheduler logs every run of every job; the jobs log what they did.
     logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
-    app = current_app._get_current_object()
     _warn_about_a_second_scheduler()
     scheduler = build_scheduler(app)
     # Beat once at start so /healthz sees the scheduler straight away.
@@ -243,17 +247,18 @@ def run_scheduler() -> None:
 
 
 def _warn_about_a_second_scheduler() -> None:
-    """Two schedulers do no harm to mail (leases), but double the work and
-    usually mean a deployment mistake; say so in the log."""
+    """Two schedulers under one name do no harm (leases), but hide each
+    other's heartbeat and usually mean a deployment mistake; say so."""
 
-    beat = db.session.get(SchedulerHeartbeat, "main")
+    beat = db.session.get(SchedulerHeartbeat, current_app.config["SCHEDULER_NAME"])
     if (
         beat is not None
         and beat.pid != os.getpid()
         and (utcnow() - beat.beat_at).total_seconds() < 60
     ):
         log.warning(
-            "another scheduler (pid %d) beat %s; is a second one running?",
+            "another scheduler (pid %d) beat %s under this name; give each its own "
+            "TECHNIEKPOORT_SCHEDULER_NAME",
             beat.pid,
             beat.beat_at.isoformat(),
         )

@@ -26,6 +26,7 @@ from flask import Flask
 from werkzeug.http import http_date, parse_date, parse_etags, quote_etag
 
 from app.calendar import service
+from app.monitoring.metrics import ROUTE_KEY
 from app.web import security_headers
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -117,6 +118,7 @@ class FeedsFirst:
             if token and "/" not in token:
                 found = self._answer(token, environ)
                 if found is not None:
+                    environ[ROUTE_KEY] = "/calendar/<token>.ics"
                     start_response(
                         found.status_line,
                         [*found.headers, *security_headers.for_feed(self.app, environ)],

@@ -243,3 +243,32 @@ def test_with_redis_configured_the_limit_holds_across_two_workers(site, redis_ur
         assert len(workers_that_answered(server, "/login")) == 2
     keys = [key.decode() for key in store.keys("*")]
     assert keys and all(key.startswith("LIMITS:LIMITER/tp/") for key in keys), keys
+
+
+def test_metrics_add_up_the_samples_of_both_workers(site):
+    folder = site.work / "metrics"
+    folder.mkdir()
+    token = "metrics-token"
+    with start(
+        site, "metrics", PROMETHEUS_MULTIPROC_DIR=str(folder), TECHNIEKPOORT_HEALTH_TOKEN=token
+    ) as server:
+        until_both_workers_answer(server)
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(
+                pool.map(lambda _n: request(server.port, "GET", "/login").status, range(40))
+            )
+        assert statuses == [200] * 40
+        assert len(workers_that_answered(server, "/login")) == 2
+        for _scrape in range(4):  # whichever worker answers sees both workers' samples
+            answer = request(
+                server.port, "GET", "/metrics", headers={"Authorization": f"Bearer {token}"}
+            )
+            assert answer.status == 200
+            found = re.search(
+                rb'^techniekpoort_request_duration_seconds_count\{method="GET",route="/login",'
+                rb'status="200"\} (\S+)$',
+                answer.body,
+                re.MULTILINE,
+            )
+            assert found is not None and float(found.group(1)) == 40
+        assert request(server.port, "GET", "/metrics").status == 401
