@@ -45,6 +45,14 @@ PROFILES = {
     "MaT": _l("Maritime and technology (MaT)"),
     "M&T": _l("Mobility and transport (M&T)"),
     "MVI": _l("Media, design and ICT (MVI)"),
+    # The five non-technical profiles: the technology programme is for every
+    # vmbo pupil, and a care or green class may visit a technical company.
+    # Appended after the technical ones: the bit order of stored masks stays.
+    "D&P": _l("Services and products (D&P)"),
+    "Z&W": _l("Care and welfare (Z&W)"),
+    "E&O": _l("Economy and enterprise (E&O)"),
+    "HBR": _l("Hospitality, bakery and recreation (HBR)"),
+    "Groen": _l("Green (Groen)"),
 }
 # In a filter: "no profile" (years 1 and 2 choose none yet).
 NO_PROFILE = "none"

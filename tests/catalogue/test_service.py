@@ -480,3 +480,20 @@ def test_a_reschedule_that_changes_nothing_is_no_event(db, company, contact, eve
     db.session.commit()
     assert db.session.get(Slot, slot.id).revision == 0
     assert events("SlotRescheduled") == []
+
+
+def test_an_activity_serves_any_of_the_ten_profiles_and_old_masks_keep_their_meaning(
+    db, company, contact
+):
+    values = activity_values(contact_id=contact.id, profiles=["Z&W", "Groen", "PIE"])
+    activity = service.create_activity(company, values, contact)
+    db.session.commit()
+
+    stored = db.session.get(Activity, activity.id)
+    assert stored.profiles == {"Z&W", "Groen", "PIE"}
+    # The new profiles were appended: PIE is still bit 1, so masks stored before
+    # them read as they did.
+    raw = db.session.execute(
+        db.text("SELECT profiles FROM activity WHERE id = :id"), {"id": activity.id}
+    ).scalar_one()
+    assert raw == (1 << 1) | (1 << 6) | (1 << 9)
