@@ -22,6 +22,7 @@ dev: install
 test: install-test
 	scripts/ensure-chromium.sh
 	scripts/ensure-redis.sh
+	scripts/ensure-nginx.sh
 	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} --dist loadgroup $(PYTEST_ARGS)
 
 lint: install-test
