@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -134,6 +135,17 @@ def test_the_one_machine_recipe_runs_two_servers_and_two_schedulers(postgres_ser
             )
 
         wait_until(both_schedulers_beat, 60, "both schedulers' heartbeats")
+
+        # The schedulers' counters reach every server of the machine through
+        # the shared PROMETHEUS_MULTIPROC_DIR: one mail sent, by either of them.
+        def sent_counted() -> bool:
+            body = get(ports["WEB_2_PORT"], "/metrics", {"Authorization": f"Bearer {TOKEN}"})[2]
+            found = re.search(
+                rb'^techniekpoort_dispatcher_mails_total\{outcome="sent"\} (\S+)$', body, re.M
+            )
+            return found is not None and float(found.group(1)) == 1
+
+        wait_until(sent_counted, 30, "the sent mail in the dispatcher's counter")
         health = json.loads(get(proxy, "/healthz", {"Authorization": f"Bearer {TOKEN}"})[2])
         assert set(health["scheduler"]["processes"]) == {"scheduler-1", "scheduler-2"}
         assert health["mail_queue"]["due"] == 0
