@@ -42,6 +42,7 @@ def test_contact_data_is_redacted(text):
         "24 students, year 3, KB, PIE",
         "Hall 3, door 12",
         "KvK 12345678 is our number",  # eight digits: not a phone number
+        "Order 0612345678x, part 2024123456ab",  # digits run on into a code: no phone
         "",
     ],
 )

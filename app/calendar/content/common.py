@@ -66,13 +66,13 @@ FEED_KINDS = {**vocabulary.ACTIVITY_KINDS, PLACEMENT_KIND: _l("Hybrid-teacher le
 PLACEMENT_STATES = ("agreed", "ended")
 
 
-_EMAIL = r"[\wording.+-]+@[\w-]+(?:\.[\w-]+)+"
+_EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 
 
 _PHONE = r"\+?\(?\d[\d \t().\-/]{7,}\d"
 
 
-_PRIVATE = re.compile(f"({_EMAIL})|(?<![\\w+])({_PHONE})(?!\\wording)")
+_PRIVATE = re.compile(f"({_EMAIL})|(?<![\\w+])({_PHONE})(?!\\w)")
 
 
 REDACTED = "[…]"
