@@ -117,6 +117,21 @@ REACTIONS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
         catalogue,
         figures,
     ],
+    ev.BookingOffered: [
+        booking_mail.booking_offered,
+        feeds.booking_changed,
+        catalogue,
+        figures,
+    ],
+    ev.BookingOfferLapsed: [
+        booking_mail.booking_offer_lapsed,
+        feeds.booking_changed,
+        catalogue,
+        figures,
+    ],
+    # The school did it itself, and a waiting group was no part of the
+    # company's plans: nobody is told.
+    ev.BookingLeftWaitingList: [feeds.booking_changed, catalogue, figures],
     ev.BookingCancelled: [
         booking_mail.booking_cancelled,
         reminders.withdraw_for_booking,
