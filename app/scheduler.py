@@ -7,8 +7,9 @@ A deployment may run two, on different machines, so that mail goes out
 while one is down (docs/OPERATIONS.md); each beats under its own
 TECHNIEKPOORT_SCHEDULER_NAME. The jobs are safe to run twice: the mail dispatcher claims rows with a
 lease, completing bookings is a conditional state change, and digests carry a
-per-week dedupe key; an offer lapses by a conditional state change. After downtime, missed runs are coalesced into one and
-the frequent jobs run once at start (rule 14); reminders are rows, so the
+per-week dedupe key; an offer lapses by a conditional state change. After
+downtime, missed runs are coalesced into one and the frequent jobs run once
+at start (rule 14); reminders are rows, so the
 ones that fell due meanwhile go out then, unless their activity has started
 (rule 16).
 """

@@ -17,12 +17,13 @@ from app.api.activities import GroupSize, LearningPath, OrganisationRef, Profile
 from app.api.blueprint import bp
 from app.api.slots import BookingStatus, CancelIn, SlotStatus, load_slot
 from app.api.spec import MAX_ID, Id, forbidden, not_found, operation, require_user
-from app.bookings import service
-from app.bookings.models import Booking
+from app.bookings import service, waiting_list
+from app.bookings.models import PROMOTION_RULES, Booking
 from app.bookings.permissions import (
     can_cancel,
     can_confirm,
     can_decline,
+    can_set_waiting_list_rule,
     can_view_booking,
     companies_of,
     schools_of,
@@ -31,6 +32,7 @@ from app.catalogue.models import Activity, Slot
 from app.extensions import db
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+PromotionRule = Literal[PROMOTION_RULES]
 
 # --- output ---------------------------------------------------------------------------
 
@@ -41,6 +43,14 @@ class PersonOut(BaseModel):
     name: str
     email: str
     phone: str
+
+
+class WaitingListOut(BaseModel):
+    """Where a waiting group stands, by the region's rule."""
+
+    position: int = Field(description="1 is the next group to get places that fit it.")
+    of: int = Field(description="Groups waiting on this slot.")
+    rule: PromotionRule
 
 
 class BookingOut(BaseModel):
@@ -64,7 +74,13 @@ class BookingOut(BaseModel):
     remarks: str
     decline_reason: str
     cancel_reason: str
-    cancelled_by: Literal["school", "company"] | None
+    cancelled_by: Literal["school", "company", "lapsed"] | None = Field(
+        description="lapsed: an offered place nobody accepted before its deadline."
+    )
+    waiting_list: WaitingListOut | None = Field(description="While waitlisted.")
+    offer_expires_at: datetime | None = Field(
+        description="While offered: accept the held places before this moment."
+    )
     teacher: PersonOut | None = Field(description="The teacher responsible on the day.")
     company_contact: PersonOut | None = Field(description="The activity's contact person.")
     revision: int
@@ -86,6 +102,13 @@ def _person(user: User | None) -> PersonOut | None:
     if user is None:
         return None
     return PersonOut(name=user.name, email=user.email, phone=user.phone or "")
+
+
+def _waiting(booking: Booking) -> WaitingListOut | None:
+    place = waiting_list.place_in_line(booking)
+    if place is None:
+        return None
+    return WaitingListOut(position=place.position, of=place.of, rule=place.rule)
 
 
 def booking_out(booking: Booking, cls=BookingOut, **extra) -> BookingOut:
@@ -113,6 +136,8 @@ def booking_out(booking: Booking, cls=BookingOut, **extra) -> BookingOut:
         decline_reason=booking.decline_reason or "",
         cancel_reason=booking.cancel_reason or "",
         cancelled_by=booking.cancelled_by,
+        waiting_list=_waiting(booking),
+        offer_expires_at=as_utc(booking.offer_expires_at) if booking.offer_expires_at else None,
         teacher=_person(booking.teacher),
         company_contact=_person(activity.contact),
         revision=booking.revision,
@@ -316,3 +341,87 @@ def cancel_booking(booking_id: int, body: CancelIn) -> BookingOut:
     service.cancel_booking(user, booking, body.reason)
     db.session.commit()
     return booking_out(booking)
+
+
+@operation(
+    bp,
+    "POST",
+    "/bookings/<int:booking_id>/leave-waiting-list",
+    summary="Take a waiting group off the waiting list (the school); declines an offer too",
+    tag="bookings",
+    response=BookingOut,
+    errors=(403, 404, 409),
+)
+def leave_waiting_list(booking_id: int) -> BookingOut:
+    user = require_user()
+    booking = load_booking(booking_id, user)
+    if not can_cancel(user, booking):
+        raise forbidden(_("Only the school can take its group off a waiting list."))
+    waiting_list.leave_waiting_list(user, booking)
+    db.session.commit()
+    return booking_out(booking)
+
+
+@operation(
+    bp,
+    "POST",
+    "/bookings/<int:booking_id>/accept-offer",
+    summary="Accept the places offered to a waiting group before the offer's deadline",
+    tag="bookings",
+    response=BookingOut,
+    errors=(403, 404, 409),
+)
+def accept_offer(booking_id: int) -> BookingOut:
+    user = require_user()
+    booking = load_booking(booking_id, user)
+    if not can_cancel(user, booking):
+        raise forbidden(_("Only the school can accept a place for its group."))
+    waiting_list.accept_offer(user, booking)
+    db.session.commit()
+    return booking_out(booking)
+
+
+class WaitingListRuleOut(BaseModel):
+    rule: PromotionRule = Field(
+        description="first_come: in the order of joining; fewest_first: the schools with "
+        "the fewest activities in the slot's school year first, ties by the order of joining. "
+        "Either way a group has to fit the free places."
+    )
+
+
+class WaitingListRuleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rule: PromotionRule
+
+
+@operation(
+    bp,
+    "GET",
+    "/waiting-list-rule",
+    summary="Who gets freed places first, in the whole region",
+    tag="bookings",
+    response=WaitingListRuleOut,
+)
+def get_waiting_list_rule() -> WaitingListRuleOut:
+    require_user()
+    return WaitingListRuleOut(rule=waiting_list.current_rule())
+
+
+@operation(
+    bp,
+    "PUT",
+    "/waiting-list-rule",
+    summary="Choose who gets freed places first (coordinators)",
+    tag="bookings",
+    body=WaitingListRuleIn,
+    response=WaitingListRuleOut,
+    errors=(403,),
+)
+def set_waiting_list_rule(body: WaitingListRuleIn) -> WaitingListRuleOut:
+    user = require_user()
+    if not can_set_waiting_list_rule(user):
+        raise forbidden(_("Only coordinators choose the waiting lists' rule."))
+    waiting_list.set_rule(user, body.rule)
+    db.session.commit()
+    return WaitingListRuleOut(rule=waiting_list.current_rule())
