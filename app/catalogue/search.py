@@ -340,6 +340,8 @@ PROBED_ACTIVITIES = 800
 WALKED_WITH_IDS = 8000
 # Nearest first starts from the slots of this many nearest activities.
 NEAREST_ACTIVITIES = 64
+# The count starts from the slots of this many chosen activities.
+COUNTED_ACTIVITIES = 2000
 # The date walk reads at most this many upcoming slots in the period. Filters
 # that few activities pass (a word, a rare combination, a small distance)
 # would otherwise make it read every upcoming slot of the country for a page
@@ -567,20 +569,28 @@ class Count:
 
 
 def count_matches(index: offer_index.OfferIndex, filters: Filters, origin: Origin | None) -> Count:
-    """The number of matching slots, counted up to COUNT_LIMIT, in one
-    statement whatever the page holds: the chosen activities' upcoming slots
-    through the index on slot (activity_id, status, starts_at), activity by
-    activity until more than COUNT_LIMIT are found (4-5 ms when a week's
-    period leaves 20,000 chosen activities 500 slots, docs/PERFORMANCE.md)."""
+    """The number of matching slots, counted up to COUNT_LIMIT: the chosen
+    activities' upcoming slots through the index on slot (activity_id,
+    status, starts_at), activity by activity until more than COUNT_LIMIT are
+    found. First among the first COUNTED_ACTIVITIES chosen, which nearly
+    always hold that many when more pass (the list of 40,000 ids alone cost
+    10 ms); then, when they do not, among every chosen activity (4-5 ms when
+    a week's period leaves 20,000 chosen activities 500 slots)."""
     where = conditions(filters, origin)
     chosen = index.choose(filters, origin)
-    first = select(Slot.id).where(
-        *where.slot, *where.rest, offer_index.ids_in(Slot.activity_id, chosen.ids)
-    )
-    if where.rest:
-        first = first.join(Slot.activity).join(_COMPANY, Activity.company)
-    first = first.limit(COUNT_LIMIT + 1)
-    found = db.session.scalar(select(func.count()).select_from(first.subquery()))
+
+    def among(ids) -> int:
+        first = select(Slot.id).where(
+            *where.slot, *where.rest, offer_index.ids_in(Slot.activity_id, ids)
+        )
+        if where.rest:
+            first = first.join(Slot.activity).join(_COMPANY, Activity.company)
+        first = first.limit(COUNT_LIMIT + 1)
+        return db.session.scalar(select(func.count()).select_from(first.subquery()))
+
+    found = among(chosen.ids[:COUNTED_ACTIVITIES])
+    if found <= COUNT_LIMIT and len(chosen) > COUNTED_ACTIVITIES:
+        found = among(chosen.ids)
     return Count(COUNT_LIMIT, more=True) if found > COUNT_LIMIT else Count(found)
 
 

@@ -75,6 +75,7 @@ def small_paths(monkeypatch):
     monkeypatch.setattr(catalogue_search, "PROBED_ACTIVITIES", 2)
     monkeypatch.setattr(catalogue_search, "WALKED_WITH_IDS", 4)
     monkeypatch.setattr(catalogue_search, "NEAREST_ACTIVITIES", 1)
+    monkeypatch.setattr(catalogue_search, "COUNTED_ACTIVITIES", 2)
 
 
 def pages(db, filters_for, origin, per_page):
@@ -132,13 +133,14 @@ def test_the_paths_are_reached(app, db, offers, small_paths):
         search(Filters(sort="distance", free=True), Origin(*AMSTERDAM), per_page=1)
     # Every search here builds the offer's index (one statement: a test that
     # rolls back has no version row to keep it by), and counts its matches up
-    # to 500 (decision 0010): + 1 + 1.
-    assert soonest.count == 1 + 1 + 1  # the walk found the page
-    assert sparse.count == 1 + 2 + 1  # the walk, then the chosen activities
+    # to 500 (decision 0010): among the first 2 chosen activities, then among
+    # all of them: + 2.
+    assert soonest.count == 1 + 1 + 2  # the walk found the page
+    assert sparse.count == 1 + 2 + 2  # the walk, then the chosen activities
     # Online by date, the 101 nearest (all of them), those without a place.
-    assert nearest.count == 1 + 1 + 1 + 1 + 1
+    assert nearest.count == 1 + 1 + 1 + 1 + 2
     # Online by date, then the 2 nearest hold the page.
-    assert stepped.count == 1 + 1 + 1 + 1
+    assert stepped.count == 1 + 1 + 1 + 2
 
 
 @pytest.mark.parametrize("place", [None, "enschede"])
