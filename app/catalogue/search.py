@@ -285,6 +285,9 @@ def conditions(
                 # Profile-neutral activities (no profile chosen) suit every profile.
                 condition = or_(condition, activity.profiles == frozenset())
             offer.append(condition)
+    # Filters the offer's index does not answer (app/catalogue/offer_index.py):
+    # the paths that start from its chosen ids apply only these. A new filter
+    # on the activity belongs here, unless the index learns it too.
     rest = []
     if filters.q:
         pattern = f"%{_escape_like(filters.q.lower())}%"
