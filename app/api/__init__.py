@@ -11,6 +11,7 @@ from app.api import (  # noqa: F401  (each module registers its operations on bp
     placements,
     requests,
     slots,
+    waiting_lists,
 )
 from app.api.blueprint import bp
 

@@ -5,7 +5,7 @@ place frees shortly before the start), and a coordinator chooses who gets
 freed places first (waiting_list_rule, one row).
 
 Revision ID: 7e3b5d1c9a20
-Revises: 4f2a9c6e1b37
+Revises: 6b1d0e93c5a8
 Create Date: 2026-12-07 12:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "7e3b5d1c9a20"
-down_revision = "4f2a9c6e1b37"
+down_revision = "6b1d0e93c5a8"
 branch_labels = None
 depends_on = None
 
