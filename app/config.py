@@ -124,6 +124,11 @@ def load_config(instance_path: Path) -> dict:
         # on the waiting list, which has this long to accept it
         # (app/bookings/waiting_list.py, docs/decisions/0020).
         "OFFER_HOURS": _days("TECHNIEKPOORT_OFFER_HOURS", 8, "hours") or 8,
+        # A hybrid teacher's certificate of conduct (VOG) may be this old when
+        # the placement starts, and without a teaching qualification they
+        # teach at most this many hours a week (docs/decisions/0021).
+        "VOG_WEEKS": _days("TECHNIEKPOORT_VOG_WEEKS", 26, "weeks") or 26,
+        "UNQUALIFIED_HOURS": _days("TECHNIEKPOORT_UNQUALIFIED_HOURS", 4, "hours") or 4,
     }
 
 

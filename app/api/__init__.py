@@ -8,6 +8,7 @@ from app.api import (  # noqa: F401  (each module registers its operations on bp
     evaluations,
     me,
     openapi,
+    placement_hr,
     placements,
     requests,
     slots,

@@ -400,6 +400,16 @@ class PlacementCountered(PlacementEvent):
 
 
 @dataclass(frozen=True)
+class PlacementHrRecorded(PlacementEvent):
+    """The school recorded what its HR asks: extra fields vog_date (ISO),
+    qualified, qualification_deadline (ISO, or empty when none is needed)."""
+
+    vog_date: str = ""
+    qualified: bool = False
+    qualification_deadline: str = ""
+
+
+@dataclass(frozen=True)
 class PlacementAgreed(PlacementEvent):
     """Both sides agreed; the weekly schedule is on. Extra fields: first_date, last_date."""
 

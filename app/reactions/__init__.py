@@ -29,6 +29,7 @@ from app.reactions import (
     booking_mail,
     calendar_feeds,
     catalogue_cache,
+    placement_hr,
     placement_mail,
     reminders,
     request_mail,
@@ -152,6 +153,7 @@ REACTIONS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
     # hybrid-teacher placements
     ev.PlacementProposed: [placement_mail.placement_proposed],
     ev.PlacementCountered: [placement_mail.placement_countered],
+    ev.PlacementHrRecorded: [placement_hr.plan_hr_reminders],
     ev.PlacementAgreed: [
         requests.follow_agreed_placement,
         placement_mail.placement_agreed,
