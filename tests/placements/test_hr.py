@@ -210,3 +210,44 @@ def test_a_school_of_another_placement_cannot_record(db, app, world):
     other = api_as(app, db, world.other_teacher)
     facts = {"vog_date": helpers.today().isoformat(), "qualified": True}
     error_of(other.put(f"/placements/{placement.id}/hr", json=facts), 404)
+
+
+def test_the_school_records_the_facts_on_the_page_and_bad_input_shows_at_its_field(db, app, world):
+    from tests.apps import login
+    from tests.pages import dutch, field_errors
+
+    placement = proposed(world, hours_per_week=6)
+    db.session.commit()
+    school = login(app.test_client(), world.teacher)
+    page = school.get(f"/placements/{placement.id}").get_data(as_text=True)
+    assert 'id="hr-form"' in page
+    path = f"/placements/{placement.id}/hr"
+    future = (helpers.today() + timedelta(days=2)).isoformat()
+    refused = school.post(path, data={"hr-vog_date": future, "hr-supervisor": world.teacher.id})
+    assert refused.status_code == 422
+    assert field_errors(refused.get_data(as_text=True), "hr-vog_date") == [
+        dutch("A VOG cannot be dated in the future.")
+    ]
+    recent = (helpers.today() - timedelta(days=2)).isoformat()
+    no_route = school.post(path, data={"hr-vog_date": recent, "hr-supervisor": world.teacher.id})
+    assert no_route.status_code == 422
+    assert field_errors(no_route.get_data(as_text=True), "hr-qualification_route")
+    no_one = school.post(path, data={"hr-vog_date": recent, "hr-qualification_route": "PDG"})
+    assert field_errors(no_one.get_data(as_text=True), "hr-supervisor")
+    done = school.post(
+        path,
+        data={
+            "hr-vog_date": recent,
+            "hr-supervisor": world.teacher.id,
+            "hr-qualification_route": "Zij-instroom PDG",
+        },
+    )
+    assert done.status_code == 302
+    db.session.refresh(placement)
+    assert placement.vog_date.isoformat() == recent
+    assert placement.qualification_route == "Zij-instroom PDG"
+    shown = school.get(f"/placements/{placement.id}").get_data(as_text=True)
+    assert 'id="hr-route"' in shown and "Zij-instroom PDG" in shown
+    company = login(app.test_client(), world.contact)
+    assert company.post(path, data={"hr-vog_date": recent, "hr-qualified": "y"}).status_code == 403
+    assert 'id="hr-form"' not in company.get(f"/placements/{placement.id}").get_data(as_text=True)
