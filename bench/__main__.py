@@ -1,4 +1,4 @@
-"""python -m bench run|generate|load|profile|report ... (see docs/PERFORMANCE.md)."""
+"""python -m bench run|generate|load|profile|explain|report ... (see docs/PERFORMANCE.md)."""
 
 from __future__ import annotations
 
@@ -79,6 +79,17 @@ def main(argv: list[str] | None = None) -> None:
     profile.add_argument("--requests", type=int, default=200)
     profile.add_argument("--output", default=None, help="a folder for the full profiles")
 
+    explain = commands.add_parser(
+        "explain", help="EXPLAIN ANALYZE of the hot pages' queries on PostgreSQL"
+    )
+    explain.add_argument("--database-url", help="a filled database (else a throw-away one)")
+    explain.add_argument("--backend", choices=("postgresql", "postgres"), default="postgresql")
+    explain.add_argument("--scale", choices=tuple(SCALES), default="national")
+    explain.add_argument("--seed", type=int, default=2026)
+    explain.add_argument(
+        "--min-ms", type=float, default=1.0, help="print the plans of statements slower than this"
+    )
+
     report = commands.add_parser("report", help="the tables from the kept results")
     report.add_argument("--update-docs", action="store_true")
 
@@ -123,6 +134,14 @@ def main(argv: list[str] | None = None) -> None:
         from bench.profile import profile_all
 
         profile_all(args.database_url, args.only, args.requests, args.output)
+    elif args.command == "explain":
+        from bench.explain import explain as run_explain
+        from bench.explain import explain_throwaway
+
+        if args.database_url:
+            run_explain(args.database_url, min_ms=args.min_ms)
+        else:
+            explain_throwaway(args.scale, seed=args.seed, min_ms=args.min_ms)
     else:
         from bench.report import main as report_main
 
