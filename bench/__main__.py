@@ -1,4 +1,4 @@
-"""python -m bench run|generate|load|profile|explain|report ... (see docs/PERFORMANCE.md)."""
+"""python -m bench run|generate|load|profile|explain|scale|report ... (see docs/PERFORMANCE.md)."""
 
 from __future__ import annotations
 
@@ -90,6 +90,15 @@ def main(argv: list[str] | None = None) -> None:
         "--min-ms", type=float, default=1.0, help="print the plans of statements slower than this"
     )
 
+    scale = commands.add_parser(
+        "scale", help="the multi-node test at a large size; throughput per app server count"
+    )
+    scale.add_argument("--scale", choices=tuple(SCALES), default="regional")
+    scale.add_argument("--nodes", type=_list, default=["1", "2", "3"])
+    scale.add_argument("--users", type=int, default=24)
+    scale.add_argument("--seconds", type=float, default=30)
+    scale.add_argument("--update-docs", action="store_true")
+
     report = commands.add_parser("report", help="the tables from the kept results")
     report.add_argument("--update-docs", action="store_true")
 
@@ -134,6 +143,16 @@ def main(argv: list[str] | None = None) -> None:
         from bench.profile import profile_all
 
         profile_all(args.database_url, args.only, args.requests, args.output)
+    elif args.command == "scale":
+        from bench.scale_out import scale_out
+
+        scale_out(
+            args.scale,
+            [int(n) for n in args.nodes],
+            users=args.users,
+            seconds=args.seconds,
+            docs=args.update_docs,
+        )
     elif args.command == "explain":
         from bench.explain import explain as run_explain
         from bench.explain import explain_throwaway

@@ -41,6 +41,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from statistics import median
 from string import Template
 
 from bench.workload import (
@@ -637,7 +638,7 @@ class Load:
             self.cross_node_failures.append(f"{what}: {seen} free places, expected {expected}")
 
 
-# --- the run and its checks ---------------------------------------------------------------
+# --- the run and its checks (the database keeps UTC, without a zone) ------------------
 
 
 @dataclass
@@ -653,6 +654,8 @@ class Report:
     per_second: float
     statuses: dict[str, int]
     per_kind: dict[str, int]
+    # The median time to answer, per kind of request (ms).
+    median_ms: dict[str, float] = field(default_factory=dict)
     in_flight_at_kill: int = 0
     in_flight_failed: int = 0
     failures_outside_kill: list[str] = field(default_factory=list)
@@ -727,6 +730,10 @@ def summarize(load: Load, kill: Kill | None, seconds: float) -> Report:
         cross_node_failures=list(load.cross_node_failures),
         kill=kill,
     )
+    took: dict[str, list[float]] = {}
+    for answer in answers:
+        took.setdefault(answer.kind, []).append((answer.ended - answer.started) * 1000)
+    report.median_ms = {kind: round(median(values), 1) for kind, values in sorted(took.items())}
     for answer in answers:
         if answer.kind == "checker":
             # Sent to one app server directly, not through nginx: while that
@@ -776,7 +783,8 @@ def wait_for_mail(database_url: str, seconds: float) -> None:
     with psycopg.connect(plain, autocommit=True) as connection:
         while True:
             due = connection.execute(
-                "SELECT count(*) FROM outgoing_mail WHERE status = 'pending' AND due_at <= now()"
+                "SELECT count(*) FROM outgoing_mail "
+                "WHERE status = 'pending' AND due_at <= now() AT TIME ZONE 'utc'"
             ).fetchone()[0]
             if not due or time.monotonic() > deadline:
                 return
@@ -790,7 +798,7 @@ def check_mail(report: Report, database_url: str, received_ids: list[int]) -> No
     plain = database_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(plain) as connection:
         rows = connection.execute(
-            "SELECT id, status FROM outgoing_mail WHERE due_at <= now()"
+            "SELECT id, status FROM outgoing_mail WHERE due_at <= now() AT TIME ZONE 'utc'"
         ).fetchall()
     sent = {mail_id for mail_id, status in rows if status == "sent"}
     report.mails_sent = len(sent)
@@ -853,7 +861,8 @@ def check_feeds(report: Report, layout: Layout, people: Cast, database_url: str)
                     booking_id = int(uid.split("@")[0].removeprefix("booking-"))
                     events[booking_id] = (_field(event, "STATUS"), int(_field(event, "SEQUENCE")))
             rows = connection.execute(
-                "SELECT id, status, revision, created_at > now() - interval '1 hour' "
+                "SELECT id, status, revision, "
+                "created_at > now() AT TIME ZONE 'utc' - interval '1 hour' "
                 "FROM booking WHERE school_id = %s",
                 (teacher["school_id"],),
             ).fetchall()
@@ -892,6 +901,7 @@ def describe(report: Report) -> str:
         f"{report.requests} requests in {report.seconds:.1f} s ({report.per_second:.1f}/s), "
         f"statuses {report.statuses}",
         f"per kind {report.per_kind}",
+        f"median ms per kind {report.median_ms}",
     ]
     if report.kill:
         lines.append(
