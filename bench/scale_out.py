@@ -88,6 +88,7 @@ def scale_out(
             "per_second": report.per_second,
             "in_flight": report.in_flight_at_kill,
             "failed": report.in_flight_failed,
+            "failed_just_after": report.failed_just_after_kill,
             "restarted_after_s": kill.restarted_after,
             "mails": report.mails_sent,
             "feeds": report.feeds_checked,
@@ -116,7 +117,14 @@ def scale_out(
                         layout, people, users=users, seconds=seconds, hello=name == "hello"
                     )
                 p50, p95 = _latency(load)
-                errors = sum(1 for a in load.answers if a.status == 0 or a.status >= 500)
+                failed = [a for a in load.answers if a.status == 0 or a.status >= 500]
+                errors = len(failed)
+                if failed:
+                    echo(f"    failed: {[(a.kind, a.method, a.status) for a in failed][:10]}")
+                    for n in range(count):
+                        tail = layout.log(f"web{n + 1}.log", 4000)
+                        if "Traceback" in tail or "ERROR" in tail:
+                            echo(f"    app server {n + 1}'s log ends with:\n{tail}")
                 run[name] = {
                     "per_second": len(load.answers) / took,
                     "p50_ms": p50,
@@ -166,7 +174,9 @@ def markdown(entry: dict) -> str:
         "",
         f"The multi-node test at this size (2 app servers, 2 schedulers, SIGKILL of one of "
         f"each a third of the way): {kill['requests']} requests ({kill['per_second']:.0f}/s), "
-        f"{kill['in_flight']} in flight at the kill, {kill['failed']} of them answered 502; "
+        f"{kill['in_flight']} in flight at the kill, {kill['failed']} of them answered 502, "
+        f"and {kill.get('failed_just_after', 0)} POSTs sent over nginx's kept-alive "
+        "connections to the killed server just after it; "
         f"the killed server answered again after {kill['restarted_after_s']:.1f} s; "
         f"{kill['mails']} mails each received once, {kill['feeds']} feeds consistent, "
         f"cross-node checks {kill['cross_node']}; problems: "

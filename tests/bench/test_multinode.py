@@ -42,7 +42,8 @@ def test_only_the_requests_in_flight_at_the_kill_may_fail():
             [
                 Answer("book", "POST", 9.5, 10.2, 502),  # in flight: counted, allowed
                 Answer("catalogue", "GET", 9.9, 10.4, 200),  # in flight, answered
-                Answer("book", "POST", 11.0, 11.1, 502),  # after the kill: a problem
+                Answer("book", "POST", 10.3, 10.4, 502),  # a kept-alive connection: counted
+                Answer("book", "POST", 11.2, 11.3, 502),  # after the kill: a problem
                 Answer("feed", "GET", 3.0, 3.1, 0),  # no answer at all: a problem
                 Answer("checker", "POST", 10.5, 10.6, 0),  # to the dead server directly
             ]
@@ -51,8 +52,9 @@ def test_only_the_requests_in_flight_at_the_kill_may_fail():
         20.0,
     )
     assert (report.in_flight_at_kill, report.in_flight_failed) == (2, 1)
+    assert report.failed_just_after_kill == 1
     assert len(report.failures_outside_kill) == 2
-    assert "+1.00 s from the kill" in report.failures_outside_kill[0]
+    assert "+1.20 s from the kill" in report.failures_outside_kill[0]
     assert report.problems() == report.failures_outside_kill
 
 
