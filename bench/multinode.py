@@ -61,6 +61,8 @@ REASON = "Het rooster is gewijzigd"
 # How long after the kill nginx may still send a POST over a connection it
 # kept open to the killed server (it notices when it uses the connection).
 AFTER_KILL_SECONDS = 1.0
+# Slots that only the cross-node checker books, one group of one at a time.
+PROBES = 4
 
 # What the virtual users do, and how often (relative weights).
 MIX = {
@@ -347,17 +349,16 @@ def cast(database_url: str, *, schools: int, companies: int, seed: int = 17) -> 
         )
         # Slots without bookings, whose places only the checker moves.
         booked = set(db.session.scalars(select(Booking.slot_id).distinct()))
-        probe_slots = set()
         for slot_id, company_id, school, body in bodies:
-            slot = db.session.get(Slot, slot_id)
-            if len(found.probes) < 4 and slot_id not in booked and slot.capacity >= 4:
+            teacher = schools_by_id[school.id]
+            if len(found.probes) < PROBES and slot_id not in booked:
+                slot = db.session.get(Slot, slot_id)
                 day = to_local(slot.starts_at).date().isoformat()
                 path = catalogue_path({"q": slot.activity.title, "date_from": day, "date_to": day})
                 body = {**body, "group_size": 1, "accept_waitlist": False}
-                found.probes.append((slot_id, path, schools_by_id[school.id], body))
-                probe_slots.add(slot_id)
-            elif slot_id not in probe_slots:
-                found.targets.append((slot_id, company_id, schools_by_id[school.id], body))
+                found.probes.append((slot_id, path, teacher, body))
+            else:
+                found.targets.append((slot_id, company_id, teacher, body))
         db.session.commit()
         db.engine.dispose()
     return found
@@ -392,9 +393,10 @@ def free_places(html: str, slot_id: int) -> int | None:
 class Client:
     """One keep-alive connection, opened again after a failure."""
 
-    def __init__(self, port: int, timeout: float = 30):
+    def __init__(self, port: int, timeout: float = 30, keep_alive: bool = True):
         self.port = port
         self.timeout = timeout
+        self.keep_alive = keep_alive
         self.connection: http.client.HTTPConnection | None = None
 
     def request(self, method, path, headers=None, body=None) -> tuple[int, dict, bytes]:
@@ -406,7 +408,7 @@ class Client:
             self.connection.request(method, path, body=body, headers=headers or {})
             response = self.connection.getresponse()
             data = response.read()
-            if response.getheader("Connection", "").lower() == "close":
+            if not self.keep_alive or response.getheader("Connection", "").lower() == "close":
                 self.close()
             return response.status, {k.lower(): v for k, v in response.getheaders()}, data
         except (OSError, http.client.HTTPException):
@@ -596,7 +598,9 @@ class Load:
         from another, and so does its cancellation: each server keeps its own
         cache of catalogue pages (decision 0012)."""
         ports = self.layout.ports
-        clients = {port: Client(port) for port in ports}
+        # A connection per request: gunicorn closes one that idles for two
+        # seconds, and the checker's wait that long between their uses.
+        clients = {port: Client(port, keep_alive=False) for port in ports}
         turn = 0
         while not self.stop.is_set():
             slot_id, path, teacher_index, body = self.people.probes[turn % len(self.people.probes)]
