@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.bookings.views import bp as bookings_bp
     from app.calendar.views import bp as calendar_bp
     from app.catalogue.views import bp as catalogue_bp
+    from app.curriculum.views import bp as curriculum_bp
     from app.documents.views import bp as documents_bp
     from app.evaluations.views import bp as evaluations_bp
     from app.holidays.views import bp as holidays_bp
@@ -88,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(bookings_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(holidays_bp)
+    app.register_blueprint(curriculum_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(evaluations_bp)
     app.register_blueprint(insights_bp)

@@ -13,6 +13,7 @@ from app.accounts.demo import load_organisations_and_people
 from app.accounts.models import Organisation
 from app.bookings.demo import load_bookings
 from app.catalogue.demo import load_activities, load_holidays
+from app.curriculum.service import load_reference
 from app.evaluations.demo import load_evaluations
 from app.extensions import db
 from app.placements.demo import load_placements
@@ -28,6 +29,7 @@ def demo_steps():
     return [
         load_organisations_and_people,
         load_holidays,
+        load_reference,
         load_activities,
         load_bookings,
         load_placements,
