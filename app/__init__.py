@@ -72,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.curriculum.views import bp as curriculum_bp
     from app.documents.views import bp as documents_bp
     from app.evaluations.views import bp as evaluations_bp
+    from app.enrolment.views import bp as enrolment_bp
     from app.holidays.views import bp as holidays_bp
     from app.insights.views import bp as insights_bp
     from app.matching.views import bp as matching_bp
@@ -88,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(bookings_bp)
     app.register_blueprint(calendar_bp)
+    app.register_blueprint(enrolment_bp)
     app.register_blueprint(holidays_bp)
     app.register_blueprint(curriculum_bp)
     app.register_blueprint(notifications_bp)

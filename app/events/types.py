@@ -194,6 +194,18 @@ class CurriculumChanged(Event):
 
 
 @dataclass(frozen=True)
+class EnrolmentChanged(Event):
+    """A school location's pupil numbers for a school year were entered or
+    imported. Fields: location_id, school_year (2026 is 2026-2027), source
+    (school or import)."""
+
+    subject: ClassVar[str] = "location_id"
+    location_id: int
+    school_year: int
+    source: str
+
+
+@dataclass(frozen=True)
 class SchoolOfferChanged(Event):
     """A school location changed the profiles or keuzevakken it offers in a
     school year. Fields: location_id, school_year (2026 is 2026-2027)."""

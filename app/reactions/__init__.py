@@ -63,6 +63,7 @@ REACTIONS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
     ev.CurriculumChanged: [catalogue],
     # Suggestions and coverage read the offers when they are asked for.
     ev.SchoolOfferChanged: [],
+    ev.EnrolmentChanged: [],
     # catalogue
     ev.ActivityPublished: [feeds.activity_shown_or_hidden, catalogue, figures],
     ev.ActivityChanged: [

@@ -6,7 +6,7 @@ school. Nullable, so the evaluations given before they were asked keep
 their meaning ("not asked"), and the company side leaves them empty.
 
 Revision ID: 7a1e5c3d9b02
-Revises: 4f2a9c6e1b37
+Revises: 827856f19c23
 Create Date: 2026-12-07 12:10:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "7a1e5c3d9b02"
-down_revision = "4f2a9c6e1b37"
+down_revision = "827856f19c23"
 branch_labels = None
 depends_on = None
 
