@@ -71,8 +71,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.catalogue.views import bp as catalogue_bp
     from app.curriculum.views import bp as curriculum_bp
     from app.documents.views import bp as documents_bp
-    from app.evaluations.views import bp as evaluations_bp
     from app.enrolment.views import bp as enrolment_bp
+    from app.evaluations.views import bp as evaluations_bp
     from app.holidays.views import bp as holidays_bp
     from app.insights.views import bp as insights_bp
     from app.matching.views import bp as matching_bp

@@ -4,8 +4,8 @@ from app.accounts import models as accounts_models  # noqa: F401
 from app.bookings import models as bookings_models  # noqa: F401
 from app.calendar import models as calendar_models  # noqa: F401
 from app.catalogue import models as catalogue_models  # noqa: F401
-from app.enrolment import models as enrolment_models  # noqa: F401
 from app.curriculum import models as curriculum_models  # noqa: F401
+from app.enrolment import models as enrolment_models  # noqa: F401
 from app.evaluations import models as evaluations_models  # noqa: F401
 from app.events import models as events_models  # noqa: F401
 from app.holidays import models as holidays_models  # noqa: F401

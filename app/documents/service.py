@@ -114,6 +114,7 @@ def annual_report(user: User, school_year: SchoolYear) -> dict:
         "reach": reach,
         "planned": figures.planned(scope, school_year, filters),
         "coverage": figures.coverage(scope, school_year),
+        "pupils": figures.pupil_coverage(scope, school_year),
         "evaluations": found.evaluations,
         "remarks": remarks,
         "schools": figures.by_organisation("school", scope, school_year, filters),

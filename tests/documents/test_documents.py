@@ -149,3 +149,47 @@ def test_the_annual_report_has_contents_outline_and_figures(app, db, coordinator
     reach = service.reach(Scope.region(), school_year, Filters())
     summary = reader.pages[2].extract_text()
     assert f"Students {reach.current.students:,} {reach.previous.students:,}" in summary
+
+
+def test_the_annual_report_states_coverage_in_pupils_with_its_method(
+    app, db, coordinator_client, coordinator
+):
+    from sqlalchemy import select
+
+    from app.accounts.models import Organisation
+    from app.enrolment import service as enrolment
+    from app.insights import service
+    from app.insights.filters import Scope
+    from app.insights.models import ReachFact
+
+    region = dataset.build()
+    school_year = region["school_year"]
+    # The school and cell of a group that took part get pupil numbers.
+    fact = db.session.scalars(
+        select(ReachFact)
+        .where(ReachFact.school_year == school_year.start, ReachFact.year.in_(["3", "4"]))
+        .order_by(ReachFact.id)
+    ).first()
+    school = db.session.get(Organisation, fact.school_id)
+    cell = (fact.year, fact.path, fact.profile or "")
+    enrolment.set_enrolment(coordinator, school, school_year, {cell: 400})
+    db.session.commit()
+    total = service.pupil_coverage(Scope.region(), school_year).total
+    assert total.enrolled == 400 and total.groups > 0
+
+    response = coordinator_client.get(
+        f"/insights/report.pdf?school_year={school_year.start}&lang=en"
+    )
+    reader = pdf.read(response.get_data())
+    assert "Pupils who met technology" in pdf.outline_titles(reader)
+    words = pdf.squeezed(pdf.text(reader))
+    assert pdf.squeezed(f"of {total.enrolled} pupils. The aim: every pupil.") in words
+    assert pdf.squeezed(f"{total.at_least} to {total.at_most}") in words
+    assert pdf.squeezed("at least the largest group that took part") in words
+    links = [
+        a["/A"]["/URI"]
+        for page in reader.pages
+        for a in (annot.get_object() for annot in page.get("/Annots", []))
+        if "/A" in a and "/URI" in a["/A"]
+    ]
+    assert any(f"/insights/bookings?school_year={school_year.start}" in u for u in links)

@@ -18,7 +18,8 @@ What counts (the dashboard says so too):
 
 The package has one module per question: conditions (what the scope and
 filters select), reach (reach, evaluations, the groups still to come),
-coverage (idle schools and companies, hybrid-teacher hours) and lists (the
+coverage (idle schools and companies, hybrid-teacher hours), pupils
+(coverage in pupils against the enrolment) and lists (the
 rows behind each figure). This module is their public face.
 """
 
@@ -50,6 +51,7 @@ from app.insights.service.lists import (
     evaluations,
     participations,
 )
+from app.insights.service.pupils import PupilCoverage, pupil_coverage
 from app.insights.service.reach import (
     DIMENSIONS,
     NO_PROFILE_LABEL,
@@ -86,6 +88,7 @@ __all__ = [
     "Page",
     "Participation",
     "Planned",
+    "PupilCoverage",
     "RatingRow",
     "Reach",
     "Row",
@@ -104,6 +107,7 @@ __all__ = [
     "participations",
     "participations_query",
     "planned",
+    "pupil_coverage",
     "reach",
     "scope_condition",
     "sector_condition",
