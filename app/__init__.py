@@ -75,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.evaluations.views import bp as evaluations_bp
     from app.holidays.views import bp as holidays_bp
     from app.insights.views import bp as insights_bp
+    from app.lob.views import bp as lob_bp
     from app.matching.views import bp as matching_bp
     from app.notifications.views import bp as notifications_bp
     from app.placements.views import bp as placements_bp
@@ -91,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendar_bp)
     app.register_blueprint(enrolment_bp)
     app.register_blueprint(holidays_bp)
+    app.register_blueprint(lob_bp)
     app.register_blueprint(curriculum_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(evaluations_bp)

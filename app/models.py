@@ -10,6 +10,7 @@ from app.evaluations import models as evaluations_models  # noqa: F401
 from app.events import models as events_models  # noqa: F401
 from app.holidays import models as holidays_models  # noqa: F401
 from app.insights import models as insights_models  # noqa: F401
+from app.lob import models as lob_models  # noqa: F401
 from app.notifications import models as notifications_models  # noqa: F401
 from app.placements import models as placements_models  # noqa: F401
 from app.scheduler_state import SchedulerHeartbeat  # noqa: F401
