@@ -14,6 +14,7 @@ from app.accounts.models import Organisation
 from app.bookings.demo import load_bookings
 from app.catalogue.demo import load_activities, load_holidays
 from app.curriculum.service import load_reference
+from app.enrolment.demo import load_enrolment
 from app.evaluations.demo import load_evaluations
 from app.extensions import db
 from app.placements.demo import load_placements
@@ -35,6 +36,7 @@ def demo_steps():
         load_placements,
         load_evaluations,
         load_requests,
+        load_enrolment,
     ]
 
 

@@ -162,7 +162,7 @@ def preview_import(
     return Preview(locations, reading.problems, sorted(unknown), reading.other_school_types)
 
 
-def import_enrolment(actor: User, data: bytes, school_year: SchoolYear) -> Preview:
+def import_enrolment(actor: User | None, data: bytes, school_year: SchoolYear) -> Preview:
     """Replaces the numbers of every location in the file for the year, or,
     with any problem in the file, refuses and changes nothing."""
     preview = preview_import(data, school_year)
