@@ -61,6 +61,7 @@ from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from app import vocabulary
+from app.geo import KM_PER_DEGREE_LAT, KM_PER_DEGREE_LON_AT_EQUATOR
 
 # Which technical sectors each vmbo profile leads to (docs/FIELD.md, "Profiles and
 # sectors"). A company in one of these sectors could serve a request for the
@@ -77,9 +78,6 @@ PROFILE_SECTORS: dict[str, tuple[str, ...]] = {
 DEFAULT_REACH_KM = 50
 # A date this many days outside the preferred period still counts as close.
 NEAR_PERIOD_DAYS = 14
-
-KM_PER_DEGREE_LAT = 110.574
-KM_PER_DEGREE_LON_AT_EQUATOR = 111.320
 
 
 # --- plain data -------------------------------------------------------------------------
