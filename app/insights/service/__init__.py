@@ -51,6 +51,7 @@ from app.insights.service.lists import (
     evaluations,
     participations,
 )
+from app.insights.service.pupils import BREAKDOWNS as PUPIL_BREAKDOWNS
 from app.insights.service.pupils import PupilCoverage, pupil_coverage
 from app.insights.service.reach import (
     DIMENSIONS,
@@ -76,6 +77,7 @@ __all__ = [
     "FACT",
     "NO_PROFILE_LABEL",
     "PLANNED_OR_DONE",
+    "PUPIL_BREAKDOWNS",
     "RAW",
     "Breakdown",
     "Columns",
