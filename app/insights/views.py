@@ -209,6 +209,25 @@ def coverage(which: str):
     return render("insights/coverage.html", which=which, rows=rows, coverage=found, **context)
 
 
+@bp.get("/schools/<int:school_id>/curriculum")
+@login_required
+def curriculum(school_id: int):
+    """A school's curriculum map: its offer's modules and keuzevakken by month
+    with the activities that served them, and those that met no company."""
+    scope = _scope_or_404()
+    school = db.session.get(Organisation, school_id)
+    if school is None or school.kind != "school":
+        abort(404)
+    if not scope.is_region and school.id not in (scope.school_ids or ()):
+        abort(404)
+    school_year, _filters, context = _context(scope)
+    return render(
+        "insights/curriculum.html",
+        found=service.curriculum_map(school, school_year),
+        **context,
+    )
+
+
 @bp.get("/export/<name>.<any(csv, xlsx):fmt>")
 @login_required
 def export_table(name: str, fmt: str):

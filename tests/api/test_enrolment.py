@@ -74,7 +74,10 @@ def test_coverage_in_pupils_as_the_dashboard_has_it(world, db, client):
         },
     )
     for size in (15, 20):
-        builders.booking(builders.past_slot(world.activity), world.school, size=size)
+        october = builders.local(YEAR, 10, 6)  # in this school year, whatever today is
+        builders.booking(
+            builders.past_slot(world.activity, starts_at=october), world.school, size=size
+        )
     db.session.commit()
     body = world.as_coordinator.get(f"/coverage/pupils?school_year={YEAR}").get_json()
     conforms(client, "PupilCoverageOut", body)

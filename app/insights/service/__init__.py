@@ -43,6 +43,7 @@ from app.insights.service.coverage import (
     idle_companies_query,
     idle_schools_query,
 )
+from app.insights.service.curriculum import CurriculumMap, curriculum_map
 from app.insights.service.lists import (
     OrganisationRow,
     Page,
@@ -82,6 +83,7 @@ __all__ = [
     "Breakdown",
     "Columns",
     "Coverage",
+    "CurriculumMap",
     "EvaluationSummary",
     "Figures",
     "HoursRow",
@@ -99,6 +101,7 @@ __all__ = [
     "by_organisation",
     "count",
     "coverage",
+    "curriculum_map",
     "evaluation_summary",
     "evaluations",
     "figures",
