@@ -182,9 +182,10 @@ def read(data: bytes, layout: Layout = LAYOUT) -> Reading:
         if len(cells) != len(header):
             reading.refuse(
                 line,
-                _(
-                    "%(found)d cells where the header has %(wanted)d columns.",
-                    found=len(cells),
+                ngettext(
+                    "%(num)d cell where the header has %(wanted)d columns.",
+                    "%(num)d cells where the header has %(wanted)d columns.",
+                    len(cells),
                     wanted=len(header),
                 ),
             )
