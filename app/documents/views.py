@@ -185,6 +185,7 @@ def _contents(context) -> list[tuple[str, str, int]]:
         ("coverage-schools", _("Schools without activity"), 2),
         ("coverage-companies", _("Companies with offers but no bookings"), 2),
         ("coverage-pupils", _("Pupils who met technology"), 2),
+        ("coverage-curriculum", _("Modules and keuzevakken that met no company"), 2),
         ("coverage-hybrid", _("Hybrid-teacher hours per school"), 2),
         ("evaluations", _("Evaluations"), 1),
         ("remarks", _("What participants wrote"), 2),

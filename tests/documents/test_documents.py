@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.school_year import SchoolYear
 from tests import factories
 from tests.apps import login
 from tests.documents import pdf
@@ -193,3 +194,24 @@ def test_the_annual_report_states_coverage_in_pupils_with_its_method(
         if "/A" in a and "/URI" in a["/A"]
     ]
     assert any(f"/insights/bookings?school_year={school_year.start}" in u for u in links)
+
+
+def test_the_annual_report_names_each_schools_modules_without_a_company(
+    app, db, coordinator_client
+):
+    from app.curriculum.service import load_reference, set_offer, set_tags
+
+    load_reference()
+    school = factories.school(name="Vakcollege Gaten", status="approved")
+    set_offer(school, SchoolYear.current(), {"profile": ["MVI"], "keuzevak": ["1505"]})
+    activity = factories.activity(factories.company())
+    set_tags(activity.id, {"module": ["MVI-3"]})
+    slot = builders.past_slot(activity, starts_at=builders.local(SchoolYear.current().start, 10, 8))
+    builders.booking(slot, school)
+    db.session.commit()
+    response = coordinator_client.get(
+        f"/insights/report.pdf?school_year={SchoolYear.current().start}&lang=en"
+    )
+    words = pdf.squeezed(pdf.text(pdf.read(response.get_data())))
+    row = words.split(pdf.squeezed("Vakcollege Gaten"), 1)[1][:60]
+    assert row.startswith(pdf.squeezed("MVI-1, MVI-2, MVI-4, 1505")), row
