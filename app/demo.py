@@ -17,6 +17,7 @@ from app.curriculum.service import load_reference
 from app.enrolment.demo import load_enrolment
 from app.evaluations.demo import load_evaluations
 from app.extensions import db
+from app.lob.demo import load_lob_questions
 from app.placements.demo import load_placements
 from app.school_requests.demo import load_requests
 
@@ -37,6 +38,7 @@ def demo_steps():
         load_evaluations,
         load_requests,
         load_enrolment,
+        load_lob_questions,
     ]
 
 

@@ -173,7 +173,7 @@ def new_link(booking: Booking) -> BookingSheet:
     return sheet
 
 
-def set_questions(actor: User, activity: Activity, *, prepare: str, look_for: str):
+def set_questions(actor: User | None, activity: Activity, *, prepare: str, look_for: str):
     found = questions_of(activity)
     if found is None:
         found = ActivityQuestions(activity_id=activity.id)
