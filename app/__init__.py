@@ -70,10 +70,13 @@ def _register_blueprints(app: Flask) -> None:
     from app.bookings.waiting_list_views import bp as waiting_lists_bp
     from app.calendar.views import bp as calendar_bp
     from app.catalogue.views import bp as catalogue_bp
+    from app.curriculum.views import bp as curriculum_bp
     from app.documents.views import bp as documents_bp
+    from app.enrolment.views import bp as enrolment_bp
     from app.evaluations.views import bp as evaluations_bp
     from app.holidays.views import bp as holidays_bp
     from app.insights.views import bp as insights_bp
+    from app.lob.views import bp as lob_bp
     from app.matching.views import bp as matching_bp
     from app.notifications.views import bp as notifications_bp
     from app.placements.views import bp as placements_bp
@@ -89,7 +92,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(bookings_bp)
     app.register_blueprint(waiting_lists_bp)
     app.register_blueprint(calendar_bp)
+    app.register_blueprint(enrolment_bp)
     app.register_blueprint(holidays_bp)
+    app.register_blueprint(lob_bp)
+    app.register_blueprint(curriculum_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(evaluations_bp)
     app.register_blueprint(insights_bp)

@@ -12,6 +12,7 @@ from app.accounts import service
 from app.accounts.models import Organisation
 from app.backup import BackupError, create_backup, head_revisions, restore_backup
 from app.calendar.cli import feeds_cli
+from app.curriculum.service import load_reference
 from app.demo import database_is_empty, load_demo
 from app.errors import DomainError
 from app.extensions import db
@@ -24,6 +25,7 @@ demo_cli = AppGroup("demo", help="The demo region.")
 scheduler_cli = AppGroup("scheduler", help="The one scheduler process.")
 reminders_cli = AppGroup("reminders", help="Reminders and outgoing mail.")
 backup_cli = AppGroup("backup", help="Back up and restore the database (app/backup.py).")
+curriculum_cli = AppGroup("curriculum", help="The curriculum's reference data.")
 
 
 def _fail(message: str):
@@ -90,6 +92,15 @@ def demo_load_command(if_empty):
     click.echo("Demo region loaded: " + ", ".join(f"{n} {what}" for what, n in summary.items()))
 
 
+@curriculum_cli.command("load")
+def curriculum_load_command():
+    """Load fixtures/curriculum.json (idempotent; coordinators' additions and edits stay)."""
+
+    summary = load_reference()
+    db.session.commit()
+    click.echo("Curriculum loaded: " + ", ".join(f"{n} {what}" for what, n in summary.items()))
+
+
 @scheduler_cli.command("run")
 def scheduler_run_command():
     """Run the scheduler in the foreground. Start exactly one."""
@@ -142,7 +153,15 @@ def backup_restore_command(path, replace):
 
 
 def register_cli(app: Flask) -> None:
-    for group in (users_cli, token_cli, demo_cli, scheduler_cli, reminders_cli, backup_cli):
+    for group in (
+        users_cli,
+        token_cli,
+        demo_cli,
+        curriculum_cli,
+        scheduler_cli,
+        reminders_cli,
+        backup_cli,
+    ):
         app.cli.add_command(group)
 
     app.cli.add_command(feeds_cli)

@@ -13,8 +13,11 @@ from app.accounts.demo import load_organisations_and_people
 from app.accounts.models import Organisation
 from app.bookings.demo import load_bookings
 from app.catalogue.demo import load_activities, load_holidays
+from app.curriculum.service import load_reference
+from app.enrolment.demo import load_enrolment
 from app.evaluations.demo import load_evaluations
 from app.extensions import db
+from app.lob.demo import load_lob_questions
 from app.placements.demo import load_placements
 from app.school_requests.demo import load_requests
 
@@ -28,11 +31,14 @@ def demo_steps():
     return [
         load_organisations_and_people,
         load_holidays,
+        load_reference,
         load_activities,
         load_bookings,
         load_placements,
         load_evaluations,
         load_requests,
+        load_enrolment,
+        load_lob_questions,
     ]
 
 

@@ -4,10 +4,13 @@ from app.accounts import models as accounts_models  # noqa: F401
 from app.bookings import models as bookings_models  # noqa: F401
 from app.calendar import models as calendar_models  # noqa: F401
 from app.catalogue import models as catalogue_models  # noqa: F401
+from app.curriculum import models as curriculum_models  # noqa: F401
+from app.enrolment import models as enrolment_models  # noqa: F401
 from app.evaluations import models as evaluations_models  # noqa: F401
 from app.events import models as events_models  # noqa: F401
 from app.holidays import models as holidays_models  # noqa: F401
 from app.insights import models as insights_models  # noqa: F401
+from app.lob import models as lob_models  # noqa: F401
 from app.notifications import models as notifications_models  # noqa: F401
 from app.placements import models as placements_models  # noqa: F401
 from app.scheduler_state import SchedulerHeartbeat  # noqa: F401

@@ -22,6 +22,8 @@ NOT_A_NOUN = {
     "page %(n)s",
     "Page %(page)d",
     "month %(month)d",
+    "Line %(line)d",
+    "The same location, school type and profile as line %(line)d.",
     "Booking number %(number)d",
     "Placement number %(number)d",
     "Techniekpoort this week (week %(week)d)",
@@ -59,6 +61,10 @@ NOT_A_NOUN = {
     "The capacity is at most %(n)d students.",
     "The largest group is at most %(n)d students.",
     "The minimum notice is at most %(n)d days.",
+    "A whole number from 0 to %(most)d.",
+    "At most %(most)d questions.",
+    "Between 0 and %(most)d pupils.",
+    "“%(value)s” in %(column)s is not a number of pupils from 0 to %(most)d.",
     # The calendar feeds translate their words once per feed language and
     # fill in the count later (app/calendar/content.py); "group(s)" reads
     # right for any count in both languages.

@@ -1,8 +1,9 @@
 """The cast most tests play with, built in one place.
 
-Two schools with a teacher each, two companies with a contact each, a network
-with a coordinator, and a published activity of the first company (its
-contact is the activity's contact) with an open slot three weeks ahead.
+The curriculum's reference entries (fixtures/curriculum.json), two schools
+with a teacher each, two companies with a contact each, a network with a
+coordinator, and a published activity of the first company (its contact is
+the activity's contact) with an open slot three weeks ahead.
 
 A package gives the cast the names and details its tests read back by
 overriding the `cast` fixture (tests/conftest.py): {member: {column: value}},
@@ -16,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from app.accounts.models import Organisation, User
+from app.curriculum.service import load_reference
 from app.extensions import db
 from tests import factories
 
@@ -52,6 +54,8 @@ def build(cast: dict[str, dict] | None = None) -> World:
     def given(member: str, **defaults) -> dict:
         return {**defaults, **cast.get(member, {})}
 
+    # The curriculum's reference entries, as every installation has them.
+    load_reference()
     school = factories.school(**given("school"))
     other_school = factories.school(**given("other_school"))
     company = factories.company(**given("company"))

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from flask_babel import gettext as _
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from app.api.activities import as_utc
 from app.api.blueprint import bp
@@ -16,12 +16,31 @@ from app.api.slots import BookingStatus
 from app.api.spec import forbidden, invalid, not_found, operation, require_user
 from app.bookings.models import Booking
 from app.evaluations import permissions, service
+from app.evaluations.meaningful import CRITERIA
 from app.evaluations.models import Evaluation
 from app.extensions import db
 from app.text import TEXT
 
 Side = Literal["school", "company"]
 Rating = Annotated[StrictInt, Field(ge=1, le=5, description="1 (bad) to 5 (excellent).")]
+
+
+class Meaningful(BaseModel):
+    """The school's yes or no on what makes an encounter meaningful; null where
+    it was not answered (the company's side, evaluations from before)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    clear_purpose: StrictBool | None = Field(
+        None, description="A clear purpose and learning goals."
+    )
+    professionals_interaction: StrictBool | None = Field(
+        None, description="The pupils talked and worked with the professionals."
+    )
+    pupils_reflected: StrictBool | None = Field(
+        None, description="The pupils reflected on it themselves afterwards."
+    )
+    follow_up_planned: StrictBool | None = Field(None, description="A follow-up is planned.")
 
 
 class EvaluationOut(BaseModel):
@@ -34,6 +53,7 @@ class EvaluationOut(BaseModel):
     )
     went_well: str
     could_be_better: str
+    meaningful: Meaningful
     submitted_by: str | None = Field(description="The name of who sent it, while they exist.")
     submitted_at: datetime
 
@@ -61,6 +81,9 @@ class EvaluationIn(BaseModel):
     )
     went_well: str = Field("", max_length=TEXT)
     could_be_better: str = Field("", max_length=TEXT)
+    meaningful: Meaningful | None = Field(
+        None, description="The school's answers; not sent by the company."
+    )
 
 
 def evaluation_out(row: Evaluation) -> EvaluationOut:
@@ -72,6 +95,7 @@ def evaluation_out(row: Evaluation) -> EvaluationOut:
         students_attended=row.students_attended,
         went_well=row.went_well or "",
         could_be_better=row.could_be_better or "",
+        meaningful=Meaningful(**{code: getattr(row, code) for code in CRITERIA}),
         submitted_by=row.submitted_by.name if row.submitted_by else None,
         submitted_at=as_utc(row.submitted_at),
     )
@@ -135,11 +159,13 @@ def submit_evaluation(booking_id: int, body: EvaluationIn):
         raise forbidden(_("Only a party of this booking can evaluate it."))
     if side == "company" and body.students_attended is not None:
         raise invalid("students_attended", _("Only the school counts the students."))
+    meaningful = body.meaningful.model_dump(exclude_none=True) if body.meaningful else {}
     answers = service.Answers(
         rating=body.rating,
         went_well=body.went_well,
         could_be_better=body.could_be_better,
         students_attended=body.students_attended,
+        meaningful=meaningful,
     )
     row = service.submit_evaluation(user, booking, side, answers)
     db.session.commit()

@@ -101,6 +101,18 @@ def programme(school: Organisation, school_year: SchoolYear) -> list[Booking]:
     )
 
 
+def _curriculum_gaps(school_year: SchoolYear) -> list:
+    """Per approved school with an offer for the year, the modules and
+    keuzevakken of it that met no company (the curriculum map's gaps)."""
+    schools = db.session.scalars(
+        select(Organisation)
+        .where(Organisation.kind == "school", Organisation.status == "approved")
+        .order_by(Organisation.name)
+    )
+    found = [figures.curriculum_map(school, school_year) for school in schools]
+    return [m for m in found if m.offer_named]
+
+
 def annual_report(user: User, school_year: SchoolYear) -> dict:
     """The region's figures of a school year, as the dashboard computes them."""
     scope, filters = Scope.region(), Filters()
@@ -114,6 +126,8 @@ def annual_report(user: User, school_year: SchoolYear) -> dict:
         "reach": reach,
         "planned": figures.planned(scope, school_year, filters),
         "coverage": figures.coverage(scope, school_year),
+        "pupils": figures.pupil_coverage(scope, school_year),
+        "curriculum_gaps": _curriculum_gaps(school_year),
         "evaluations": found.evaluations,
         "remarks": remarks,
         "schools": figures.by_organisation("school", scope, school_year, filters),

@@ -5,7 +5,7 @@ chooses the language (default: the page's)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -162,6 +162,10 @@ def annual_report():
         chart=lambda b: charts.breakdown_chart(b, school_year, chart_prefix="report"),
         printed_on=utcnow(),
         vocabulary=vocabulary,
+        # Each figure of coverage in pupils links to its groups on the dashboard.
+        pupil_rows=lambda **filters: url_for(
+            "insights.bookings", school_year=school_year.start, _external=True, **filters
+        ),
         **formatting.helpers(),
         **context,
     )
@@ -180,6 +184,8 @@ def _contents(context) -> list[tuple[str, str, int]]:
         ("coverage", _("Coverage"), 1),
         ("coverage-schools", _("Schools without activity"), 2),
         ("coverage-companies", _("Companies with offers but no bookings"), 2),
+        ("coverage-pupils", _("Pupils who met technology"), 2),
+        ("coverage-curriculum", _("Modules and keuzevakken that met no company"), 2),
         ("coverage-hybrid", _("Hybrid-teacher hours per school"), 2),
         ("evaluations", _("Evaluations"), 1),
         ("remarks", _("What participants wrote"), 2),

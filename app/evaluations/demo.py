@@ -40,6 +40,23 @@ COULD_BE_BETTER = [
 ]
 
 
+# How often a demo school says yes to each question: purpose and contact with
+# professionals are usual, the pupils' reflection and a follow-up are where
+# schools fall short, so the company's feedback has something to say.
+MEANINGFUL_YES = {
+    "clear_purpose": 0.85,
+    "professionals_interaction": 0.75,
+    "pupils_reflected": 0.5,
+    "follow_up_planned": 0.35,
+}
+
+
+def _meaningful(booking_id: int) -> dict[str, bool]:
+    # A generator of its own, so the other answers stay what they were.
+    rng = random.Random(f"meaningful-{booking_id}")
+    return {code: rng.random() < share for code, share in MEANINGFUL_YES.items()}
+
+
 def load_evaluations() -> dict[str, int]:
 
     demo_school = demo_organisation("school1")
@@ -94,6 +111,7 @@ def load_evaluations() -> dict[str, int]:
                         if side == "school"
                         else None
                     ),
+                    meaningful=_meaningful(booking.id) if side == "school" else {},
                 ),
             )
     db.session.flush()

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.evaluations.meaningful import CRITERIA
 from app.text import TEXT
 
 RATINGS = [
@@ -46,7 +47,13 @@ class EvaluationForm(FlaskForm):
         form.booked = booked
         if side != "school":
             del form.students_attended
+            for code in CRITERIA:
+                delattr(form, code)
         return form
+
+    def meaningful(self) -> dict[str, bool]:
+        """The school's yes-or-no per criterion (empty for the company's form)."""
+        return {code: self[code].data == "yes" for code in CRITERIA if code in self}
 
     def validate_students_attended(self, field) -> None:
         # The service says the same; here it shows together with the other errors.
@@ -59,3 +66,19 @@ class EvaluationForm(FlaskForm):
                     size=self.booked,
                 )
             )
+
+
+YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
+
+# One yes-or-no question per criterion of app/evaluations/meaningful.py, after
+# the rating: the school's form asks all four, the company's none.
+for _code, _question in CRITERIA.items():
+    setattr(
+        EvaluationForm,
+        _code,
+        RadioField(
+            _question,
+            choices=YES_NO,
+            validators=[InputRequired(message=_l("Answer yes or no."))],
+        ),
+    )

@@ -29,6 +29,11 @@ class Evaluation(db.Model):
     rating: Mapped[int]
     went_well: Mapped[str] = mapped_column(Text, default="")
     could_be_better: Mapped[str] = mapped_column(Text, default="")
+    # The school's four answers on how meaningful it was (app/evaluations/meaningful.py).
+    clear_purpose: Mapped[bool | None]
+    professionals_interaction: Mapped[bool | None]
+    pupils_reflected: Mapped[bool | None]
+    follow_up_planned: Mapped[bool | None]
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -8,11 +8,11 @@ than the places held would be a count no capacity ever allowed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -20,6 +20,7 @@ from app.accounts.models import Organisation, User
 from app.bookings.models import Booking
 from app.catalogue.models import Activity, Slot
 from app.errors import Conflict, DomainError
+from app.evaluations.meaningful import CRITERIA
 from app.evaluations.models import SIDES, Evaluation
 from app.evaluations.permissions import can_evaluate
 from app.events import emit
@@ -35,6 +36,9 @@ class Answers:
     went_well: str = ""
     could_be_better: str = ""
     students_attended: int | None = None
+    # The school's yes-or-no per criterion of app/evaluations/meaningful.py;
+    # a criterion left out stays unanswered.
+    meaningful: dict[str, bool] = field(default_factory=dict)
 
 
 def evaluation_of(booking: Booking, side: str) -> Evaluation | None:
@@ -84,6 +88,15 @@ def submit_evaluation(actor: User, booking: Booking, side: str, answers: Answers
                 ),
                 field="students_attended",
             )
+    unknown = set(answers.meaningful) - set(CRITERIA)
+    if unknown:
+        raise DomainError(
+            _("Unknown question: %(code)s.", code=sorted(unknown)[0]), field="meaningful"
+        )
+    if side != "school" and answers.meaningful:
+        raise DomainError(
+            _("Only the school says how meaningful it was for its pupils."), field="meaningful"
+        )
     evaluation = Evaluation(
         booking_id=booking.id,
         side=side,
@@ -93,6 +106,7 @@ def submit_evaluation(actor: User, booking: Booking, side: str, answers: Answers
         could_be_better=limited(answers.could_be_better, "could_be_better"),
         submitted_by_id=actor.id,
         submitted_at=utcnow(),
+        **{code: answers.meaningful.get(code) for code in CRITERIA},
     )
     db.session.add(evaluation)
     try:
@@ -205,3 +219,36 @@ def evaluations_for(organisations: list[Organisation], limit: int = 100) -> list
             .limit(limit)
         ).unique()
     )
+
+
+@dataclass(frozen=True)
+class Share:
+    """How many of the school evaluations that answered a criterion said yes."""
+
+    criterion: str
+    yes: int
+    answered: int
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.yes / self.answered) if self.answered else None
+
+
+def meaningfulness_of(company: Organisation) -> list[Share]:
+    """Per criterion, over the schools' evaluations of this company's bookings,
+    the share that said yes; evaluations from before the question was asked
+    do not count for it. One grouped query."""
+    columns = [getattr(Evaluation, code) for code in CRITERIA]
+    row = db.session.execute(
+        select(
+            *(func.count(case((c.is_(True), 1))) for c in columns),
+            *(func.count(c) for c in columns),
+        )
+        .select_from(Evaluation)
+        .join(Evaluation.booking)
+        .join(Booking.slot)
+        .join(Slot.activity)
+        .where(Evaluation.side == "school", Activity.company_id == company.id)
+    ).one()
+    n = len(columns)
+    return [Share(code, row[i], row[n + i]) for i, code in enumerate(CRITERIA)]

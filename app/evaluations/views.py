@@ -13,6 +13,7 @@ from app.bookings.models import Booking
 from app.errors import DomainError
 from app.evaluations import permissions, service
 from app.evaluations.forms import EvaluationForm
+from app.evaluations.meaningful import CRITERIA
 from app.extensions import db
 from app.web.forms import apply_domain_error
 from app.web.rendering import is_htmx, render
@@ -25,6 +26,12 @@ SIDE_LABELS = {"school": _l("The school"), "company": _l("The company")}
 @bp.context_processor
 def evaluation_helpers():
     return {"SIDE_LABELS": SIDE_LABELS}
+
+
+@bp.app_context_processor
+def meaningful_questions():
+    # Also on the booking's page, which shows the evaluations given.
+    return {"MEANINGFUL": CRITERIA}
 
 
 @bp.app_template_global()
@@ -103,6 +110,7 @@ def evaluate(booking_id: int):
             went_well=form.went_well.data or "",
             could_be_better=form.could_be_better.data or "",
             students_attended=form.students_attended.data if side == "school" else None,
+            meaningful=form.meaningful(),
         )
         try:
             service.submit_evaluation(current_user, booking, side, answers)
@@ -128,4 +136,6 @@ def index():
         organisations=organisations,
         awaiting=service.awaiting(organisations) if organisations else [],
         evaluations=service.evaluations_for(organisations) if organisations else [],
+        # What the schools said of each of the person's companies.
+        feedback=[(o, service.meaningfulness_of(o)) for o in organisations if o.kind == "company"],
     )

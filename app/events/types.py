@@ -179,6 +179,42 @@ class HolidaysChanged(Event):
     last_day: str
 
 
+# --- curriculum ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CurriculumChanged(Event):
+    """A coordinator added, edited, retired or deleted a curriculum entry.
+    Fields: entry_id, kind, code."""
+
+    subject: ClassVar[str] = "entry_id"
+    entry_id: int
+    kind: str
+    code: str
+
+
+@dataclass(frozen=True)
+class EnrolmentChanged(Event):
+    """A school location's pupil numbers for a school year were entered or
+    imported. Fields: location_id, school_year (2026 is 2026-2027), source
+    (school or import)."""
+
+    subject: ClassVar[str] = "location_id"
+    location_id: int
+    school_year: int
+    source: str
+
+
+@dataclass(frozen=True)
+class SchoolOfferChanged(Event):
+    """A school location changed the profiles or keuzevakken it offers in a
+    school year. Fields: location_id, school_year (2026 is 2026-2027)."""
+
+    subject: ClassVar[str] = "location_id"
+    location_id: int
+    school_year: int
+
+
 # --- catalogue -------------------------------------------------------------------
 
 

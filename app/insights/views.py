@@ -7,7 +7,7 @@ the URL, so a dashboard can be bookmarked, shared and exported as shown."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -136,11 +136,30 @@ def dashboard():
         evaluations=found.evaluations,
         **{name: None if value is cache.MISSING else value for name, value in kept.items()},
         chart=lambda b: charts.breakdown_chart(b, school_year),
+        pupils=_pupils(scope, school_year),
+        pupil_rows=_pupil_rows(school_year),
         programme_schools=[
             o for o in permissions.own_organisations(current_user) if o.kind == "school"
         ],
         **context,
     )
+
+
+def _pupils(scope, school_year: SchoolYear):
+    """Coverage in pupils, for the region and for schools (a company has no pupils)."""
+    if not scope.is_region and not scope.school_ids:
+        return None
+    return service.pupil_coverage(scope, school_year)
+
+
+def _pupil_rows(school_year: SchoolYear):
+    """The link to the groups that took part behind a coverage figure; the
+    dashboard's other filters do not apply to coverage in pupils."""
+
+    def link(**filters):
+        return url_for("insights.bookings", school_year=school_year.start, **filters)
+
+    return link
 
 
 PANELS = ("coverage", "planned")
@@ -210,6 +229,25 @@ def coverage(which: str):
     found = service.coverage(scope, school_year)
     rows = found.idle_schools if which == "idle_schools" else found.idle_companies
     return render("insights/coverage.html", which=which, rows=rows, coverage=found, **context)
+
+
+@bp.get("/schools/<int:school_id>/curriculum")
+@login_required
+def curriculum(school_id: int):
+    """A school's curriculum map: its offer's modules and keuzevakken by month
+    with the activities that served them, and those that met no company."""
+    scope = _scope_or_404()
+    school = db.session.get(Organisation, school_id)
+    if school is None or school.kind != "school":
+        abort(404)
+    if not scope.is_region and school.id not in (scope.school_ids or ()):
+        abort(404)
+    school_year, _filters, context = _context(scope)
+    return render(
+        "insights/curriculum.html",
+        found=service.curriculum_map(school, school_year),
+        **context,
+    )
 
 
 @bp.get("/export/<name>.<any(csv, xlsx):fmt>")

@@ -63,6 +63,11 @@ REACTIONS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
     ev.AccountDeleted: [],
     # school holidays
     ev.HolidaysChanged: [placements.follow_changed_holidays, feeds.holidays_changed],
+    # curriculum: the catalogue shows the entries' names with the tags
+    ev.CurriculumChanged: [catalogue],
+    # Suggestions and coverage read the offers when they are asked for.
+    ev.SchoolOfferChanged: [],
+    ev.EnrolmentChanged: [],
     # catalogue
     ev.ActivityPublished: [feeds.activity_shown_or_hidden, offer, figures],
     ev.ActivityChanged: [

@@ -5,7 +5,7 @@ place frees shortly before the start), and a coordinator chooses who gets
 freed places first (waiting_list_rule, one row).
 
 Revision ID: 7e3b5d1c9a20
-Revises: 6b1d0e93c5a8
+Revises: c8a4f1e2d735
 Create Date: 2026-12-07 12:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "7e3b5d1c9a20"
-down_revision = "6b1d0e93c5a8"
+down_revision = "c8a4f1e2d735"
 branch_labels = None
 depends_on = None
 

@@ -188,6 +188,19 @@ def test_demo_load_fills_an_empty_database_once_and_is_idempotent(app, db):
     coordinator = db.session.scalar(select(User).where(User.email == "coordinator@demo.test"))
     assert coordinator.is_coordinator and coordinator.check_password("techniek")
     _the_demo_roles_are_as_the_readme_says(db)
+    _the_demo_shows_coverage_in_pupils_with_gaps()
+
+
+def _the_demo_shows_coverage_in_pupils_with_gaps():
+    from app.insights.filters import Scope
+    from app.insights.service import pupil_coverage
+    from app.school_year import SchoolYear
+
+    found = pupil_coverage(Scope.region(), SchoolYear.current())
+    total = found.total
+    # Every demo school has pupil numbers; some took part, not all.
+    assert len({c.school_id for c in found.cells}) == 21
+    assert 0 < total.at_least <= total.at_most < total.enrolled
 
 
 def _the_demo_roles_are_as_the_readme_says(db):

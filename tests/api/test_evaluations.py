@@ -14,7 +14,12 @@ from tests import factories
 from tests.api.helpers import api_as, error_of, invalid_fields
 from tests.evaluations import builders
 
-SCHOOL = {"rating": 4, "students_attended": 18, "went_well": "Veel zelf gedaan."}
+SCHOOL = {
+    "rating": 4,
+    "students_attended": 18,
+    "went_well": "Veel zelf gedaan.",
+    "meaningful": {"clear_purpose": True, "pupils_reflected": False},
+}
 COMPANY = {"rating": 5, "could_be_better": "Meer tijd voor vragen."}
 
 
@@ -63,11 +68,19 @@ def test_both_sides_evaluate_and_read_each_other(world, db, completed, client):
     assert school.get_json()["side"] == "school"
     assert school.get_json()["students_attended"] == 18
     assert school.get_json()["submitted_by"] == "Docent Een"
+    # What was not answered stays null.
+    assert school.get_json()["meaningful"] == {
+        "clear_purpose": True,
+        "professionals_interaction": None,
+        "pupils_reflected": False,
+        "follow_up_planned": None,
+    }
 
     company = world.as_contact.post(url(completed, single=True), json=COMPANY)
     assert company.status_code == 201, company.get_json()
     assert company.get_json()["side"] == "company"
     assert company.get_json()["students_attended"] is None
+    assert set(company.get_json()["meaningful"].values()) == {None}
 
     for reader in (world.as_teacher, world.as_contact, world.as_coordinator):
         body = reader.get(url(completed)).get_json()
@@ -84,7 +97,15 @@ def test_the_same_as_the_evaluation_page(world, db, completed, app):
     page = login(app.test_client(), world.teacher, "secret-password")
     page.post(
         f"/bookings/{completed.id}/evaluation",
-        data={"rating": "3", "students_attended": "20", "side": "school"},
+        data={
+            "rating": "3",
+            "students_attended": "20",
+            "side": "school",
+            "clear_purpose": "yes",
+            "professionals_interaction": "yes",
+            "pupils_reflected": "yes",
+            "follow_up_planned": "no",
+        },
     )
     assert stored(db) == 1
     error_of(
@@ -190,3 +211,16 @@ def test_the_document_describes_the_evaluation_operations(client, db):
     assert body["additionalProperties"] is False
     assert body["properties"]["rating"]["minimum"] == 1
     assert body["properties"]["rating"]["maximum"] == 5
+
+
+def test_only_the_school_answers_how_meaningful_and_only_with_booleans(world, db, completed):
+    company = world.as_contact.post(
+        url(completed, single=True), json={**COMPANY, "meaningful": {"clear_purpose": True}}
+    )
+    assert invalid_fields(company) == {"meaningful"}
+    for junk in ({"clear_purpose": "ja"}, {"purpose": True}, ["clear_purpose"]):
+        answer = world.as_teacher.post(
+            url(completed, single=True), json={**SCHOOL, "meaningful": junk}
+        )
+        assert answer.status_code == 422, answer.get_json()
+    assert stored(db) == 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.school_year import SchoolYear
 from tests import factories
 from tests.apps import login
 from tests.documents import pdf
@@ -149,3 +150,68 @@ def test_the_annual_report_has_contents_outline_and_figures(app, db, coordinator
     reach = service.reach(Scope.region(), school_year, Filters())
     summary = reader.pages[2].extract_text()
     assert f"Students {reach.current.students:,} {reach.previous.students:,}" in summary
+
+
+def test_the_annual_report_states_coverage_in_pupils_with_its_method(
+    app, db, coordinator_client, coordinator
+):
+    from sqlalchemy import select
+
+    from app.accounts.models import Organisation
+    from app.enrolment import service as enrolment
+    from app.insights import service
+    from app.insights.filters import Scope
+    from app.insights.models import ReachFact
+
+    region = dataset.build()
+    school_year = region["school_year"]
+    # The school and cell of a group that took part get pupil numbers.
+    fact = db.session.scalars(
+        select(ReachFact)
+        .where(ReachFact.school_year == school_year.start, ReachFact.year.in_(["3", "4"]))
+        .order_by(ReachFact.id)
+    ).first()
+    school = db.session.get(Organisation, fact.school_id)
+    cell = (fact.year, fact.path, fact.profile or "")
+    enrolment.set_enrolment(coordinator, school, school_year, {cell: 400})
+    db.session.commit()
+    total = service.pupil_coverage(Scope.region(), school_year).total
+    assert total.enrolled == 400 and total.groups > 0
+
+    response = coordinator_client.get(
+        f"/insights/report.pdf?school_year={school_year.start}&lang=en"
+    )
+    reader = pdf.read(response.get_data())
+    assert "Pupils who met technology" in pdf.outline_titles(reader)
+    words = pdf.squeezed(pdf.text(reader))
+    assert pdf.squeezed(f"of {total.enrolled} pupils. The aim: every pupil.") in words
+    assert pdf.squeezed(f"{total.at_least} to {total.at_most}") in words
+    assert pdf.squeezed("at least the largest group that took part") in words
+    links = [
+        a["/A"]["/URI"]
+        for page in reader.pages
+        for a in (annot.get_object() for annot in page.get("/Annots", []))
+        if "/A" in a and "/URI" in a["/A"]
+    ]
+    assert any(f"/insights/bookings?school_year={school_year.start}" in u for u in links)
+
+
+def test_the_annual_report_names_each_schools_modules_without_a_company(
+    app, db, coordinator_client
+):
+    from app.curriculum.service import load_reference, set_offer, set_tags
+
+    load_reference()
+    school = factories.school(name="Vakcollege Gaten", status="approved")
+    set_offer(school, SchoolYear.current(), {"profile": ["MVI"], "keuzevak": ["1505"]})
+    activity = factories.activity(factories.company())
+    set_tags(activity.id, {"module": ["MVI-3"]})
+    slot = builders.past_slot(activity, starts_at=builders.local(SchoolYear.current().start, 10, 8))
+    builders.booking(slot, school)
+    db.session.commit()
+    response = coordinator_client.get(
+        f"/insights/report.pdf?school_year={SchoolYear.current().start}&lang=en"
+    )
+    words = pdf.squeezed(pdf.text(pdf.read(response.get_data())))
+    row = words.split(pdf.squeezed("Vakcollege Gaten"), 1)[1][:60]
+    assert row.startswith(pdf.squeezed("MVI-1, MVI-2, MVI-4, 1505")), row

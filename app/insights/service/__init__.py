@@ -18,7 +18,8 @@ What counts (the dashboard says so too):
 
 The package has one module per question: conditions (what the scope and
 filters select), reach (reach, evaluations, the groups still to come),
-coverage (idle schools and companies, hybrid-teacher hours) and lists (the
+coverage (idle schools and companies, hybrid-teacher hours), pupils
+(coverage in pupils against the enrolment) and lists (the
 rows behind each figure). This module is their public face.
 """
 
@@ -42,6 +43,7 @@ from app.insights.service.coverage import (
     idle_companies_query,
     idle_schools_query,
 )
+from app.insights.service.curriculum import CurriculumMap, curriculum_map
 from app.insights.service.lists import (
     OrganisationRow,
     Page,
@@ -50,6 +52,8 @@ from app.insights.service.lists import (
     evaluations,
     participations,
 )
+from app.insights.service.pupils import BREAKDOWNS as PUPIL_BREAKDOWNS
+from app.insights.service.pupils import PupilCoverage, pupil_coverage
 from app.insights.service.reach import (
     DIMENSIONS,
     NO_PROFILE_LABEL,
@@ -74,10 +78,12 @@ __all__ = [
     "FACT",
     "NO_PROFILE_LABEL",
     "PLANNED_OR_DONE",
+    "PUPIL_BREAKDOWNS",
     "RAW",
     "Breakdown",
     "Columns",
     "Coverage",
+    "CurriculumMap",
     "EvaluationSummary",
     "Figures",
     "HoursRow",
@@ -86,6 +92,7 @@ __all__ = [
     "Page",
     "Participation",
     "Planned",
+    "PupilCoverage",
     "RatingRow",
     "Reach",
     "Row",
@@ -94,6 +101,7 @@ __all__ = [
     "by_organisation",
     "count",
     "coverage",
+    "curriculum_map",
     "evaluation_summary",
     "evaluations",
     "figures",
@@ -104,6 +112,7 @@ __all__ = [
     "participations",
     "participations_query",
     "planned",
+    "pupil_coverage",
     "reach",
     "scope_condition",
     "sector_condition",
