@@ -49,7 +49,7 @@ class Booking(db.Model):
     group_size: Mapped[int]
     year: Mapped[str] = mapped_column(String(1))
     path: Mapped[str] = mapped_column(String(2))
-    profile: Mapped[str | None] = mapped_column(String(3))
+    profile: Mapped[str | None] = mapped_column(String(8))
     remarks: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(12))
     accept_waitlist: Mapped[bool] = mapped_column(default=False)

@@ -44,7 +44,7 @@ class ReachFact(db.Model):
     sectors: Mapped[frozenset[str]] = mapped_column(FlagSet(vocabulary.SECTORS), default=frozenset)
     year: Mapped[str] = mapped_column(String(1))
     path: Mapped[str] = mapped_column(String(2))
-    profile: Mapped[str | None] = mapped_column(String(3))
+    profile: Mapped[str | None] = mapped_column(String(8))
     booked: Mapped[int]
     # The school's head count when it evaluated, otherwise `booked`.
     students: Mapped[int]

@@ -73,7 +73,7 @@ class SchoolRequest(db.Model):
     group_size: Mapped[int]
     year: Mapped[str] = mapped_column(String(1))
     path: Mapped[str] = mapped_column(String(2))
-    profile: Mapped[str | None] = mapped_column(String(3))
+    profile: Mapped[str | None] = mapped_column(String(8))
     # The preferred period, local dates, both included.
     first_day: Mapped[date] = mapped_column(Date)
     last_day: Mapped[date] = mapped_column(Date)

@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from app import vocabulary
 from app.bookings import service
 from app.bookings.models import Booking
 from app.catalogue import service as catalogue
@@ -515,3 +516,15 @@ def test_holiday_dates_are_local_dates(db, teacher, activity):
     )
     db.session.flush()
     assert refused(book, teacher, slot, 5).code == "holiday"
+
+
+@pytest.mark.parametrize("profile", list(vocabulary.PROFILES))
+def test_a_group_of_every_profile_can_book(db, teacher, school, contact, profile):
+    """The ten profiles' codes, "Groen" the longest, fit the booking's column
+    (PostgreSQL refuses a value longer than a VARCHAR's length)."""
+    activity = factories.activity(contact.organisations()[0], profiles=frozenset({profile}))
+    slot = factories.slot(activity)
+    booking = service.request_booking(teacher, slot, school, group(12, profile=profile)).booking
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).profile == profile
