@@ -117,6 +117,14 @@ def entry_order(entry: CurriculumEntry) -> tuple:
     return (KINDS.index(entry.kind), profile_rank, entry.code)
 
 
+def entries_by_kind(*, current_only: bool = False) -> dict[str, list[CurriculumEntry]]:
+    """Every entry in one query, per kind in reading order (filter forms, the API)."""
+    grouped: dict[str, list[CurriculumEntry]] = {kind: [] for kind in KINDS}
+    for entry in entries(current_only=current_only):
+        grouped[entry.kind].append(entry)
+    return grouped
+
+
 def entries_by_code(kind: str) -> dict[str, CurriculumEntry]:
     return {entry.code: entry for entry in entries(kind)}
 
