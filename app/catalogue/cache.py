@@ -35,6 +35,10 @@ from app.versioned_cache import VersionCounter, VersionedCache
 
 DEFAULT_SECONDS = 10
 _ROW_ID = 1
+# The second row rises only with the offer itself: published activities and
+# their companies' approval, not the free places of every booking. The
+# filters' index in each process follows it (app/catalogue/offer_index.py).
+OFFER_ROW = 2
 T = TypeVar("T")
 
 versions = VersionCounter(CatalogueVersion, "id", "catalogue")
@@ -49,6 +53,13 @@ def current_version() -> int | None:
         return None
     # Every catalogue request runs this, most of them to serve cached blocks.
     return versions.read(_ROW_ID, fast=True)
+
+
+def offer_version() -> int | None:
+    """The offer's version, read like current_version()."""
+    if blocks.seconds() <= 0:
+        return None
+    return versions.read(OFFER_ROW, fast=True)
 
 
 def dispose() -> None:
@@ -66,3 +77,9 @@ def catalogue_changed() -> None:
     """Something the catalogue shows has changed in the current transaction:
     raise the version when it commits (and not at all if it rolls back)."""
     versions.changed([_ROW_ID])
+
+
+def offer_changed() -> None:
+    """A published activity or a company's approval changed in the current
+    transaction: the page's version and the offer's rise when it commits."""
+    versions.changed([_ROW_ID, OFFER_ROW])

@@ -8,9 +8,7 @@ count of every match: counting them all costs more than the page itself. The
 page says whether a next page exists by fetching one row more, and counts the
 matches up to COUNT_LIMIT (docs/decisions/0010-catalogue-counts-up-to-a-limit.md).
 
-Distance is the equirectangular approximation in plain arithmetic, which
-SQLite and PostgreSQL both evaluate without math extensions; over the
-distances inside the Netherlands it is within 1% of the great-circle distance.
+Distance is app.geo's approximation.
 
 Kept as one module: one query, its filters and the parsing of the address
 that builds them.
@@ -22,19 +20,20 @@ import math
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
 
+import numpy as np
 from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased, contains_eager
 
 from app import vocabulary
 from app.accounts.models import Organisation
+from app.catalogue import offer_index
 from app.catalogue.models import Activity, Slot
 from app.curriculum.models import CODE_LENGTH
 from app.curriculum.service import CODE_PATTERN, TAG_DIMENSIONS, tagged_with
 from app.extensions import db
+from app.geo import KM_PER_DEGREE_LAT, KM_PER_DEGREE_LON_AT_EQUATOR
 from app.timeutil import LOCAL_TZ, is_plausible, local_to_utc, utcnow
 
-KM_PER_DEGREE_LAT = 110.574
-KM_PER_DEGREE_LON_AT_EQUATOR = 111.320
 PER_PAGE = 20
 
 
@@ -252,15 +251,24 @@ class Conditions:
     slot: list[ColumnElement]  # on Slot: open, upcoming, in the period, with free places
     offer: list[ColumnElement]  # on the activity and its company, the distance included
     narrows_slots: bool  # asks more of a slot than being open and upcoming
+    # What the offer's index (app/catalogue/offer_index.py) does not answer:
+    # the words, on the activity and its company.
+    rest: list[ColumnElement]
 
 
 def period(filters: Filters, slot=Slot) -> list[ColumnElement]:
     """Open, upcoming and in the period asked for: what the index on slot
     (status, starts_at) holds of the slot's conditions."""
-    found = [slot.status == "open", slot.starts_at > utcnow()]
+    now = utcnow()
+    first = None
     if filters.date_from:
-        first = datetime.combine(filters.date_from, time.min, LOCAL_TZ)
-        found.append(slot.starts_at >= local_to_utc(first))
+        first = local_to_utc(datetime.combine(filters.date_from, time.min, LOCAL_TZ))
+    # One lower bound, not two: SQLite walks the index from one of them only,
+    # and from "now" that can be months of slots before the period starts.
+    found = [
+        slot.status == "open",
+        slot.starts_at >= first if first and first > now else slot.starts_at > now,
+    ]
     if filters.date_to:
         last = datetime.combine(filters.date_to, time.max, LOCAL_TZ)
         found.append(slot.starts_at <= local_to_utc(last))
@@ -297,13 +305,18 @@ def conditions(
                 # Profile-neutral activities (no profile chosen) suit every profile.
                 condition = or_(condition, activity.profiles == frozenset())
             offer.append(condition)
+    # Filters the offer's index does not answer (app/catalogue/offer_index.py):
+    # the paths that start from its chosen ids apply only these. A new filter
+    # on the activity belongs here, unless the index learns it too. The
+    # curriculum's tags are here: an EXISTS per dimension on activity_tags' key.
+    rest = []
     for dimension in Filters.TAGS:
         codes = getattr(filters, dimension)
         if codes:
-            offer.append(tagged_with(activity.id, dimension, codes))
+            rest.append(tagged_with(activity.id, dimension, codes))
     if filters.q:
         pattern = f"%{_escape_like(filters.q.lower())}%"
-        offer.append(
+        rest.append(
             or_(
                 func.lower(activity.title).like(pattern, escape="\\"),
                 func.lower(activity.description).like(pattern, escape="\\"),
@@ -311,6 +324,7 @@ def conditions(
                 func.lower(activity.city).like(pattern, escape="\\"),
             )
         )
+    offer += rest
     if origin is not None and filters.max_km:
         distance = distance_expression(origin, activity)
         offer.append(
@@ -319,7 +333,7 @@ def conditions(
                 and_(activity.latitude.is_not(None), distance <= filters.max_km**2),
             )
         )
-    return Conditions(slot, offer, bool(filters.date_from or filters.date_to or filters.free))
+    return Conditions(slot, offer, bool(filters.date_from or filters.date_to or filters.free), rest)
 
 
 def matching_slots(
@@ -344,14 +358,23 @@ def matching_slots(
     ]
 
 
+# Fewer activities than this pass the filters: their upcoming slots are read
+# through the index on slot (activity_id, status, starts_at) and sorted,
+# rather than walking the country's upcoming slots in date order for a page.
+PROBED_ACTIVITIES = 800
+# Up to this many, the walk in date order tests a slot's activity against the
+# chosen ids; past it, when most activities pass and a page is near, against
+# the filters (the list of ids would cost more than the short walk).
+WALKED_WITH_IDS = 8000
+# Nearest first starts from the slots of this many nearest activities.
+NEAREST_ACTIVITIES = 64
+# The count starts from the slots of this many chosen activities.
+COUNTED_ACTIVITIES = 2000
 # The date walk reads at most this many upcoming slots in the period. Filters
 # that few activities pass (a word, a rare combination, a small distance)
 # would otherwise make it read every upcoming slot of the country for a page
 # (0.6 s at national scale); past this many the activities are chosen first.
 WALK_SLOTS = 4000
-# Sorted by distance: rings around the school (km), tried in turn until one
-# holds the page; the last step takes every activity with a place.
-RINGS_KM = (5.0, 15.0, 40.0, 100.0)
 # Pages this deep are sorted whole by the database, as any deep page must be.
 DEEPEST_MERGED_OFFSET = 200
 # After every date: the bound of a walk that fewer than WALK_SLOTS slots end.
@@ -364,13 +387,14 @@ def search(filters: Filters, origin: Origin | None = None, per_page: int = PER_P
     distance: soonest first). At most 8 statements, whatever the page holds
     (docs/PERFORMANCE.md, "The catalogue query")."""
     offset = (filters.page - 1) * per_page
+    index = offer_index.current()
     if filters.sort == "distance" and origin is not None:
         if offset > DEEPEST_MERGED_OFFSET:
             results = _execute(_sorted_whole(filters, origin), offset, per_page + 1)
         else:
-            results = _nearest(filters, origin, offset + per_page + 1)[offset:]
+            results = _nearest(index, filters, origin, offset + per_page + 1)[offset:]
     else:
-        results = _soonest(filters, origin, offset, per_page + 1)
+        results = _soonest(index, filters, origin, offset, per_page + 1)
     rows = [
         Row(
             slot_id,
@@ -409,7 +433,7 @@ def search(filters: Filters, origin: Origin | None = None, per_page: int = PER_P
         rows=rows,
         page=filters.page,
         has_next=len(results) > per_page,
-        total=count_matches(filters, origin, rows_on_page=len(rows)),
+        total=count_matches(index, filters, origin),
     )
 
 
@@ -445,38 +469,54 @@ def _execute(query, offset: int, limit: int) -> list:
 
 
 def _soonest(
-    filters: Filters, origin: Origin | None, offset: int, limit: int, online: bool | None = None
+    index: offer_index.OfferIndex,
+    filters: Filters,
+    origin: Origin | None,
+    offset: int,
+    limit: int,
+    online: bool | None = None,
 ) -> list:
     """Matching slots in date order (start, then id), rows offset to offset +
     limit; only online or only other activities when `online` says so.
 
-    First the walk in date order that stops after the page (matching_slots),
-    bounded to the first WALK_SLOTS upcoming slots of the period: the start of
-    the last of those is found in the index alone. When that holds the page,
-    it is the page. Otherwise the matching activities are found first, and
-    their upcoming slots (the index on slot (activity_id, status, starts_at))
-    sorted: few activities pass such filters."""
-    horizon = _horizon(filters)
+    The offer's index says which activities pass (decision 0016). When few
+    do, their upcoming slots are read through the index on slot
+    (activity_id, status, starts_at) and sorted. Otherwise a walk of the
+    upcoming slots in date order that stops after the page, bounded to the
+    first WALK_SLOTS slots of the period (the start of the last of those is
+    found in the index alone), testing each slot's activity against the
+    chosen ids or, when most activities pass, against the filters
+    themselves (matching_slots). When that walk does not hold the page (the
+    period, free places or words leave few slots), the chosen activities'
+    slots after all."""
+    where = conditions(filters, origin)
+    chosen = index.choose(filters, origin, online=online)
     by_date = (Slot.starts_at, Slot.id)
+    theirs = (
+        _rows(origin)
+        .where(*where.slot, *where.rest, offer_index.ids_in(Slot.activity_id, chosen.ids))
+        .order_by(*by_date)
+    )
+    if len(chosen) <= PROBED_ACTIVITIES:
+        return _execute(theirs, offset, limit)
+    if len(chosen) <= WALKED_WITH_IDS:
+        passes = [
+            *where.slot,
+            *where.rest,
+            offer_index.ids_in(Slot.activity_id, chosen.ids, walk=True),
+        ]
+    else:
+        passes = matching_slots(filters, origin, online)
+    horizon = _horizon(filters)
     walk = (
         _rows(origin)
-        .where(
-            *matching_slots(filters, origin, online),
-            Slot.starts_at <= func.coalesce(horizon, _NO_HORIZON),
-        )
+        .where(*passes, Slot.starts_at <= func.coalesce(horizon, _NO_HORIZON))
         .order_by(*by_date)
     )
     found = _execute(walk, offset, limit)
     if len(found) == limit:
         return found
-    where = conditions(filters, origin, _OFFER, _OFFER_COMPANY)
-    if online is not None:
-        where.offer.append(_OFFER.venue == "online" if online else _OFFER.venue != "online")
-    chosen = select(_OFFER.id).join(_OFFER_COMPANY, _OFFER.company).where(*where.offer)
-    activities_first = (
-        _rows(origin).where(*where.slot, Slot.activity_id.in_(chosen)).order_by(*by_date)
-    )
-    return _execute(activities_first, offset, limit)
+    return _execute(theirs, offset, limit)
 
 
 def _horizon(filters: Filters):
@@ -492,50 +532,42 @@ def _horizon(filters: Filters):
     )
 
 
-def _nearest(filters: Filters, origin: Origin, wanted: int) -> list:
+def _nearest(index: offer_index.OfferIndex, filters: Filters, origin: Origin, wanted: int) -> list:
     """The first `wanted` matching slots nearest first, then soonest, then by
     id; activities without a place last, soonest first.
 
     Online activities are at distance 0: the soonest of them come from the
-    date walk. The others from rings around the school, each a box on the
-    activity's coordinates (the index on activity (status, latitude,
-    longitude)) cut to the circle: once a ring holds `wanted` slots, no slot
-    outside it can be among the first `wanted`. Then the two are merged.
-    Sorting every upcoming slot of the country by distance, as one statement
-    must, took 0.2-0.3 s at national scale."""
-    online = _soonest(filters, origin, 0, wanted, online=True)
+    date walk. The others are chosen nearest first by the offer's index
+    (decision 0016): the slots of the nearest NEAREST_ACTIVITIES of them,
+    sorted by the database; once those hold `wanted` slots, no slot of an
+    activity farther away can be among the first `wanted` (the index keeps
+    every activity as near as the farthest chosen). Else eight times as many,
+    and so on. Then the two are merged. Sorting every upcoming slot of the
+    country by distance, as one statement must, took 0.2-0.3 s at national
+    scale."""
+    online = _soonest(index, filters, origin, 0, wanted, online=True)
     where = conditions(filters, origin)
     distance = distance_expression(origin)
-    km_per_lon = KM_PER_DEGREE_LON_AT_EQUATOR * math.cos(math.radians(origin.latitude))
-    rings = [km for km in RINGS_KM if not filters.max_km or km < filters.max_km]
-    placed: list = []
-    for km in (*rings, filters.max_km):
+    chosen = index.choose(filters, origin, online=False)
+    placed = chosen.where(np.isfinite(chosen.distance2))
+    near, take = placed, NEAREST_ACTIVITIES
+    found: list = []
+    while len(placed):
+        near = placed.nearest(max(take, wanted))
         query = _rows(origin).where(
-            *where.slot,
-            *where.offer,
-            Activity.venue != "online",
-            Activity.latitude.is_not(None),
-            Activity.longitude.is_not(None),
+            *where.slot, *where.rest, offer_index.ids_in(Slot.activity_id, near.ids)
         )
-        if km:
-            dlat, dlon = km / KM_PER_DEGREE_LAT, km / km_per_lon
-            query = query.where(
-                Activity.latitude.between(origin.latitude - dlat, origin.latitude + dlat),
-                Activity.longitude.between(origin.longitude - dlon, origin.longitude + dlon),
-                distance <= km * km,
-            )
-        placed = _execute(query.order_by(distance, Slot.starts_at, Slot.id), 0, wanted)
-        if len(placed) == wanted:
+        found = _execute(query.order_by(distance, Slot.starts_at, Slot.id), 0, wanted)
+        if len(found) == wanted or len(near) == len(placed):
             break
-    merged = sorted([*online, *placed], key=lambda row: (row[-1], row[1], row[0]))[:wanted]
+        take *= 8
+    merged = sorted([*online, *found], key=lambda row: (row[-1], row[1], row[0]))[:wanted]
     if len(merged) < wanted and not filters.max_km:
-        nowhere = _rows(origin).where(
-            *where.slot,
-            *where.offer,
-            Activity.venue != "online",
-            or_(Activity.latitude.is_(None), Activity.longitude.is_(None)),
+        nowhere = chosen.where(np.isinf(chosen.distance2))
+        query = _rows(origin).where(
+            *where.slot, *where.rest, offer_index.ids_in(Slot.activity_id, nowhere.ids)
         )
-        merged += _execute(nowhere.order_by(Slot.starts_at, Slot.id), 0, wanted - len(merged))
+        merged += _execute(query.order_by(Slot.starts_at, Slot.id), 0, wanted - len(merged))
     return merged
 
 
@@ -564,38 +596,29 @@ class Count:
     more: bool = False
 
 
-def count_matches(
-    filters: Filters, origin: Origin | None, *, rows_on_page: int, per_page: int = PER_PAGE
-) -> Count:
-    """The number of matching slots, counted up to COUNT_LIMIT. Counted also
-    when the first page holds them all, so that every page costs the same
-    statements whatever it finds.
+def count_matches(index: offer_index.OfferIndex, filters: Filters, origin: Origin | None) -> Count:
+    """The number of matching slots, counted up to COUNT_LIMIT: the chosen
+    activities' upcoming slots through the index on slot (activity_id,
+    status, starts_at), activity by activity until more than COUNT_LIMIT are
+    found. First among the first COUNTED_ACTIVITIES chosen, which nearly
+    always hold that many when more pass (the list of 40,000 ids alone cost
+    10 ms); then, when they do not, among every chosen activity (4-5 ms when
+    a week's period leaves 20,000 chosen activities 500 slots)."""
+    where = conditions(filters, origin)
+    chosen = index.choose(filters, origin)
 
-    Bounded like the date walk (_soonest): first among the first WALK_SLOTS
-    upcoming slots of the period, in the same statement as the bound itself;
-    when those hold fewer than COUNT_LIMIT matches and the period has more
-    slots, among the slots of the matching activities (the index on slot
-    (activity_id, status, starts_at)). Filters few activities pass would
-    otherwise make the count read every upcoming slot of the country."""
-    horizon = _horizon(filters)
-    walk = (
-        select(Slot.id)
-        .where(
-            *matching_slots(filters, origin),
-            Slot.starts_at <= func.coalesce(horizon, _NO_HORIZON),
+    def among(ids) -> int:
+        first = select(Slot.id).where(
+            *where.slot, *where.rest, offer_index.ids_in(Slot.activity_id, ids)
         )
-        .limit(COUNT_LIMIT + 1)
-    )
-    found, bound = db.session.execute(
-        select(select(func.count()).select_from(walk.subquery()).scalar_subquery(), horizon)
-    ).one()
-    if found <= COUNT_LIMIT and bound is not None:
-        where = conditions(filters, origin, _OFFER, _OFFER_COMPANY)
-        chosen = select(_OFFER.id).join(_OFFER_COMPANY, _OFFER.company).where(*where.offer)
-        first = (
-            select(Slot.id).where(*where.slot, Slot.activity_id.in_(chosen)).limit(COUNT_LIMIT + 1)
-        )
-        found = db.session.scalar(select(func.count()).select_from(first.subquery()))
+        if where.rest:
+            first = first.join(Slot.activity).join(_COMPANY, Activity.company)
+        first = first.limit(COUNT_LIMIT + 1)
+        return db.session.scalar(select(func.count()).select_from(first.subquery()))
+
+    found = among(chosen.ids[:COUNTED_ACTIVITIES])
+    if found <= COUNT_LIMIT and len(chosen) > COUNTED_ACTIVITIES:
+        found = among(chosen.ids)
     return Count(COUNT_LIMIT, more=True) if found > COUNT_LIMIT else Count(found)
 
 
@@ -639,12 +662,18 @@ def search_activities(
     the country first, as this did before, took 100-200 ms per request at
     national scale (docs/PERFORMANCE.md)."""
     where = conditions(filters, origin)
+    chosen = offer_index.current().choose(filters, origin)
     offset = (filters.page - 1) * per_page
     if filters.sort == "distance" and origin is not None:
-        ids = _page_by_distance(where, origin, offset, per_page + 1, filters.max_km)
+        ids = _page_by_distance(where, chosen, origin, offset, per_page + 1)
     else:
         ids = _page_by_date(
-            where, matching_slots(filters, origin), _horizon(filters), offset, per_page + 1
+            where,
+            chosen,
+            matching_slots(filters, origin),
+            _horizon(filters),
+            offset,
+            per_page + 1,
         )
     rows = _summaries(where, origin, ids)
     return ActivityPage(rows=rows[:per_page], page=filters.page, has_next=len(ids) > per_page)
@@ -656,8 +685,22 @@ def search_activities(
 _WALK_PER_ACTIVITY = (2, 16)
 
 
+def _chosen_offers(where: Conditions, chosen: offer_index.Chosen):
+    """The ids of the chosen activities that also have the words asked for."""
+    return (
+        select(Activity.id)
+        .join(_COMPANY, Activity.company)
+        .where(offer_index.ids_in(Activity.id, chosen.ids), *where.rest)
+    )
+
+
 def _page_by_date(
-    where: Conditions, matching: list[ColumnElement], bound, offset: int, limit: int
+    where: Conditions,
+    chosen: offer_index.Chosen,
+    matching: list[ColumnElement],
+    bound,
+    offset: int,
+    limit: int,
 ) -> list[int]:
     """The ids of the activities on the page, in order of their first matching
     slot (then id).
@@ -691,10 +734,9 @@ def _page_by_date(
     if len(ids) < wanted and not complete:
         # The matching activities first, their matching slots grouped: few
         # activities pass the filters a short walk cannot fill a page with.
-        chosen = select(Activity.id).join(_COMPANY, Activity.company).where(*where.offer)
         grouped = (
             select(Slot.activity_id)
-            .where(*where.slot, Slot.activity_id.in_(chosen))
+            .where(*where.slot, Slot.activity_id.in_(_chosen_offers(where, chosen)))
             .group_by(Slot.activity_id)
             .order_by(func.min(Slot.starts_at), Slot.activity_id)
             .limit(wanted)
@@ -707,7 +749,8 @@ def _page_by_date(
             select(Activity.id)
             .join(_COMPANY, Activity.company)
             .where(
-                *where.offer,
+                offer_index.ids_in(Activity.id, chosen.ids),
+                *where.rest,
                 ~select(Slot.id).where(Slot.activity_id == Activity.id, *where.slot).exists(),
             )
             .order_by(Activity.id)
@@ -719,15 +762,16 @@ def _page_by_date(
 
 
 def _page_by_distance(
-    where: Conditions, origin: Origin, offset: int, limit: int, max_km: float | None = None
+    where: Conditions, chosen: offer_index.Chosen, origin: Origin, offset: int, limit: int
 ) -> list[int]:
     """The ids of the activities on the page, nearest first (unknown places
     last), the same distance by next matching date, then id.
 
     As the catalogue's nearest first (_nearest): online activities (distance
-    0) soonest first, the others from rings around the origin until a ring
-    holds the page, merged; then those without a place. Deep pages sort every
-    matching activity in one statement, as any deep page must."""
+    0) soonest first, the others from the nearest ones the offer's index
+    chooses, eight times as many each time until they hold the page, merged;
+    then those without a place. Deep pages sort every matching activity in
+    one statement, as any deep page must."""
     next_starts_at = (
         select(func.min(Slot.starts_at))
         .where(Slot.activity_id == Activity.id, *where.slot)
@@ -739,45 +783,39 @@ def _page_by_distance(
         query = (
             select(Activity.id, distance, next_starts_at)
             .join(_COMPANY, Activity.company)
-            .where(*where.offer, *conditions)
+            .where(*where.rest, *conditions)
         )
         if where.narrows_slots:
             query = query.where(next_starts_at.is_not(None))
         return db.session.execute(query.order_by(*order).offset(skip).limit(take)).all()
 
+    def among(part: offer_index.Chosen):
+        return offer_index.ids_in(Activity.id, part.ids)
+
     by_date = (next_starts_at.asc().nulls_last(), Activity.id)
     if offset > DEEPEST_MERGED_OFFSET:
-        rows = activities(order=(distance.nulls_last(), *by_date), skip=offset, take=limit)
+        rows = activities(
+            among(chosen), order=(distance.nulls_last(), *by_date), skip=offset, take=limit
+        )
         return [row[0] for row in rows]
     wanted = offset + limit
-    online = activities(Activity.venue == "online", order=by_date, take=wanted)
-    km_per_lon = KM_PER_DEGREE_LON_AT_EQUATOR * math.cos(math.radians(origin.latitude))
-    placed: list = []
-    for km in (*(km for km in RINGS_KM if not max_km or km < max_km), max_km):
-        ring = [
-            Activity.venue != "online",
-            Activity.latitude.is_not(None),
-            Activity.longitude.is_not(None),
-        ]
-        if km:
-            dlat, dlon = km / KM_PER_DEGREE_LAT, km / km_per_lon
-            ring += [
-                Activity.latitude.between(origin.latitude - dlat, origin.latitude + dlat),
-                Activity.longitude.between(origin.longitude - dlon, origin.longitude + dlon),
-                distance <= km * km,
-            ]
-        placed = activities(*ring, order=(distance, *by_date), take=wanted)
-        if len(placed) == wanted:
+    online = activities(among(chosen.where(chosen.distance2 == 0)), order=by_date, take=wanted)
+    placed = chosen.where(np.isfinite(chosen.distance2) & (chosen.distance2 > 0))
+    found: list = []
+    take = NEAREST_ACTIVITIES
+    while len(placed):
+        near = placed.nearest(max(take, wanted))
+        found = activities(among(near), order=(distance, *by_date), take=wanted)
+        if len(found) == wanted or len(near) == len(placed):
             break
+        take *= 8
     merged = sorted(
-        [*online, *placed],
+        [*online, *found],
         key=lambda row: (row[1], row[2] is None, row[2] or _NO_HORIZON, row[0]),
     )[:wanted]
-    if len(merged) < wanted and not max_km:
-        nowhere = or_(Activity.latitude.is_(None), Activity.longitude.is_(None))
-        merged += activities(
-            Activity.venue != "online", nowhere, order=by_date, take=wanted - len(merged)
-        )
+    if len(merged) < wanted:
+        nowhere = chosen.where(np.isinf(chosen.distance2))
+        merged += activities(among(nowhere), order=by_date, take=wanted - len(merged))
     return [row[0] for row in merged[offset:]]
 
 

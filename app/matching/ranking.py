@@ -51,6 +51,10 @@ either side)
 Points for distance are rounded half up. `reach` is the request's travel
 distance, or DEFAULT_REACH_KM when it gives none or when the company comes to
 the school (their travel, not the class's).
+
+Kept as one module: the tables above, the phrases of the reasons and the
+functions that apply them are checked against each other by reading them
+side by side.
 """
 
 from __future__ import annotations
@@ -64,6 +68,7 @@ from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from app import vocabulary
+from app.geo import KM_PER_DEGREE_LAT, KM_PER_DEGREE_LON_AT_EQUATOR
 
 # Which technical sectors each vmbo profile leads to (docs/FIELD.md, "Profiles and
 # sectors"). A company in one of these sectors could serve a request for the
@@ -80,9 +85,6 @@ PROFILE_SECTORS: dict[str, tuple[str, ...]] = {
 DEFAULT_REACH_KM = 50
 # A date this many days outside the preferred period still counts as close.
 NEAR_PERIOD_DAYS = 14
-
-KM_PER_DEGREE_LAT = 110.574
-KM_PER_DEGREE_LON_AT_EQUATOR = 111.320
 
 
 # --- plain data -------------------------------------------------------------------------

@@ -37,14 +37,17 @@ from app.school_requests import service as requests
 
 feeds = calendar_feeds
 catalogue = catalogue_cache.catalogue_changed
+# What the catalogue offers changed, not only its dates or places: also the
+# filters' index of each web process (app/catalogue/offer_index.py).
+offer = catalogue_cache.offer_changed
 # Coverage and the confirmed groups still to come on the dashboard.
 figures = insights_cache.event_changed_figures
 
 REACTIONS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
     # organisations and people
     ev.OrganisationRegistered: [accounts_mail.tell_coordinators_about_registration],
-    ev.OrganisationApproved: [accounts_mail.tell_members_about_approval, catalogue, figures],
-    ev.OrganisationUpdated: [feeds.organisation_changed, catalogue, figures],
+    ev.OrganisationApproved: [accounts_mail.tell_members_about_approval, offer, figures],
+    ev.OrganisationUpdated: [feeds.organisation_changed, offer, figures],
     ev.MemberInvited: [accounts_mail.send_invitation],
     ev.MemberJoined: [feeds.member_joined],
     ev.MemberRoleChanged: [feeds.member_joined],
@@ -64,15 +67,15 @@ REACTIONS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
     # Suggestions and coverage read the offers when they are asked for.
     ev.SchoolOfferChanged: [],
     # catalogue
-    ev.ActivityPublished: [feeds.activity_shown_or_hidden, catalogue, figures],
+    ev.ActivityPublished: [feeds.activity_shown_or_hidden, offer, figures],
     ev.ActivityChanged: [
         reminders.replan_for_activity,
         feeds.activity_changed,
-        catalogue,
+        offer,
         reach_facts.activity_changed,
         figures,
     ],
-    ev.ActivityArchived: [feeds.activity_shown_or_hidden, catalogue, figures],
+    ev.ActivityArchived: [feeds.activity_shown_or_hidden, offer, figures],
     ev.SlotAdded: [feeds.slot_changed, catalogue, figures],
     ev.SlotRescheduled: [
         bookings.follow_rescheduled_slot,

@@ -15,3 +15,7 @@ from app.events import types as ev
 
 def catalogue_changed(event: ev.Event) -> None:
     cache.catalogue_changed()
+
+
+def offer_changed(event: ev.Event) -> None:
+    cache.offer_changed()

@@ -300,7 +300,9 @@ def test_every_page_answers_what_the_old_statement_answered(
         # The date walk meets its bound (the activities are chosen first); by
         # distance every ring is tried and deep pages are sorted whole.
         monkeypatch.setattr(catalogue_search, "WALK_SLOTS", walk)
-        monkeypatch.setattr(catalogue_search, "RINGS_KM", (1.0, 10.0, 50.0))
+        monkeypatch.setattr(catalogue_search, "PROBED_ACTIVITIES", 2)
+        monkeypatch.setattr(catalogue_search, "WALKED_WITH_IDS", 4)
+        monkeypatch.setattr(catalogue_search, "NEAREST_ACTIVITIES", 1)
         monkeypatch.setattr(catalogue_search, "DEEPEST_MERGED_OFFSET", 4)
     anonymous = api_as(app, db)
     pages = 0

@@ -1,11 +1,11 @@
 """The catalogue's pages are the same whichever way search() finds them
-(app/catalogue/search.py): the bounded date walk, the activities chosen first,
-the rings around the school merged with the online activities, or one
-statement that sorts every match.
+(app/catalogue/search.py): the bounded date walk, the slots of the activities
+the offer's index chose, the nearest of those merged with the online
+activities, or one statement that sorts every match.
 
 The reference is the statement the list used before those paths: every match
 joined, sorted and cut into pages by the database. Slow at national scale and
-obviously right. The walk's bound and the rings are made small here, so that
+obviously right. The walk's bound and the steps are made small here, so that
 the small catalogue of tests/api/test_activities_search.py reaches every path,
 on every page, at 5 and at 20 per page."""
 
@@ -68,9 +68,14 @@ QUERIES = [
 
 @pytest.fixture
 def small_paths(monkeypatch):
-    """A walk of 3 slots, rings of 1, 10 and 50 km: every path is taken."""
+    """A walk of 3 slots; the slots of up to 2 activities read through the
+    index, a walk with the ids up to 4, nearest first from 1 activity: every
+    path is taken."""
     monkeypatch.setattr(catalogue_search, "WALK_SLOTS", 3)
-    monkeypatch.setattr(catalogue_search, "RINGS_KM", (1.0, 10.0, 50.0))
+    monkeypatch.setattr(catalogue_search, "PROBED_ACTIVITIES", 2)
+    monkeypatch.setattr(catalogue_search, "WALKED_WITH_IDS", 4)
+    monkeypatch.setattr(catalogue_search, "NEAREST_ACTIVITIES", 1)
+    monkeypatch.setattr(catalogue_search, "COUNTED_ACTIVITIES", 2)
 
 
 def pages(db, filters_for, origin, per_page):
@@ -114,8 +119,9 @@ def test_deep_pages_by_distance_are_sorted_whole(app, db, offers, small_paths, m
 
 
 def test_the_paths_are_reached(app, db, offers, small_paths):
-    """The data reaches each path: the walk alone, the activities first after
-    the walk, and the rings one after the other."""
+    """The data reaches each path: the walk alone, the chosen activities'
+    slots after the walk, nearest first from all placed activities at once
+    and in growing steps, and the count's three steps."""
     origin = Origin(*ENSCHEDE)
     with QueryCounter(db.engine) as soonest:
         search(Filters(), origin, per_page=2)
@@ -123,14 +129,18 @@ def test_the_paths_are_reached(app, db, offers, small_paths):
         search(Filters(q="amsterdam"), origin, per_page=2)
     with QueryCounter(db.engine) as nearest:
         search(Filters(sort="distance"), Origin(*AMSTERDAM), per_page=100)
-    # Each search also counts its matches up to 500 (decision 0010), like the
-    # walk: within its bound, then (the bound of 3 slots is reached) through
-    # the matching activities: + 2.
-    assert soonest.count == 1 + 2  # the walk found the page
-    assert sparse.count == 2 + 2  # the walk, then the activities first
-    # Online by date (walk, activities first), every ring, the whole country,
-    # and the activities without a place.
-    assert nearest.count == 2 + 3 + 1 + 1 + 2
+    with QueryCounter(db.engine) as stepped:
+        search(Filters(sort="distance", free=True), Origin(*AMSTERDAM), per_page=1)
+    # Every search here builds the offer's index (one statement: a test that
+    # rolls back has no version row to keep it by), and counts its matches up
+    # to 500 (decision 0010): among the first 2 chosen activities, then among
+    # all of them: + 2.
+    assert soonest.count == 1 + 1 + 2  # the walk found the page
+    assert sparse.count == 1 + 2 + 2  # the walk, then the chosen activities
+    # Online by date, the 101 nearest (all of them), those without a place.
+    assert nearest.count == 1 + 1 + 1 + 1 + 2
+    # Online by date, then the 2 nearest hold the page.
+    assert stepped.count == 1 + 1 + 1 + 2
 
 
 @pytest.mark.parametrize("place", [None, "enschede"])

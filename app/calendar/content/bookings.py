@@ -10,6 +10,7 @@ from sqlalchemy import and_, or_, select
 
 from app.bookings.models import Booking
 from app.calendar.content.common import (
+    BOOKING_FIELDS,
     CANCELLED_DAYS,
     COMPANY,
     EVENT_MEMO_SIZE,
@@ -30,15 +31,7 @@ from app.calendar.ics import CalendarEvent
 from app.catalogue.models import Activity, Slot
 
 BOOKING_COLUMNS = (
-    Booking.id,
-    Booking.status,
-    Booking.revision,
-    Booking.created_at,
-    Booking.updated_at,
-    Booking.group_size,
-    Booking.year,
-    Booking.path,
-    Booking.profile,
+    *BOOKING_FIELDS,
     Booking.decline_reason,
     Booking.cancel_reason,
     Booking.cancelled_by,
@@ -55,10 +48,6 @@ BOOKING_COLUMNS = (
     SECTOR_BITS,
     Activity.updated_at.label("activity_updated_at"),
     COMPANY.name.label("company_name"),
-    SCHOOL.name.label("school_name"),
-    SCHOOL.address.label("school_address"),
-    SCHOOL.postcode.label("school_postcode"),
-    SCHOOL.city.label("school_city"),
 )
 
 

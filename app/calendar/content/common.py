@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 
 from app import vocabulary
 from app.accounts.models import Organisation
+from app.bookings.models import Booking
 from app.catalogue.models import Activity
 from app.extensions import db
 from app.locales import speaking
@@ -302,6 +303,25 @@ SCHOOL = aliased(Organisation, name="school")
 
 
 COMPANY = aliased(Organisation, name="company")
+
+
+# What an event tells of a booking and its school, in the school's view
+# (content/bookings) and on the company's slot events (content/slots) alike.
+BOOKING_FIELDS = (
+    Booking.id,
+    Booking.status,
+    Booking.revision,
+    Booking.created_at,
+    Booking.updated_at,
+    Booking.group_size,
+    Booking.year,
+    Booking.path,
+    Booking.profile,
+    SCHOOL.name.label("school_name"),
+    SCHOOL.address.label("school_address"),
+    SCHOOL.postcode.label("school_postcode"),
+    SCHOOL.city.label("school_city"),
+)
 
 
 # An event is a pure function of its rows, the words and the links: memoised,

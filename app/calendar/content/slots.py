@@ -14,6 +14,7 @@ from sqlalchemy import or_, select
 
 from app.bookings.models import Booking
 from app.calendar.content.common import (
+    BOOKING_FIELDS,
     CANCELLED_DAYS,
     COMPANY,
     EVENT_MEMO_SIZE,
@@ -66,22 +67,7 @@ ACTIVITY_COLUMNS = (
 )
 
 
-SLOT_BOOKING_COLUMNS = (
-    Booking.slot_id,
-    Booking.id,
-    Booking.status,
-    Booking.revision,
-    Booking.created_at,
-    Booking.updated_at,
-    Booking.group_size,
-    Booking.year,
-    Booking.path,
-    Booking.profile,
-    SCHOOL.name.label("school_name"),
-    SCHOOL.address.label("school_address"),
-    SCHOOL.postcode.label("school_postcode"),
-    SCHOOL.city.label("school_city"),
-)
+SLOT_BOOKING_COLUMNS = (Booking.slot_id, *BOOKING_FIELDS)
 
 
 def slot_query(*conditions, as_of: datetime | None, visible_only: bool = True):
