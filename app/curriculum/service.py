@@ -15,6 +15,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import and_, delete, exists, insert, or_, select
 
 from app import vocabulary
@@ -250,7 +251,13 @@ def checked_codes(dimension: str, codes: Iterable[str], *, keep: Iterable[str] =
     unknown = [code for code in wanted if code not in known]
     if unknown:
         raise DomainError(
-            _("Unknown code: %(codes)s.", codes=", ".join(unknown[:5])), field=dimension
+            ngettext(
+                "Unknown code: %(codes)s.",
+                "Unknown codes: %(codes)s.",
+                len(unknown),
+                codes=", ".join(unknown[:5]),
+            ),
+            field=dimension,
         )
     return wanted
 

@@ -72,7 +72,7 @@ def test_an_unknown_code_is_a_field_error_and_nothing_is_saved(company_client, w
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert field_errors(page, "module") == [dutch("Unknown code: %(codes)s.", codes="PIE-99")]
+    assert field_errors(page, "module") == ["Onbekende code: PIE-99."]
     assert db.session.scalar(select(func.count()).select_from(Activity)) == before
 
 
