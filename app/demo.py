@@ -13,6 +13,7 @@ from app.accounts.demo import load_organisations_and_people
 from app.accounts.models import Organisation
 from app.bookings.demo import load_bookings
 from app.catalogue.demo import load_activities, load_holidays
+from app.curriculum.demo import load_curriculum_demo
 from app.curriculum.service import load_reference
 from app.evaluations.demo import load_evaluations
 from app.extensions import db
@@ -31,6 +32,7 @@ def demo_steps():
         load_holidays,
         load_reference,
         load_activities,
+        load_curriculum_demo,
         load_bookings,
         load_placements,
         load_evaluations,
