@@ -3,7 +3,11 @@ activity's tags, and a school location's offer per school year.
 
 Tags and offers name entries by code. Every code that comes in is checked
 against the entries of its dimension here, so a form or the API can only store
-codes the platform can name (an unknown one is a DomainError at its field)."""
+codes the platform can name (an unknown one is a DomainError at its field).
+
+Kept as one module: entries, tags and offers share that one rule
+(`checked_codes`), and retiring an entry is defined by what tags and offers
+may still name."""
 
 from __future__ import annotations
 
