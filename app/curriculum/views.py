@@ -1,4 +1,5 @@
-"""The curriculum's pages: a school location's offer per school year."""
+"""The curriculum's pages: the coordinators' reference entries, and a school
+location's offer per school year."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from flask_login import current_user, login_required
 
 from app.accounts.models import Organisation
 from app.curriculum import permissions, service
-from app.curriculum.forms import OfferForm
+from app.curriculum.forms import KIND_LABELS, EntryForm, OfferForm
+from app.curriculum.models import CurriculumEntry
+from app.errors import DomainError
 from app.extensions import db
 from app.school_year import SchoolYear
 from app.web.forms import carried_out
@@ -72,3 +75,81 @@ def offer(location_id: int):
         keuzevakken={e.code: e for e in keuzevakken},
         status=outcome.status,
     )
+
+
+# --- the coordinators' reference entries -------------------------------------------
+
+
+def _editor_or_403() -> None:
+    if not permissions.can_edit_curriculum(current_user):
+        abort(403)
+
+
+def _entry_or_404(entry_id: int) -> CurriculumEntry:
+    entry = db.session.get(CurriculumEntry, entry_id)
+    if entry is None:
+        abort(404)
+    return entry
+
+
+@bp.route("/curriculum", methods=["GET", "POST"])
+@login_required
+def entries():
+    """Every entry by kind, with a form to add one."""
+    _editor_or_403()
+    form = EntryForm()
+    outcome = carried_out(form, lambda: service.add_entry(current_user, form.values()))
+    if outcome:
+        flash(_("%(code)s is added.", code=outcome.value.code), "success")
+        return redirect(url_for("curriculum.entries"), code=303)
+    return render(
+        "curriculum/entries.html",
+        grouped=service.entries_by_kind(),
+        kind_labels=KIND_LABELS,
+        form=form,
+        status=outcome.status,
+    )
+
+
+@bp.route("/curriculum/<int:entry_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_entry(entry_id: int):
+    _editor_or_403()
+    entry = _entry_or_404(entry_id)
+    form = EntryForm(obj=entry)
+    form.kind.render_kw = form.code.render_kw = {"disabled": True}
+    form.kind.data, form.code.data = entry.kind, entry.code
+    outcome = carried_out(
+        form, lambda: service.edit_entry(current_user, entry, form.values()), reload=entry
+    )
+    if outcome:
+        flash(_("%(code)s is saved.", code=entry.code), "success")
+        return redirect(url_for("curriculum.entries"), code=303)
+    return render("curriculum/entry_edit.html", entry=entry, form=form, status=outcome.status)
+
+
+@bp.post("/curriculum/<int:entry_id>/<any(retire, restore, delete):action>")
+@login_required
+def change_entry(entry_id: int, action: str):
+    """Retire, restore or delete an entry (one in use is retired, not deleted)."""
+    _editor_or_403()
+    entry = _entry_or_404(entry_id)
+    code = entry.code
+    try:
+        {
+            "retire": service.retire_entry,
+            "restore": service.restore_entry,
+            "delete": service.delete_entry,
+        }[action](entry)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("curriculum.entries"), code=303)
+    db.session.commit()
+    messages = {
+        "retire": _("%(code)s is retired.", code=code),
+        "restore": _("%(code)s is in use again.", code=code),
+        "delete": _("%(code)s is deleted.", code=code),
+    }
+    flash(messages[action], "success")
+    return redirect(url_for("curriculum.entries"), code=303)
