@@ -6,6 +6,9 @@ PORT   ?= 5000
 # Every scale on both databases, tables into docs/PERFORMANCE.md (about 45 minutes);
 # `make bench BENCH_ARGS="run --scale regional --backend sqlite"` for a quick one.
 BENCH_ARGS ?= run --update-docs
+# Then the multi-node test at a large size and throughput per number of app
+# servers (bench/scale_out.py, about 10 minutes); SCALE_ARGS= skips it.
+SCALE_ARGS ?= scale --scale province --update-docs
 # Links in mails and feeds point to the public address; locally, this one.
 DEV_ENV = TECHNIEKPOORT_BASE_URL="$${TECHNIEKPOORT_BASE_URL:-http://127.0.0.1:$(PORT)}"
 
@@ -32,6 +35,7 @@ lint: install-test
 bench: install-test
 	@command -v wrk >/dev/null || apt-get install -y wrk
 	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(if $(SCALE_ARGS),scripts/ensure-nginx.sh && $(BIN)/python -m bench $(SCALE_ARGS))
 
 install: $(VENV)/.installed vendor translations
 install-test: $(VENV)/.installed-test vendor translations

@@ -84,6 +84,11 @@ def load_config(instance_path: Path) -> dict:
         "LOG_FORMAT": _choice("TECHNIEKPOORT_LOG_FORMAT", ("text", "json")),
         # Each scheduler process beats under its own name (two may run).
         "SCHEDULER_NAME": (os.environ.get("TECHNIEKPOORT_SCHEDULER_NAME") or "main")[:32],
+        # How often a scheduler sends the mail that is due, and how long the
+        # mails it claimed stay its own: after a scheduler dies, the other
+        # one sends what it had claimed once that lease is over.
+        "MAIL_DISPATCH_SECONDS": int(os.environ.get("TECHNIEKPOORT_MAIL_DISPATCH_SECONDS") or 60),
+        "MAIL_LEASE_SECONDS": int(os.environ.get("TECHNIEKPOORT_MAIL_LEASE_SECONDS") or 300),
         "MAP_TILES_URL": os.environ.get("TECHNIEKPOORT_MAP_TILES_URL", DEFAULT_MAP_TILES_URL),
         # The session cookie ends with the browser; the server ends a session
         # after SESSION_HOURS in any case, a remembered one after the cookie's

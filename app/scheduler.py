@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
@@ -39,10 +39,10 @@ log = logging.getLogger("techniekpoort.scheduler")
 
 TIMEZONE = "Europe/Amsterdam"
 JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": 300, "max_instances": 1}
-DISPATCH_EVERY_SECONDS = 60
-# A dispatch run stops taking new batches after this long, so that it ends
-# before the next run is due (max_instances=1 would skip that run).
-DISPATCH_BUDGET_SECONDS = 45
+# A dispatch run stops taking new batches after this share of the interval
+# between runs (MAIL_DISPATCH_SECONDS), so that it ends before the next run is
+# due (max_instances=1 would skip that run).
+DISPATCH_BUDGET_SHARE = 0.75
 
 
 def heartbeat(now: datetime | None = None) -> None:
@@ -61,7 +61,11 @@ def heartbeat(now: datetime | None = None) -> None:
 
 def dispatch_mail() -> None:
 
-    result = dispatch_all(time_budget=DISPATCH_BUDGET_SECONDS)
+    config = current_app.config
+    result = dispatch_all(
+        time_budget=config["MAIL_DISPATCH_SECONDS"] * DISPATCH_BUDGET_SHARE,
+        lease=timedelta(seconds=config["MAIL_LEASE_SECONDS"]),
+    )
     metrics.record_dispatch(result)
     if result.sent or result.failed or result.retried or result.expired:
         log.info(
@@ -166,7 +170,7 @@ def build_scheduler(app, scheduler_class=BlockingScheduler):
     scheduler.add_job(
         _in_app_context(app, dispatch_mail),
         "interval",
-        seconds=DISPATCH_EVERY_SECONDS,
+        seconds=app.config["MAIL_DISPATCH_SECONDS"],
         id="dispatch_mail",
         next_run_time=start,
     )

@@ -1,4 +1,4 @@
-"""python -m bench run|generate|load|profile|report ... (see docs/PERFORMANCE.md)."""
+"""python -m bench run|generate|load|profile|explain|scale|report ... (see docs/PERFORMANCE.md)."""
 
 from __future__ import annotations
 
@@ -79,6 +79,26 @@ def main(argv: list[str] | None = None) -> None:
     profile.add_argument("--requests", type=int, default=200)
     profile.add_argument("--output", default=None, help="a folder for the full profiles")
 
+    explain = commands.add_parser(
+        "explain", help="EXPLAIN ANALYZE of the hot pages' queries on PostgreSQL"
+    )
+    explain.add_argument("--database-url", help="a filled database (else a throw-away one)")
+    explain.add_argument("--backend", choices=("postgresql", "postgres"), default="postgresql")
+    explain.add_argument("--scale", choices=tuple(SCALES), default="national")
+    explain.add_argument("--seed", type=int, default=2026)
+    explain.add_argument(
+        "--min-ms", type=float, default=1.0, help="print the plans of statements slower than this"
+    )
+
+    scale = commands.add_parser(
+        "scale", help="the multi-node test at a large size; throughput per app server count"
+    )
+    scale.add_argument("--scale", choices=tuple(SCALES), default="regional")
+    scale.add_argument("--nodes", type=_list, default=["1", "2", "3"])
+    scale.add_argument("--users", type=int, default=24)
+    scale.add_argument("--seconds", type=float, default=30)
+    scale.add_argument("--update-docs", action="store_true")
+
     report = commands.add_parser("report", help="the tables from the kept results")
     report.add_argument("--update-docs", action="store_true")
 
@@ -123,6 +143,24 @@ def main(argv: list[str] | None = None) -> None:
         from bench.profile import profile_all
 
         profile_all(args.database_url, args.only, args.requests, args.output)
+    elif args.command == "scale":
+        from bench.scale_out import scale_out
+
+        scale_out(
+            args.scale,
+            [int(n) for n in args.nodes],
+            users=args.users,
+            seconds=args.seconds,
+            docs=args.update_docs,
+        )
+    elif args.command == "explain":
+        from bench.explain import explain as run_explain
+        from bench.explain import explain_throwaway
+
+        if args.database_url:
+            run_explain(args.database_url, min_ms=args.min_ms)
+        else:
+            explain_throwaway(args.scale, seed=args.seed, min_ms=args.min_ms)
     else:
         from bench.report import main as report_main
 

@@ -188,13 +188,15 @@ def markdown(results: dict) -> str:
     return "\n".join(parts).rstrip() + "\n"
 
 
-def update_docs(text: str, docs: Path = DOCS) -> None:
+def update_docs(text: str, docs: Path = DOCS, markers: tuple[str, str] = (BEGIN, END)) -> None:
+    """Replaces what lies between the two markers of the page with text."""
+    begin, end = markers
     page = docs.read_text()
-    if BEGIN not in page or END not in page:
-        raise SystemExit(f"{docs} has no {BEGIN} ... {END} section")
-    head, rest = page.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    docs.write_text(f"{head}{BEGIN}\n{text}{END}{tail}")
+    if begin not in page or end not in page:
+        raise SystemExit(f"{docs} has no {begin} ... {end} section")
+    head, rest = page.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    docs.write_text(f"{head}{begin}\n{text}{end}{tail}")
 
 
 def main(argv=None) -> None:

@@ -390,27 +390,43 @@ def api_lines(app, rng, teachers, today) -> list[tuple[str, str, str, list[str]]
 
 
 def booking_lines(rng, teachers) -> list[tuple[str, str, str, list[str]]]:
-    """Booking requests for future slots that the teachers' schools may book
-    (a year, path and profile the activity targets, outside the school's
-    holidays, past the minimum notice; 6-15 students; half of them accept the
-    waiting list), with a bearer token per teacher."""
+    """Booking requests (booking_bodies) with a bearer token per teacher."""
+    from app.accounts.service import create_api_token
+    from app.extensions import db
+
+    tokens = {
+        school.id: create_api_token(user, "bench")[1] for user, school in teachers[:BOOKING_TOKENS]
+    }
+    db.session.commit()
+    schools = [school for _, school in teachers[:BOOKING_TOKENS]]
+    return [
+        (
+            "POST",
+            f"/api/v1/slots/{slot_id}/bookings",
+            json.dumps(body),
+            [f"Authorization: Bearer {tokens[school.id]}", "Content-Type: application/json"],
+        )
+        for slot_id, _, school, body in booking_bodies(rng, schools, limit=BOOKING_TARGETS)
+    ]
+
+
+def booking_bodies(rng, schools, *, company_ids=None, limit=None) -> list[tuple]:
+    """(slot id, company id, school, body) of bookings the schools may ask
+    for: future slots (a year, path and profile the activity targets, outside
+    the school's holidays, past the minimum notice; 6-15 students; half of
+    them accept the waiting list), of the given companies or any."""
     from sqlalchemy import select
     from sqlalchemy.orm import aliased
 
     from app.accounts.models import Organisation
-    from app.accounts.service import create_api_token
     from app.catalogue.models import Activity, Slot
     from app.extensions import db
     from app.holidays.service import holiday_dates
     from app.timeutil import to_local, utcnow
 
-    tokens = [
-        (create_api_token(user, "bench")[1], school) for user, school in teachers[:BOOKING_TOKENS]
-    ]
-    db.session.commit()
     now = utcnow()
     company = aliased(Organisation)
-    candidates = db.session.execute(
+    query = (
         select(Slot.id, Slot.starts_at, Activity)
         .join(Slot.activity)
         .join(company, Activity.company)
@@ -421,17 +437,20 @@ def booking_lines(rng, teachers) -> list[tuple[str, str, str, list[str]]]:
             company.status == "approved",
         )
         .order_by(Slot.id)
-    ).all()
+    )
+    if company_ids is not None:
+        query = query.where(Activity.company_id.in_(company_ids))
+    candidates = db.session.execute(query).all()
+    if limit is not None:
+        candidates = rng.sample(candidates, min(len(candidates), 4 * limit))
     first, last = to_local(now).date(), to_local(now).date() + timedelta(days=400)
     holidays = {
         school.holiday_region: holiday_dates(school.holiday_region, first, last)
-        for _, school in tokens
+        for school in schools
     }
-    lines = []
-    for slot_id, starts_at, activity in rng.sample(
-        candidates, min(len(candidates), 4 * BOOKING_TARGETS)
-    ):
-        token, school = rng.choice(tokens)
+    found = []
+    for slot_id, starts_at, activity in candidates:
+        school = rng.choice(schools)
         if to_local(starts_at).date() in holidays[school.holiday_region]:
             continue
         year = rng.choice(sorted(activity.years))
@@ -446,17 +465,10 @@ def booking_lines(rng, teachers) -> list[tuple[str, str, str, list[str]]]:
         }
         if year in ("3", "4") and profiles:
             body["profile"] = rng.choice(profiles)
-        lines.append(
-            (
-                "POST",
-                f"/api/v1/slots/{slot_id}/bookings",
-                json.dumps(body),
-                [f"Authorization: Bearer {token}", "Content-Type: application/json"],
-            )
-        )
-        if len(lines) == BOOKING_TARGETS:
+        found.append((slot_id, activity.company_id, school, body))
+        if len(found) == limit:
             break
-    return lines
+    return found
 
 
 def check_sessions(base: str, requests_file: Path, sample: int = 3) -> None:

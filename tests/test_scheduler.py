@@ -66,6 +66,17 @@ def test_the_jobs_coalesce_missed_runs_and_never_overlap(app):
     assert jobs["weekly_digests"].misfire_grace_time >= 24 * 3600
 
 
+def test_the_mail_interval_is_a_setting(app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_DISPATCH_SECONDS", 5)
+    paused = scheduler.build_scheduler(app, BackgroundScheduler)
+    paused.start(paused=True)
+    try:
+        job = paused.get_job("dispatch_mail")
+    finally:
+        paused.shutdown(wait=False)
+    assert job.trigger.interval == timedelta(seconds=5)
+
+
 def test_the_completion_job_completes_ended_bookings_and_plans_evaluations(app, db, outbox):
     school = factories.school()
     teacher = factories.user(school, "teacher")

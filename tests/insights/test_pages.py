@@ -207,3 +207,20 @@ def test_every_table_exports(app, region, coordinator_client):
             )
             assert response.status_code == 200, (name, fmt)
     assert coordinator_client.get("/insights/export/users.csv").status_code == 404
+
+
+def test_the_school_years_offered_run_from_the_first_slot_to_the_last_of_any_status(db):
+    from app.insights.views import school_years
+    from app.school_year import SchoolYear
+
+    current = SchoolYear.current()
+    # Without slots: this school year and the last.
+    assert [y.start for y in school_years()] == [current.start, current.start - 1]
+    activity = factories.activity(factories.company())
+    late = factories.slot(activity, days_ahead=400)
+    early = factories.slot(activity, days_ahead=-1100, status="cancelled")
+    factories.slot(activity, days_ahead=-30)
+    db.session.flush()
+    first = SchoolYear.containing(early.starts_at.date()).start
+    last = SchoolYear.containing(late.starts_at.date()).start
+    assert [y.start for y in school_years()] == list(range(last, first - 1, -1))
