@@ -67,6 +67,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.api import bp as api_bp
     from app.bookings.views import bp as bookings_bp
+    from app.bookings.waiting_list_views import bp as waiting_lists_bp
     from app.calendar.views import bp as calendar_bp
     from app.catalogue.views import bp as catalogue_bp
     from app.curriculum.views import bp as curriculum_bp
@@ -87,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(bookings_bp)
+    app.register_blueprint(waiting_lists_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(holidays_bp)
     app.register_blueprint(curriculum_bp)

@@ -30,13 +30,13 @@ def _secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
-def _days(variable: str, default: int) -> int:
-    """A retention period in whole days (0 or more) from the environment."""
+def _days(variable: str, default: int, unit: str = "days") -> int:
+    """A period in whole days (or `unit`; 0 or more) from the environment."""
     raw = os.environ.get(variable, "").strip()
     if not raw:
         return default
     if not raw.isdigit():
-        raise ValueError(f"{variable} must be a whole number of days, not {raw!r}")
+        raise ValueError(f"{variable} must be a whole number of {unit}, not {raw!r}")
     return int(raw)
 
 
@@ -125,6 +125,15 @@ def load_config(instance_path: Path) -> dict:
         "RETENTION_WARNING_DAYS": _days("TECHNIEKPOORT_RETENTION_WARNING_DAYS", 30),
         "RETENTION_DELETED_DAYS": _days("TECHNIEKPOORT_RETENTION_DELETED_DAYS", 30),
         "RETENTION_LOG_DAYS": _days("TECHNIEKPOORT_RETENTION_LOG_DAYS", 180),
+        # A place freed shortly before the start is offered to the next school
+        # on the waiting list, which has this long to accept it
+        # (app/bookings/waiting_list.py, docs/decisions/0020).
+        "OFFER_HOURS": _days("TECHNIEKPOORT_OFFER_HOURS", 8, "hours") or 8,
+        # A hybrid teacher's certificate of conduct (VOG) may be this old when
+        # the placement starts, and without a teaching qualification they
+        # teach at most this many hours a week (docs/decisions/0021).
+        "VOG_WEEKS": _days("TECHNIEKPOORT_VOG_WEEKS", 26, "weeks") or 26,
+        "UNQUALIFIED_HOURS": _days("TECHNIEKPOORT_UNQUALIFIED_HOURS", 4, "hours") or 4,
     }
 
 

@@ -7,8 +7,9 @@ A deployment may run two, on different machines, so that mail goes out
 while one is down (docs/OPERATIONS.md); each beats under its own
 TECHNIEKPOORT_SCHEDULER_NAME. The jobs are safe to run twice: the mail dispatcher claims rows with a
 lease, completing bookings is a conditional state change, and digests carry a
-per-week dedupe key. After downtime, missed runs are coalesced into one and
-the frequent jobs run once at start (rule 14); reminders are rows, so the
+per-week dedupe key; an offer lapses by a conditional state change. After
+downtime, missed runs are coalesced into one and the frequent jobs run once
+at start (rule 14); reminders are rows, so the
 ones that fell due meanwhile go out then, unless their activity has started
 (rule 16).
 """
@@ -24,6 +25,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
 
 from app.bookings.service import complete_ended_bookings
+from app.bookings.waiting_list import lapse_offers
 from app.extensions import db
 from app.insights.facts import rebuild
 from app.monitoring import logs, metrics
@@ -85,6 +87,16 @@ def complete_bookings(now: datetime | None = None) -> None:
     db.session.commit()
     if done:
         log.info("bookings: %d completed", len(done))
+
+
+def pass_on_lapsed_offers(now: datetime | None = None) -> None:
+    """Offers of freed places that nobody accepted in time lapse, and the
+    places go to the next group in line (BookingOfferLapsed, then a new offer)."""
+
+    lapsed = lapse_offers(now or utcnow())
+    db.session.commit()
+    if lapsed:
+        log.info("waiting lists: %d offers lapsed", len(lapsed))
 
 
 def weekly_digests(now: datetime | None = None) -> None:
@@ -179,6 +191,14 @@ def build_scheduler(app, scheduler_class=BlockingScheduler):
         "interval",
         minutes=5,
         id="complete_bookings",
+        next_run_time=start,
+    )
+    # An offer's deadline is hours away, so a few minutes late is fine.
+    scheduler.add_job(
+        _in_app_context(app, pass_on_lapsed_offers),
+        "interval",
+        minutes=5,
+        id="pass_on_lapsed_offers",
         next_run_time=start,
     )
     # Just after midnight, local time: a request's last day is over. Also at

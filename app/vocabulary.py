@@ -97,6 +97,7 @@ BOOKING_STATES = {
     "requested": _l("Requested"),
     "confirmed": _l("Confirmed"),
     "waitlisted": _l("On the waiting list"),
+    "offered": _l("Offered a place"),
     "declined": _l("Declined"),
     "cancelled": _l("Cancelled"),
     "completed": _l("Took place"),

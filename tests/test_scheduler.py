@@ -46,6 +46,7 @@ def test_the_jobs_coalesce_missed_runs_and_never_overlap(app):
         "heartbeat",
         "dispatch_mail",
         "complete_bookings",
+        "pass_on_lapsed_offers",
         "weekly_digests",
         "rebuild_reach_facts",
         "expire_requests",

@@ -9,9 +9,11 @@ from app.api import (  # noqa: F401  (each module registers its operations on bp
     evaluations,
     me,
     openapi,
+    placement_hr,
     placements,
     requests,
     slots,
+    waiting_lists,
 )
 from app.api.blueprint import bp
 

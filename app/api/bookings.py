@@ -17,8 +17,8 @@ from app.api.activities import GroupSize, LearningPath, OrganisationRef, Profile
 from app.api.blueprint import bp
 from app.api.slots import BookingStatus, CancelIn, SlotStatus, load_slot
 from app.api.spec import MAX_ID, Id, forbidden, not_found, operation, require_user
-from app.bookings import service
-from app.bookings.models import Booking
+from app.bookings import service, waiting_list
+from app.bookings.models import PROMOTION_RULES, Booking
 from app.bookings.permissions import (
     can_cancel,
     can_confirm,
@@ -31,6 +31,7 @@ from app.catalogue.models import Activity, Slot
 from app.extensions import db
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+PromotionRule = Literal[PROMOTION_RULES]
 
 # --- output ---------------------------------------------------------------------------
 
@@ -41,6 +42,14 @@ class PersonOut(BaseModel):
     name: str
     email: str
     phone: str
+
+
+class WaitingListOut(BaseModel):
+    """Where a waiting group stands, by the region's rule."""
+
+    position: int = Field(description="1 is the next group to get places that fit it.")
+    of: int = Field(description="Groups waiting on this slot.")
+    rule: PromotionRule
 
 
 class BookingOut(BaseModel):
@@ -64,7 +73,13 @@ class BookingOut(BaseModel):
     remarks: str
     decline_reason: str
     cancel_reason: str
-    cancelled_by: Literal["school", "company"] | None
+    cancelled_by: Literal["school", "company", "lapsed"] | None = Field(
+        description="lapsed: an offered place nobody accepted before its deadline."
+    )
+    waiting_list: WaitingListOut | None = Field(description="While waitlisted.")
+    offer_expires_at: datetime | None = Field(
+        description="While offered: accept the held places before this moment."
+    )
     teacher: PersonOut | None = Field(description="The teacher responsible on the day.")
     company_contact: PersonOut | None = Field(description="The activity's contact person.")
     revision: int
@@ -86,6 +101,13 @@ def _person(user: User | None) -> PersonOut | None:
     if user is None:
         return None
     return PersonOut(name=user.name, email=user.email, phone=user.phone or "")
+
+
+def _waiting(booking: Booking) -> WaitingListOut | None:
+    place = waiting_list.place_in_line(booking)
+    if place is None:
+        return None
+    return WaitingListOut(position=place.position, of=place.of, rule=place.rule)
 
 
 def booking_out(booking: Booking, cls=BookingOut, **extra) -> BookingOut:
@@ -113,6 +135,8 @@ def booking_out(booking: Booking, cls=BookingOut, **extra) -> BookingOut:
         decline_reason=booking.decline_reason or "",
         cancel_reason=booking.cancel_reason or "",
         cancelled_by=booking.cancelled_by,
+        waiting_list=_waiting(booking),
+        offer_expires_at=as_utc(booking.offer_expires_at) if booking.offer_expires_at else None,
         teacher=_person(booking.teacher),
         company_contact=_person(activity.contact),
         revision=booking.revision,

@@ -79,6 +79,11 @@ class PlacementOut(BaseModel):
     counter_message: str
     decline_reason: str
     end_reason: str
+    vog_date: date | None = Field(description="The date of the certificate of conduct (VOG).")
+    qualified: bool = Field(description="Holds a teaching qualification.")
+    supervisor_id: int | None = Field(description="The school's teacher who supervises.")
+    qualification_route: str = Field(description="Above the hours allowed without one.")
+    qualification_deadline: date | None = Field(description="Two years from the first date.")
     revision: int
     created_at: datetime
     updated_at: datetime
@@ -243,6 +248,11 @@ def placement_out(placement: Placement) -> PlacementOut:
         counter_message=placement.counter_message or "",
         decline_reason=placement.decline_reason or "",
         end_reason=placement.end_reason or "",
+        vog_date=placement.vog_date,
+        qualified=placement.qualified,
+        supervisor_id=placement.supervisor_id,
+        qualification_route=placement.qualification_route or "",
+        qualification_deadline=placement.qualification_deadline,
         revision=placement.revision,
         created_at=as_utc(placement.created_at),
         updated_at=as_utc(placement.updated_at),

@@ -40,7 +40,7 @@ from app.extensions import db
 from app.timeutil import local_to_utc
 
 BookingStatus = Literal[
-    "requested", "confirmed", "waitlisted", "declined", "cancelled", "completed"
+    "requested", "confirmed", "waitlisted", "offered", "declined", "cancelled", "completed"
 ]
 Reason = Annotated[str, Field(max_length=text.TEXT)]
 Capacity = Annotated[StrictInt, Field(ge=1, le=service.MAX_CAPACITY)]

@@ -1,4 +1,5 @@
-"""Places on a slot, counted in students (docs/INTEROPERABILITY.md, rules 17-18).
+"""Places on a slot, counted in students (docs/INTEROPERABILITY.md, rule 17);
+who gets freed places is bookings.waiting_list's.
 
 Places are taken with one conditional UPDATE whose row count says whether they
 fitted. The database evaluates the condition against the latest committed
@@ -27,14 +28,26 @@ concurrent threads and processes at one slot on both databases to prove it.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from app.bookings.models import Booking
 from app.catalogue.models import Slot
-from app.events import emit
-from app.events.types import BookingPromoted
 from app.extensions import db
-from app.timeutil import utcnow
+
+BUSY = _l("This booking changed meanwhile; try again.")
+
+
+def booking_event(cls, booking: Booking, **extra):
+    """An event about `booking` (app.events.types.BookingEvent) with its common fields."""
+    return cls(
+        booking_id=booking.id,
+        slot_id=booking.slot_id,
+        school_id=booking.school_id,
+        company_id=booking.slot.activity.company_id,
+        group_size=booking.group_size,
+        **extra,
+    )
 
 
 def take_places(slot: Slot, students: int) -> bool:
@@ -69,52 +82,3 @@ def lock_slot(slot: Slot) -> None:
     from the UPDATE that failed."""
     db.session.execute(select(Slot.id).where(Slot.id == slot.id).with_for_update(key_share=True))
     db.session.expire(slot, ["taken"])
-
-
-def promote_waiting_list(slot: Slot, actor=None) -> list[Booking]:
-    """Gives freed places to waiting bookings: first come, first served, among
-    the groups that fit (a large group does not block a smaller one behind it).
-
-    A slot that has started promotes nobody: a place freed during the activity
-    is of no use to a class still at school."""
-    # `taken` is only ever written by SQL, so expiring it loses no change.
-    db.session.expire(slot, ["taken"])
-    if slot.status != "open" or slot.starts_at <= utcnow():
-        return []
-    promoted = []
-    waiting = db.session.scalars(
-        select(Booking)
-        .where(Booking.slot_id == slot.id, Booking.status == "waitlisted")
-        .order_by(Booking.created_at, Booking.id)
-    ).all()
-    status = "requested" if slot.activity.requires_approval else "confirmed"
-    for booking in waiting:
-        if booking.group_size > slot.capacity - slot.taken:
-            continue
-        if not take_places(slot, booking.group_size):
-            continue
-        # The school may be cancelling this booking right now: move it only if
-        # it is still waiting, and give the places back otherwise.
-        moved = db.session.execute(
-            update(Booking)
-            .where(Booking.id == booking.id, Booking.status == "waitlisted")
-            .values(status=status, revision=Booking.revision + 1, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        db.session.refresh(booking)
-        if not moved:
-            release_places(slot, booking.group_size)
-            continue
-        emit(
-            BookingPromoted(
-                booking_id=booking.id,
-                slot_id=slot.id,
-                school_id=booking.school_id,
-                company_id=slot.activity.company_id,
-                group_size=booking.group_size,
-                status=booking.status,
-            ),
-            actor,
-        )
-        promoted.append(booking)
-    return promoted

@@ -6,6 +6,7 @@ from wtforms import (
     BooleanField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -80,3 +81,12 @@ class ReasonForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     next = HiddenField()
+
+
+class WaitingListRuleForm(FlaskForm):
+    """The region's promotion rule (bookings.waiting_list.RULES)."""
+
+    rule = RadioField(
+        _l("Who gets freed places first"),
+        validators=[InputRequired(message=_l("Choose one of the options."))],
+    )

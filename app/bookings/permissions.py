@@ -57,3 +57,8 @@ def can_decline(user: User, booking: Booking) -> bool:
 
 def can_cancel(user: User, booking: Booking) -> bool:
     return is_party_of_school(user, booking)
+
+
+def can_set_waiting_list_rule(user: User) -> bool:
+    """The region's promotion rule: the coordinator organisation's."""
+    return user.is_coordinator

@@ -16,6 +16,7 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Organisation
+from app.bookings import waiting_list
 from app.bookings.models import Booking
 from app.catalogue.models import Activity, Slot
 from app.extensions import db
@@ -183,13 +184,14 @@ def next_bookings(
 class Waiting:
     booking: Booking
     position: int  # 1 is the next group to move up when places free
+    of: int
 
 
 def waiting_positions(
     schools: list[Organisation], now: datetime | None = None, show: int = 10
 ) -> list[Waiting]:
     """The schools' groups on a waiting list, each with its place in the
-    queue (first come, first served: bookings.capacity.promote_waiting_list)."""
+    queue (by the region's rule: bookings.waiting_list)."""
     if not schools:
         return []
     now = now or utcnow()
@@ -207,23 +209,8 @@ def waiting_positions(
             ).limit(show)
         ).unique()
     )
-    return [Waiting(b, position_on_waiting_list(b)) for b in bookings]
-
-
-def position_on_waiting_list(booking: Booking) -> int:
-    """1 + the groups on the same slot's waiting list that came before it."""
-    earlier = Booking.__table__.alias("earlier")
-    ahead = db.session.scalar(
-        select(func.count())
-        .select_from(earlier)
-        .where(
-            earlier.c.slot_id == booking.slot_id,
-            earlier.c.status == "waitlisted",
-            (earlier.c.created_at < booking.created_at)
-            | ((earlier.c.created_at == booking.created_at) & (earlier.c.id < booking.id)),
-        )
-    )
-    return (ahead or 0) + 1
+    places = [(b, waiting_list.place_in_line(b)) for b in bookings]
+    return [Waiting(b, place.position, place.of) for b, place in places]
 
 
 def awaiting_answer(

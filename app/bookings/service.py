@@ -3,8 +3,9 @@
     requested --confirm--> confirmed --(slot ends)--> completed
         |  \\--decline--> declined
         \\-----cancel---> cancelled   (also from confirmed and waitlisted)
-    waitlisted --(places free)--> requested | confirmed
+    waitlisted --(places free)--> requested | confirmed | offered
     waitlisted --decline--> declined
+    (moving up, offers and leaving the list: bookings.waiting_list)
 
 Requested and confirmed bookings hold places; see bookings.capacity for how
 places are counted and for the lock order every function here follows.
@@ -18,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -27,9 +27,10 @@ from app import vocabulary
 from app.accounts.acting import chosen_organisation
 from app.accounts.models import Membership, Organisation, User
 from app.accounts.permissions import is_member_of
-from app.bookings.capacity import lock_slot, promote_waiting_list, release_places, take_places
+from app.bookings.capacity import BUSY, booking_event, lock_slot, release_places, take_places
 from app.bookings.models import ACTIVE, HOLDING, Booking
 from app.bookings.permissions import schools_of
+from app.bookings.waiting_list import promote_waiting_list
 from app.catalogue.models import Activity, Slot
 from app.errors import Conflict, DomainError
 from app.events import emit
@@ -41,7 +42,6 @@ from app.text import limited
 from app.timeutil import to_local, utcnow
 from app.transitions import move, refuse_unless
 
-BUSY = _l("This booking changed meanwhile; try again.")
 # The column's width; a longer key from an API client is refused, not truncated.
 MAX_IDEMPOTENCY_KEY = 64
 
@@ -63,15 +63,7 @@ class BookingOutcome:
     replayed: bool = False
 
 
-def _event(cls, booking: Booking, **extra):
-    return cls(
-        booking_id=booking.id,
-        slot_id=booking.slot_id,
-        school_id=booking.school_id,
-        company_id=booking.slot.activity.company_id,
-        group_size=booking.group_size,
-        **extra,
-    )
+_event = booking_event
 
 
 def school_for(actor: User, school_id: int | None) -> Organisation:

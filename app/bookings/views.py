@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from app import vocabulary
 from app.accounts.models import User
-from app.bookings import forms, permissions, queries, service
+from app.bookings import forms, permissions, queries, service, waiting_list
 from app.bookings.models import ACTIVE, Booking
 from app.catalogue.models import Slot
 from app.errors import DomainError
@@ -39,6 +39,9 @@ HISTORY_PHRASES = {
     "BookingDeclined": _l("Declined by the company"),
     "BookingWaitlisted": _l("Put on the waiting list"),
     "BookingPromoted": _l("Moved up from the waiting list"),
+    "BookingOffered": _l("A place came free shortly before the start and was offered"),
+    "BookingOfferLapsed": _l("The offer was not accepted in time and passed on"),
+    "BookingLeftWaitingList": _l("Left the waiting list"),
     "BookingCancelled": _l("Booking cancelled"),
     "BookingCompleted": _l("The activity took place"),
     "SlotRescheduled": _l("The company changed the date, time or capacity"),
@@ -74,7 +77,11 @@ def actions_for(booking: Booking) -> Actions:
 
 @bp.context_processor
 def booking_helpers():
-    return {"STATES": STATES, "actions_for": actions_for}
+    return {
+        "STATES": STATES,
+        "actions_for": actions_for,
+        "waiting_rules": waiting_list.RULE_EXPLAINED,
+    }
 
 
 # --- loaders ----------------------------------------------------------------------------
@@ -135,8 +142,8 @@ def new(slot_id: int):
         abort(403)
     form = _booking_form(slot, schools)
     # A full date: the form is the waiting list's, already asked for.
-    waiting_list = not slot.is_cancelled and slot.free_places == 0
-    if waiting_list and request.method == "GET":
+    full = not slot.is_cancelled and slot.free_places == 0
+    if full and request.method == "GET":
         form.accept_waitlist.data = True
     status = 200
     if form.validate_on_submit():
@@ -176,7 +183,8 @@ def new(slot_id: int):
         slot=slot,
         activity=slot.activity,
         several_schools=len(schools) > 1,
-        waiting_list=waiting_list,
+        waiting_list=full,
+        waiting_rule=waiting_list.current_rule(),
         status=status,
     )
 
@@ -234,16 +242,15 @@ def _history_rows(booking: Booking) -> list[dict]:
     return rows
 
 
-def _booking_page(booking: Booking, *, reason_form=None, decline_form=None, status=200):
+def booking_page(booking: Booking, *, reason_form=None, decline_form=None, status=200):
     return render(
         "bookings/booking.html",
         booking=booking,
         slot=booking.slot,
         activity=booking.slot.activity,
         history=_history_rows(booking),
-        waiting_position=(
-            queries.position_on_waiting_list(booking) if booking.status == "waitlisted" else None
-        ),
+        place=waiting_list.place_in_line(booking),
+        rule=waiting_list.current_rule(),
         cancel_form=reason_form or forms.ReasonForm(prefix="cancel"),
         decline_form=decline_form or forms.ReasonForm(prefix="decline"),
         status=status,
@@ -253,7 +260,7 @@ def _booking_page(booking: Booking, *, reason_form=None, decline_form=None, stat
 @bp.get("/bookings/<int:booking_id>")
 @login_required
 def show(booking_id: int):
-    return _booking_page(get_booking_or_404(booking_id))
+    return booking_page(get_booking_or_404(booking_id))
 
 
 def _back(form, default: str):
@@ -286,7 +293,7 @@ def cancel(booking_id: int):
         # htmx swaps only successful answers: the row comes back with the message.
         return render("bookings/mine.html", block="booking_row", booking=booking, cancel_form=form)
     _show_refusal_of_state(outcome)
-    return _booking_page(booking, reason_form=form, status=outcome.status)
+    return booking_page(booking, reason_form=form, status=outcome.status)
 
 
 @bp.post("/bookings/<int:booking_id>/confirm")
@@ -329,7 +336,7 @@ def decline(booking_id: int):
             "bookings/incoming.html", block="booking_row", booking=booking, decline_form=form
         )
     _show_refusal_of_state(outcome)
-    return _booking_page(booking, decline_form=form, status=outcome.status)
+    return booking_page(booking, decline_form=form, status=outcome.status)
 
 
 def _show_refusal_of_state(outcome) -> None:
@@ -372,7 +379,7 @@ def _company_answer(booking: Booking, form, *, message=None, error=None, trigger
         return response
     if error:
         flash(error, "error")
-        return _booking_page(booking, status=status)
+        return booking_page(booking, status=status)
     if message:
         flash(message, "success")
     return _back(form, url_for("bookings.incoming"))

@@ -313,9 +313,35 @@ class BookingWaitlisted(BookingEvent):
 
 @dataclass(frozen=True)
 class BookingPromoted(BookingEvent):
-    """A waiting booking got places. Extra field: status (requested or confirmed)."""
+    """A waiting booking got places, or accepted the places offered to it.
+    Extra fields: status (requested or confirmed), rule (the region's
+    promotion rule: first_come or fewest_first)."""
 
     status: str = "requested"
+    rule: str = "first_come"
+
+
+@dataclass(frozen=True)
+class BookingOffered(BookingEvent):
+    """Places freed shortly before the start are held for a waiting booking
+    until the school accepts them. Extra fields: expires_at (ISO, UTC), rule."""
+
+    expires_at: str = ""
+    rule: str = "first_come"
+
+
+@dataclass(frozen=True)
+class BookingOfferLapsed(BookingEvent):
+    """Nobody accepted an offer in time: the booking leaves the waiting list
+    and its places pass to the next in line."""
+
+
+@dataclass(frozen=True)
+class BookingLeftWaitingList(BookingEvent):
+    """The school took its group off a waiting list. Extra field: was
+    (waitlisted, or offered when it declined an offer)."""
+
+    was: str = "waitlisted"
 
 
 @dataclass(frozen=True)
@@ -395,6 +421,16 @@ class PlacementCountered(PlacementEvent):
     first_date: str = ""
     last_date: str = ""
     message: str = ""
+
+
+@dataclass(frozen=True)
+class PlacementHrRecorded(PlacementEvent):
+    """The school recorded what its HR asks: extra fields vog_date (ISO),
+    qualified, qualification_deadline (ISO, or empty when none is needed)."""
+
+    vog_date: str = ""
+    qualified: bool = False
+    qualification_deadline: str = ""
 
 
 @dataclass(frozen=True)

@@ -207,3 +207,19 @@ class PoolSearchForm(FlaskForm):
     def offer(self) -> None:
         self.profile.choices = [SelectChoice("", _l("All profiles")), *options(vocabulary.PROFILES)]
         self.weekday.choices = [SelectChoice("", _l("Any day")), *options(vocabulary.WEEKDAYS)]
+
+
+class HrForm(FlaskForm):
+    """What the school's HR asks (placements.service.hr)."""
+
+    vog_date = DateField(
+        _l("Date of the certificate of conduct (VOG)"),
+        validators=[InputRequired(message=_l("Give a date.")), PlausibleDate()],
+    )
+    qualified = BooleanField(_l("Holds a teaching qualification"))
+    supervisor = SelectField(
+        _l("Supervising teacher"), coerce=as_id, validate_choice=False, validators=[Optional()]
+    )
+    qualification_route = StringField(
+        _l("Route to a qualification"), filters=[strip], validators=[Optional(), Length(max=200)]
+    )

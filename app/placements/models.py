@@ -178,11 +178,22 @@ class Placement(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     agreed_at: Mapped[datetime | None]
+    # What the school's HR asks (placements.service.hr, docs/decisions/0021):
+    # the date of the professional's certificate of conduct (VOG), whether they
+    # hold a teaching qualification, the school's teacher who supervises them,
+    # and above the hours allowed without one, their route to a qualification
+    # and its deadline.
+    vog_date: Mapped[date | None] = mapped_column(Date)
+    qualified: Mapped[bool] = mapped_column(default=False)
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    qualification_route: Mapped[str] = mapped_column(String(200), default="")
+    qualification_deadline: Mapped[date | None] = mapped_column(Date)
 
     company: Mapped[Organisation] = relationship(foreign_keys=[company_id])
     school: Mapped[Organisation] = relationship(foreign_keys=[school_id])
     professional: Mapped[Professional] = relationship()
     proposer: Mapped[User | None] = relationship(foreign_keys=[proposed_by_id])
+    supervisor: Mapped[User | None] = relationship(foreign_keys=[supervisor_id])
     changes: Mapped[list[PlacementLessonChange]] = relationship(
         back_populates="placement",
         cascade="all, delete-orphan",

@@ -156,3 +156,8 @@ def visible_placements(user: User):
     if not ids:
         return query.where(false())
     return query.where(or_(Placement.company_id.in_(ids), Placement.school_id.in_(ids)))
+
+
+def can_record_hr(user: User, placement: Placement) -> bool:
+    """The VOG, qualification and supervisor are the school's HR questions."""
+    return is_party_of_school(user, placement)

@@ -29,6 +29,7 @@ from app.reactions import (
     booking_mail,
     calendar_feeds,
     catalogue_cache,
+    placement_hr,
     placement_mail,
     reminders,
     request_mail,
@@ -124,6 +125,21 @@ REACTIONS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
         catalogue,
         figures,
     ],
+    ev.BookingOffered: [
+        booking_mail.booking_offered,
+        feeds.booking_changed,
+        catalogue,
+        figures,
+    ],
+    ev.BookingOfferLapsed: [
+        booking_mail.booking_offer_lapsed,
+        feeds.booking_changed,
+        catalogue,
+        figures,
+    ],
+    # The school did it itself, and a waiting group was no part of the
+    # company's plans: nobody is told.
+    ev.BookingLeftWaitingList: [feeds.booking_changed, catalogue, figures],
     ev.BookingCancelled: [
         booking_mail.booking_cancelled,
         reminders.withdraw_for_booking,
@@ -141,6 +157,7 @@ REACTIONS: dict[type[ev.Event], list[Callable[[ev.Event], None]]] = {
     # hybrid-teacher placements
     ev.PlacementProposed: [placement_mail.placement_proposed],
     ev.PlacementCountered: [placement_mail.placement_countered],
+    ev.PlacementHrRecorded: [placement_hr.plan_hr_reminders],
     ev.PlacementAgreed: [
         requests.follow_agreed_placement,
         placement_mail.placement_agreed,

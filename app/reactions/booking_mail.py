@@ -6,8 +6,11 @@ event, which mails go to whom, about what, and when.
                           company contact too when the activity needs no
                           approval (they have not seen the booking yet)
     BookingDeclined    -> teacher, with the reason
-    BookingWaitlisted  -> teacher
-    BookingPromoted    -> teacher and company contact
+    BookingWaitlisted  -> teacher, with the place in line and a link to leave
+    BookingPromoted    -> teacher and company contact, with the rule that chose it
+    BookingOffered     -> teacher: accept by the deadline (a link that needs no
+                          sign-in), with the rule; not sent after the deadline
+    BookingOfferLapsed -> teacher: the offer passed to the next in line
     BookingCancelled   -> company contact, when the school cancelled
     SlotRescheduled    -> teachers of the slot's active bookings, when it moved
     SlotCancelled      -> teachers of the bookings it cancelled
@@ -27,11 +30,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.bookings import waiting_list
 from app.bookings.models import ACTIVE, Booking
 from app.calendar.service import booking_ics
 from app.catalogue.models import Slot
 from app.events import types as ev
 from app.extensions import db
+from app.notifications.compose import absolute_url
 from app.notifications.links import booking_path
 from app.notifications.reminders import (
     booking_parties,
@@ -134,6 +139,35 @@ def _reason(event, booking: Booking, person: User) -> dict:
     return {"reason": event.reason}
 
 
+def _answer_link(booking: Booking, person: User) -> str:
+    """The signed page where `person` leaves the list or answers an offer
+    without signing in (bookings.waiting_list_views.answer_by_link)."""
+    token = waiting_list.link_token(booking, person)
+    return absolute_url("waiting_lists.answer_by_link", token=token)
+
+
+def _place_in_line(event, booking: Booking, person: User) -> dict:
+    return {
+        "place": waiting_list.place_in_line(booking),
+        "answer_link": _answer_link(booking, person),
+    }
+
+
+def _the_rule(event, booking: Booking, person: User) -> dict:
+    return {"promoted_to": event.status, "rule": waiting_list.RULE_EXPLAINED[event.rule]}
+
+
+def _the_offer(event, booking: Booking, person: User) -> dict:
+    deadline = datetime.fromisoformat(event.expires_at)
+    return {
+        "deadline": deadline,
+        # An offer read after its deadline only disappoints: not sent late.
+        "expires_at": deadline,
+        "rule": waiting_list.RULE_EXPLAINED[event.rule],
+        "answer_link": _answer_link(booking, person),
+    }
+
+
 # --- the table ---------------------------------------------------------------------
 
 
@@ -183,6 +217,7 @@ booking_waitlisted = about_the_booking(
         to=school_teacher,
         subject=lambda title: _l("On the waiting list: %(title)s", title=title),
         key="waitlisted",
+        extra=_place_in_line,
     ),
 )
 
@@ -193,7 +228,28 @@ booking_promoted = about_the_booking(
         to=booking_parties,
         subject=lambda title: _l("Places came free: %(title)s", title=title),
         key="promoted",
-        extra=lambda event, booking, person: {"promoted_to": event.status},
+        extra=_the_rule,
+    ),
+)
+
+booking_offered = about_the_booking(
+    "booking_offered",
+    Mail(
+        "booking_offered",
+        to=school_teacher,
+        subject=lambda title: _l("A place is offered to you: %(title)s", title=title),
+        key="offered",
+        extra=_the_offer,
+    ),
+)
+
+booking_offer_lapsed = about_the_booking(
+    "booking_offer_lapsed",
+    Mail(
+        "booking_offer_lapsed",
+        to=school_teacher,
+        subject=lambda title: _l("The offer has lapsed: %(title)s", title=title),
+        key="lapsed",
     ),
 )
 

@@ -44,8 +44,11 @@ def _members(organisation: Organisation) -> list[User]:
     )
 
 
-def _side(placement: Placement, side: str) -> list[User]:
+def side_members(placement: Placement, side: str) -> list[User]:
     return _members(placement.company if side == "company" else placement.school)
+
+
+_side = side_members
 
 
 def _others(placement: Placement, by: str) -> list[User]:
@@ -56,8 +59,11 @@ def _others(placement: Placement, by: str) -> list[User]:
     return _side(placement, "company") + _side(placement, "school")
 
 
-def _path(placement: Placement) -> str:
+def placement_path(placement: Placement) -> str:
     return path_for("placements.detail", placement_id=placement.id)
+
+
+_path = placement_path
 
 
 def _tell(people, placement: Placement, event: ev.PlacementEvent, subject, news, **extra) -> None:

@@ -130,6 +130,7 @@ _DOMAIN_NAV = [
     ("school_requests.everything", _l("Requests"), school_requests.can_view_all_requests),
     ("matching.overview", _l("Supply and demand"), school_requests.can_view_all_requests),
     ("holidays.index", _l("School holidays"), can_edit_holidays),
+    ("waiting_lists.rule", _l("Waiting lists"), bookings.can_set_waiting_list_rule),
     ("notifications.index", _l("Notifications"), _everyone),
     ("notifications.mail_queue", _l("Mail queue"), can_see_mail_queue),
     ("calendar.index", _l("Calendar"), _everyone),

@@ -6,7 +6,7 @@ tags keyed (dimension, code, activity_id) for EXISTS filters, and what each
 school location offers per school year.
 
 Revision ID: 827856f19c23
-Revises: 6b1d0e93c5a8
+Revises: 9c4e2a7b1d53
 Create Date: 2026-12-07 12:07:20
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "827856f19c23"
-down_revision = "6b1d0e93c5a8"
+down_revision = "9c4e2a7b1d53"
 branch_labels = None
 depends_on = None
 

@@ -30,6 +30,9 @@ class Api:
     def patch(self, path, json=None, **kwargs):
         return self._call("PATCH", path, json=json, **kwargs)
 
+    def put(self, path, json=None, **kwargs):
+        return self._call("PUT", path, json=json, **kwargs)
+
 
 def api_as(app, db, user=None) -> Api:
     raw = None

@@ -26,7 +26,7 @@ def test_each_roles_home_page_counts_what_waits(
 
     teacher_home = teacher_client.get("/").get_data(as_text=True)
     assert todo_counts(teacher_home)["waiting"] == 1
-    assert "nummer 1 op de wachtlijst" in teacher_home
+    assert "nummer 1 van 1 op de wachtlijst" in teacher_home
     company_home = contact_client.get("/").get_data(as_text=True)
     assert todo_counts(company_home)["awaiting-answer"] == 1
     coordinator_home = coordinator_client.get("/").get_data(as_text=True)
@@ -68,10 +68,13 @@ def test_a_full_date_opens_the_waiting_list_form_and_the_booking_shows_its_place
     form = teacher_client.get(f"/slots/{full.id}/book").get_data(as_text=True)
     assert "<h1>Op de wachtlijst zetten:" in form
     assert re.search(r'<input checked id="accept_waitlist"', form)
+    assert "in de volgorde waarin ze op de wachtlijst kwamen" in form
     mine = book(teacher, full, 5, accept_waitlist=True)
     db.session.commit()
     page = teacher_client.get(f"/bookings/{mine.id}").get_data(as_text=True)
-    assert "Nummer 2 op de wachtlijst" in page
+    assert "Nummer 2 van 2 op de wachtlijst" in page
+    assert "Wie het eerst komt" not in page  # the rule is explained, not named
+    assert "in de volgorde waarin ze op de wachtlijst kwamen" in page
     assert ahead.status == "waitlisted"
 
 

@@ -592,3 +592,46 @@ def test_coordinator_approves_a_waiting_organisation(journey):
     for href in exports.evaluate_all("links => links.map(a => a.getAttribute('href'))"):
         query = parse_qs(urlsplit(href).query)
         assert {k: query.get(k) for k in chosen} == chosen, href
+
+
+# --- 7. a waiting list ------------------------------------------------------------------
+
+
+def test_teacher_sees_the_place_on_a_waiting_list_and_leaves_it(journey):
+    """On a phone (the JavaScript variant) and a desktop: the place in line, the
+    region's rule, and leaving the list from the booking's page."""
+    company = journey.open(COMPANY)
+    title = unique("Lassen met wachtlijst")
+    activity_id = create_activity(company, title, requires_approval=False)
+    slot_id = add_slot(company, activity_id, school_day(), capacity=10)
+    publish(company, activity_id)
+
+    page = journey.page
+    sign_in(page, TEACHER)
+    book(page, slot_id, 10)
+    page.goto(f"/slots/{slot_id}/book")
+    expect(page.locator("#waiting-list-rule")).to_be_visible()
+    fill_booking_form(page, 5)
+    page.locator("form[action$='/book'] button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/bookings/\d+$"))
+    waiting_id = id_from_url(page, r"/bookings/(\d+)$")
+    expect(page.locator("#booking-state")).to_have_class(re.compile(r"\bbadge-waitlisted\b"))
+    expect(page.locator("#waiting-list-heading")).to_have_text(
+        journey.says("Nummer 1 van 1 op de wachtlijst", "Number 1 of 1 on the waiting list")
+    )
+    expect(page.locator("#waiting-list-rule")).to_contain_text(
+        journey.says("Zo worden plaatsen verdeeld", "How places are given")
+    )
+
+    leave = page.locator("#leave-waiting-list")
+    expect(leave).to_be_visible()
+    leave.click()
+    page.wait_for_url(re.compile(rf"/bookings/{waiting_id}$"))
+    expect(page.locator(".flash-success")).to_contain_text(
+        journey.says("niet meer op de wachtlijst", "left the waiting list")
+    )
+    expect(page.locator("#booking-state")).to_have_class(re.compile(r"\bbadge-cancelled\b"))
+    expect(page.locator("#waiting-list")).to_have_count(0)
+    expect(page.locator("#history")).to_contain_text(
+        journey.says("Van de wachtlijst gegaan", "Left the waiting list")
+    )

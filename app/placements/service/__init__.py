@@ -36,6 +36,7 @@ from app.placements.service.lifecycle import (
     follow_changed_holidays,
     placements_in_holidays,
     propose,
+    record_hr,
     withdraw,
 )
 from app.placements.service.pool import (
@@ -91,6 +92,7 @@ __all__ = [
     "placements_of",
     "professionals_of",
     "propose",
+    "record_hr",
     "register_candidate",
     "reject_candidate",
     "search_pool",

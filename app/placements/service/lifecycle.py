@@ -1,5 +1,6 @@
 """A placement's life: proposed, countered, agreed, declined, withdrawn,
-ended (the states and whose move it is: app/placements/service/__init__.py).
+ended (the states and whose move it is: app/placements/service/__init__.py),
+and the HR facts the school records on the way (the rules: service/hr.py).
 Every step is one conditional UPDATE through app.transitions."""
 
 from __future__ import annotations
@@ -9,15 +10,18 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from app.accounts.models import Organisation, User
+from app.accounts.permissions import is_member_of
 from app.errors import DomainError
 from app.events import emit
 from app.events import types as ev
 from app.extensions import db
 from app.placements.models import CLAIMING, OPEN, Placement, Professional
 from app.placements.permissions import side_of
+from app.placements.service import hr
 from app.placements.service.clash import check_clash, lock_professional
 from app.placements.service.terms import Terms, clean_profiles, clean_terms, hhmm
 from app.text import LINE, limited
@@ -162,6 +166,8 @@ def counter(
     terms = clean_terms(terms)
     if terms.first_date < today:
         raise DomainError(_("The first date lies in the past."), field="first_date")
+    if placement.vog_date is not None:
+        hr.check_hours(terms.hours_per_week, placement.qualified, placement.qualification_route)
     message = limited(message, "message")
     lock_professional(placement.professional)
     check_clash(placement.professional, terms, exclude_id=placement.id)
@@ -192,6 +198,8 @@ def accept(actor: User, placement: Placement) -> Placement:
     """The awaited side says yes: a proposal or a counter becomes agreed."""
     if placement.status == "agreed":
         return placement
+    refuse_unless(placement, OPEN, _("Only an open proposal can be accepted."))
+    hr.check_ready_to_start(placement)
     move(
         placement,
         OPEN,
@@ -326,3 +334,69 @@ def finish_ended(today: date | None = None) -> list[Placement]:
         )
         done.append(placement)
     return done
+
+
+def record_hr(
+    actor: User,
+    placement: Placement,
+    *,
+    vog_date: date | None,
+    qualified: bool,
+    supervisor: User | None,
+    route: str = "",
+    today: date | None = None,
+) -> Placement:
+    """The school records (or corrects) the facts its HR asks for."""
+    today = today or today_local()
+    refuse_unless(
+        placement,
+        CLAIMING,
+        _("Only a placement still to be agreed or agreed can record these facts."),
+    )
+    if vog_date is None:
+        raise DomainError(_("Give the date of the VOG."), field="vog_date")
+    hr.check_vog(vog_date, placement.first_date, today)
+    qualified = bool(qualified)
+    route = limited(route, "qualification_route", LINE)
+    if supervisor is not None and not is_member_of(supervisor, placement.school):
+        raise DomainError(_("Choose a teacher of the school."), field="supervisor_id")
+    if not qualified and supervisor is None:
+        raise DomainError(
+            _("Without a teaching qualification a teacher of the school supervises."),
+            field="supervisor_id",
+        )
+    over_limit = not qualified and placement.hours_per_week > hr.unqualified_hours()
+    if over_limit and not route:
+        raise DomainError(
+            ngettext(
+                "More than %(num)d hour a week without a qualification: record the route to one.",
+                "More than %(num)d hours a week without a qualification: record the route to one.",
+                hr.unqualified_hours(),
+            ),
+            field="qualification_route",
+        )
+    placement.vog_date = vog_date
+    placement.qualified = qualified
+    placement.supervisor_id = supervisor.id if supervisor is not None else None
+    placement.qualification_route = route if over_limit else ""
+    placement.qualification_deadline = (
+        hr.qualification_deadline(placement.first_date) if over_limit else None
+    )
+    placement.updated_at = utcnow()
+    db.session.flush()
+    emit(
+        event_for(
+            ev.PlacementHrRecorded,
+            placement,
+            actor,
+            vog_date=vog_date.isoformat(),
+            qualified=qualified,
+            qualification_deadline=(
+                placement.qualification_deadline.isoformat()
+                if placement.qualification_deadline
+                else ""
+            ),
+        ),
+        actor,
+    )
+    return placement

@@ -18,6 +18,7 @@ from app.accounts.models import User
 from app.extensions import db
 from app.placements import forms, permissions, schedule, service
 from app.placements.models import Placement
+from app.placements.service import hr
 from app.placements.views.common import (
     OPEN,
     back,
@@ -25,6 +26,7 @@ from app.placements.views.common import (
     counter_form_for,
     detail_url,
     get_placement_or_404,
+    hr_form_for,
     may_take_step,
     terms_of,
 )
@@ -39,6 +41,7 @@ HISTORY_PHRASES = {
     "PlacementWithdrawn": _l("Proposal withdrawn"),
     "PlacementLessonChanged": _l("A lesson changed"),
     "PlacementEnded": _l("Ended"),
+    "PlacementHrRecorded": _l("VOG and qualification recorded"),
 }
 
 
@@ -73,11 +76,11 @@ def _answer(
     if error:
         # The refusal shows on the placement's page, answered with its status.
         flash(error, "error")
-        return _placement_page(placement, status=status)
+        return placement_page(placement, status=status)
     if message:
         flash(message, "success")
     if forms_for_row:
-        return _placement_page(placement, status=status, **forms_for_row)
+        return placement_page(placement, status=status, **forms_for_row)
     return back(form, detail_url(placement))
 
 
@@ -150,7 +153,7 @@ def _history_rows(placement: Placement) -> list[dict]:
     return rows
 
 
-def _placement_page(placement: Placement, *, status=200, **given_forms):
+def placement_page(placement: Placement, *, status=200, **given_forms):
     counter_form = given_forms.get("counter_form") or counter_form_for(placement)
     lessons = schedule.lessons(placement) if placement.status in ("agreed", "ended") else []
     return render(
@@ -165,6 +168,8 @@ def _placement_page(placement: Placement, *, status=200, **given_forms):
         withdraw_form=given_forms.get("withdraw_form")
         or forms.OptionalReasonForm(prefix="withdraw"),
         end_form=given_forms.get("end_form") or forms.EndForm(prefix="end"),
+        hr_form=given_forms.get("hr_form") or hr_form_for(placement),
+        unqualified_hours=hr.unqualified_hours(),
         lesson_forms=given_forms.get("lesson_forms") or {},
         status=status,
     )
@@ -173,7 +178,7 @@ def _placement_page(placement: Placement, *, status=200, **given_forms):
 @bp.get("/<int:placement_id>")
 @login_required
 def detail(placement_id: int):
-    return _placement_page(get_placement_or_404(placement_id))
+    return placement_page(get_placement_or_404(placement_id))
 
 
 @bp.post("/<int:placement_id>/accept")
@@ -261,7 +266,7 @@ def end(placement_id: int):
     if outcome:
         flash(_("The placement ends; the other side is told."), "success")
         return redirect(detail_url(placement))
-    return _placement_page(placement, end_form=form, status=outcome.status)
+    return placement_page(placement, end_form=form, status=outcome.status)
 
 
 def _lesson_answer(
@@ -282,7 +287,7 @@ def _lesson_answer(
     if message:
         flash(message, "success")
         return redirect(detail_url(placement) + f"#lesson-{original.isoformat()}")
-    return _placement_page(placement, lesson_forms={(original, kind): form}, status=status)
+    return placement_page(placement, lesson_forms={(original, kind): form}, status=status)
 
 
 def _original_date(value: str) -> date:

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, redirect, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 
+from app.accounts.models import Membership, User
 from app.extensions import db
 from app.placements import forms, permissions, service
 from app.placements.models import Placement, Professional
@@ -96,6 +98,25 @@ def counter_form_for(placement: Placement) -> forms.CounterForm:
     return form
 
 
+def hr_form_for(placement: Placement, form: forms.HrForm | None = None) -> forms.HrForm:
+    """The HR form, filled with what is recorded, offering the school's people
+    as supervisors."""
+    if form is None:
+        form = forms.HrForm(prefix="hr", formdata=None)
+        form.vog_date.data = placement.vog_date
+        form.qualified.data = placement.qualified
+        form.supervisor.data = placement.supervisor_id
+        form.qualification_route.data = placement.qualification_route
+    people = db.session.scalars(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == placement.school_id, User.active.is_(True))
+        .order_by(User.name)
+    )
+    form.supervisor.choices = [(0, "—")] + [(person.id, person.name) for person in people]
+    return form
+
+
 @bp.context_processor
 def placement_helpers():
     return {
@@ -106,6 +127,7 @@ def placement_helpers():
         "CANDIDATE_STATES": CANDIDATE_STATES,
         "today": service.today_local(),
         "counter_form_for": counter_form_for,
+        "can_record_hr": permissions.can_record_hr,
     }
 
 
