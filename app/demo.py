@@ -13,6 +13,7 @@ from app.accounts.demo import load_organisations_and_people
 from app.accounts.models import Organisation
 from app.bookings.demo import load_bookings
 from app.catalogue.demo import load_activities, load_holidays
+from app.curriculum.demo import load_curriculum_demo
 from app.curriculum.service import load_reference
 from app.enrolment.demo import load_enrolment
 from app.evaluations.demo import load_evaluations
@@ -33,6 +34,7 @@ def demo_steps():
         load_holidays,
         load_reference,
         load_activities,
+        load_curriculum_demo,
         load_bookings,
         load_placements,
         load_evaluations,

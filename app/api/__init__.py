@@ -5,6 +5,7 @@ document generated from the operations as they are registered
 from app.api import (  # noqa: F401  (each module registers its operations on bp)
     activities,
     bookings,
+    curriculum,
     enrolment,
     evaluations,
     me,

@@ -34,6 +34,8 @@ from app.catalogue.permissions import (
     companies_managed_by,
 )
 from app.catalogue.search import Filters, Origin, search_activities
+from app.curriculum import service as curriculum
+from app.curriculum.models import CODE_LENGTH
 from app.extensions import db
 from app.timeutil import FIRST_YEAR, LAST_YEAR, is_plausible, utcnow
 
@@ -54,6 +56,59 @@ def as_utc(instant: datetime | None) -> datetime | None:
 
 def in_vocabulary_order(codes, words: dict) -> list[str]:
     return [code for code in words if code in codes]
+
+
+# A code of the curriculum (GET /curriculum lists them); unknown ones are refused
+# when stored and match nothing in a filter.
+TagCode = Annotated[
+    str, Field(min_length=1, max_length=CODE_LENGTH, pattern=f"^{curriculum.CODE_PATTERN.pattern}$")
+]
+
+
+class TagRef(BaseModel):
+    code: str
+    name: str
+
+
+class TagsOut(BaseModel):
+    """What the activity serves in the curriculum (GET /curriculum has the entries)."""
+
+    module: list[TagRef] = Field(description="Profile modules it serves.")
+    keuzevak: list[TagRef] = Field(description="Keuzevakken it serves.")
+    skill: list[TagRef] = Field(description="Skills it practises.")
+    competence: list[TagRef] = Field(description="Career competences it addresses.")
+
+    @classmethod
+    def of(cls, codes: dict[str, list[str]], names: dict[str, dict[str, str]]) -> TagsOut:
+        return cls(
+            **{
+                dimension: [
+                    TagRef(code=code, name=names[dimension].get(code, code))
+                    for code in codes.get(dimension, [])
+                ]
+                for dimension in curriculum.TAG_DIMENSIONS
+            }
+        )
+
+
+def tag_names() -> dict[str, dict[str, str]]:
+    """{dimension: {code: name}} in one query, for a page of activities."""
+    return {
+        kind: {entry.code: entry.name for entry in found}
+        for kind, found in curriculum.entries_by_kind().items()
+    }
+
+
+class TagsIn(Patch):
+    """The codes per dimension; a dimension left out keeps its tags."""
+
+    module: list[TagCode] = Field(None, description="Profile module codes, e.g. PIE-3.")
+    keuzevak: list[TagCode] = Field(None, description="Keuzevak codes, e.g. PIE-K01.")
+    skill: list[TagCode] = Field(None, description="Skill codes, e.g. samenwerken.")
+    competence: list[TagCode] = Field(None, description="Career competence codes.")
+
+    def given(self) -> dict[str, list[str]]:
+        return self.model_dump(exclude_unset=True, exclude_none=True)
 
 
 # --- output ---------------------------------------------------------------------------
@@ -107,6 +162,7 @@ class ActivityListItem(BaseModel):
     open_slots: int = Field(description="Upcoming open slots that match the filters.")
     max_free_places: int | None = Field(description="The most free places on one of those slots.")
     distance_km: float | None = Field(description="From lat/lon, when given.")
+    tags: TagsOut
 
 
 class ActivityPageOut(BaseModel):
@@ -142,6 +198,7 @@ class ActivityOut(BaseModel):
     status: ActivityStatus
     published_at: datetime | None
     updated_at: datetime
+    tags: TagsOut
 
     @classmethod
     def of(cls, activity: Activity, **extra) -> ActivityOut:
@@ -171,6 +228,7 @@ class ActivityOut(BaseModel):
             status=activity.status,
             published_at=as_utc(activity.published_at),
             updated_at=as_utc(activity.updated_at),
+            tags=TagsOut.of(curriculum.tags_of(activity.id), tag_names()),
             **extra,
         )
 
@@ -206,6 +264,18 @@ class ActivityQuery(BaseModel):
     )
     year: list[Year] = Field(default_factory=list, description="Repeatable.")
     path: list[LearningPath] = Field(default_factory=list, description="Repeatable.")
+    module: list[TagCode] = Field(
+        default_factory=list, description="Repeatable: serves any of these profile modules."
+    )
+    keuzevak: list[TagCode] = Field(
+        default_factory=list, description="Repeatable: serves any of these keuzevakken."
+    )
+    skill: list[TagCode] = Field(
+        default_factory=list, description="Repeatable: practises any of these skills."
+    )
+    competence: list[TagCode] = Field(
+        default_factory=list, description="Repeatable: addresses any of these career competences."
+    )
     date_from: SchoolYearDate = Field(None, description="Has a slot on or after this local date.")
     date_to: SchoolYearDate = Field(None, description="Has a slot on or before this local date.")
     free: bool = Field(False, description="Has a slot with free places.")
@@ -254,6 +324,7 @@ class ActivityIn(BaseModel):
     min_notice_days: NoticeDays = 7
     requires_approval: StrictBool = True
     contact_id: Id | None = Field(None, description="One of the company's people; default you.")
+    tags: TagsIn | None = Field(None, description="What it serves in the curriculum.")
 
 
 class ActivityPatch(Patch):
@@ -277,6 +348,7 @@ class ActivityPatch(Patch):
     min_notice_days: NoticeDays = None
     requires_approval: StrictBool = None
     contact_id: Id | None = None
+    tags: TagsIn = Field(None, description="Only the dimensions sent are replaced.")
 
 
 # --- loading --------------------------------------------------------------------------
@@ -345,6 +417,10 @@ def list_activities(query: ActivityQuery) -> ActivityPageOut:
         profile=query.profile,
         year=query.year,
         path=query.path,
+        module=query.module,
+        keuzevak=query.keuzevak,
+        skill=query.skill,
+        competence=query.competence,
         date_from=query.date_from,
         date_to=query.date_to,
         free=query.free,
@@ -354,6 +430,8 @@ def list_activities(query: ActivityQuery) -> ActivityPageOut:
         page=query.page,
     )
     found = search_activities(filters, origin, per_page=query.per_page)
+    tags = curriculum.tags_of_many(row.activity.id for row in found.rows)
+    names = tag_names() if tags else {dimension: {} for dimension in curriculum.TAG_DIMENSIONS}
     items = []
     for row in found.rows:
         activity = row.activity
@@ -377,6 +455,7 @@ def list_activities(query: ActivityQuery) -> ActivityPageOut:
                 open_slots=row.open_slots,
                 max_free_places=row.max_free_places,
                 distance_km=round(row.distance_km, 1) if row.distance_km is not None else None,
+                tags=TagsOut.of(tags.get(activity.id, {}), names),
             )
         )
     return ActivityPageOut(items=items, page=found.page, has_next=found.has_next)
@@ -420,7 +499,8 @@ def activity_detail(activity: Activity, user) -> ActivityDetailOut:
 def create_activity(body: ActivityIn) -> ActivityDetailOut:
     user = require_user()
     company = _company_for_new_activity(user, body.company_id)
-    values = body.model_dump(exclude={"company_id"})
+    values = body.model_dump(exclude={"company_id", "tags"})
+    values["tags"] = body.tags.given() if body.tags else None
     if values["contact_id"] is None:
         values["contact_id"] = user.id
     activity = service.create_activity(company, values, user)
@@ -441,7 +521,11 @@ def create_activity(body: ActivityIn) -> ActivityDetailOut:
 def update_activity(activity_id: int, body: ActivityPatch) -> ActivityDetailOut:
     user = require_user()
     activity = load_managed_activity(activity_id, user)
-    values = body.model_dump(exclude_unset=True)
+    values = body.model_dump(exclude_unset=True, exclude={"tags"})
+    if body.tags is not None:
+        values["tags"] = body.tags.given()
+    elif "tags" in body.model_fields_set:
+        raise invalid("tags", _("Send the dimensions to change, or leave tags out."))
     if not values:
         raise ApiError(422, "invalid", _("Send at least one field to change."))
     service.update_activity(activity, values, user)

@@ -14,6 +14,7 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -29,6 +30,8 @@ from wtforms.validators import (
 
 from app import vocabulary
 from app.catalogue import service
+from app.curriculum import service as curriculum
+from app.curriculum.service import TAG_DIMENSIONS
 from app.web.forms import MultiCheckboxField, PlausibleDate, options, strip
 
 
@@ -122,6 +125,41 @@ class ActivityForm(FlaskForm):
     )
     requires_approval = BooleanField(_l("We confirm each booking ourselves"), default=True)
     contact_id = SelectField(_l("Contact person"), coerce=_optional_id, choices=[])
+    # The curriculum's tags, named by their dimension (app/curriculum). The
+    # service checks the codes, so an unknown one is its field's error.
+    module = SelectMultipleField(
+        _l("Profile modules it serves"), validate_choice=False, render_kw={"size": 8}
+    )
+    keuzevak = SelectMultipleField(
+        _l("Keuzevakken it serves"), validate_choice=False, render_kw={"size": 8}
+    )
+    skill = MultiCheckboxField(_l("Skills it practises"), validate_choice=False)
+    competence = MultiCheckboxField(_l("Career competences it addresses"), validate_choice=False)
+
+    def set_tag_choices(self) -> None:
+        """The entries to choose from: modules and keuzevakken grouped by profile,
+        those of the activity's chosen profiles first, as suggestions. Retired
+        entries only where the activity has them already."""
+        profiles = set(self.profiles.data or ())
+        grouped = curriculum.entries_by_kind()
+        for dimension in TAG_DIMENSIONS:
+            field = self[dimension]
+            chosen = set(field.data or ())
+            visible = [e for e in grouped[dimension] if not e.is_retired or e.code in chosen]
+            if dimension not in ("module", "keuzevak"):
+                field.choices = [SelectChoice(e.code, e.label) for e in visible]
+                continue
+            groups: dict[str, list[SelectChoice]] = {}
+            suggested = [e for e in visible if e.profile in profiles]
+            if suggested:
+                groups[str(_l("Suggested for the chosen profiles"))] = [
+                    SelectChoice(e.code, e.label) for e in suggested
+                ]
+            for entry in visible:
+                if entry.profile not in profiles:
+                    label = str(vocabulary.PROFILES.get(entry.profile, entry.profile))
+                    groups.setdefault(label, []).append(SelectChoice(entry.code, entry.label))
+            field.choices = groups
 
     def set_contacts(self, company) -> None:
         people = sorted((m.user for m in company.memberships), key=lambda u: u.name.lower())
@@ -140,6 +178,7 @@ class ActivityForm(FlaskForm):
             "address": self.address.data or "",
             "postcode": self.postcode.data or "",
             "city": self.city.data or "",
+            "tags": {dimension: self[dimension].data or [] for dimension in TAG_DIMENSIONS},
         }
 
 

@@ -28,6 +28,8 @@ from app import vocabulary
 from app.accounts.models import Organisation
 from app.catalogue import offer_index
 from app.catalogue.models import Activity, Slot
+from app.curriculum.models import CODE_LENGTH
+from app.curriculum.service import CODE_PATTERN, TAG_DIMENSIONS, tagged_with
 from app.extensions import db
 from app.geo import KM_PER_DEGREE_LAT, KM_PER_DEGREE_LON_AT_EQUATOR
 from app.timeutil import LOCAL_TZ, is_plausible, local_to_utc, utcnow
@@ -44,6 +46,11 @@ class Filters:
     profile: list[str] = field(default_factory=list)
     year: list[str] = field(default_factory=list)
     path: list[str] = field(default_factory=list)
+    # Curriculum tags (app/curriculum): any of the codes of each dimension chosen.
+    module: list[str] = field(default_factory=list)
+    keuzevak: list[str] = field(default_factory=list)
+    skill: list[str] = field(default_factory=list)
+    competence: list[str] = field(default_factory=list)
     date_from: date | None = None
     date_to: date | None = None
     free: bool = False
@@ -63,6 +70,9 @@ class Filters:
         "year": vocabulary.YEARS,
         "path": vocabulary.PATHS,
     }
+    # Filters on the curriculum's codes: the entries live in the database, so a
+    # code is kept if it looks like one (an unknown one matches nothing).
+    TAGS = TAG_DIMENSIONS
 
     @classmethod
     def from_args(cls, args) -> Filters:
@@ -73,6 +83,13 @@ class Filters:
         filters = cls()
         for name, words in cls.LISTS.items():
             setattr(filters, name, [v for v in args.getlist(name) if v in words])
+        for name in cls.TAGS:
+            codes = [
+                v
+                for v in dict.fromkeys(args.getlist(name))
+                if len(v) <= CODE_LENGTH and CODE_PATTERN.fullmatch(v)
+            ]
+            setattr(filters, name, codes[:MAX_TAG_CODES])
         for name in ("date_from", "date_to"):
             raw = (args.get(name) or "").strip()
             setattr(filters, name, _parse_date(raw))
@@ -117,7 +134,7 @@ class Filters:
     def chosen(self) -> int:
         """How many filter values are chosen (the phone's "Filters (3)")."""
         return (
-            sum(len(getattr(self, name)) for name in self.LISTS)
+            sum(len(getattr(self, name)) for name in (*self.LISTS, *self.TAGS))
             + sum(1 for v in (self.date_from, self.date_to, self.max_km) if v)
             + int(self.free)
         )
@@ -150,6 +167,7 @@ class Filters:
 # nonsense.
 MAX_PAGE = 10_000
 MAX_KM = 1_000.0
+MAX_TAG_CODES = 20
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -262,7 +280,9 @@ def conditions(
 ) -> Conditions:
     """What matches the filters: a slot, open, upcoming, in the period and with
     free places when asked; its activity, published by an approved company, of
-    the kinds, sectors, profiles, years and paths asked for, with the words,
+    the kinds, sectors, profiles, years and paths asked for, tagged with any
+    of the modules, keuzevakken, skills and competences asked for (an EXISTS
+    per dimension on activity_tags' key), with the words,
     within the distance from origin. On the entities given for the activity
     and its company: the main query's, or a subquery's aliases."""
     slot = period(filters)
@@ -287,8 +307,13 @@ def conditions(
             offer.append(condition)
     # Filters the offer's index does not answer (app/catalogue/offer_index.py):
     # the paths that start from its chosen ids apply only these. A new filter
-    # on the activity belongs here, unless the index learns it too.
+    # on the activity belongs here, unless the index learns it too. The
+    # curriculum's tags are here: an EXISTS per dimension on activity_tags' key.
     rest = []
+    for dimension in Filters.TAGS:
+        codes = getattr(filters, dimension)
+        if codes:
+            rest.append(tagged_with(activity.id, dimension, codes))
     if filters.q:
         pattern = f"%{_escape_like(filters.q.lower())}%"
         rest.append(

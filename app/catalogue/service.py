@@ -16,6 +16,7 @@ from sqlalchemy import update
 from app import text, vocabulary
 from app.accounts.validation import normalise_postcode
 from app.catalogue.models import Activity, Slot
+from app.curriculum import service as curriculum
 from app.errors import DomainError
 from app.events import emit
 from app.events.types import (
@@ -181,7 +182,16 @@ def create_activity(company, values: dict, actor) -> Activity:
     _validate_activity(activity)
     db.session.add(activity)
     db.session.flush()
+    _apply_tags(activity, values)
     return activity
+
+
+def _apply_tags(activity: Activity, values: dict) -> None:
+    """values["tags"]: {dimension: codes} for the dimensions to replace. A code
+    of another profile than the activity's is allowed: a visit for PIE classes
+    can serve MVI's ICT module too."""
+    if values.get("tags") is not None:
+        curriculum.set_tags(activity.id, values["tags"])
 
 
 def update_activity(activity: Activity, values: dict, actor) -> Activity:
@@ -191,6 +201,7 @@ def update_activity(activity: Activity, values: dict, actor) -> Activity:
     _validate_activity(activity)
     activity.updated_at = utcnow()
     db.session.flush()
+    _apply_tags(activity, values)
     emit(ActivityChanged(activity_id=activity.id, company_id=activity.company_id), actor)
     return activity
 

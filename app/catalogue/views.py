@@ -34,6 +34,7 @@ from app.catalogue import cache as catalogue_cache
 from app.catalogue import forms, permissions, service
 from app.catalogue.models import Activity, Slot
 from app.catalogue.search import Filters, Origin, search
+from app.curriculum import service as curriculum
 from app.errors import DomainError
 from app.extensions import db
 from app.holidays import permissions as holiday_permissions
@@ -191,6 +192,7 @@ def _catalogue(version: int | None):
             schools=schools,
             school=school,
             can_edit_holidays=can_edit_holidays,
+            tag_entries=curriculum.entries_by_kind(current_only=True),
             results_html=results(),
             filter_errors=FILTER_ERRORS,
         ),
@@ -221,6 +223,14 @@ def chips(filters: Filters, school) -> list[Chip]:
         for name, words in Filters.LISTS.items()
         for code in getattr(filters, name)
     ]
+    if any(getattr(filters, name) for name in Filters.TAGS):
+        named = curriculum.entries_by_kind()
+        for name in Filters.TAGS:
+            labels = {entry.code: entry.label for entry in named[name]}
+            found.extend(
+                Chip(labels.get(code, code), filters.without(name, code), name)
+                for code in getattr(filters, name)
+            )
     if filters.q:
         found.append(Chip(f"“{filters.q}”", filters.without("q"), "q"))
     if filters.date_from:
@@ -304,7 +314,18 @@ def activity(activity_id: int):
         slots=slots,
         bookable=permissions.is_public(activity),
         can_manage=permissions.can_manage_activity(current_user, activity),
+        tags=curriculum.named_tags(activity.id),
+        tag_headings=TAG_HEADINGS,
     )
+
+
+# How the activity page heads each dimension of its curriculum tags.
+TAG_HEADINGS = {
+    "module": _l("Profile modules"),
+    "keuzevak": _l("Keuzevakken"),
+    "skill": _l("Skills"),
+    "competence": _l("Career competences"),
+}
 
 
 # --- the company's own activities ----------------------------------------------------
@@ -349,6 +370,7 @@ def new_activity(company_id: int):
     company = get_managed_company_or_404(company_id)
     form = forms.ActivityForm(contact_id=current_user.id)
     form.set_contacts(company)
+    form.set_tag_choices()
     outcome = carried_out(
         form, lambda: service.create_activity(company, form.values(), current_user)
     )
@@ -364,12 +386,24 @@ def new_activity(company_id: int):
     )
 
 
+@bp.get("/companies/<int:company_id>/activities/tag-options")
+@login_required
+def tag_options(company_id: int):
+    """The form's module and keuzevak lists again, for the profiles ticked so
+    far (htmx, when the profiles change): the suggested ones first."""
+    get_managed_company_or_404(company_id)
+    form = forms.ActivityForm(formdata=request.args, meta={"csrf": False})
+    form.set_tag_choices()
+    return _html_response(render_block("catalogue/activity_form.html", "tag_options", form=form))
+
+
 @bp.route("/activities/<int:activity_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_activity(activity_id: int):
     activity = get_managed_activity_or_404(activity_id)
-    form = forms.ActivityForm(obj=activity)
+    form = forms.ActivityForm(obj=activity, **curriculum.tags_of(activity.id))
     form.set_contacts(activity.company)
+    form.set_tag_choices()
     if carried_out(form, lambda: service.update_activity(activity, form.values(), current_user)):
         flash(_("The changes are saved."), "success")
         return redirect(url_for("catalogue.slots", activity_id=activity.id))

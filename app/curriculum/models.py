@@ -65,6 +65,12 @@ class CurriculumEntry(db.Model):
     )
 
     @property
+    def label(self) -> str:
+        """How lists and chips name it: modules and keuzevakken with their code
+        (teachers know them by it), skills and competences by name."""
+        return f"{self.code} {self.name}" if self.kind in PROFILE_KINDS else self.name
+
+    @property
     def is_retired(self) -> bool:
         return self.retired_at is not None
 

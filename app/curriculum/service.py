@@ -3,7 +3,11 @@ activity's tags, and a school location's offer per school year.
 
 Tags and offers name entries by code. Every code that comes in is checked
 against the entries of its dimension here, so a form or the API can only store
-codes the platform can name (an unknown one is a DomainError at its field)."""
+codes the platform can name (an unknown one is a DomainError at its field).
+
+Kept as one module: entries, tags and offers share that one rule
+(`checked_codes`), and retiring an entry is defined by what tags and offers
+may still name."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import and_, delete, exists, insert, or_, select
 
 from app import vocabulary
@@ -115,6 +120,14 @@ def entry_order(entry: CurriculumEntry) -> tuple:
     profiles = list(vocabulary.PROFILES)
     profile_rank = profiles.index(entry.profile) if entry.profile in profiles else len(profiles)
     return (KINDS.index(entry.kind), profile_rank, entry.code)
+
+
+def entries_by_kind(*, current_only: bool = False) -> dict[str, list[CurriculumEntry]]:
+    """Every entry in one query, per kind in reading order (filter forms, the API)."""
+    grouped: dict[str, list[CurriculumEntry]] = {kind: [] for kind in KINDS}
+    for entry in entries(current_only=current_only):
+        grouped[entry.kind].append(entry)
+    return grouped
 
 
 def entries_by_code(kind: str) -> dict[str, CurriculumEntry]:
@@ -242,7 +255,13 @@ def checked_codes(dimension: str, codes: Iterable[str], *, keep: Iterable[str] =
     unknown = [code for code in wanted if code not in known]
     if unknown:
         raise DomainError(
-            _("Unknown code: %(codes)s.", codes=", ".join(unknown[:5])), field=dimension
+            ngettext(
+                "Unknown code: %(codes)s.",
+                "Unknown codes: %(codes)s.",
+                len(unknown),
+                codes=", ".join(unknown[:5]),
+            ),
+            field=dimension,
         )
     return wanted
 

@@ -17,6 +17,8 @@ from sqlalchemy import Integer, case, func, literal, or_, select
 from app.accounts.models import Organisation
 from app.catalogue.models import Activity, Slot
 from app.catalogue.search import Origin, distance_expression
+from app.curriculum import service as curriculum
+from app.curriculum.models import ActivityTag, SchoolOffer
 from app.extensions import db
 from app.matching import ranking
 from app.matching.ranking import (
@@ -29,6 +31,7 @@ from app.matching.ranking import (
 )
 from app.placements.models import Professional
 from app.school_requests.models import RUNNING, SchoolRequest
+from app.school_year import SchoolYear
 from app.timeutil import LOCAL_TZ, local_to_utc, to_local, utcnow
 
 # Slots this many days either side of the preferred period are still shown
@@ -50,6 +53,44 @@ def _mask(column, codes) -> object:
 
 
 def request_facts(request: SchoolRequest) -> RequestFacts:
+    return requests_as_facts([request])[0]
+
+
+def requests_as_facts(requests: list[SchoolRequest]) -> list[RequestFacts]:
+    """The requests with their curriculum: two queries for any number (the
+    modules by profile, and the offers of their schools)."""
+    if not requests:
+        return []
+    modules: dict[str, set[str]] = defaultdict(set)
+    for entry in curriculum.entries("module"):
+        modules[entry.profile].add(entry.code)
+    offers: dict[tuple[int, int], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for location_id, year, dimension, code in db.session.execute(
+        select(
+            SchoolOffer.location_id,
+            SchoolOffer.school_year,
+            SchoolOffer.dimension,
+            SchoolOffer.code,
+        ).where(SchoolOffer.location_id.in_({r.school_id for r in requests}))
+    ):
+        offers[location_id, year][dimension].add(code)
+    found = []
+    for request in requests:
+        offer = offers.get((request.school_id, SchoolYear.containing(request.first_day).start), {})
+        profiles = {request.profile} if request.profile else offer.get("profile", set())
+        found.append(
+            _request_facts(
+                request,
+                modules=frozenset(code for p in profiles for code in modules.get(p, ())),
+                keuzevakken=frozenset(offer.get("keuzevak", ())),
+            )
+        )
+    return found
+
+
+def _request_facts(
+    request: SchoolRequest, modules: frozenset[str], keuzevakken: frozenset[str]
+) -> RequestFacts:
     school = request.school
     return RequestFacts(
         id=request.id,
@@ -64,6 +105,8 @@ def request_facts(request: SchoolRequest) -> RequestFacts:
         max_km=request.max_km,
         origin=_point(school.latitude, school.longitude),
         school_name=school.name,
+        modules=modules,
+        keuzevakken=keuzevakken,
     )
 
 
@@ -112,6 +155,7 @@ def slot_candidates(facts: RequestFacts, limit: int = MAX_CANDIDATES) -> list[Sl
         .order_by(Slot.starts_at, Slot.id)
         .limit(limit)
     ).all()
+    tags = curriculum.tags_of_many(row[4].id for row in rows)
     return [
         SlotFacts(
             slot_id=slot_id,
@@ -130,6 +174,8 @@ def slot_candidates(facts: RequestFacts, limit: int = MAX_CANDIDATES) -> list[Sl
             free_places=max(capacity - taken, 0),
             capacity=capacity,
             max_group_size=activity.max_group_size,
+            modules=frozenset(tags.get(activity.id, {}).get("module", ())),
+            keuzevakken=frozenset(tags.get(activity.id, {}).get("keuzevak", ())),
         )
         for slot_id, starts_at, capacity, taken, activity, company_name in rows
     ]
@@ -154,7 +200,7 @@ def _company_distance(origin: Point):
 
 
 def companies_as_facts(companies: list[Organisation]) -> list[CompanyFacts]:
-    """The companies with what they offer and offered: two queries for any number."""
+    """The companies with what they offer and offered: three queries for any number."""
     if not companies:
         return []
     ids = [c.id for c in companies]
@@ -169,6 +215,17 @@ def companies_as_facts(companies: list[Organisation]) -> list[CompanyFacts]:
         if status == "published":
             offered[company_id] |= set(profiles)
     candidates = _candidates_per_company(ids)
+    keuzevakken: dict[int, set[str]] = defaultdict(set)
+    for company_id, code in db.session.execute(
+        select(Activity.company_id, ActivityTag.code)
+        .join(ActivityTag, ActivityTag.activity_id == Activity.id)
+        .where(
+            Activity.company_id.in_(ids),
+            Activity.status == "published",
+            ActivityTag.dimension == "keuzevak",
+        )
+    ):
+        keuzevakken[company_id].add(code)
     return [
         CompanyFacts(
             id=c.id,
@@ -179,6 +236,7 @@ def companies_as_facts(companies: list[Organisation]) -> list[CompanyFacts]:
             location=_point(c.latitude, c.longitude),
             kinds_offered=dict(kinds[c.id]),
             candidates=candidates.get(c.id, 0),
+            keuzevakken=frozenset(keuzevakken[c.id]),
         )
         for c in companies
     ]
@@ -267,7 +325,7 @@ def request_suggestions(
     condition = or_(SchoolRequest.profile.is_(None), SchoolRequest.profile.in_(profiles))
     requests = running_requests(condition, limit=limit)
     by_id = {r.id: r for r in requests}
-    ranked = ranking.rank_requests(facts, [request_facts(r) for r in requests])
+    ranked = ranking.rank_requests(facts, requests_as_facts(requests))
     return [(s, by_id[s.subject.id]) for s in ranked]
 
 

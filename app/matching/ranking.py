@@ -25,6 +25,8 @@ Slots for a request
     | at the school or online (no travel)     | +15                          |
     | at the company, d km away               | 15 * (1 - d / reach), >= 0   |
     | free places for the group / too few     | +10 / -15 (waiting list)     |
+    | serves keuzevakken the school offers    | +15                          |
+    | serves modules of the group's profile   | +10                          |
     Equal scores: earlier date first, then the slot's id.
 
 Companies for a request, and requests for a company (the same fit, seen from
@@ -40,6 +42,7 @@ either side)
     | orientation request (no profile)              | +10                     |
     | has offered this kind before (n activities)   | +15                     |
     | placement request: has hybrid-teacher candidates | +15                  |
+    | its activities serve keuzevakken the school offers | +10              |
     | d km from the school                          | 15 * (1 - d / reach), >= 0 |
     | class must travel, further than it can        | -20 (and not "for you") |
     Companies: equal scores by name, then id. Requests: equal scores by the
@@ -48,6 +51,10 @@ either side)
 Points for distance are rounded half up. `reach` is the request's travel
 distance, or DEFAULT_REACH_KM when it gives none or when the company comes to
 the school (their travel, not the class's).
+
+Kept as one module: the tables above, the phrases of the reasons and the
+functions that apply them are checked against each other by reading them
+side by side.
 """
 
 from __future__ import annotations
@@ -112,6 +119,11 @@ class RequestFacts:
     max_km: int | None
     origin: Point | None  # the school's location
     school_name: str = ""
+    # The curriculum (app/curriculum): the modules the group works on (of its
+    # profile; without one, of the profiles the school offers) and the
+    # keuzevakken the school offers this school year.
+    modules: frozenset[str] = frozenset()
+    keuzevakken: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -132,6 +144,9 @@ class SlotFacts:
     free_places: int
     capacity: int
     max_group_size: int
+    # The activity's curriculum tags.
+    modules: frozenset[str] = frozenset()
+    keuzevakken: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -146,6 +161,8 @@ class CompanyFacts:
     kinds_offered: Mapping[str, int] = field(default_factory=dict)
     # Professionals it has in the hybrid-teacher pool.
     candidates: int = 0
+    # Keuzevakken its published activities serve.
+    keuzevakken: frozenset[str] = frozenset()
 
 
 # --- reasons ----------------------------------------------------------------------------
@@ -195,10 +212,26 @@ PHRASES = {
     "has_candidates": ungettext(
         "Has %(n)d hybrid-teacher candidate", "Has %(n)d hybrid-teacher candidates"
     ),
+    "serves_keuzevakken": ungettext(
+        "Serves keuzevak %(codes)s of your offer", "Serves keuzevakken %(codes)s of your offer"
+    ),
+    "serves_modules": ungettext("Serves module %(codes)s", "Serves modules %(codes)s"),
+    "offers_keuzevakken": ungettext(
+        "Offers activities for keuzevak %(codes)s of your offer",
+        "Offers activities for keuzevakken %(codes)s of your offer",
+    ),
 }
 
 # The parameter that chooses the singular or plural form.
-PLURAL_BY = {"near_period": "days", "room": "free", "few_places": "free", "has_candidates": "n"}
+PLURAL_BY = {
+    "near_period": "days",
+    "room": "free",
+    "few_places": "free",
+    "has_candidates": "n",
+    "serves_keuzevakken": "n",
+    "serves_modules": "n",
+    "offers_keuzevakken": "n",
+}
 
 # Parameters holding a code that the phrase shows as its label.
 _LABELLED = {
@@ -248,6 +281,13 @@ class Reason:
 
 def reason(code: str, points: int, **params) -> Reason:
     return Reason(code, points, tuple(sorted(params.items())))
+
+
+def _curriculum_reason(code: str, points: int, served: frozenset[str]) -> Reason | None:
+    """One reason naming the codes served (sorted, so the phrase is stable)."""
+    if not served:
+        return None
+    return reason(code, points, codes=", ".join(sorted(served)), n=len(served))
 
 
 @dataclass(frozen=True)
@@ -335,6 +375,12 @@ def slot_fit(request: RequestFacts, slot: SlotFacts) -> Suggestion | None:
         reasons.append(reason("room", 10, free=slot.free_places, n=request.group_size))
     else:
         reasons.append(reason("few_places", -15, free=slot.free_places, n=request.group_size))
+    for found in (
+        _curriculum_reason("serves_keuzevakken", 15, slot.keuzevakken & request.keuzevakken),
+        _curriculum_reason("serves_modules", 10, slot.modules & request.modules),
+    ):
+        if found is not None:
+            reasons.append(found)
     return Suggestion(slot, tuple(reasons))
 
 
@@ -373,6 +419,9 @@ def company_fit(request: RequestFacts, company: CompanyFacts) -> Suggestion:
         reasons.append(
             reason("kind_offered", 15, kind=request.kind, n=company.kinds_offered[request.kind])
         )
+    served = _curriculum_reason("offers_keuzevakken", 10, company.keuzevakken & request.keuzevakken)
+    if served is not None and request.kind != "placement":
+        reasons.append(served)
     # The class travels only when the request allows nothing but the company's premises.
     company_travels = request.kind == "placement" or bool(request.venues - {"company"})
     travel, reachable = _travel("company", company.location, request, company_travels)

@@ -134,7 +134,7 @@ def new_requests_for_companies(now: datetime) -> dict[int, list[RequestDigestIte
     )
     if not new:
         return {}
-    facts = {r.id: candidates.request_facts(r) for r in new}
+    facts = {f.id: f for f in candidates.requests_as_facts(new)}
     rows = {r.id: r for r in new}
     answered = set(
         db.session.execute(

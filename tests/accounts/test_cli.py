@@ -175,6 +175,10 @@ def test_demo_load_fills_an_empty_database_once_and_is_idempotent(app, db):
     assert first.output.startswith("Demo region loaded:")
     after_first = _counts(db)
     assert after_first["organisation"] > 50 and after_first["user"] > 50
+    # The curriculum: its reference entries, tagged activities, school offers.
+    assert after_first["curriculum_entry"] > 60
+    assert after_first["activity_tags"] > after_first["activity"]
+    assert after_first["school_offers"] > 0
 
     second = run(app, "demo", "load")
     assert second.exit_code == 0, second.output

@@ -221,8 +221,9 @@ def test_the_list_costs_the_same_number_of_queries_for_any_page_size(app, world,
     # activities with their slots summed up; past the dated activities, those
     # without dates. Nearest first, a page of 50 that these few activities
     # never fill: the online ones, the 51 nearest (all of them), those without
-    # a place, then the summaries.
-    assert one == [1 + 3, 1 + 2, 1 + 1 + 1 + 1 + 1]
+    # a place, then the summaries. Last, the page's curriculum tags in one
+    # query (their names in one more when any).
+    assert one == [1 + 3 + 1, 1 + 2 + 1, 1 + 1 + 1 + 1 + 1 + 1]
 
 
 # --- one activity ---------------------------------------------------------------------

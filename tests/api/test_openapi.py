@@ -37,6 +37,7 @@ def test_the_document_says_which_operations_need_a_token(client, db):
         ("get", "/activities"),
         ("get", "/activities/{activity_id}"),
         ("get", "/slots/{slot_id}"),
+        ("get", "/curriculum"),
         ("get", "/openapi.json"),
     }
     for path, operations in paths.items():
@@ -67,6 +68,10 @@ def test_the_document_describes_inputs_and_answers(client, db):
         "profile",
         "year",
         "path",
+        "module",
+        "keuzevak",
+        "skill",
+        "competence",
         "date_from",
         "date_to",
         "free",
