@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Organisation
 from app.bookings import waiting_list
-from app.bookings.models import Booking
+from app.bookings.models import WAITING, Booking
 from app.catalogue.models import Activity, Slot
 from app.extensions import db
 from app.timeutil import LOCAL_TZ, local_to_utc, to_local, utcnow
@@ -260,8 +260,15 @@ def upcoming_visits(
 
 # --- the company's incoming bookings ----------------------------------------------------
 
-# The lists of the incoming page, in the order it shows them.
-INCOMING_STATES = ("requested", "confirmed", "waitlisted")
+# The lists of the incoming page, in the order it shows them, and the states
+# each holds: the waiting list also shows the groups offered a freed place
+# (they hold it until they answer, app/bookings/waiting_list.py).
+INCOMING_LISTS = {
+    "requested": ("requested",),
+    "confirmed": ("confirmed",),
+    "waitlisted": WAITING,
+}
+INCOMING_STATES = tuple(INCOMING_LISTS)
 
 
 @dataclass(frozen=True)
@@ -288,13 +295,15 @@ def incoming_counts(companies: list[Organisation], now: datetime | None = None) 
     counts = dict.fromkeys(INCOMING_STATES, 0)
     if not companies:
         return counts
+    list_of = {status: name for name, states in INCOMING_LISTS.items() for status in states}
     query = (
         _incoming(companies, now or utcnow())
         .with_only_columns(Booking.status, func.count())
-        .where(Booking.status.in_(INCOMING_STATES))
+        .where(Booking.status.in_(list_of))
         .group_by(Booking.status)
     )
-    counts.update(db.session.execute(query).tuples().all())
+    for status, count in db.session.execute(query).tuples():
+        counts[list_of[status]] += count
     return counts
 
 
@@ -321,13 +330,13 @@ def incoming_lists(
         cursor = db.session.execute(
             _incoming(companies, now)
             .with_only_columns(Slot.starts_at, Booking.created_at, Booking.id)
-            .where(Booking.id == after, Booking.status == state)
+            .where(Booking.id == after, Booking.status.in_(INCOMING_LISTS[state]))
         ).first()
     for name in INCOMING_STATES:
         if not counts[name]:
             found[name] = IncomingList([], 0, False)
             continue
-        query = _incoming(companies, now).where(Booking.status == name)
+        query = _incoming(companies, now).where(Booking.status.in_(INCOMING_LISTS[name]))
         if cursor is not None and name == state:
             query = query.where(tuple_(Slot.starts_at, Booking.created_at, Booking.id) > cursor)
         query = query.order_by(Slot.starts_at, Booking.created_at, Booking.id)

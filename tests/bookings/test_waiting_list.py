@@ -326,6 +326,26 @@ def test_an_offer_shows_on_the_booking_page_with_its_deadline(db, app, world):
     assert statuses(waiting) == ["confirmed"]
 
 
+def test_the_company_sees_an_offered_group_on_its_waiting_list(db, app, world):
+    from tests.apps import login
+
+    slot, holding = soon(world)
+    offered = book(world.other_teacher, slot, 5, accept_waitlist=True)
+    behind = book(third_teacher(world), slot, 8, accept_waitlist=True)
+    service.cancel_booking(world.teacher, holding, "Ziek")
+    db.session.commit()
+    assert statuses(offered, behind) == ["offered", "waitlisted"]
+    page = login(app.test_client(), world.contact).get("/company/bookings")
+    assert page.status_code == 200, page.location
+    body = page.get_data(as_text=True)
+    waiting = body[
+        body.index('id="waitlisted"') : body.index("</section>", body.index('id="waitlisted"'))
+    ]
+    assert f'id="booking-{offered.id}"' in waiting and f'id="booking-{behind.id}"' in waiting
+    assert re.search(r'id="count-waitlisted">2<', waiting)
+    assert dutch_text("Offered a place") in waiting
+
+
 # --- the coordinator's rule --------------------------------------------------------------
 
 
