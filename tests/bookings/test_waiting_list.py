@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from app.bookings import service, waiting_list
+from app.calendar.service.downloads import slot_ics
 from app.timeutil import utcnow
 from tests import factories
 from tests.bookings.helpers import assert_places_add_up, book, statuses
@@ -344,6 +345,9 @@ def test_the_company_sees_an_offered_group_on_its_waiting_list(db, app, world):
     assert f'id="booking-{offered.id}"' in waiting and f'id="booking-{behind.id}"' in waiting
     assert re.search(r'id="count-waitlisted">2<', waiting)
     assert dutch_text("Offered a place") in waiting
+    # The slot's event in the company's calendar counts both as waiting.
+    event = slot_ics(slot, world.contact, view="company").decode().replace("\r\n ", "")
+    assert dutch_text("Waiting list: %(n)s group(s)") % {"n": 2} in event
 
 
 # --- the coordinator's rule --------------------------------------------------------------

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from sqlalchemy import or_, select
 
-from app.bookings.models import Booking
+from app.bookings.models import WAITING, Booking
 from app.calendar.content.common import (
     BOOKING_FIELDS,
     CANCELLED_DAYS,
@@ -127,7 +127,8 @@ def slot_event(
     company, with the schools in the description) or "public" (no groups)."""
     title, company = redact(activity.title), redact(activity.company_name)
     groups = [b for b in bookings if b.status in GROUP_STATES]
-    waiting = sum(1 for b in bookings if b.status == "waitlisted")
+    # Offered a freed place, a group still waits for its answer (bookings.waiting_list).
+    waiting = sum(1 for b in bookings if b.status in WAITING)
     if row.status == "cancelled":
         status = "CANCELLED"
     elif any(b.status in ("confirmed", "completed") for b in groups):
