@@ -20,9 +20,10 @@ from app.accounts.models import (
     User,
     UserSession,
 )
-from app.bookings.models import Booking
+from app.bookings.models import Booking, WaitingListRule
 from app.calendar.models import CalendarFeed
 from app.catalogue.models import Activity
+from app.curriculum.models import CurriculumEntry
 from app.evaluations.models import Evaluation
 from app.events.models import EventLogEntry
 from app.extensions import db
@@ -68,8 +69,11 @@ PERSONAL_ROWS = {
     "request_proposals": (RequestResponse, ("proposed_by_id",)),
     "evaluations": (Evaluation, ("submitted_by_id",)),
     "placements_proposed": (Placement, ("proposed_by_id",)),
+    "placements_supervised": (Placement, ("supervisor_id",)),
     "placement_lesson_changes": (PlacementLessonChange, ("changed_by_id",)),
     "candidates_registered_or_approved": (Professional, ("registered_by_id", "approved_by_id")),
+    "curriculum_entries_added": (CurriculumEntry, ("added_by_id",)),
+    "waiting_list_rule_set": (WaitingListRule, ("updated_by_id",)),
 }
 
 # What makes a row readable without the rest of the database.

@@ -11,6 +11,7 @@ from datetime import timedelta
 from app.accounts.service import create_api_token, invite_member
 from app.bookings import service as bookings
 from app.calendar.service import create_feed
+from app.curriculum.service import entries, load_reference
 from app.extensions import db
 from app.holidays.models import SchoolHoliday
 from app.notifications.models import Notification, OutgoingMail
@@ -95,6 +96,7 @@ def build() -> dict:
     db.session.add(mail)
     notification = Notification(user_id=teacher.id, kind="test", text="Nieuws", link="/")
     db.session.add(notification)
+    load_reference()
     db.session.flush()
     db.session.commit()
 
@@ -111,6 +113,8 @@ def build() -> dict:
         "company_id": [company.id],
         "organisation_id": [company.id],
         "school_id": [school.id],
+        "location_id": [school.id],
+        "entry_id": [entries("module")[0].id],
         "holiday_id": [holiday.id],
         "notification_id": [notification.id],
         "mail_id": [mail.id],
