@@ -12,12 +12,11 @@ from flask_login import current_user, login_required
 from app.bookings.models import Booking
 from app.catalogue.models import Activity
 from app.documents.render import LANGUAGES, render_pdf
-from app.errors import DomainError
 from app.extensions import db
 from app.lob import permissions, service
 from app.lob.forms import QuestionsForm, SheetForm
 from app.timeutil import utcnow
-from app.web.forms import apply_domain_error
+from app.web.forms import carried_out
 from app.web.rendering import render
 
 bp = Blueprint("lob", __name__)
@@ -58,26 +57,23 @@ def booking_sheet(booking_id: int):
         abort(403)
     own = service.sheet_of(booking)
     form = SheetForm(obj=own) if may_adapt else None
-    if request.method == "GET":
+    if form is None:
         return _sheet_page(booking, form)
-    if form.validate_on_submit():
-        try:
-            service.adapt_sheet(
-                current_user,
-                booking,
-                goals=form.goals.data or "",
-                prepare=form.prepare.data or "",
-                look_for=form.look_for.data or "",
-                follow_up=form.follow_up.data or "",
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The sheet for this class is saved."), "success")
-            return redirect(url_for("lob.booking_sheet", booking_id=booking.id), code=303)
-    return _sheet_page(booking, form, status=422)
+    outcome = carried_out(
+        form,
+        lambda: service.adapt_sheet(
+            current_user,
+            booking,
+            goals=form.goals.data or "",
+            prepare=form.prepare.data or "",
+            look_for=form.look_for.data or "",
+            follow_up=form.follow_up.data or "",
+        ),
+    )
+    if outcome:
+        flash(_("The sheet for this class is saved."), "success")
+        return redirect(url_for("lob.booking_sheet", booking_id=booking.id), code=303)
+    return _sheet_page(booking, form, status=outcome.status)
 
 
 @bp.post("/bookings/<int:booking_id>/lob-sheet/link")
@@ -138,22 +134,16 @@ def activity_questions(activity_id: int):
     if activity is None or not permissions.can_add_questions(current_user, activity):
         abort(404)
     form = QuestionsForm(obj=service.questions_of(activity))
-    status = 200
-    if form.validate_on_submit():
-        try:
-            service.set_questions(
-                current_user,
-                activity,
-                prepare=form.prepare.data or "",
-                look_for=form.look_for.data or "",
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your questions are on every pupils' sheet of this activity."), "success")
-            return redirect(url_for("lob.activity_questions", activity_id=activity.id), code=303)
-    if form.is_submitted():
-        status = 422
-    return render("lob/questions.html", activity=activity, form=form, status=status)
+    outcome = carried_out(
+        form,
+        lambda: service.set_questions(
+            current_user,
+            activity,
+            prepare=form.prepare.data or "",
+            look_for=form.look_for.data or "",
+        ),
+    )
+    if outcome:
+        flash(_("Your questions are on every pupils' sheet of this activity."), "success")
+        return redirect(url_for("lob.activity_questions", activity_id=activity.id), code=303)
+    return render("lob/questions.html", activity=activity, form=form, status=outcome.status)
